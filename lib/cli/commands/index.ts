@@ -1,0 +1,8 @@
+/** Every CLI command, in the order `--help` lists them. */
+import { Command } from 'commander';
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+export const COMMANDS: CommandModule[] = [];

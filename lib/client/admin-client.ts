@@ -1,0 +1,315 @@
+/**
+ * HTTP client of the authorization server's admin API (`/admin/v1`), shared
+ * by the provider, the CLI and the tests. It is the contract the embedded
+ * server implements:
+ *
+ * - `Authorization: Bearer <admin token>` on every request; 401 without it.
+ * - Errors answer `{ error: <code>, message: <for people>, field?, problems? }`.
+ * - `GET {kind}?limit=&after=` → `{ items, next }` (keyset pages sorted by key).
+ * - `GET {kind}/{key}` → the object, `ETag: "<version>"`; 404 when absent.
+ * - `PUT {kind}/{key}` with the object (key equal to the path; defaults may be
+ *   left out) → 201 created / 200 updated, the normalized object and its ETag.
+ *   `If-Match` makes it conditional (412 on mismatch). Creating a client
+ *   answers its secret once as `clientSecret`. Unknown references → 422.
+ * - `DELETE {kind}/{key}` → 204; 404 when absent; 409 while something uses it.
+ * - `GET snapshot` → every object and the store's revision, in one answer.
+ * - `POST clients/{id}/secret` → a new secret, answered once.
+ * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
+ *
+ * Retries: 429 and 503 (honouring `Retry-After`) and connection failures are
+ * retried with exponential backoff; every write is an idempotent PUT or DELETE,
+ * so a retry never duplicates anything.
+ */
+import { Kind, KindObject, Snapshot } from '../model/types';
+import { Grant } from '../model/effective-scopes';
+import { Problem } from '../model/validate';
+
+export interface AdminClientOptions {
+  /** Base URL of the server, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  adminToken: string;
+  /** Per-request timeout. @default 30_000 */
+  timeoutMs?: number;
+  /** Attempts for a retryable failure, the first included. @default 6 */
+  maxAttempts?: number;
+  /** Requests in flight at once. @default 8 */
+  maxInFlight?: number;
+  /** Recorded as the actor in the server's audit log. @default 'procurement-scopes' */
+  actor?: string;
+  /** Told of every retry, so that long waits are visible. */
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface Versioned<T> {
+  value: T;
+  etag: string | null;
+}
+
+export interface ClientSecret {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface EffectiveScopes {
+  clientId: string;
+  scopes: string[];
+  grants: Grant[];
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  kind: Kind | null;
+  key: string | null;
+  before: unknown;
+  after: unknown;
+  clientId: string | null;
+  requestedScopes: string[] | null;
+  grantedScopes: string[] | null;
+  reason: string | null;
+}
+
+export interface UsageEntry {
+  clientId: string;
+  scope: string;
+  lastUsedAt: string;
+}
+
+export interface AuditQuery {
+  kind?: Kind;
+  key?: string;
+  actor?: string;
+  action?: string;
+  clientId?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  after?: string;
+}
+
+/** A failed admin API call, with what the server said. */
+export class AdminApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly method: string,
+    readonly path: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+    this.name = 'AdminApiError';
+  }
+}
+
+/** The server could not be reached at all (refused, reset, timed out). */
+export class ServerUnreachableError extends Error {
+  constructor(readonly url: string, readonly cause: unknown) {
+    super(`cannot reach the authorization server at ${url}: ${describeCause(cause)}`);
+    this.name = 'ServerUnreachableError';
+  }
+}
+
+export class AdminClient {
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** Requests sent, retries included: lets callers and tests see the cost of an operation. */
+  requestCount = 0;
+
+  constructor(private readonly options: AdminClientOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.maxInFlight = options.maxInFlight ?? 8;
+  }
+
+  get url(): string {
+    return this.base;
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    return (await this.request<Snapshot>('GET', 'snapshot')).body;
+  }
+
+  async get<K extends Kind>(kind: K, key: string): Promise<Versioned<KindObject[K]> | null> {
+    try {
+      const { body, etag } = await this.request<KindObject[K]>('GET', `${kind}/${encodeURIComponent(key)}`);
+      return { value: body, etag };
+    } catch (e) {
+      if (e instanceof AdminApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** Every object of a kind, following pages. */
+  async list<K extends Kind>(kind: K, pageSize = 500): Promise<KindObject[K][]> {
+    const out: KindObject[K][] = [];
+    let after: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: String(pageSize) });
+      if (after) query.set('after', after);
+      const { body } = await this.request<Page<KindObject[K]>>('GET', `${kind}?${query}`);
+      out.push(...body.items);
+      after = body.next;
+    } while (after);
+    return out;
+  }
+
+  /** Creates or replaces an object. A created client comes back with its `clientSecret`, once. */
+  async put<K extends Kind>(
+    kind: K,
+    object: KindObject[K],
+    key: string,
+    options: { ifMatch?: string } = {},
+  ): Promise<{ value: KindObject[K]; created: boolean; clientSecret?: string; etag: string | null }> {
+    const headers: Record<string, string> = {};
+    if (options.ifMatch) headers['if-match'] = options.ifMatch;
+    const { status, body, etag } = await this.request<KindObject[K] & { clientSecret?: string }>(
+      'PUT',
+      `${kind}/${encodeURIComponent(key)}`,
+      object,
+      headers,
+    );
+    const { clientSecret, ...value } = body;
+    return { value: value as KindObject[K], created: status === 201, clientSecret, etag };
+  }
+
+  /** Deletes an object; answers false when it was already gone. */
+  async delete(kind: Kind, key: string, options: { ifMatch?: string } = {}): Promise<boolean> {
+    try {
+      const headers: Record<string, string> = options.ifMatch ? { 'if-match': options.ifMatch } : {};
+      await this.request('DELETE', `${kind}/${encodeURIComponent(key)}`, undefined, headers);
+      return true;
+    } catch (e) {
+      if (e instanceof AdminApiError && e.status === 404) return false;
+      throw e;
+    }
+  }
+
+  async rotateSecret(clientId: string): Promise<ClientSecret> {
+    return (await this.request<ClientSecret>('POST', `clients/${encodeURIComponent(clientId)}/secret`, {})).body;
+  }
+
+  async effectiveScopes(clientId: string): Promise<EffectiveScopes> {
+    return (await this.request<EffectiveScopes>('GET', `clients/${encodeURIComponent(clientId)}/effective-scopes`)).body;
+  }
+
+  async audit(query: AuditQuery = {}): Promise<Page<AuditEntry>> {
+    const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+    return (await this.request<Page<AuditEntry>>('GET', `audit?${params}`)).body;
+  }
+
+  async usage(clientId?: string): Promise<UsageEntry[]> {
+    const params = new URLSearchParams(clientId ? { clientId } : {});
+    return (await this.request<{ items: UsageEntry[] }>('GET', `usage?${params}`)).body.items;
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<{ status: number; body: T; etag: string | null }> {
+    await this.acquire();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let response: Response;
+        try {
+          this.requestCount++;
+          response = await fetch(`${this.base}/admin/v1/${path}`, {
+            method,
+            headers: {
+              authorization: `Bearer ${this.options.adminToken}`,
+              'x-actor': this.options.actor ?? 'procurement-scopes',
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+              ...extraHeaders,
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(this.timeoutMs),
+          });
+        } catch (cause) {
+          if (attempt >= this.maxAttempts) throw new ServerUnreachableError(this.base, cause);
+          await this.backoff(attempt, null, describeCause(cause));
+          continue;
+        }
+        if ((response.status === 429 || response.status === 503) && attempt < this.maxAttempts) {
+          await response.arrayBuffer();
+          await this.backoff(attempt, response.headers.get('retry-after'), `HTTP ${response.status}`);
+          continue;
+        }
+        const text = await response.text();
+        const parsed = text ? safeJson(text) : undefined;
+        if (!response.ok) {
+          const err = (parsed ?? {}) as { error?: string; message?: string; problems?: Problem[] };
+          throw new AdminApiError(
+            response.status,
+            err.error ?? `http_${response.status}`,
+            err.message ?? (text.slice(0, 200) || response.statusText),
+            method,
+            `/admin/v1/${path}`,
+            err.problems ?? [],
+          );
+        }
+        return { status: response.status, body: parsed as T, etag: response.headers.get('etag') };
+      }
+    } finally {
+      this.release();
+    }
+  }
+
+  private async backoff(attempt: number, retryAfter: string | null, reason: string): Promise<void> {
+    const fromHeader = parseRetryAfter(retryAfter);
+    const exponential = Math.min(8_000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+    const delayMs = fromHeader ?? exponential;
+    this.options.onRetry?.({ attempt, delayMs, reason });
+    await new Promise(resolve => setTimeout(resolve, delayMs));
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.inFlight < this.maxInFlight) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>(resolve => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; capped at a minute. */
+export function parseRetryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, Math.min(ms, 60_000)) : null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: string; message?: string } })?.cause;
+  if (inner?.code) return inner.code;
+  if (cause instanceof Error && cause.name === 'TimeoutError') return 'timed out';
+  return cause instanceof Error ? cause.message : String(cause);
+}

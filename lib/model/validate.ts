@@ -1,0 +1,138 @@
+/**
+ * Validates and normalizes model objects with the JSON Schemas, and words
+ * every problem in the user's terms: which field, what was received, what is
+ * allowed. All problems are reported at once.
+ */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { SCHEMAS } from './schemas';
+import { Kind, KindObject, RoleBinding } from './types';
+
+export interface Problem {
+  /** Path of the field in model terms, e.g. `['subjects', 0, 'expiresAt']`; empty for the object itself. */
+  path: (string | number)[];
+  /** The path rendered for people, e.g. `subjects[0].expiresAt`. */
+  field: string;
+  /** What is wrong and what is allowed, e.g. `must be one of low, medium, high, critical, got 'severe'`. */
+  message: string;
+}
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+/** Fields whose order carries no meaning: normalization sorts them so that order never makes a diff. */
+const SET_FIELDS = ['implies', 'scopes', 'grantTypes', 'redirectUris'] as const;
+
+export class ModelValidator {
+  private readonly validators: { [K in Kind]: ValidateFunction };
+
+  constructor() {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strictTypes: false });
+    addFormats(ajv, ['date-time', 'uri']);
+    ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
+    this.validators = {
+      scopes: ajv.compile(SCHEMAS.scopes),
+      roles: ajv.compile(SCHEMAS.roles),
+      clients: ajv.compile(SCHEMAS.clients),
+      'role-bindings': ajv.compile(SCHEMAS['role-bindings']),
+    };
+  }
+
+  /** Validates `input` as a `kind` object; on success answers a normalized copy with defaults filled in. */
+  validate<K extends Kind>(kind: K, input: unknown): ValidationResult<KindObject[K]> {
+    const value = structuredCloneOrSame(input);
+    const validator = this.validators[kind];
+    const problems = validator(value) ? [] : (validator.errors ?? []).filter(e => e.keyword !== 'if').map(toProblem);
+    if (problems.length === 0 && kind === 'role-bindings') problems.push(...duplicateSubjects(value as RoleBinding));
+    if (problems.length > 0) return { ok: false, problems };
+    return { ok: true, value: normalize(kind, value as KindObject[K]) };
+  }
+}
+
+/** Sorts set-valued fields so that two equal objects serialize identically. */
+export function normalize<K extends Kind>(kind: K, object: KindObject[K]): KindObject[K] {
+  const copy: Record<string, unknown> = { ...object };
+  for (const field of SET_FIELDS) {
+    if (Array.isArray(copy[field])) copy[field] = [...new Set(copy[field] as string[])].sort();
+  }
+  if (kind === 'role-bindings') {
+    copy.subjects = [...(copy.subjects as RoleBinding['subjects'])]
+      .map(s => ({ clientId: s.clientId, expiresAt: s.expiresAt ?? null, justification: s.justification ?? null }))
+      .sort((a, b) => a.clientId.localeCompare(b.clientId));
+  }
+  return copy as unknown as KindObject[K];
+}
+
+/** Renders a model path for people: `['subjects', 0, 'expiresAt']` → `subjects[0].expiresAt`. */
+export function renderPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((out, seg) => (typeof seg === 'number' ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg), '');
+}
+
+export function formatProblems(problems: readonly Problem[]): string {
+  return problems.map(p => (p.field ? `${p.field}: ${p.message}` : p.message)).join('\n');
+}
+
+function structuredCloneOrSame(input: unknown): unknown {
+  return input !== null && typeof input === 'object' ? structuredClone(input) : input;
+}
+
+function duplicateSubjects(binding: RoleBinding): Problem[] {
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  binding.subjects.forEach((subject, index) => {
+    if (seen.has(subject.clientId)) {
+      const path = ['subjects', index, 'clientId'];
+      problems.push({ path, field: renderPath(path), message: `names client '${subject.clientId}' twice: list each client once` });
+    }
+    seen.add(subject.clientId);
+  });
+  return problems;
+}
+
+function toProblem(error: ErrorObject): Problem {
+  const path: (string | number)[] = error.instancePath
+    .split('/')
+    .slice(1)
+    .map(seg => (/^\d+$/.test(seg) ? Number(seg) : seg.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const hint = (error.parentSchema as { hint?: string } | undefined)?.hint;
+  const got = describe(error.data);
+  let message: string;
+  switch (error.keyword) {
+    case 'required':
+      path.push(error.params.missingProperty);
+      message = hint ?? 'is required';
+      break;
+    case 'additionalProperties': {
+      path.push(error.params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      message = `is not a known field (known fields: ${known.join(', ')})`;
+      break;
+    }
+    case 'type':
+      message = `must be ${String(error.params.type).replace(',', ' or ')}, got ${got}`;
+      break;
+    case 'uniqueItems':
+      message = `must not list the same value twice, got ${got}`;
+      break;
+    case 'minimum':
+    case 'maximum':
+      message = `${error.message}, got ${got}`;
+      break;
+    case 'minItems':
+    case 'maxItems':
+    case 'minLength':
+    case 'maxLength':
+      message = hint && error.keyword.startsWith('min') ? hint : `${error.message}, got ${got}`;
+      break;
+    default:
+      message = hint ? `${hint}, got ${got}` : `${error.message ?? 'is invalid'}, got ${got}`;
+  }
+  return { path, field: renderPath(path), message };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 77)}...` : value}'`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return JSON.stringify(value).slice(0, 80);
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
