@@ -1,0 +1,12 @@
+export * from './authorization';
+export * from './scope';
+export * from './role';
+export * from './procurement-client';
+export * from './role-binding';
+export * from './grant';
+export * from './guardrails/policy';
+export * from './guardrails/finding';
+export { RULES, RULE_IDS, PROPS_ID, RULE_FAILED_ID } from './guardrails/registry';
+export type { GuardrailRule, GuardrailModel, Declared, Severity, Violation, RuleOutcome, RuleContext } from './guardrails/rule';
+export { runGuardrails } from './guardrails/run-guardrails';
+export * from './l1';

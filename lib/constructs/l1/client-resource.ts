@@ -1,0 +1,42 @@
+/** Typed L1 of `procurement_client`. The secret is never an attribute: the provider writes it to a secrets dir. */
+import { TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { GrantType } from '../../model';
+
+export interface ProcurementClientConfig {
+  readonly clientId: string;
+  readonly displayName: string;
+  readonly owner: string;
+  readonly external: boolean;
+  readonly grantTypes: GrantType[];
+  readonly redirectUris: string[];
+  readonly tokenLifetimeSeconds: number;
+  readonly secretRotationDays: number;
+  readonly provider?: TerraformProvider;
+}
+
+export class ProcurementClientResource extends TerraformResource {
+  static readonly TYPE = 'procurement_client';
+
+  constructor(scope: Construct, id: string, private readonly config: ProcurementClientConfig) {
+    super(scope, id, { terraformResourceType: ProcurementClientResource.TYPE, provider: config.provider });
+  }
+
+  get clientIdRef(): string {
+    return this.getStringAttribute('client_id');
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    const c = this.config;
+    return {
+      client_id: c.clientId,
+      display_name: c.displayName,
+      owner: c.owner,
+      external: c.external,
+      grant_types: c.grantTypes,
+      redirect_uris: c.redirectUris,
+      token_lifetime_seconds: c.tokenLifetimeSeconds,
+      secret_rotation_days: c.secretRotationDays,
+    };
+  }
+}

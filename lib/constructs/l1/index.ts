@@ -1,0 +1,5 @@
+export * from './provider';
+export * from './scope-resource';
+export * from './role-resource';
+export * from './client-resource';
+export * from './role-binding-resource';

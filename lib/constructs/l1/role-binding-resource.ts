@@ -1,0 +1,44 @@
+/**
+ * Typed L1 of `procurement_role_binding`: one role, a set of `subject` blocks.
+ * The binding owns its whole subject set, so grants made through sugar such as
+ * `role.grantTo(...)` all land here: one resource per binding, never one per
+ * (client, role) pair.
+ */
+import { TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+
+export interface ProcurementRoleBindingSubject {
+  /** Client id or a reference to one. */
+  readonly clientId: string;
+  readonly expiresAt: string | null;
+  readonly justification: string | null;
+}
+
+export interface ProcurementRoleBindingConfig {
+  readonly name: string;
+  /** Role name or a reference to one. */
+  readonly role: string;
+  /** Read at synth, so subjects added later are included. */
+  readonly subjects: () => ProcurementRoleBindingSubject[];
+  readonly provider?: TerraformProvider;
+}
+
+export class ProcurementRoleBindingResource extends TerraformResource {
+  static readonly TYPE = 'procurement_role_binding';
+
+  constructor(scope: Construct, id: string, private readonly config: ProcurementRoleBindingConfig) {
+    super(scope, id, { terraformResourceType: ProcurementRoleBindingResource.TYPE, provider: config.provider });
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return {
+      name: this.config.name,
+      role: this.config.role,
+      subject: this.config.subjects().map(s => ({
+        client_id: s.clientId,
+        expires_at: s.expiresAt,
+        justification: s.justification,
+      })),
+    };
+  }
+}

@@ -1,0 +1,27 @@
+/** Typed L1 of `procurement_role`: the role owns its whole scope set. */
+import { TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+
+export interface ProcurementRoleConfig {
+  readonly name: string;
+  readonly description: string;
+  /** Scope names or references; read at synth, so scopes added later are included. */
+  readonly scopes: () => string[];
+  readonly provider?: TerraformProvider;
+}
+
+export class ProcurementRoleResource extends TerraformResource {
+  static readonly TYPE = 'procurement_role';
+
+  constructor(scope: Construct, id: string, private readonly config: ProcurementRoleConfig) {
+    super(scope, id, { terraformResourceType: ProcurementRoleResource.TYPE, provider: config.provider });
+  }
+
+  get nameRef(): string {
+    return this.getStringAttribute('name');
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return { name: this.config.name, description: this.config.description, scopes: this.config.scopes() };
+  }
+}

@@ -1,0 +1,32 @@
+/** Typed L1 of `procurement_scope`: every attribute synthesized explicitly so plans are deterministic. */
+import { TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { Risk } from '../../model';
+
+export interface ProcurementScopeConfig {
+  readonly name: string;
+  readonly description: string;
+  readonly risk: Risk;
+  readonly external: boolean;
+  /** Scope names or references to them. */
+  readonly implies: string[];
+  readonly provider?: TerraformProvider;
+}
+
+export class ProcurementScopeResource extends TerraformResource {
+  static readonly TYPE = 'procurement_scope';
+
+  constructor(scope: Construct, id: string, private readonly config: ProcurementScopeConfig) {
+    super(scope, id, { terraformResourceType: ProcurementScopeResource.TYPE, provider: config.provider });
+  }
+
+  /** `${procurement_scope.<id>.name}`: naming the scope through this makes Terraform create it first. */
+  get nameRef(): string {
+    return this.getStringAttribute('name');
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    const c = this.config;
+    return { name: c.name, description: c.description, risk: c.risk, external: c.external, implies: c.implies };
+  }
+}

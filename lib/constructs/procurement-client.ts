@@ -1,0 +1,105 @@
+/** An OAuth client: one procurement integration (ERP connector, supplier portal, approval bot, ...). */
+import { Construct, IConstruct } from 'constructs';
+import { Client, GrantType as GrantTypeModel } from '../model';
+import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { ProcurementClientResource } from './l1/client-resource';
+import { PropsCheck, checkProps } from './props-check';
+
+/** OAuth grant types a client may use. */
+export const GrantType = {
+  CLIENT_CREDENTIALS: 'client_credentials',
+  AUTHORIZATION_CODE: 'authorization_code',
+  REFRESH_TOKEN: 'refresh_token',
+} as const satisfies Record<string, GrantTypeModel>;
+export type GrantType = GrantTypeModel;
+
+/** A client this code owns (ProcurementClient) or references (ProcurementClient.fromClientId). */
+export interface IProcurementClient extends IConstruct {
+  /** The literal client id, e.g. `erp-connector`. */
+  readonly clientId: string;
+  /** A Terraform reference for owned clients, the id otherwise. */
+  readonly clientIdRef: string;
+}
+
+export interface ProcurementClientProps {
+  /** The client id: lower case letters, digits, dots, dashes, underscores. Changing it replaces the client. */
+  readonly clientId: string;
+  readonly displayName: string;
+  /** The team that owns the integration and answers for it. */
+  readonly owner: string;
+  /**
+   * A supplier or partner integration outside the company: may only hold external scopes.
+   * @default false
+   */
+  readonly external?: boolean;
+  /**
+   * OAuth grant types the client may use (a set).
+   * @default [GrantType.CLIENT_CREDENTIALS]
+   */
+  readonly grantTypes?: readonly GrantType[];
+  /**
+   * https redirect URIs; required when grantTypes holds authorization_code.
+   * @default none
+   */
+  readonly redirectUris?: readonly string[];
+  /**
+   * Lifetime of the access tokens the client receives, in seconds (60 to 86400).
+   * @default 3600
+   */
+  readonly tokenLifetimeSeconds?: number;
+  /**
+   * Days after which the client's secret must be rotated; the policy sets a maximum.
+   * @default 90
+   */
+  readonly secretRotationDays?: number;
+}
+
+export class ProcurementClient extends Construct implements IProcurementClient, IAuthorizationMember {
+  /** References a client that exists on the server but is not owned by this code. */
+  static fromClientId(scope: Construct, id: string, clientId: string): IProcurementClient {
+    return new ImportedClient(scope, id, clientId);
+  }
+
+  readonly clientId: string;
+  readonly clientIdRef: string;
+  readonly resource: ProcurementClientResource;
+  private readonly checked: PropsCheck<Client>;
+
+  constructor(scope: Construct, id: string, props: ProcurementClientProps) {
+    super(scope, id);
+    const authorization = Authorization.of(this);
+    this.checked = checkProps(authorization.validator, 'clients', {
+      ...props,
+      grantTypes: props.grantTypes && [...props.grantTypes],
+      redirectUris: props.redirectUris && [...props.redirectUris],
+    } as Client);
+    const value = this.checked.value;
+    this.clientId = props.clientId;
+    this.resource = new ProcurementClientResource(this, 'Resource', { ...value, provider: authorization.provider });
+    this.clientIdRef = this.resource.clientIdRef;
+    authorization.register(this);
+  }
+
+  /** Whether this is a supplier or partner integration. */
+  get external(): boolean {
+    return this.checked.value.external === true;
+  }
+
+  guardrailEntry(): GuardrailEntry {
+    return { kind: 'clients', entry: { path: this.node.path, value: this.checked.value, imported: false }, problems: this.checked.problems };
+  }
+}
+
+class ImportedClient extends Construct implements IProcurementClient, IAuthorizationMember {
+  readonly clientIdRef: string;
+
+  constructor(scope: Construct, id: string, readonly clientId: string) {
+    super(scope, id);
+    this.clientIdRef = clientId;
+    Authorization.tryOf(this)?.register(this);
+  }
+
+  guardrailEntry(): GuardrailEntry {
+    return { kind: 'clients', entry: { path: this.node.path, value: { clientId: this.clientId }, imported: true }, problems: [] };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * A role binding: one role, granted to a set of clients (subjects), each with
+ * an optional expiry and justification. Synthesized as ONE
+ * `procurement_role_binding` resource however many subjects it has, and it owns
+ * its whole subject set.
+ */
+import { Construct } from 'constructs';
+import { Subject } from '../model';
+import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { Grant, GrantOptions, toRfc3339 } from './grant';
+import { ProcurementRoleBindingResource } from './l1/role-binding-resource';
+import { IProcurementClient } from './procurement-client';
+import { compareStrings } from './order';
+import { checkProps } from './props-check';
+import type { IRole } from './role';
+
+export interface SubjectProps extends GrantOptions {
+  readonly client: IProcurementClient;
+}
+
+export interface RoleBindingProps {
+  /** Lower case letters, digits and dashes, e.g. `approvers`. Changing it replaces the binding. */
+  readonly name: string;
+  readonly role: IRole;
+  /**
+   * The clients the role is granted to.
+   * @default none; add them with addSubject or role.grantTo
+   */
+  readonly subjects?: readonly SubjectProps[];
+}
+
+export class RoleBinding extends Construct implements IAuthorizationMember {
+  readonly bindingName: string;
+  readonly role: IRole;
+  readonly resource: ProcurementRoleBindingResource;
+  private readonly authorization: Authorization;
+  private readonly grants: Grant[] = [];
+
+  constructor(scope: Construct, id: string, props: RoleBindingProps) {
+    super(scope, id);
+    this.authorization = Authorization.of(this);
+    this.bindingName = props.name;
+    this.role = props.role;
+    this.resource = new ProcurementRoleBindingResource(this, 'Resource', {
+      name: props.name,
+      role: props.role.roleNameRef,
+      subjects: () =>
+        [...this.grants]
+          .sort((a, b) => compareStrings(a.client.clientId, b.client.clientId))
+          .map(g => ({ clientId: g.client.clientIdRef, expiresAt: g.expiresAt, justification: g.justification })),
+      provider: this.authorization.provider,
+    });
+    for (const { client, ...options } of props.subjects ?? []) this.addSubject(client, options);
+    this.authorization.register(this);
+  }
+
+  /** Adds `client` as a subject of this binding and answers what it was granted. */
+  addSubject(client: IProcurementClient, options: GrantOptions = {}): Grant {
+    const grant = new Grant(this.role, client, this, toRfc3339(options.expiresAt), options.justification ?? null);
+    this.grants.push(grant);
+    return grant;
+  }
+
+  /** Everything granted through this binding, in the order it was granted. */
+  get subjects(): readonly Grant[] {
+    return [...this.grants];
+  }
+
+  guardrailEntry(): GuardrailEntry {
+    const subjects: Subject[] = this.grants.map(g => ({ clientId: g.client.clientId, expiresAt: g.expiresAt, justification: g.justification }));
+    // Duplicate subjects are the DUPLICATES rule's to report; the schema judges each subject once.
+    const unique = [...new Map(subjects.map(s => [s.clientId, s])).values()];
+    const checked = checkProps(this.authorization.validator, 'role-bindings', { name: this.bindingName, role: this.role.roleName, subjects: unique });
+    const problems = checked.problems.map(p => ({ ...p, field: p.field.replace(/^subjects\[(\d+)\]/, (_, i) => `subject '${unique[Number(i)].clientId}'`) }));
+    return {
+      kind: 'roleBindings',
+      entry: { path: this.node.path, value: { ...checked.value, subjects }, imported: false },
+      problems,
+    };
+  }
+}

@@ -1,0 +1,108 @@
+/** A scope (`resource.action`): what a token may be used for. */
+import { Construct, IConstruct } from 'constructs';
+import { Risk, Scope as ScopeModel } from '../model';
+import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { ProcurementScopeResource } from './l1/scope-resource';
+import { compareStrings } from './order';
+import { PropsCheck, checkProps } from './props-check';
+
+/** How much damage a scope can do in the wrong hands. */
+export const ScopeRisk = {
+  LOW: 'low',
+  MEDIUM: 'medium',
+  HIGH: 'high',
+  CRITICAL: 'critical',
+} as const satisfies Record<string, Risk>;
+export type ScopeRisk = Risk;
+
+/** A scope this code owns (Scope) or references (Scope.fromName). */
+export interface IScope extends IConstruct {
+  /** The literal scope name, e.g. `catalog.read`. */
+  readonly scopeName: string;
+  /** What other resources put in their attributes: a Terraform reference for owned scopes, the name otherwise. */
+  readonly scopeNameRef: string;
+}
+
+export interface ScopeProps {
+  /** `resource.action` in lower case, e.g. `payment.approve`. Changing it replaces the scope. */
+  readonly name: string;
+  /** What the scope lets a client do, in one sentence. */
+  readonly description: string;
+  readonly risk: ScopeRisk;
+  /**
+   * May be granted to external (supplier, partner) clients.
+   * @default false
+   */
+  readonly external?: boolean;
+  /**
+   * Narrower scopes this one includes (`ticket.write` implies `ticket.comment`).
+   * @default none
+   */
+  readonly implies?: readonly IScope[];
+}
+
+export class Scope extends Construct implements IScope, IAuthorizationMember {
+  /** References a scope that exists on the server but is not owned by this code. */
+  static fromName(scope: Construct, id: string, name: string): IScope {
+    return new ImportedScope(scope, id, name);
+  }
+
+  readonly scopeName: string;
+  readonly scopeNameRef: string;
+  readonly resource: ProcurementScopeResource;
+  private readonly checked: PropsCheck<ScopeModel>;
+
+  constructor(scope: Construct, id: string, props: ScopeProps) {
+    super(scope, id);
+    const authorization = Authorization.of(this);
+    const implies = uniqueByName(props.implies ?? []);
+    this.checked = checkProps(authorization.validator, 'scopes', {
+      name: props.name,
+      description: props.description,
+      risk: props.risk,
+      external: props.external,
+      implies: implies.map(s => s.scopeName),
+    } as ScopeModel);
+    const value = this.checked.value;
+    this.scopeName = props.name;
+    this.resource = new ProcurementScopeResource(this, 'Resource', {
+      name: value.name,
+      description: value.description,
+      risk: value.risk,
+      external: value.external,
+      implies: implies.map(s => s.scopeNameRef),
+      provider: authorization.provider,
+    });
+    this.scopeNameRef = this.resource.nameRef;
+    authorization.register(this);
+  }
+
+  /** The risk level declared for this scope. */
+  get risk(): Risk {
+    return this.checked.value.risk;
+  }
+
+  guardrailEntry(): GuardrailEntry {
+    return { kind: 'scopes', entry: { path: this.node.path, value: this.checked.value, imported: false }, problems: this.checked.problems };
+  }
+}
+
+class ImportedScope extends Construct implements IScope, IAuthorizationMember {
+  readonly scopeNameRef: string;
+
+  constructor(scope: Construct, id: string, readonly scopeName: string) {
+    super(scope, id);
+    this.scopeNameRef = scopeName;
+    Authorization.tryOf(this)?.register(this);
+  }
+
+  guardrailEntry(): GuardrailEntry {
+    return { kind: 'scopes', entry: { path: this.node.path, value: { name: this.scopeName }, imported: true }, problems: [] };
+  }
+}
+
+/** Sorted by name, each name once: sets never make a diff through their order. */
+export function uniqueByName<T extends IScope>(scopes: readonly T[]): T[] {
+  const byName = new Map(scopes.map(s => [s.scopeName, s]));
+  return [...byName.values()].sort((a, b) => compareStrings(a.scopeName, b.scopeName));
+}
