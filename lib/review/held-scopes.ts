@@ -1,0 +1,38 @@
+/**
+ * What a client holds, scope by scope, with why and until when: the same
+ * grants and implications as lib/model's effectiveScopes (so the keys of this
+ * map are exactly the client's effective scopes), plus the detail a reviewer
+ * needs: through which role, and the latest expiry among those grants.
+ */
+import { EffectiveScopeInput, grantsOf, withImplied } from '../model/effective-scopes';
+
+export interface HeldScope {
+  scope: string;
+  /** The latest expiry of the grants that give it; null when one of them never expires. */
+  expiresAt: string | null;
+  /** Roles that give it, e.g. `buyer` or `support → ticket.write` when implied by a granted scope. */
+  via: string[];
+}
+
+export function heldScopes(clientId: string, model: EffectiveScopeInput, now: Date): Map<string, HeldScope> {
+  const held = new Map<string, HeldScope>();
+  for (const grant of grantsOf(clientId, model, now)) {
+    for (const scope of withImplied([grant.scope], model.scopes)) {
+      const via = scope === grant.scope ? grant.role : `${grant.role} → ${grant.scope}`;
+      const seen = held.get(scope);
+      if (!seen) {
+        held.set(scope, { scope, expiresAt: grant.expiresAt, via: [via] });
+        continue;
+      }
+      seen.expiresAt = laterExpiry(seen.expiresAt, grant.expiresAt);
+      if (!seen.via.includes(via)) seen.via.push(via);
+    }
+  }
+  return held;
+}
+
+/** The later of two expiries, where null (never) is the latest. */
+export function laterExpiry(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return null;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}

@@ -1,0 +1,132 @@
+/**
+ * The words of the review, independent of format: a verdict, a summary line
+ * and sections of tables and bullets. Markdown (pull requests) and plain text
+ * (terminals) render the same document, so they never say different things.
+ */
+import { ClientEntry, Flag, Review, ScopeChange } from './review';
+
+export interface Row {
+  cells: string[];
+  /** Rows with a risk flag stay visible when a long table is collapsed. */
+  flagged: boolean;
+}
+
+export interface Section {
+  title: string;
+  table?: { columns: string[]; rows: Row[] };
+  bullets?: string[];
+}
+
+export interface ReviewDocument {
+  title: string;
+  verdict: string;
+  summary: string;
+  sections: Section[];
+}
+
+const CHANGE_MARK = { gained: '+ gained', lost: '− lost', extended: '↑ extended' } as const;
+
+export function reviewDocument(review: Review): ReviewDocument {
+  const c = review.counts;
+  const planLine = `Plan: ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete` +
+    (c.forget ? `, ${c.forget} to forget` : '');
+  const sections: (Section | null)[] = [
+    conflictsSection(review),
+    accessSection(review),
+    clientsSection('New clients', review.addedClients, 'Effective scopes after apply'),
+    clientsSection('Removed clients', review.removedClients, 'Effective scopes it held'),
+    review.clientAttributeChanges.length === 0 ? null : {
+      title: 'Client settings changed',
+      bullets: review.clientAttributeChanges.map(ch =>
+        `${ch.clientId}: ${ch.attributes.map(a => `${a.name} ${show(a.before)} → ${show(a.after)}`).join('; ')}${flagText(ch.flags)}`),
+    },
+    review.definitions.length === 0 ? null : {
+      title: 'Scope and role definitions',
+      table: {
+        columns: ['Kind', 'Name', 'Change', 'Details', 'Flags'],
+        rows: review.definitions.map(d => ({
+          cells: [d.kind, d.key, d.action, d.details.join('; '), d.flags.join(', ')],
+          flagged: d.flags.length > 0,
+        })),
+      },
+    },
+    review.drift.length === 0 ? null : {
+      title: 'Drift: changed outside Terraform',
+      bullets: review.drift.map(d => {
+        const what = d.action === 'delete' ? 'deleted' : d.action === 'create' ? 'created' : `changed (${d.attributes.join(', ') || 'no attribute'})`;
+        const access = d.access.map(a => `${a.clientId} ${CHANGE_MARK[a.change]} ${a.scope}${a.risk ? ` [${a.risk}]` : ''}`);
+        return `${d.address} (${d.key}) ${what} outside Terraform` +
+          (access.length ? `; access: ${access.join(', ')}` : '') +
+          (d.revertedByPlan ? '; this plan puts it back' : '; this plan keeps the live value');
+      }),
+    },
+    review.unknown.length === 0 ? null : {
+      title: 'Known only after apply',
+      bullets: review.unknown.map(u =>
+        `${u.address}: ${u.paths.join(', ')}` + (u.affectsClients.length ? ` (access of ${u.affectsClients.join(', ')} may differ from this review)` : '')),
+    },
+  ];
+  return {
+    title: 'procurement-scopes review',
+    verdict: review.verdict,
+    summary: `${planLine}. Expiries evaluated at ${review.now.toISOString()}.`,
+    sections: sections.filter((s): s is Section => s !== null),
+  };
+}
+
+function conflictsSection(review: Review): Section | null {
+  if (review.conflicts.length === 0) return null;
+  return {
+    title: 'Separation-of-duties conflicts',
+    bullets: review.conflicts.map(c =>
+      `${c.clientId} would hold ${c.held.join(' and ')} (at most one of {${c.set.join(', ')}})${c.isNew ? ', introduced by this plan' : ', already the case before this plan'}`),
+  };
+}
+
+function accessSection(review: Review): Section | null {
+  if (review.scopeChanges.length === 0) return null;
+  const added = new Set(review.addedClients.map(c => c.clientId));
+  const removed = new Set(review.removedClients.map(c => c.clientId));
+  const clientLabel = (ch: ScopeChange) =>
+    ch.clientId + (added.has(ch.clientId) ? ' (new)' : removed.has(ch.clientId) ? ' (removed)' : '');
+  return {
+    title: 'Access changes by client',
+    table: {
+      columns: ['Client', 'Change', 'Scope', 'Risk', 'Flags', 'Expires', 'Via role'],
+      rows: review.scopeChanges.map(ch => ({
+        cells: [
+          clientLabel(ch),
+          CHANGE_MARK[ch.change],
+          ch.scope,
+          ch.risk ?? 'not defined',
+          ch.flags.join(', '),
+          ch.change === 'extended' ? `${ch.previousExpiresAt} → ${ch.expiresAt ?? 'never'}` : ch.expiresAt ?? 'never',
+          ch.via.join(', '),
+        ],
+        flagged: ch.flags.length > 0,
+      })),
+    },
+  };
+}
+
+function clientsSection(title: string, clients: ClientEntry[], scopesColumn: string): Section | null {
+  if (clients.length === 0) return null;
+  return {
+    title,
+    table: {
+      columns: ['Client', 'Owner', 'External', scopesColumn],
+      rows: clients.map(c => ({
+        cells: [c.clientId, c.client?.owner ?? '', c.client?.external ? 'yes' : 'no', c.scopes.join(', ') || 'none'],
+        flagged: c.flags.length > 0,
+      })),
+    },
+  };
+}
+
+function flagText(flags: Flag[]): string {
+  return flags.length ? ` [${flags.join(', ')}]` : '';
+}
+
+function show(value: unknown): string {
+  return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+}
