@@ -2,6 +2,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Client, GrantType as GrantTypeModel } from '../model';
 import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { ImportedObject } from './imported';
 import { ProcurementClientResource } from './l1/client-resource';
 import { PropsCheck, checkProps } from './props-check';
 
@@ -90,16 +91,11 @@ export class ProcurementClient extends Construct implements IProcurementClient, 
   }
 }
 
-class ImportedClient extends Construct implements IProcurementClient, IAuthorizationMember {
-  readonly clientIdRef: string;
+class ImportedClient extends ImportedObject implements IProcurementClient {
+  readonly clientId = this.key;
+  readonly clientIdRef = this.key;
 
-  constructor(scope: Construct, id: string, readonly clientId: string) {
-    super(scope, id);
-    this.clientIdRef = clientId;
-    Authorization.tryOf(this)?.register(this);
-  }
-
-  guardrailEntry(): GuardrailEntry {
-    return { kind: 'clients', entry: { path: this.node.path, value: { clientId: this.clientId }, imported: true }, problems: [] };
+  constructor(scope: Construct, id: string, clientId: string) {
+    super(scope, id, 'clients', clientId);
   }
 }

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Role as RoleModel } from '../model';
 import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
 import { Grant, GrantOptions } from './grant';
+import { ImportedObject } from './imported';
 import { ProcurementRoleResource } from './l1/role-resource';
 import { IProcurementClient } from './procurement-client';
 import { checkProps } from './props-check';
@@ -99,17 +100,12 @@ export class Role extends Construct implements IRole, IAuthorizationMember {
   }
 }
 
-class ImportedRole extends Construct implements IRole, IAuthorizationMember {
-  readonly roleNameRef: string;
+class ImportedRole extends ImportedObject implements IRole {
+  readonly roleName = this.key;
+  readonly roleNameRef = this.key;
   readonly scopeNames = undefined;
 
-  constructor(scope: Construct, id: string, readonly roleName: string) {
-    super(scope, id);
-    this.roleNameRef = roleName;
-    Authorization.tryOf(this)?.register(this);
-  }
-
-  guardrailEntry(): GuardrailEntry {
-    return { kind: 'roles', entry: { path: this.node.path, value: { name: this.roleName }, imported: true }, problems: [] };
+  constructor(scope: Construct, id: string, name: string) {
+    super(scope, id, 'roles', name);
   }
 }

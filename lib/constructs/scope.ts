@@ -2,6 +2,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Risk, Scope as ScopeModel } from '../model';
 import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { ImportedObject } from './imported';
 import { ProcurementScopeResource } from './l1/scope-resource';
 import { compareStrings } from './order';
 import { PropsCheck, checkProps } from './props-check';
@@ -87,17 +88,12 @@ export class Scope extends Construct implements IScope, IAuthorizationMember {
   }
 }
 
-class ImportedScope extends Construct implements IScope, IAuthorizationMember {
-  readonly scopeNameRef: string;
+class ImportedScope extends ImportedObject implements IScope {
+  readonly scopeName = this.key;
+  readonly scopeNameRef = this.key;
 
-  constructor(scope: Construct, id: string, readonly scopeName: string) {
-    super(scope, id);
-    this.scopeNameRef = scopeName;
-    Authorization.tryOf(this)?.register(this);
-  }
-
-  guardrailEntry(): GuardrailEntry {
-    return { kind: 'scopes', entry: { path: this.node.path, value: { name: this.scopeName }, imported: true }, problems: [] };
+  constructor(scope: Construct, id: string, name: string) {
+    super(scope, id, 'scopes', name);
   }
 }
 

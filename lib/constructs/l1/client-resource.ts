@@ -16,10 +16,10 @@ export interface ProcurementClientConfig {
 }
 
 export class ProcurementClientResource extends TerraformResource {
-  static readonly TYPE = 'procurement_client';
+  static readonly tfResourceType = 'procurement_client';
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementClientConfig) {
-    super(scope, id, { terraformResourceType: ProcurementClientResource.TYPE, provider: config.provider });
+    super(scope, id, { terraformResourceType: ProcurementClientResource.tfResourceType, provider: config.provider });
   }
 
   get clientIdRef(): string {

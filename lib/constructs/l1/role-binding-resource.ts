@@ -24,10 +24,10 @@ export interface ProcurementRoleBindingConfig {
 }
 
 export class ProcurementRoleBindingResource extends TerraformResource {
-  static readonly TYPE = 'procurement_role_binding';
+  static readonly tfResourceType = 'procurement_role_binding';
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleBindingConfig) {
-    super(scope, id, { terraformResourceType: ProcurementRoleBindingResource.TYPE, provider: config.provider });
+    super(scope, id, { terraformResourceType: ProcurementRoleBindingResource.tfResourceType, provider: config.provider });
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {

@@ -11,10 +11,10 @@ export interface ProcurementRoleConfig {
 }
 
 export class ProcurementRoleResource extends TerraformResource {
-  static readonly TYPE = 'procurement_role';
+  static readonly tfResourceType = 'procurement_role';
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleConfig) {
-    super(scope, id, { terraformResourceType: ProcurementRoleResource.TYPE, provider: config.provider });
+    super(scope, id, { terraformResourceType: ProcurementRoleResource.tfResourceType, provider: config.provider });
   }
 
   get nameRef(): string {

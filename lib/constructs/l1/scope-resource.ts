@@ -14,10 +14,10 @@ export interface ProcurementScopeConfig {
 }
 
 export class ProcurementScopeResource extends TerraformResource {
-  static readonly TYPE = 'procurement_scope';
+  static readonly tfResourceType = 'procurement_scope';
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementScopeConfig) {
-    super(scope, id, { terraformResourceType: ProcurementScopeResource.TYPE, provider: config.provider });
+    super(scope, id, { terraformResourceType: ProcurementScopeResource.tfResourceType, provider: config.provider });
   }
 
   /** `${procurement_scope.<id>.name}`: naming the scope through this makes Terraform create it first. */

@@ -1,0 +1,56 @@
+import { Testing } from 'cdktf';
+import { GrantType, ProcurementClient, ProcurementClientResource } from '../../lib/constructs';
+import { reportOf, testAuthorization } from './fixture';
+
+describe('ProcurementClient', () => {
+  it('synthesizes every attribute with the model defaults filled', () => {
+    const { stack, auth } = testAuthorization();
+    const client = new ProcurementClient(auth, 'Erp', { clientId: 'erp-connector', displayName: 'ERP connector', owner: 'erp-team' });
+    expect(Testing.toHaveResourceWithProperties(Testing.synth(stack), ProcurementClientResource.tfResourceType, {
+      client_id: 'erp-connector',
+      display_name: 'ERP connector',
+      owner: 'erp-team',
+      external: false,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      token_lifetime_seconds: 3600,
+      secret_rotation_days: 90,
+    })).toBe(true);
+    expect(client.node.findChild('Resource')).toBe(client.resource);
+    expect(client.external).toBe(false);
+  });
+
+  it('sorts set-valued attributes so their order never makes a diff', () => {
+    const { stack, auth } = testAuthorization();
+    new ProcurementClient(auth, 'Portal', {
+      clientId: 'supplier-portal', displayName: 'Portal', owner: 'suppliers', external: true,
+      grantTypes: [GrantType.REFRESH_TOKEN, GrantType.AUTHORIZATION_CODE],
+      redirectUris: ['https://b.example.com/cb', 'https://a.example.com/cb'],
+    });
+    expect(Testing.toHaveResourceWithProperties(Testing.synth(stack), ProcurementClientResource.tfResourceType, {
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['https://a.example.com/cb', 'https://b.example.com/cb'],
+      external: true,
+    })).toBe(true);
+    expect(reportOf(auth)).toEqual([]);
+  });
+
+  it('fails when props break the model, naming the construct path and the field', () => {
+    const { auth } = testAuthorization();
+    new ProcurementClient(auth, 'Portal', {
+      clientId: 'Supplier Portal', displayName: 'Portal', owner: 'suppliers',
+      grantTypes: [GrantType.AUTHORIZATION_CODE], redirectUris: ['http://insecure.example.com/cb'], tokenLifetimeSeconds: 5,
+    });
+    const report = reportOf(auth, 'PROPS').join('\n');
+    expect(report).toContain("[stack/Auth/Portal] PROPS: clientId must be lower case letters, digits, dots, dashes or underscores (e.g. erp-connector), got 'Supplier Portal'");
+    expect(report).toContain("[stack/Auth/Portal] PROPS: redirectUris[0] must be an absolute https URI without a fragment, got 'http://insecure.example.com/cb'");
+    expect(report).toContain('[stack/Auth/Portal] PROPS: tokenLifetimeSeconds must be >= 60, got 5');
+  });
+
+  it('is referenced literally when imported', () => {
+    const { auth } = testAuthorization();
+    const legacy = ProcurementClient.fromClientId(auth, 'Legacy', 'legacy-erp');
+    expect(legacy.clientIdRef).toBe('legacy-erp');
+    expect(legacy.node.path).toBe('stack/Auth/Legacy');
+  });
+});
