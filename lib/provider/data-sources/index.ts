@@ -1,0 +1,12 @@
+/** The registry of data source types. */
+import { DataSourceModule } from '../framework/resource-module';
+import { clientResource } from '../resources/client';
+import { scopeResource } from '../resources/scope';
+import { clientEffectiveScopesDataSource } from './client-effective-scopes';
+import { keyedLookup } from './keyed-lookup';
+
+export const DATA_SOURCES: readonly DataSourceModule[] = [
+  keyedLookup(scopeResource, 'procurement_scope'),
+  keyedLookup(clientResource, 'procurement_client'),
+  clientEffectiveScopesDataSource,
+];

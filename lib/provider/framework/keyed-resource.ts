@@ -1,0 +1,62 @@
+/**
+ * CRUD, import and state upgrade of a resource whose key is chosen by the
+ * author (scope name, role name, client id, binding name): every write is an
+ * idempotent PUT of the whole object at its key, so a retried or re-run apply
+ * never duplicates anything. Resource modules spread this into their
+ * definition and add what is particular to them.
+ */
+import { Kind, KindObject } from '../../model/types';
+import { ObjectValue } from '../protocol/value-codec';
+import { Diagnostic } from './diagnostics';
+import { fromModel, nullObject, toModel } from './model-mapping';
+import { Outcome, ProviderContext, ResourceModule } from './resource-module';
+import { ObjectSchema } from './schema';
+
+export interface KeyedResourceOptions<K extends Kind> {
+  kind: K;
+  schema: ObjectSchema;
+  keyAttribute: string;
+  /** Called when the server has just created the object (answered 201), with what it answered once. */
+  afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string }) => Diagnostic[];
+  /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times), so they never show as drift. */
+  keepEquivalent?: (fresh: ObjectValue, prior: ObjectValue) => ObjectValue;
+}
+
+type KeyedCrud = Pick<ResourceModule, 'read' | 'create' | 'update' | 'delete' | 'importState' | 'upgradeState'>;
+
+export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>): KeyedCrud {
+  const { kind, schema, keyAttribute } = options;
+  const keyOf = (value: ObjectValue) => String(value[keyAttribute] ?? value.id);
+
+  const write = async (ctx: ProviderContext, planned: ObjectValue, creating: boolean): Promise<Outcome> => {
+    const key = keyOf(planned);
+    const object = toModel(schema, planned).object as unknown as KindObject[K];
+    const answer = await ctx.client.put(kind, object, key);
+    ctx.snapshot.remember(kind, answer.value);
+    const diagnostics = creating && answer.created && options.afterCreate ? options.afterCreate(ctx, key, answer) : [];
+    // The planned value is what Terraform checks the result against; the server's normalized copy equals it.
+    return { state: { ...planned, id: key }, diagnostics };
+  };
+
+  return {
+    async read(ctx, state) {
+      const key = keyOf(state);
+      const live = await ctx.snapshot.find(kind, key);
+      if (!live) return { state: null, diagnostics: [] };
+      const fresh = fromModel(schema, live as unknown as Record<string, unknown>, key);
+      return { state: options.keepEquivalent ? options.keepEquivalent(fresh, state) : fresh, diagnostics: [] };
+    },
+    create: (ctx, planned) => write(ctx, planned, true),
+    update: (ctx, _prior, planned) => write(ctx, planned, false),
+    async delete(ctx, prior) {
+      const key = keyOf(prior);
+      await ctx.client.delete(kind, key); // already gone counts as deleted: a re-run converges
+      ctx.snapshot.forget(kind, key);
+      return { state: null, diagnostics: [] };
+    },
+    importState: id => nullObject(schema, { [keyAttribute]: id, id }),
+    // Version 0 is the only version so far: stored JSON already has the current shape; attributes missing
+    // from it (none yet) become null.
+    upgradeState: (_version, stored) => nullObject(schema, stored as ObjectValue),
+  };
+}

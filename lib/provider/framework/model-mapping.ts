@@ -1,0 +1,110 @@
+/**
+ * The one place where Terraform values (snake_case attributes, sets, nulls,
+ * unknowns) and model objects (camelCase fields, the admin API's shape) are
+ * converted into each other, driven by the schema.
+ */
+import { Problem } from '../../model/validate';
+import { isKnown, ObjectValue, UNKNOWN, Value } from '../protocol/value-codec';
+import { AttributeSpec, BlockSpec, fieldOf, ID_ATTRIBUTE, ObjectSchema } from './schema';
+
+export type ModelObject = Record<string, unknown>;
+
+/** An attribute path in Terraform terms: attribute names, and list indexes where Terraform can address them. */
+export type TerraformPath = (string | number)[];
+
+export interface ToModelResult {
+  object: ModelObject;
+  /** Model fields left out because Terraform does not know them yet: problems about them are not problems yet. */
+  unknownFields: Set<string>;
+}
+
+/** Terraform object → model object. Null attributes are left out (the model fills its defaults). */
+export function toModel(schema: ObjectSchema, value: ObjectValue): ToModelResult {
+  const object: ModelObject = {};
+  const unknownFields = new Set<string>();
+  for (const spec of modelAttributes(schema)) {
+    const v = value[spec.name];
+    if (!isKnown(v)) unknownFields.add(fieldOf(spec));
+    else if (v !== null && v !== undefined) object[fieldOf(spec)] = v;
+  }
+  for (const block of schema.blocks ?? []) {
+    const v = value[block.name];
+    if (!isKnown(v)) unknownFields.add(fieldOf(block));
+    else object[fieldOf(block)] = ((v as Value[] | null) ?? []).map(item => blockItemToModel(block, item as ObjectValue));
+  }
+  return { object, unknownFields };
+}
+
+function blockItemToModel(block: BlockSpec, item: ObjectValue): ModelObject {
+  // Nested optional fields keep their nulls: the model's subjects say "no expiry" with null.
+  return Object.fromEntries(block.attributes.map(spec => [fieldOf(spec), item[spec.name] ?? null]));
+}
+
+/** Model object → Terraform object listing every attribute (Terraform requires all of them, null included). */
+export function fromModel(schema: ObjectSchema, object: ModelObject, key: string): ObjectValue {
+  const value: ObjectValue = {};
+  for (const spec of schema.attributes) {
+    value[spec.name] = spec.name === ID_ATTRIBUTE.name ? key : toTerraform(spec, object[fieldOf(spec)]);
+  }
+  for (const block of schema.blocks ?? []) {
+    const items = (object[fieldOf(block)] as ModelObject[] | undefined) ?? [];
+    value[block.name] = items.map(item => Object.fromEntries(block.attributes.map(spec => [spec.name, toTerraform(spec, item[fieldOf(spec)])])));
+  }
+  return value;
+}
+
+/** A Terraform object with only `known` set and every other attribute null (import, empty reads). */
+export function nullObject(schema: ObjectSchema, known: ObjectValue = {}): ObjectValue {
+  const value: ObjectValue = {};
+  for (const spec of schema.attributes) value[spec.name] = known[spec.name] ?? null;
+  for (const block of schema.blocks ?? []) value[block.name] = known[block.name] ?? [];
+  return value;
+}
+
+/**
+ * What Terraform will hold after the change: the proposed value, with the
+ * model's default for every optional+computed attribute the configuration
+ * leaves null (deciding on the configuration, not on the proposal, so that a
+ * default drifted on the server is set back), and `id` following the key.
+ */
+export function withDefaults(schema: ObjectSchema, proposed: ObjectValue, config: ObjectValue, keyAttribute: string): ObjectValue {
+  const planned: ObjectValue = { ...proposed };
+  for (const spec of schema.attributes) {
+    if (spec.optional && spec.computed && spec.default !== undefined && config[spec.name] === null) {
+      planned[spec.name] = structuredClone(spec.default) as Value;
+    }
+  }
+  if (schema.attributes.some(spec => spec.name === ID_ATTRIBUTE.name)) planned.id = isKnown(planned[keyAttribute]) ? planned[keyAttribute] : UNKNOWN;
+  return planned;
+}
+
+/** A model problem's path (`['subjects', 2, 'expiresAt']`) as a Terraform attribute path (`['subject']`: set elements have no index). */
+export function terraformPathOf(schema: ObjectSchema, problem: Pick<Problem, 'path'>): TerraformPath {
+  const [field] = problem.path;
+  const attribute = modelAttributes(schema).find(spec => fieldOf(spec) === field);
+  if (attribute) return [attribute.name];
+  const block = (schema.blocks ?? []).find(spec => fieldOf(spec) === field);
+  return block ? [block.name] : [];
+}
+
+/** The Terraform name of a model field, for messages (`tokenLifetimeSeconds` → `token_lifetime_seconds`). */
+export function renderTerraformField(schema: ObjectSchema, problem: Pick<Problem, 'path' | 'field'>): string {
+  const path = terraformPathOf(schema, problem);
+  if (path.length === 0) return problem.field;
+  const rest = problem.path.slice(1).map(seg => (typeof seg === 'number' ? `[${seg}]` : `.${snakeCase(seg)}`));
+  return `${path[0]}${rest.join('')}`;
+}
+
+function modelAttributes(schema: ObjectSchema): AttributeSpec[] {
+  return schema.attributes.filter(spec => spec.name !== ID_ATTRIBUTE.name);
+}
+
+function toTerraform(spec: AttributeSpec, v: unknown): Value {
+  if (v === undefined || v === null) return null;
+  if (spec.type === 'set_of_string') return [...(v as string[])].sort();
+  return v as Value;
+}
+
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`);
+}

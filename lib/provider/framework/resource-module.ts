@@ -1,0 +1,55 @@
+/**
+ * The shape every resource and data source module has. One module per type,
+ * listed in one registry (resources/index.ts, data-sources/index.ts); the
+ * provider service dispatches through these interfaces, never on type names.
+ */
+import type { AdminClient } from '../../client/admin-client';
+import type { SecretStore } from '../../client/secret-store';
+import type { Kind } from '../../model/types';
+import type { LiveSnapshot } from '../live-snapshot';
+import type { ObjectValue } from '../protocol/value-codec';
+import type { Diagnostic } from './diagnostics';
+import type { ObjectSchema } from './schema';
+
+/** What a configured provider process works with. */
+export interface ProviderContext {
+  readonly client: AdminClient;
+  readonly snapshot: LiveSnapshot;
+  /** Where client secrets are written; null when the provider has no `secrets_dir`. */
+  readonly secrets: SecretStore | null;
+}
+
+export interface Outcome {
+  /** The new Terraform value; null when the object is gone. */
+  state: ObjectValue | null;
+  diagnostics: Diagnostic[];
+}
+
+export interface ResourceModule {
+  /** Terraform type name, e.g. `procurement_client`. */
+  readonly typeName: string;
+  /** The admin API kind this resource manages. */
+  readonly kind: Kind;
+  /** The object in the user's words, for messages: "client", "role binding". */
+  readonly noun: string;
+  readonly schema: ObjectSchema;
+  /** The attribute holding the key (author-chosen, forces replacement); also the import id. */
+  readonly keyAttribute: string;
+  /** Bumped with every schema change that needs stored state rewritten; `upgradeState` handles the older ones. */
+  readonly schemaVersion: number;
+  /** Answers the live object for `state` (null when it is gone, so Terraform plans to create it again). */
+  read(ctx: ProviderContext, state: ObjectValue): Promise<Outcome>;
+  create(ctx: ProviderContext, planned: ObjectValue): Promise<Outcome>;
+  update(ctx: ProviderContext, prior: ObjectValue, planned: ObjectValue): Promise<Outcome>;
+  delete(ctx: ProviderContext, prior: ObjectValue): Promise<Outcome>;
+  /** The state Terraform reads after `terraform import <address> <id>`: the key; `read` fills in the rest. */
+  importState(id: string): ObjectValue;
+  /** Stored state (JSON, written under `version`) as the current schema's value. Called for every instance on every plan: keep it cheap. */
+  upgradeState(version: number, stored: Record<string, unknown>): ObjectValue;
+}
+
+export interface DataSourceModule {
+  readonly typeName: string;
+  readonly schema: ObjectSchema;
+  read(ctx: ProviderContext, config: ObjectValue): Promise<Outcome>;
+}

@@ -1,0 +1,51 @@
+/**
+ * Runs the provider as Terraform's plugin: handshake, TLS identity, gRPC
+ * server on a private unix socket, then the one handshake line on stdout.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSourceModule, ResourceModule } from '../framework/resource-module';
+import { ProviderService } from '../provider-service';
+import { startPluginServer } from './grpc-server';
+import { checkLaunchedByTerraform, handshakeLine } from './handshake';
+import { createPluginIdentity } from './tls';
+
+export interface ServeOptions {
+  resources: readonly ResourceModule[];
+  dataSources: readonly DataSourceModule[];
+}
+
+export async function serve(options: ServeOptions): Promise<void> {
+  const launch = checkLaunchedByTerraform(process.env);
+  if (typeof launch === 'string') {
+    process.stderr.write(`${launch}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  // Ctrl-C reaches the whole process group: Terraform asks us to stop (StopProvider) and lets in-flight calls finish.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => undefined);
+
+  // stderr lands in Terraform's log (TF_LOG); nothing secret is ever written here.
+  const log = (line: string) => process.stderr.write(`[procurement] ${line}\n`);
+  const socketDir = mkdtempSync(join(tmpdir(), 'tf-procurement-'));
+  const socketPath = join(socketDir, 'plugin.sock');
+  const identity = createPluginIdentity();
+  const service = new ProviderService({ ...options, env: process.env, log });
+  const server = await startPluginServer({
+    handlers: service.handlers,
+    socketPath,
+    certificatePem: identity.certificatePem,
+    privateKeyPem: identity.privateKeyPem,
+    clientCertificatePem: launch.clientCertificatePem,
+    log,
+    onShutdown: () => {
+      server.forceShutdown();
+      rmSync(socketDir, { recursive: true, force: true });
+      process.exit(0);
+    },
+  });
+  process.on('exit', () => rmSync(socketDir, { recursive: true, force: true }));
+  process.stdout.write(handshakeLine(socketPath, identity.certificateHandshake));
+}

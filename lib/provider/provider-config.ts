@@ -1,0 +1,86 @@
+/**
+ * The `provider "procurement"` block: where the server is and how to talk to
+ * it. Every setting has an environment variable, so that the admin token never
+ * has to be written in code (anything in code lands in the synthesized JSON).
+ */
+import { ObjectValue } from './protocol/value-codec';
+import { Diagnostic, error } from './framework/diagnostics';
+import { ObjectSchema } from './framework/schema';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8787';
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+export const PROVIDER_SCHEMA: ObjectSchema = {
+  description: 'Manages OAuth scopes, clients, roles and role bindings of a procurement-scopes authorization server.',
+  attributes: [
+    {
+      name: 'url',
+      type: 'string',
+      optional: true,
+      description: `Base URL of the authorization server. Default: PROCUREMENT_URL, else ${DEFAULT_URL}.`,
+    },
+    {
+      name: 'admin_token',
+      type: 'string',
+      optional: true,
+      sensitive: true,
+      description: 'Admin API token. Default: PROCUREMENT_ADMIN_TOKEN. Prefer the environment variable: a token in code lands in version control.',
+    },
+    {
+      name: 'timeout_seconds',
+      type: 'number',
+      optional: true,
+      description: `Timeout of one admin API request, in seconds. Default: ${DEFAULT_TIMEOUT_SECONDS}.`,
+    },
+    {
+      name: 'secrets_dir',
+      type: 'string',
+      optional: true,
+      description:
+        'Directory where the secret of each client this provider creates is written (one 0600 file per client); secrets never enter state. ' +
+        'Default: PROCUREMENT_SECRETS_DIR, else secrets are not kept (rotate one with `procurement-scopes rotate-secret`).',
+    },
+  ],
+};
+
+export interface ProviderSettings {
+  url: string;
+  adminToken: string;
+  timeoutMs: number;
+  secretsDir: string | null;
+}
+
+/** Settings from the configuration, then the environment, then defaults; every problem reported at once. */
+export function resolveSettings(config: ObjectValue, env: NodeJS.ProcessEnv): { settings?: ProviderSettings; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const text = (name: string, variable?: string) => {
+    const value = config[name];
+    if (typeof value === 'string' && value !== '') return value;
+    return variable && env[variable] ? env[variable] : undefined;
+  };
+  const url = text('url', 'PROCUREMENT_URL') ?? DEFAULT_URL;
+  if (!/^https?:\/\/[^\s/]+/.test(url)) {
+    diagnostics.push(error('Invalid server URL', `The provider's url must be an http(s) URL such as ${DEFAULT_URL}, got '${url}'.`, ['url']));
+  }
+  const adminToken = text('admin_token', 'PROCUREMENT_ADMIN_TOKEN');
+  if (!adminToken) {
+    diagnostics.push(
+      error(
+        'Missing admin token',
+        'The procurement provider needs the admin token of the authorization server. Set the environment variable PROCUREMENT_ADMIN_TOKEN ' +
+          '(preferred: it stays out of code and version control), or the provider\'s `admin_token` argument.',
+        ['admin_token'],
+      ),
+    );
+  }
+  const timeout = config.timeout_seconds;
+  const timeoutSeconds = typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS;
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) {
+    diagnostics.push(error('Invalid timeout', `timeout_seconds must be between 1 and 3600 seconds, got ${timeoutSeconds}.`, ['timeout_seconds']));
+  }
+  if (diagnostics.length > 0 || !adminToken) return { diagnostics };
+  return {
+    settings: { url, adminToken, timeoutMs: timeoutSeconds * 1000, secretsDir: text('secrets_dir', 'PROCUREMENT_SECRETS_DIR') ?? null },
+    diagnostics,
+  };
+}

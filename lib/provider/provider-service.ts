@@ -1,0 +1,222 @@
+/**
+ * The Provider service of plugin protocol 6: decodes each request, dispatches
+ * to the resource or data source module named by `type_name` (through the
+ * registries, never a switch on type names), and encodes the answer.
+ * Everything a phase does not need (ajv, the HTTP client) is created on first use.
+ */
+import type { ModelValidator } from '../model/validate';
+import { Diagnostic, diagnoseFailure, error, toProtocolDiagnostic } from './framework/diagnostics';
+import { renderTerraformField, terraformPathOf, toModel, withDefaults } from './framework/model-mapping';
+import { DataSourceModule, Outcome, ProviderContext, ResourceModule } from './framework/resource-module';
+import { toProtocolSchema } from './framework/schema';
+import { PROVIDER_SCHEMA, resolveSettings } from './provider-config';
+import { ProviderRpc } from './protocol/definitions';
+import { Message } from './protocol/messages';
+import { decodeValue, encodeValue, ObjectValue, Value } from './protocol/value-codec';
+
+export type RpcHandlers = Record<ProviderRpc, (request: Message) => Promise<Message>>;
+
+export interface ProviderServiceOptions {
+  resources: readonly ResourceModule[];
+  dataSources: readonly DataSourceModule[];
+  env: NodeJS.ProcessEnv;
+  /** Where operational messages go (retries); never secrets. */
+  log: (line: string) => void;
+}
+
+export class ProviderService {
+  private readonly resources: Map<string, ResourceModule>;
+  private readonly dataSources: Map<string, DataSourceModule>;
+  private context: ProviderContext | null = null;
+  private validator: ModelValidator | null = null;
+
+  constructor(private readonly options: ProviderServiceOptions) {
+    this.resources = new Map(options.resources.map(r => [r.typeName, r]));
+    this.dataSources = new Map(options.dataSources.map(d => [d.typeName, d]));
+  }
+
+  readonly handlers: RpcHandlers = {
+    GetMetadata: async () => ({
+      server_capabilities: CAPABILITIES,
+      resources: [...this.resources.keys()].map(type_name => ({ type_name })),
+      data_sources: [...this.dataSources.keys()].map(type_name => ({ type_name })),
+    }),
+
+    GetProviderSchema: async () => ({
+      provider: toProtocolSchema(PROVIDER_SCHEMA, 0),
+      resource_schemas: Object.fromEntries([...this.resources].map(([name, r]) => [name, toProtocolSchema(r.schema, r.schemaVersion)])),
+      data_source_schemas: Object.fromEntries([...this.dataSources].map(([name, d]) => [name, toProtocolSchema(d.schema, 0)])),
+      server_capabilities: CAPABILITIES,
+    }),
+
+    ValidateProviderConfig: async () => ({ diagnostics: [] }),
+
+    ConfigureProvider: async request => {
+      const { settings, diagnostics } = resolveSettings(decodeObject(request.config), this.options.env);
+      if (settings) this.context = await this.connect(settings);
+      return { diagnostics: diagnostics.map(toProtocolDiagnostic) };
+    },
+
+    UpgradeResourceState: async request => {
+      const resource = this.resource(request.type_name);
+      const raw = request.raw_state as { json?: Buffer } | undefined;
+      if (!raw?.json) {
+        return diagnosticsOnly(error('Unsupported state format', 'This state was stored in the legacy flatmap format, which this provider never wrote.'));
+      }
+      const upgraded = resource.upgradeState(Number(request.version ?? 0), JSON.parse(raw.json.toString('utf8')));
+      return { upgraded_state: dynamic(upgraded) };
+    },
+
+    ValidateResourceConfig: async request => {
+      const resource = this.resource(request.type_name);
+      return diagnosticsOnly(...this.validateModel(resource, decodeObject(request.config)));
+    },
+
+    ValidateDataResourceConfig: async () => ({ diagnostics: [] }),
+
+    ReadResource: async request => {
+      const resource = this.resource(request.type_name);
+      const state = decodeObject(request.current_state);
+      const outcome = await this.attempt(`read ${resource.noun} '${String(state[resource.keyAttribute])}'`, resource, state, ctx => resource.read(ctx, state));
+      return { new_state: dynamic(outcome.state), diagnostics: outcome.diagnostics.map(toProtocolDiagnostic), private: request.private };
+    },
+
+    PlanResourceChange: async request => {
+      const resource = this.resource(request.type_name);
+      const proposed = decodeValue(dynamicBytes(request.proposed_new_state)) as ObjectValue | null;
+      if (proposed === null) return { planned_state: dynamic(null) }; // destroy: nothing to decide
+      const prior = decodeValue(dynamicBytes(request.prior_state)) as ObjectValue | null;
+      const planned = withDefaults(resource.schema, proposed, decodeObject(request.config), resource.keyAttribute);
+      const replaced = prior === null ? [] : resource.schema.attributes.filter(a => a.forcesReplacement && !sameValue(prior[a.name], planned[a.name]));
+      return {
+        planned_state: dynamic(planned),
+        requires_replace: replaced.map(a => ({ steps: [{ attribute_name: a.name }] })),
+        planned_private: request.prior_private,
+        diagnostics: this.validateModel(resource, planned).map(toProtocolDiagnostic),
+      };
+    },
+
+    ApplyResourceChange: async request => {
+      const resource = this.resource(request.type_name);
+      const prior = decodeValue(dynamicBytes(request.prior_state)) as ObjectValue | null;
+      const planned = decodeValue(dynamicBytes(request.planned_state)) as ObjectValue | null;
+      const subject = planned ?? prior ?? {};
+      const key = subject[resource.keyAttribute];
+      const [verb, run] =
+        planned === null
+          ? ['delete', (ctx: ProviderContext) => resource.delete(ctx, prior!)]
+          : prior === null
+            ? ['create', (ctx: ProviderContext) => resource.create(ctx, planned)]
+            : ['update', (ctx: ProviderContext) => resource.update(ctx, prior, planned)];
+      // On failure the state stays what it was (nothing created, the old object kept): a re-run converges.
+      const outcome = await this.attempt(`${verb} ${resource.noun} '${String(key)}'`, resource, prior, run);
+      return { new_state: dynamic(outcome.state), private: request.planned_private, diagnostics: outcome.diagnostics.map(toProtocolDiagnostic) };
+    },
+
+    ImportResourceState: async request => {
+      const resource = this.resource(request.type_name);
+      const id = String(request.id ?? '');
+      if (!id) return diagnosticsOnly(error('Missing import id', `Import a ${resource.noun} by its ${resource.keyAttribute}, e.g. \`terraform import ${resource.typeName}.example <${resource.keyAttribute}>\`.`));
+      return { imported_resources: [{ type_name: resource.typeName, state: dynamic(resource.importState(id)) }] };
+    },
+
+    ReadDataSource: async request => {
+      const dataSource = known(this.dataSources, request.type_name);
+      const config = decodeObject(request.config);
+      const outcome = await this.attempt(`read data source ${dataSource.typeName}`, null, null, ctx => dataSource.read(ctx, config));
+      return { state: dynamic(outcome.state), diagnostics: outcome.diagnostics.map(toProtocolDiagnostic) };
+    },
+
+    // Terraform lets in-flight calls finish after asking us to stop; every write is a single idempotent request.
+    StopProvider: async () => ({}),
+  };
+
+  private resource(typeName: unknown): ResourceModule {
+    return known(this.resources, typeName);
+  }
+
+  /** Runs a call against the server; a failure becomes diagnostics and leaves `fallback` as the state. */
+  private async attempt(
+    action: string,
+    resource: ResourceModule | null,
+    fallback: ObjectValue | null,
+    run: (ctx: ProviderContext) => Promise<Outcome>,
+  ): Promise<Outcome> {
+    if (!this.context) {
+      return { state: fallback, diagnostics: [error('Provider not configured', `Could not ${action}: the provider configuration was not accepted (see the errors above).`)] };
+    }
+    try {
+      return await run(this.context);
+    } catch (failure) {
+      const schema = resource?.schema;
+      const diagnostics = diagnoseFailure(failure, {
+        action,
+        pathOf: schema && (p => terraformPathOf(schema, p)),
+        fieldName: schema && (p => renderTerraformField(schema, p)),
+      });
+      return { state: fallback, diagnostics };
+    }
+  }
+
+  /** Checks a (possibly partly unknown) value with the model's JSON Schemas; fields not known yet are checked later. */
+  private validateModel(resource: ResourceModule, value: ObjectValue): Diagnostic[] {
+    const { object, unknownFields } = toModel(resource.schema, value);
+    const result = this.modelValidator().validate(resource.kind, object);
+    if (result.ok) return [];
+    return result.problems
+      .filter(p => !unknownFields.has(String(p.path[0])))
+      .map(p => error(`Invalid ${resource.noun}`, `${renderTerraformField(resource.schema, p)} ${p.message}.`, terraformPathOf(resource.schema, p)));
+  }
+
+  private modelValidator(): ModelValidator {
+    // ajv compiles the schemas on construction: only phases that validate pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.validator ??= new (require('../model/validate') as typeof import('../model/validate')).ModelValidator();
+    return this.validator;
+  }
+
+  private async connect(settings: NonNullable<ReturnType<typeof resolveSettings>['settings']>): Promise<ProviderContext> {
+    const [{ AdminClient }, { SecretStore }, { LiveSnapshot }] = [
+      require('../client/admin-client') as typeof import('../client/admin-client'),
+      require('../client/secret-store') as typeof import('../client/secret-store'),
+      require('./live-snapshot') as typeof import('./live-snapshot'),
+    ];
+    const client = new AdminClient({
+      url: settings.url,
+      adminToken: settings.adminToken,
+      timeoutMs: settings.timeoutMs,
+      actor: 'terraform-provider-procurement',
+      onRetry: ({ attempt, delayMs, reason }) => this.options.log(`admin API ${reason}: retry ${attempt} in ${Math.round(delayMs)} ms`),
+    });
+    return { client, snapshot: new LiveSnapshot(client), secrets: settings.secretsDir ? new SecretStore(settings.secretsDir) : null };
+  }
+}
+
+const CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: true };
+
+/** Terraform only asks for types the schema listed; anything else is a bug, reported by the gRPC layer as a diagnostic. */
+function known<T>(registry: Map<string, T>, typeName: unknown): T {
+  const module = registry.get(String(typeName));
+  if (!module) throw new Error(`the procurement provider has no type '${String(typeName)}'`);
+  return module;
+}
+
+function diagnosticsOnly(...diagnostics: Diagnostic[]): Message {
+  return { diagnostics: diagnostics.map(toProtocolDiagnostic) };
+}
+
+function dynamicBytes(value: unknown): Buffer | undefined {
+  return (value as { msgpack?: Buffer } | undefined)?.msgpack;
+}
+
+function decodeObject(value: unknown): ObjectValue {
+  return (decodeValue(dynamicBytes(value)) as ObjectValue | null) ?? {};
+}
+
+function dynamic(value: Value): Message {
+  return { msgpack: encodeValue(value) };
+}
+
+function sameValue(a: Value | undefined, b: Value | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,111 @@
+/**
+ * `procurement_client`: an OAuth client (an integration). Its secret is never
+ * an attribute: the server answers it once, on create, and the provider writes
+ * it to `secrets_dir` (one 0600 file per client) or says how to get one.
+ */
+import { LIMITS } from '../../model/schemas';
+import { GRANT_TYPES } from '../../model/types';
+import { Diagnostic, warning } from '../framework/diagnostics';
+import { keyedResource } from '../framework/keyed-resource';
+import { ProviderContext, ResourceModule } from '../framework/resource-module';
+import { ID_ATTRIBUTE, ObjectSchema } from '../framework/schema';
+
+const { tokenLifetimeSeconds: lifetime, secretRotationDays: rotation } = LIMITS;
+
+const schema: ObjectSchema = {
+  description:
+    'An OAuth client of the authorization server. Its secret never enters state: on create it is written to the provider\'s `secrets_dir`; ' +
+    'otherwise `procurement-scopes rotate-secret <client_id>` issues a new one.',
+  attributes: [
+    {
+      name: 'client_id',
+      type: 'string',
+      required: true,
+      forcesReplacement: true,
+      description: 'The client id: lower case letters, digits, dots, dashes or underscores (e.g. `erp-connector`). Changing it replaces the client.',
+    },
+    { name: 'display_name', type: 'string', required: true, description: 'A name people recognize (e.g. `ERP connector`).' },
+    { name: 'owner', type: 'string', required: true, description: 'The team that owns the integration.' },
+    {
+      name: 'external',
+      type: 'bool',
+      optional: true,
+      computed: true,
+      default: false,
+      description: 'A supplier or partner integration, outside the company: it may only hold scopes marked external. Default: false.',
+    },
+    {
+      name: 'grant_types',
+      type: 'set_of_string',
+      optional: true,
+      computed: true,
+      default: ['client_credentials'],
+      description: `OAuth grant types the client may use: any of ${GRANT_TYPES.join(', ')}. A set. Default: ["client_credentials"].`,
+    },
+    {
+      name: 'redirect_uris',
+      type: 'set_of_string',
+      optional: true,
+      computed: true,
+      default: [],
+      description: 'Absolute https URIs to send users back to; at least one is required with authorization_code. A set. Default: none.',
+    },
+    {
+      name: 'token_lifetime_seconds',
+      type: 'number',
+      optional: true,
+      computed: true,
+      default: lifetime.default,
+      description: `Lifetime of the client's access tokens, ${lifetime.min} to ${lifetime.max} seconds. Default: ${lifetime.default}.`,
+    },
+    {
+      name: 'secret_rotation_days',
+      type: 'number',
+      optional: true,
+      computed: true,
+      default: rotation.default,
+      description: `How often the client's secret must be rotated, ${rotation.min} to ${rotation.max} days. Default: ${rotation.default}.`,
+    },
+    ID_ATTRIBUTE,
+  ],
+};
+
+/** The server answers a new client's secret exactly once: keep it in the secret store, or say how to get another. */
+function keepClientSecret(ctx: ProviderContext, clientId: string, answer: { clientSecret?: string }): Diagnostic[] {
+  const rotate = `\`procurement-scopes rotate-secret ${clientId}\``;
+  if (!answer.clientSecret) return [];
+  if (!ctx.secrets) {
+    return [
+      warning(
+        'Client secret not kept',
+        `The server issued a secret for client '${clientId}' once. The provider has no \`secrets_dir\` (or PROCUREMENT_SECRETS_DIR), ` +
+          `so the secret was discarded; it is never written to Terraform state. Run ${rotate} to issue a new one, and set ` +
+          '`secrets_dir` to keep the secrets of clients created later.',
+        ['client_id'],
+      ),
+    ];
+  }
+  try {
+    ctx.secrets.save(clientId, answer.clientSecret);
+    return [];
+  } catch (failure) {
+    return [
+      warning(
+        'Client secret not kept',
+        `The client '${clientId}' was created but its secret could not be written to ${ctx.secrets.dir} ` +
+          `(${(failure as Error).message}). Fix the directory and run ${rotate} to issue a new secret.`,
+        ['client_id'],
+      ),
+    ];
+  }
+}
+
+export const clientResource = {
+  typeName: 'procurement_client',
+  kind: 'clients',
+  noun: 'client',
+  schema,
+  keyAttribute: 'client_id',
+  schemaVersion: 0,
+  ...keyedResource({ kind: 'clients', schema, keyAttribute: 'client_id', afterCreate: keepClientSecret }),
+} satisfies ResourceModule;
