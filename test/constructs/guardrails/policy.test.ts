@@ -1,0 +1,35 @@
+import { ProcurementPolicy, RECOMMENDED_CONFLICTING_SCOPE_SETS } from '../../../lib/constructs';
+
+describe('ProcurementPolicy', () => {
+  it('recommends a stricter preset for prod than for dev', () => {
+    const prod = ProcurementPolicy.recommended('prod');
+    const dev = ProcurementPolicy.recommended('dev');
+    expect(prod.maxHighRiskGrantDays).toBeLessThan(dev.maxHighRiskGrantDays);
+    expect(prod.maxSecretRotationDays).toBeLessThan(dev.maxSecretRotationDays);
+    expect(prod.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('error');
+    expect(dev.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('warning');
+    expect(prod.conflictingScopeSets).toBe(RECOMMENDED_CONFLICTING_SCOPE_SETS);
+    expect(prod.timeBoundRisks).toEqual(['high', 'critical']);
+  });
+
+  it('lets overrides replace single settings of the preset', () => {
+    const prod = ProcurementPolicy.recommended('prod', { maxHighRiskGrantDays: 14, severities: { ROTATION: 'warning' } });
+    expect(prod.maxHighRiskGrantDays).toBe(14);
+    expect(prod.severityOf('ROTATION', 'error')).toBe('warning');
+    expect(prod.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('error');
+  });
+
+  it('matches allow-list entries exactly or by resource prefix', () => {
+    const policy = new ProcurementPolicy({ environment: 'prod', allowedScopes: ['catalog.read', 'ticket.*'] });
+    expect(['catalog.read', 'catalog.write', 'ticket.comment', 'tickets.read'].map(s => policy.allows(s))).toEqual([true, false, true, false]);
+    expect(new ProcurementPolicy({ environment: 'dev' }).allows('anything.at-all')).toBe(true);
+  });
+
+  it('fails when a setting is out of range, naming every bad setting', () => {
+    expect(() => new ProcurementPolicy({ environment: 'prod', maxHighRiskGrantDays: 0, maxSecretRotationDays: 1.5, conflictingScopeSets: [['po.create']] })).toThrow(
+      "invalid ProcurementPolicy for 'prod':\n  maxHighRiskGrantDays must be a positive whole number of days, got 0\n" +
+        '  maxSecretRotationDays must be a positive whole number of days, got 1.5\n' +
+        '  conflictingScopeSets: each set needs at least two scopes, got [po.create]',
+    );
+  });
+});
