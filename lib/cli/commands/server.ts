@@ -1,0 +1,56 @@
+/** `procurement-scopes server`: runs the embedded authorization server until SIGTERM or SIGINT. */
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULTS } from '../../server/defaults';
+import { UsageError } from '../errors';
+
+export function register(program: Command): void {
+  program
+    .command('server')
+    .description('Run the embedded OAuth authorization server (token endpoint, admin API, audit log).')
+    .option('--port <port>', 'TCP port; 0 picks a free one', integer, DEFAULTS.port)
+    .option('--host <host>', 'interface to listen on', DEFAULTS.host)
+    .option('--data <dir>', 'data directory (SQLite store, signing key, generated admin token)', DEFAULTS.dataDir)
+    .option('--admin-rate-limit <n>', 'admin API requests per second before 429 (default: no limit)', positiveNumber)
+    .addHelpText('after', '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token.')
+    .action(async (options: { port: number; host: string; data: string; adminRateLimit?: number }) => {
+      const { resolveConfig, ConfigError } = await import('../../server/defaults.js');
+      const { startServer } = await import('../../server/server.js');
+      let config;
+      try {
+        config = resolveConfig({
+          port: options.port,
+          host: options.host,
+          dataDir: options.data,
+          adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
+          adminRateLimit: options.adminRateLimit ?? null,
+        });
+      } catch (e: unknown) {
+        throw e instanceof ConfigError ? new UsageError(e.message) : e;
+      }
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const server = await startServer(config, log);
+      process.stdout.write(`listening on ${server.url}\n`);
+      process.stdout.write(`data directory: ${config.dataDir}\n`);
+      process.stdout.write(`admin token: ${server.adminTokenOrigin}\n`);
+      await new Promise<void>(resolve => {
+        const stop = (signal: string) => {
+          log(`received ${signal}: shutting down`);
+          server.close().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`must be an integer, got '${value}'`);
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError(`must be a positive number, got '${value}'`);
+  return n;
+}

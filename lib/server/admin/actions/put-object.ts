@@ -1,0 +1,79 @@
+/**
+ * `PUT /admin/v1/{kind}/{key}`: creates (201) or replaces (200) an object.
+ * Idempotent: the same body again answers 200 and changes nothing (no
+ * revision bump, no audit entry). A created client gets its secret, once.
+ */
+import { KEY_FIELD, Kind, KindObject } from '../../../model/types';
+import { formatProblems } from '../../../model/validate';
+import { badRequest } from '../../errors';
+import { readJsonObject, sendJson } from '../../http';
+import { generateSecret, hashSecret } from '../../secrets';
+import { canonicalJson } from '../../store/canonical-json';
+import { changeEntry } from '../audit-change';
+import { AdminAction, AdminContext, AdminRequest } from '../context';
+import { NOUN, parseKind } from '../kinds';
+import { checkIfMatch, etagOf } from '../preconditions';
+import { checkReferences } from '../references';
+
+export const putObject: AdminAction = async (context, request) => {
+  const kind = parseKind(request.segments[0]);
+  const key = request.segments[1];
+  const body = await readJsonObject(request.req, context.bodyLimitBytes);
+  const value = validateBody(context, kind, key, body);
+  const outcome = write(context, request, kind, key, value);
+  sendJson(
+    request.res,
+    outcome.status,
+    outcome.clientSecret === undefined ? outcome.value : { ...outcome.value, clientSecret: outcome.clientSecret },
+    { etag: etagOf(outcome.version) },
+  );
+};
+
+function validateBody<K extends Kind>(context: AdminContext, kind: K, key: string, body: unknown): KindObject[K] {
+  const result = context.validator.validate(kind, body);
+  if (!result.ok) {
+    throw badRequest(`invalid ${NOUN[kind]}: ${formatProblems(result.problems).replace(/\n/g, '; ')}`, {
+      field: result.problems[0].field,
+      problems: result.problems,
+    });
+  }
+  const field = KEY_FIELD[kind];
+  const bodyKey = (result.value as unknown as Record<string, string>)[field];
+  if (bodyKey !== key) {
+    throw badRequest(`${field} in the body ('${bodyKey}') must equal the key in the path ('${key}')`, { field });
+  }
+  return result.value;
+}
+
+interface WriteOutcome<K extends Kind> {
+  status: 200 | 201;
+  value: KindObject[K];
+  version: number;
+  clientSecret?: string;
+}
+
+/** Checks and writes in one transaction, together with the audit entry. */
+function write<K extends Kind>(
+  { store, now }: AdminContext,
+  { req, actor }: AdminRequest,
+  kind: K,
+  key: string,
+  value: KindObject[K],
+): WriteOutcome<K> {
+  return store.transaction(() => {
+    const current = store.get(kind, key);
+    checkIfMatch(req, current);
+    if (current && canonicalJson(current.value) === canonicalJson(value)) {
+      return { status: 200, value: current.value, version: current.version };
+    }
+    checkReferences(store, kind, key, value);
+    const version = store.put(kind, key, value);
+    store.appendAudit(changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value));
+    if (kind === 'clients' && !current) {
+      const clientSecret = generateSecret();
+      store.setSecretHash(key, hashSecret(clientSecret));
+      return { status: 201, value, version, clientSecret };
+    }
+    return { status: current ? 200 : 201, value, version };
+  });
+}

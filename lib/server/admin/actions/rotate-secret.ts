@@ -1,0 +1,23 @@
+/**
+ * `POST /admin/v1/clients/{id}/secret`: replaces the client's secret. The old
+ * one stops working at once; the new one is answered this once only. The
+ * audit entry records the rotation, never a secret.
+ */
+import { sendJson } from '../../http';
+import { generateSecret, hashSecret } from '../../secrets';
+import { changeEntry } from '../audit-change';
+import { AdminAction } from '../context';
+import { absent, checkKey } from '../kinds';
+
+export const rotateSecret: AdminAction = ({ store, validator, now }, { res, segments, actor }) => {
+  const clientId = segments[1];
+  checkKey(validator, 'clients', clientId);
+  const clientSecret = generateSecret();
+  const hash = hashSecret(clientSecret);
+  store.transaction(() => {
+    if (!store.get('clients', clientId)) throw absent('clients', clientId);
+    store.setSecretHash(clientId, hash);
+    store.appendAudit(changeEntry(now(), actor, 'rotate-secret', 'clients', clientId, null, null));
+  });
+  sendJson(res, 200, { clientId, clientSecret });
+};

@@ -1,0 +1,60 @@
+/**
+ * Every setting of the embedded server, its default and why, in one place.
+ * `resolveConfig` validates the settings at start-up and names the bad one.
+ */
+import { resolve } from 'node:path';
+
+export interface ServerConfig {
+  /** Interface to listen on. Loopback by default: the admin API is not meant for the network. */
+  host: string;
+  /** TCP port; 0 picks a free one (the chosen port is printed). */
+  port: number;
+  /** Directory holding the SQLite store, the signing keys and the generated admin token. */
+  dataDir: string;
+  /** Admin API bearer token; when absent one is generated on first start into `<dataDir>/admin-token`. */
+  adminToken: string | null;
+  /** Admin API requests per second (token bucket, bursts up to the same number); null = no limit. */
+  adminRateLimit: number | null;
+  /** Largest admin request body accepted; larger bodies get 413. */
+  bodyLimitBytes: number;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8787,
+  dataDir: './.procurement/server',
+  adminToken: null,
+  adminRateLimit: null,
+  bodyLimitBytes: 1024 * 1024,
+} as const satisfies ServerConfig;
+
+/** An admin token shorter than this is refused: it guards every scope of every client. */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
+
+export class ConfigError extends Error {}
+
+export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
+  const config = { ...DEFAULTS, ...stripUndefined(input) };
+  const fail = (key: keyof ServerConfig, message: string) => {
+    throw new ConfigError(`invalid server setting ${key}: ${message}`);
+  };
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) {
+    fail('port', `must be an integer from 0 to 65535, got ${config.port}`);
+  }
+  if (typeof config.host !== 'string' || config.host.length === 0) fail('host', 'must not be empty');
+  if (typeof config.dataDir !== 'string' || config.dataDir.length === 0) fail('dataDir', 'must not be empty');
+  if (config.adminToken !== null && config.adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
+    fail('adminToken', `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`);
+  }
+  if (config.adminRateLimit !== null && !(config.adminRateLimit > 0 && Number.isFinite(config.adminRateLimit))) {
+    fail('adminRateLimit', `must be a positive number of requests per second, got ${config.adminRateLimit}`);
+  }
+  if (!Number.isInteger(config.bodyLimitBytes) || config.bodyLimitBytes < 1024) {
+    fail('bodyLimitBytes', `must be an integer of at least 1024, got ${config.bodyLimitBytes}`);
+  }
+  return { ...config, dataDir: resolve(config.dataDir) };
+}
+
+function stripUndefined<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

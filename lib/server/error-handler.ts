@@ -1,0 +1,33 @@
+/**
+ * Turns anything thrown while answering a request into a JSON error. A
+ * `ServerError` is answered as it says; anything else is a bug: the caller
+ * gets a bare 500 and the operator's log gets the stack, never the caller.
+ */
+import { ServerResponse } from 'node:http';
+import { ServerError } from './errors';
+import { sendJson } from './http';
+
+export type Logger = (line: string) => void;
+
+export function handleError(error: unknown, res: ServerResponse, log: Logger): void {
+  const known = error instanceof ServerError ? error : null;
+  if (!known || known.status >= 500) {
+    log(`error: ${known?.options.detail ?? (error instanceof Error ? error.stack : String(error))}`);
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (!known) {
+    sendJson(res, 500, { error: 'server_error', message: 'the server failed to answer; see its log' });
+    return;
+  }
+  const { field, problems, headers } = known.options;
+  for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+  sendJson(res, known.status, {
+    error: known.code,
+    message: known.message,
+    ...(field === undefined ? {} : { field }),
+    ...(problems === undefined ? {} : { problems }),
+  });
+}

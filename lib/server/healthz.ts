@@ -1,0 +1,8 @@
+/** `GET /healthz`: answers once the store is readable; no token needed, nothing secret in it. */
+import { ServerResponse } from 'node:http';
+import { sendJson } from './http';
+import { Store } from './store/store';
+
+export function healthz(store: Store, res: ServerResponse): void {
+  sendJson(res, 200, { status: 'ok', revision: store.revision() });
+}

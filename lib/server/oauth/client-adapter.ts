@@ -1,0 +1,77 @@
+/**
+ * oidc-provider's storage adapter. Clients come from our store, so that the
+ * admin API is the only place they are managed and a deleted client cannot
+ * authenticate a moment later. Their `client_secret` metadata is the scrypt
+ * hash; `compareClientSecret` is replaced to verify against it (see
+ * provider.ts). Every other model oidc-provider may keep (sessions,
+ * interactions: unused by the client-credentials grant) lives in memory.
+ */
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { Store } from '../store/store';
+
+export function adapterFactory(store: Store): (model: string) => Adapter {
+  return model => (model === 'Client' ? new StoreClientAdapter(store) : new MemoryAdapter());
+}
+
+class StoreClientAdapter implements Adapter {
+  constructor(private readonly store: Store) {}
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const client = this.store.get('clients', id)?.value;
+    const secretHash = this.store.secretHash(id);
+    if (!client || !secretHash) return undefined;
+    return {
+      client_id: client.clientId,
+      client_secret: secretHash,
+      client_name: client.displayName,
+      // Only client credentials is served; the grant handler refuses a client whose model lacks it.
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      // oidc-provider accepts client_secret_post as well for a client registered with basic.
+      token_endpoint_auth_method: 'client_secret_basic',
+    };
+  }
+
+  async upsert(): Promise<void> {
+    throw new Error('clients are managed through the admin API only');
+  }
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+  async consume(): Promise<void> {}
+  async destroy(): Promise<void> {}
+  async revokeByGrantId(): Promise<void> {}
+}
+
+class MemoryAdapter implements Adapter {
+  private readonly entries = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    this.entries.set(id, { payload, expiresAt: Date.now() + expiresIn * 1000 });
+  }
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const entry = this.entries.get(id);
+    if (entry && entry.expiresAt <= Date.now()) this.entries.delete(id);
+    return entry && entry.expiresAt > Date.now() ? entry.payload : undefined;
+  }
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return [...this.entries.values()].find(e => e.payload.uid === uid)?.payload;
+  }
+  async consume(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string): Promise<void> {
+    this.entries.delete(id);
+  }
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const [id, entry] of this.entries) if (entry.payload.grantId === grantId) this.entries.delete(id);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * RFC 7662 token introspection for our JWT access tokens (oidc-provider
+ * refuses to introspect JWTs). A token is active while its signature and
+ * expiry hold, its client still exists and every scope it carries is still
+ * effective for that client: deleting a client or its grant deactivates
+ * tokens already issued.
+ *
+ * The caller authenticates as any registered client (client_secret_basic or
+ * client_secret_post, as a resource server would) or with the admin token.
+ */
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { effectiveScopes } from '../../model/effective-scopes';
+import { isAdminToken } from '../admin-token';
+import { ServerError } from '../errors';
+import { readBody, sendJson } from '../http';
+import { verifySecret } from '../secrets';
+import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
+import { Store } from '../store/store';
+import { AUDIENCE } from './resource-server';
+import { parseScopeParameter } from './scope-policy';
+
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface IntrospectionOptions {
+  issuer: string;
+  store: Store;
+  signingKey: SigningJwk;
+  adminToken: string;
+  now: () => Date;
+}
+
+export function introspectionEndpoint(options: IntrospectionOptions) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') {
+      throw new ServerError(405, 'invalid_request', 'introspection takes POST', { headers: { allow: 'POST' } });
+    }
+    const form = await readForm(req);
+    authenticateCaller(options, req, form);
+    const token = form.get('token');
+    if (!token) throw new ServerError(400, 'invalid_request', "missing required parameter 'token'");
+    sendJson(res, 200, await introspect(options, token));
+  };
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
+    throw new ServerError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+  }
+  return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
+}
+
+function authenticateCaller({ store, adminToken }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): void {
+  const header = req.headers.authorization ?? '';
+  const bearer = /^Bearer (\S+)$/i.exec(header);
+  if (bearer && isAdminToken(bearer[1], adminToken)) return;
+  const basic = /^Basic (\S+)$/i.exec(header);
+  const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
+  const hash = id ? store.secretHash(id) : null;
+  if (!id || !secret || !hash || !verifySecret(secret, hash)) {
+    throw new ServerError(401, 'invalid_client', 'client authentication failed', {
+      headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
+    });
+  }
+}
+
+async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<object> {
+  const { importJWK, jwtVerify } = await import('jose');
+  const key = await importJWK(publicJwk(signingKey), SIGNING_ALG);
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, key, { issuer, audience: AUDIENCE, algorithms: [SIGNING_ALG], currentDate: now() }));
+  } catch {
+    return { active: false };
+  }
+  const clientId = payload.client_id;
+  if (typeof clientId !== 'string' || !store.get('clients', clientId)) return { active: false };
+  const scopes = parseScopeParameter(payload.scope as string | undefined);
+  const effective = new Set(effectiveScopes(clientId, store.effectiveScopeInput(clientId), now()));
+  if (!scopes.every(s => effective.has(s))) return { active: false };
+  return {
+    active: true,
+    scope: scopes.join(' '),
+    client_id: clientId,
+    token_type: 'Bearer',
+    exp: payload.exp,
+    iat: payload.iat,
+    iss: payload.iss,
+    aud: payload.aud,
+    sub: payload.sub,
+    jti: payload.jti,
+  };
+}
+
+/** `id:secret`, each form-urlencoded (RFC 6749 §2.3.1). */
+function splitBasic(encoded: string): [string, string] {
+  const text = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? ['', ''] : [safeDecode(text.slice(0, colon)), safeDecode(text.slice(colon + 1))];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return '';
+  }
+}

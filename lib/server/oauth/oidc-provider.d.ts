@@ -1,0 +1,70 @@
+/**
+ * The part of oidc-provider's API this server uses. The package ships no
+ * type declarations; these describe only what we call, so a breaking change
+ * there shows up here.
+ */
+declare module 'oidc-provider' {
+  import { IncomingMessage, ServerResponse } from 'node:http';
+
+  export interface OidcClient {
+    clientId: string;
+    clientSecret?: string;
+    compareClientSecret(actual: string): boolean | Promise<boolean>;
+  }
+
+  export interface OidcContext {
+    oidc: {
+      client?: OidcClient;
+      params?: Record<string, string | undefined>;
+      entity(name: string, value: unknown): void;
+    };
+    headers: Record<string, string | undefined>;
+    body: unknown;
+  }
+
+  export interface ClientCredentialsToken {
+    scope?: string;
+    expiration: number;
+    tokenType: string;
+    resourceServer: unknown;
+    save(): Promise<string>;
+  }
+
+  export interface AdapterPayload {
+    [key: string]: unknown;
+  }
+
+  export interface Adapter {
+    upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void>;
+    find(id: string): Promise<AdapterPayload | undefined>;
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+    findByUid(uid: string): Promise<AdapterPayload | undefined>;
+    consume(id: string): Promise<void>;
+    destroy(id: string): Promise<void>;
+    revokeByGrantId(grantId: string): Promise<void>;
+  }
+
+  export class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>);
+    readonly Client: { prototype: OidcClient };
+    readonly ClientCredentials: new (fields: { client: OidcClient; scope?: string; expiresIn?: number }) => ClientCredentialsToken;
+    registerGrantType(name: string, handler: (ctx: OidcContext) => Promise<void>, params?: string[]): void;
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    on(event: 'grant.error', listener: (ctx: OidcContext, error: OidcError) => void): this;
+    on(event: 'server_error', listener: (ctx: OidcContext, error: Error) => void): this;
+  }
+
+  export interface OidcError extends Error {
+    error: string;
+    error_description?: string;
+    status: number;
+  }
+
+  export const errors: {
+    InvalidScope: new (description: string, scope: string) => OidcError;
+    InvalidTarget: new (description?: string) => OidcError;
+    UnauthorizedClient: new (description?: string) => OidcError;
+  };
+
+  export default Provider;
+}

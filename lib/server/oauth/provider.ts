@@ -1,0 +1,126 @@
+/**
+ * The OAuth 2.0 side of the server, on oidc-provider: client authentication,
+ * JWT signing, the JWKS and the RFC 8414 metadata are oidc-provider's; the
+ * scope policy (client-credentials-grant.ts), client lookup
+ * (client-adapter.ts) and introspection (introspection.ts) are ours.
+ */
+import { randomBytes } from 'node:crypto';
+import type { OidcContext, OidcError, Provider } from 'oidc-provider';
+import { verifySecret } from '../secrets';
+import { SigningJwk } from '../signing-keys';
+import { Store } from '../store/store';
+import { adapterFactory } from './client-adapter';
+import { clientCredentialsGrant } from './client-credentials-grant';
+import { AUDIENCE, resourceServerFor } from './resource-server';
+import { parseScopeParameter } from './scope-policy';
+import { TokenAudit } from './token-audit';
+
+/** Where oidc-provider advertises introspection; the server answers it itself (see introspection.ts). */
+export const INTROSPECTION_PATH = '/token/introspection';
+
+export interface OAuthProviderOptions {
+  issuer: string;
+  store: Store;
+  signingKey: SigningJwk;
+  now: () => Date;
+  log: (line: string) => void;
+}
+
+export async function createOAuthProvider({ issuer, store, signingKey, now, log }: OAuthProviderOptions): Promise<Provider> {
+  const { Provider, errors } = await importOidcProvider();
+  const provider = new Provider(issuer, {
+    adapter: adapterFactory(store),
+    jwks: { keys: [signingKey] },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      // Enabled so that the metadata advertises the endpoint; oidc-provider refuses to introspect
+      // JWT access tokens, so our router answers this path before oidc-provider sees it.
+      introspection: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => AUDIENCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx: unknown, indicator: string, client: { clientId: string }) => {
+          const info = indicator === AUDIENCE ? resourceServerFor(store, client.clientId) : null;
+          if (!info) throw new errors.InvalidTarget();
+          return info;
+        },
+      },
+    },
+    clientDefaults: {
+      grant_types: ['client_credentials'],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: signingKey.alg,
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
+    // Cookies are only used by interactive flows, which this server does not offer.
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    responseTypes: ['none'],
+  });
+
+  // Client secrets are stored as scrypt hashes (secrets.ts), so the comparison oidc-provider makes
+  // against `client_secret` must verify against the hash. `provider.Client` is this provider's own
+  // class, so the replacement affects nothing else.
+  provider.Client.prototype.compareClientSecret = function compareHashedSecret(this: { clientSecret?: string }, actual: string) {
+    return this.clientSecret !== undefined && verifySecret(actual, this.clientSecret);
+  };
+
+  const audit = new TokenAudit(store, now);
+  provider.registerGrantType(
+    'client_credentials',
+    clientCredentialsGrant({
+      provider,
+      store,
+      now,
+      audit,
+      resourceServer: clientId => resourceServerFor(store, clientId),
+      invalidScope: (description, scope) => new errors.InvalidScope(description, scope),
+      unauthorizedClient: description => new errors.UnauthorizedClient(description),
+    }),
+    ['scope'],
+  );
+  provider.on('grant.error', (ctx, error) => {
+    audit.denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error));
+  });
+  provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
+  return provider;
+}
+
+/**
+ * oidc-provider is ESM only; with `module: node16` TypeScript keeps this `import()` as is, so it
+ * loads from CommonJS. On import it warns "Unsupported runtime" on any Node older than 22 ("Jod").
+ * The project supports Node >= 20.19 and its test suite runs this server there, so that one
+ * warning would only confuse users: it is dropped, and any other warning still reaches stderr.
+ */
+async function importOidcProvider() {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('oidc-provider WARNING: Unsupported runtime')) return;
+    warn(...args);
+  };
+  try {
+    return await import('oidc-provider');
+  } finally {
+    console.warn = warn;
+  }
+}
+
+function clientIdOf(ctx: OidcContext): string | null {
+  if (ctx.oidc.client) return ctx.oidc.client.clientId;
+  if (ctx.oidc.params?.client_id) return ctx.oidc.params.client_id;
+  const basic = /^Basic (\S+)$/i.exec(ctx.headers.authorization ?? '');
+  if (!basic) return null;
+  const user = Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0];
+  try {
+    return decodeURIComponent(user) || null;
+  } catch {
+    return null;
+  }
+}
+
+function describe(error: OidcError): string {
+  return error.error_description ? `${error.error}: ${error.error_description}` : error.error ?? error.message;
+}

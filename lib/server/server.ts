@@ -1,0 +1,90 @@
+/**
+ * The embedded authorization server: one HTTP listener in front of the admin
+ * API, the health check, our introspection endpoint and oidc-provider
+ * (token endpoint, JWKS, metadata). Everything it holds lives in the
+ * returned object: two servers can run in one process.
+ */
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { ModelValidator } from '../model/validate';
+import { ADMIN_PREFIX, AdminRouter } from './admin/router';
+import { loadOrCreateAdminToken } from './admin-token';
+import { ServerConfig } from './defaults';
+import { Logger, handleError } from './error-handler';
+import { healthz } from './healthz';
+import { introspectionEndpoint } from './oauth/introspection';
+import { INTROSPECTION_PATH, createOAuthProvider } from './oauth/provider';
+import { loadOrCreateSigningKey } from './signing-keys';
+import { SqliteStore } from './store/sqlite-store';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Where the admin token was taken from (never the token itself). */
+  adminTokenOrigin: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = SqliteStore.open(config.dataDir);
+  const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
+  const signingKey = loadOrCreateSigningKey(config.dataDir);
+  if (!LOOPBACK.has(config.host)) {
+    log(`warning: listening on ${config.host} over plain HTTP: put TLS in front before exposing the admin API or tokens`);
+  }
+
+  let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
+  let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
+  const router = new AdminRouter(
+    { store, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes },
+    { adminToken: admin.token, rateLimit: config.adminRateLimit },
+  );
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const answer = async () => {
+      if (url.pathname.startsWith(ADMIN_PREFIX)) return router.handle(req, res, url);
+      if (url.pathname === '/healthz') return healthz(store, res);
+      if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
+      return oauth(req, res);
+    };
+    answer().catch(error => handleError(error, res, log));
+  });
+  await listen(server, config.port, config.host);
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+
+  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log });
+  oauth = provider.callback();
+  introspection = introspectionEndpoint({ issuer: url, store, signingKey, adminToken: admin.token, now });
+
+  return {
+    url,
+    port,
+    adminTokenOrigin: admin.origin,
+    close: async () => {
+      await new Promise<void>(resolve => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // In-flight requests get a moment to finish; then the connections are cut.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      });
+      store.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,259 @@
+/**
+ * The SQLite implementation of the store (better-sqlite3, synchronous: a
+ * transaction cannot interleave with another request's).
+ *
+ * Durability: WAL with `synchronous = FULL`, so every commit is fsynced
+ * before the admin API answers; an acknowledged write survives `kill -9` and
+ * power loss alike. NORMAL would survive a process kill but could lose the
+ * last commits on power loss, and admin writes are rare enough that an fsync
+ * each costs nothing that matters.
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
+import { EffectiveScopeInput } from '../../model/effective-scopes';
+import { AuditEntry, AuditQuery, UsageEntry } from '../../client/admin-client';
+import { canonicalJson } from './canonical-json';
+import { HolderField, ListOptions, NewAuditEntry, Store, StoredObject } from './store';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS objects (
+  kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, version INTEGER NOT NULL,
+  PRIMARY KEY (kind, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS client_secrets (client_id TEXT PRIMARY KEY, hash TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  kind TEXT, key TEXT, before TEXT, after TEXT,
+  client_id TEXT, requested_scopes TEXT, granted_scopes TEXT, reason TEXT);
+CREATE INDEX IF NOT EXISTS audit_kind_key ON audit (kind, key);
+CREATE INDEX IF NOT EXISTS audit_client ON audit (client_id);
+CREATE TABLE IF NOT EXISTS usage (
+  client_id TEXT NOT NULL, scope TEXT NOT NULL, last_used_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, scope)) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', '0');
+`;
+
+/** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
+const HOLDER_CONDITION: Record<HolderField, string> = {
+  scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
+  implies: `EXISTS (SELECT 1 FROM json_each(o.value, '$.implies') j WHERE j.value = ?)`,
+  role: `json_extract(o.value, '$.role') = ?`,
+  subjects: `EXISTS (SELECT 1 FROM json_each(o.value, '$.subjects') j WHERE json_extract(j.value, '$.clientId') = ?)`,
+};
+
+/** An audit row as selected (columns renamed to the API's fields); the JSON columns are still text. */
+type AuditRow = Omit<AuditEntry, JsonColumn> & Record<JsonColumn, string | null>;
+type JsonColumn = 'before' | 'after' | 'requestedScopes' | 'grantedScopes';
+const AUDIT_COLUMNS =
+  'id, at, actor, action, kind, key, before, after, client_id AS clientId, ' +
+  'requested_scopes AS requestedScopes, granted_scopes AS grantedScopes, reason';
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  /** Opens (creating if needed) `<dataDir>/store.sqlite`; files readable by the owner only. */
+  static open(dataDir: string): SqliteStore {
+    const file = join(dataDir, 'store.sqlite');
+    const fresh = !existsSync(file);
+    const db = new Database(file);
+    if (fresh) chmodSync(file, 0o600);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    return new SqliteStore(db);
+  }
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  get<K extends Kind>(kind: K, key: string): StoredObject<K> | null {
+    const row = this.stmt('SELECT value, version FROM objects WHERE kind = ? AND key = ?').get(kind, key) as
+      | { value: string; version: number }
+      | undefined;
+    return row ? { value: JSON.parse(row.value), version: row.version } : null;
+  }
+
+  list<K extends Kind>(kind: K, options: ListOptions): StoredObject<K>[] {
+    const rows = this.stmt(
+      'SELECT value, version FROM objects WHERE kind = ? AND key > ? ORDER BY key LIMIT ?',
+    ).all(kind, options.after ?? '', options.limit) as { value: string; version: number }[];
+    return rows.map(r => ({ value: JSON.parse(r.value), version: r.version }));
+  }
+
+  put<K extends Kind>(kind: K, key: string, value: KindObject[K]): number {
+    const version = this.bumpRevision();
+    this.stmt(
+      'INSERT INTO objects (kind, key, value, version) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, version = excluded.version',
+    ).run(kind, key, canonicalJson(value), version);
+    return version;
+  }
+
+  delete(kind: Kind, key: string): boolean {
+    const deleted = this.stmt('DELETE FROM objects WHERE kind = ? AND key = ?').run(kind, key).changes > 0;
+    if (deleted) this.bumpRevision();
+    return deleted;
+  }
+
+  revision(): number {
+    return Number((this.stmt(`SELECT value FROM meta WHERE name = 'revision'`).get() as { value: string }).value);
+  }
+
+  snapshot(): Snapshot {
+    return this.db.transaction(
+      (): Snapshot => ({
+        revision: this.revision(),
+        scopes: this.all('scopes') as Scope[],
+        roles: this.all('roles') as Role[],
+        clients: this.all('clients') as Client[],
+        roleBindings: this.all('role-bindings') as RoleBinding[],
+      }),
+    )();
+  }
+
+  holdersOf(holderKind: Kind, field: HolderField, key: string): string[] {
+    const rows = this.stmt(`SELECT o.key FROM objects o WHERE o.kind = ? AND ${HOLDER_CONDITION[field]} ORDER BY o.key`).all(
+      holderKind,
+      key,
+    ) as { key: string }[];
+    return rows.map(r => r.key);
+  }
+
+  effectiveScopeInput(clientId: string): EffectiveScopeInput {
+    return this.db.transaction(() => {
+      const roleBindings = this.holdersOf('role-bindings', 'subjects', clientId).map(
+        name => this.get('role-bindings', name)!.value as RoleBinding,
+      );
+      const roles = [...new Set(roleBindings.map(b => b.role))]
+        .map(name => this.get('roles', name)?.value as Role | undefined)
+        .filter((r): r is Role => r !== undefined);
+      // Every scope, for `implies`: one cheap read of short rows.
+      const scopes = this.all('scopes') as Scope[];
+      return { scopes, roles, roleBindings };
+    })();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  secretHash(clientId: string): string | null {
+    const row = this.stmt('SELECT hash FROM client_secrets WHERE client_id = ?').get(clientId) as { hash: string } | undefined;
+    return row?.hash ?? null;
+  }
+
+  setSecretHash(clientId: string, hash: string): void {
+    this.stmt(
+      'INSERT INTO client_secrets (client_id, hash) VALUES (?, ?) ON CONFLICT (client_id) DO UPDATE SET hash = excluded.hash',
+    ).run(clientId, hash);
+  }
+
+  deleteSecretHash(clientId: string): void {
+    this.stmt('DELETE FROM client_secrets WHERE client_id = ?').run(clientId);
+  }
+
+  appendAudit(entry: NewAuditEntry): void {
+    this.stmt(
+      'INSERT INTO audit (at, actor, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      entry.at,
+      entry.actor,
+      entry.action,
+      entry.kind,
+      entry.key,
+      jsonOrNull(entry.before),
+      jsonOrNull(entry.after),
+      entry.clientId,
+      jsonOrNull(entry.requestedScopes),
+      jsonOrNull(entry.grantedScopes),
+      entry.reason,
+    );
+  }
+
+  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): AuditEntry[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const filters: [keyof AuditQuery, string][] = [
+      ['kind', 'kind = ?'],
+      ['key', 'key = ?'],
+      ['actor', 'actor = ?'],
+      ['action', 'action = ?'],
+      ['clientId', 'client_id = ?'],
+      ['since', 'at >= ?'],
+      ['until', 'at < ?'],
+      ['after', 'id > ?'],
+    ];
+    for (const [name, condition] of filters) {
+      if (query[name] === undefined) continue;
+      where.push(condition);
+      params.push(name === 'after' ? Number(query[name]) : query[name]);
+    }
+    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, query.limit) as AuditRow[]).map(toAuditEntry);
+  }
+
+  recordUsage(clientId: string, scopes: readonly string[], at: string): void {
+    const upsert = this.stmt(
+      'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (client_id, scope) DO UPDATE SET last_used_at = excluded.last_used_at',
+    );
+    for (const scope of scopes) upsert.run(clientId, scope, at);
+  }
+
+  usage(clientId?: string): UsageEntry[] {
+    const rows = (
+      clientId === undefined
+        ? this.stmt('SELECT * FROM usage ORDER BY client_id, scope').all()
+        : this.stmt('SELECT * FROM usage WHERE client_id = ? ORDER BY scope').all(clientId)
+    ) as { client_id: string; scope: string; last_used_at: string }[];
+    return rows.map(r => ({ clientId: r.client_id, scope: r.scope, lastUsedAt: r.last_used_at }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private all(kind: Kind): unknown[] {
+    return (this.stmt('SELECT value FROM objects WHERE kind = ? ORDER BY key').all(kind) as { value: string }[]).map(r =>
+      JSON.parse(r.value),
+    );
+  }
+
+  private bumpRevision(): number {
+    const row = this.stmt(
+      `UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'revision' RETURNING value`,
+    ).get() as { value: number | string };
+    return Number(row.value);
+  }
+
+  /** Prepared statements, compiled once per store (better-sqlite3 statements are reusable). */
+  private readonly statements = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function toAuditEntry(row: AuditRow): AuditEntry {
+  const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
+  return {
+    ...row,
+    before: parse(row.before),
+    after: parse(row.after),
+    requestedScopes: parse(row.requestedScopes),
+    grantedScopes: parse(row.grantedScopes),
+  };
+}

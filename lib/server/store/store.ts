@@ -1,0 +1,63 @@
+/**
+ * What the server keeps, behind small interfaces so that the admin actions and
+ * the OAuth glue never speak SQL. One database implements all three
+ * (`SqliteStore`); `transaction` is what makes an admin write and its audit
+ * entry land together or not at all.
+ */
+import { Kind, KindObject, Snapshot } from '../../model/types';
+import { EffectiveScopeInput } from '../../model/effective-scopes';
+import { AuditEntry, AuditQuery, UsageEntry } from '../../client/admin-client';
+
+export interface StoredObject<K extends Kind> {
+  value: KindObject[K];
+  /** The store revision of the object's last change; answered as its ETag. */
+  version: number;
+}
+
+export interface ListOptions {
+  limit: number;
+  /** Keyset cursor: only keys sorted after this one. */
+  after?: string;
+}
+
+/** The model objects and the revision that counts their changes. */
+export interface ObjectStore {
+  get<K extends Kind>(kind: K, key: string): StoredObject<K> | null;
+  list<K extends Kind>(kind: K, options: ListOptions): StoredObject<K>[];
+  /** Writes the object and bumps the revision; answers the new version. */
+  put<K extends Kind>(kind: K, key: string, value: KindObject[K]): number;
+  delete(kind: Kind, key: string): boolean;
+  revision(): number;
+  snapshot(): Snapshot;
+  /** Keys of `holderKind` objects whose `field` names `key` (e.g. roles whose scopes hold a scope). */
+  holdersOf(holderKind: Kind, field: HolderField, key: string): string[];
+  /** Just what `effectiveScopes` needs to answer for one client, without reading every binding. */
+  effectiveScopeInput(clientId: string): EffectiveScopeInput;
+  /** Runs `fn` in one transaction: everything it writes lands together or not at all. */
+  transaction<T>(fn: () => T): T;
+}
+
+/** JSON paths that hold references, per holder kind. */
+export type HolderField = 'scopes' | 'implies' | 'role' | 'subjects';
+
+/** Hashed client secrets; the plain secret never reaches the store. */
+export interface ClientSecretHashes {
+  secretHash(clientId: string): string | null;
+  setSecretHash(clientId: string, hash: string): void;
+  deleteSecretHash(clientId: string): void;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
+
+/** Append-only: nothing updates or deletes an entry. */
+export interface AuditLog {
+  appendAudit(entry: NewAuditEntry): void;
+  /** Entries in id order; `after` is an entry id. */
+  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): AuditEntry[];
+  recordUsage(clientId: string, scopes: readonly string[], at: string): void;
+  usage(clientId?: string): UsageEntry[];
+}
+
+export interface Store extends ObjectStore, ClientSecretHashes, AuditLog {
+  close(): void;
+}

@@ -1,0 +1,144 @@
+/**
+ * Starts the REAL embedded server (`procurement-scopes server`) as a child
+ * process on a free loopback port, for tests of the server, the provider and
+ * the CLI. It runs the built code (`npm run build`; `npm test` builds first).
+ *
+ *   const server = await startServer();
+ *   await server.admin.put('scopes', {...}, 'catalog.read');
+ *   await server.stop();
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AdminClient, AdminClientOptions } from '../../lib/client/admin-client';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'bin/procurement-scopes.js');
+const BUILT_MAIN = join(ROOT, 'dist/lib/cli/main.js');
+const START_TIMEOUT_MS = 30_000;
+
+export interface StartServerOptions {
+  /** Reuse a data directory (e.g. another server's); default: a fresh temporary one, removed by `stop()`. */
+  dataDir?: string;
+  /** Extra command-line arguments, e.g. `['--admin-rate-limit', '5']`. */
+  args?: string[];
+  /** Extra environment, e.g. `{ PROCUREMENT_ADMIN_TOKEN: '...' }`. */
+  env?: Record<string, string>;
+  /** Options for the `admin` client (retries, actor, ...). */
+  adminClient?: Partial<AdminClientOptions>;
+}
+
+export interface EmbeddedServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. Changes only if `restart` cannot reuse the port. */
+  readonly url: string;
+  readonly adminToken: string;
+  readonly dataDir: string;
+  /** An admin client bound to the current process. */
+  readonly admin: AdminClient;
+  readonly pid: number;
+  /** Everything the server wrote to stderr so far (for assertions and failure messages). */
+  stderr(): string;
+  /** Everything the server wrote to stdout so far. */
+  stdout(): string;
+  /** SIGTERM and wait for exit; removes the data directory if this helper created it. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit; keeps the data directory (for `restart`). */
+  kill9(): Promise<void>;
+  /** Stops the server if it still runs (SIGTERM) and starts it again on the same data directory and port. */
+  restart(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<EmbeddedServer> {
+  if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run 'npm run build' first`);
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'procurement-server-'));
+  let running = await spawnServer(dataDir, options, '0');
+  let admin = adminClientFor(running.url, running.adminToken, options);
+
+  const waitExit = async (signal: NodeJS.Signals) => {
+    const child = running.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>(done => child.once('exit', () => done()));
+    child.kill(signal);
+    await exited;
+  };
+
+  return {
+    get url() {
+      return running.url;
+    },
+    get adminToken() {
+      return running.adminToken;
+    },
+    get admin() {
+      return admin;
+    },
+    get pid() {
+      return running.child.pid!;
+    },
+    dataDir,
+    stderr: () => running.stderr.join(''),
+    stdout: () => running.stdout.join(''),
+    stop: async () => {
+      await waitExit('SIGTERM');
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    kill9: () => waitExit('SIGKILL'),
+    restart: async () => {
+      await waitExit('SIGTERM');
+      const port = new URL(running.url).port;
+      running = await spawnServer(dataDir, options, port).catch(() => spawnServer(dataDir, options, '0'));
+      admin = adminClientFor(running.url, running.adminToken, options);
+    },
+  };
+}
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  adminToken: string;
+  stdout: string[];
+  stderr: string[];
+}
+
+const children = new Set<ChildProcess>();
+// A test that fails before `stop()` must not leave servers behind.
+process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
+
+function spawnServer(dataDir: string, options: StartServerOptions, port: string): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'server', '--port', port, '--data', dataDir, ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  return new Promise((resolvePromise, reject) => {
+    let started = false;
+    const fail = (why: string) => {
+      if (started) return;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start (${why}); stderr:\n${stderr.join('')}`));
+    };
+    const timer = setTimeout(() => fail(`no 'listening on' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.once('exit', code => fail(`exited with code ${code}`));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout.push(chunk);
+      const match = started ? null : /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout.join(''));
+      if (!match) return;
+      started = true;
+      clearTimeout(timer);
+      const adminToken = options.env?.PROCUREMENT_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+      resolvePromise({ child, url: match[1], adminToken, stdout, stderr });
+    });
+  });
+}
+
+function adminClientFor(url: string, adminToken: string, options: StartServerOptions): AdminClient {
+  return new AdminClient({ url, adminToken, actor: 'test', maxAttempts: 1, ...options.adminClient });
+}
