@@ -1,0 +1,84 @@
+/**
+ * Runs the real `terraform` CLI in a working directory. Used by the main job
+ * and the benchmarks; output is streamed to the caller so that long applies
+ * show progress.
+ */
+import { spawn } from 'node:child_process';
+import { ExternalError } from '../cli/errors';
+
+export interface TerraformRunOptions {
+  /** The Terraform working directory (e.g. cdktf.out/stacks/dev). */
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Each line of output, as it comes. @default lines are collected only */
+  onLine?: (line: string) => void;
+}
+
+export interface TerraformResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TerraformCli {
+  constructor(private readonly options: TerraformRunOptions) {}
+
+  init(): Promise<TerraformResult> {
+    return this.checked(['init', '-input=false', '-no-color']);
+  }
+
+  /** Plans to `planFile`; answers whether anything would change (from `-detailed-exitcode`). */
+  async plan(planFile: string, extra: string[] = []): Promise<{ changes: boolean; result: TerraformResult }> {
+    const result = await this.run(['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${planFile}`, ...extra]);
+    if (result.exitCode !== 0 && result.exitCode !== 2) throw this.failure(['plan'], result);
+    return { changes: result.exitCode === 2, result };
+  }
+
+  apply(planFile: string): Promise<TerraformResult> {
+    return this.checked(['apply', '-input=false', '-no-color', '-auto-approve', planFile]);
+  }
+
+  /** `terraform show -json` of a plan file (or of the state when no file is given). */
+  async showJson(planFile?: string): Promise<unknown> {
+    const result = await this.checked(['show', '-json', '-no-color', ...(planFile ? [planFile] : [])], { quiet: true });
+    return JSON.parse(result.stdout);
+  }
+
+  async checked(args: string[], opts: { quiet?: boolean } = {}): Promise<TerraformResult> {
+    const result = await this.run(args, opts);
+    if (result.exitCode !== 0) throw this.failure(args, result);
+    return result;
+  }
+
+  run(args: string[], opts: { quiet?: boolean } = {}): Promise<TerraformResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('terraform', args, {
+        cwd: this.options.cwd,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...this.options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: string[] = [];
+      const err: string[] = [];
+      const forward = (sink: string[]) => (chunk: Buffer) => {
+        const text = chunk.toString();
+        sink.push(text);
+        if (!opts.quiet && this.options.onLine) for (const line of text.split('\n')) if (line.trim()) this.options.onLine(line);
+      };
+      child.stdout.on('data', forward(out));
+      child.stderr.on('data', forward(err));
+      child.on('error', e =>
+        reject(
+          (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new ExternalError('terraform is not on PATH: install Terraform 1.5 or later (tested with 1.11)')
+            : e,
+        ),
+      );
+      child.on('close', code => resolve({ exitCode: code ?? 1, stdout: out.join(''), stderr: err.join('') }));
+    });
+  }
+
+  private failure(args: string[], result: TerraformResult): ExternalError {
+    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
+    return new ExternalError(`terraform ${args[0]} failed (exit ${result.exitCode}) in ${this.options.cwd}:\n${tail}`);
+  }
+}
