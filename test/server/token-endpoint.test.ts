@@ -1,0 +1,204 @@
+/** The OAuth side over HTTP: client credentials, scopes granted and refused, JWTs, introspection, audit. */
+import { createPublicKey, verify } from 'node:crypto';
+import { EmbeddedServer, startServer } from '../support/embedded-server';
+
+let server: EmbeddedServer;
+let tokenEndpoint: string;
+let secrets: Record<string, string>;
+
+interface Metadata {
+  issuer: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  introspection_endpoint: string;
+}
+
+async function metadata(): Promise<Metadata> {
+  return (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as Metadata;
+}
+
+/** A token request with client_secret_basic (or client_secret_post when `post`). */
+async function requestToken(clientId: string, secret: string, scope?: string, post = false) {
+  const form = new URLSearchParams({ grant_type: 'client_credentials' });
+  if (scope !== undefined) form.set('scope', scope);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (post) {
+    form.set('client_id', clientId);
+    form.set('client_secret', secret);
+  } else {
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  }
+  const res = await fetch(tokenEndpoint, { method: 'POST', headers, body: form });
+  return { status: res.status, body: (await res.json()) as Record<string, string & number> };
+}
+
+async function introspect(token: string) {
+  const res = await fetch((await metadata()).introspection_endpoint, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { active: boolean; scope?: string; client_id?: string };
+}
+
+/** Checks an ES256 JWT against the published JWKS with node:crypto alone (jose is ESM-only, which jest cannot load). */
+async function verifyWithJwks(jwt: string) {
+  const [head, body, signature] = jwt.split('.');
+  const header = JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg: string; kid: string };
+  const { keys } = (await (await fetch((await metadata()).jwks_uri)).json()) as { keys: { kid: string }[] };
+  const jwk = keys.find(k => k.kid === header.kid);
+  expect(jwk).toBeDefined();
+  const valid = verify('sha256', Buffer.from(`${head}.${body}`), { key: createPublicKey({ key: jwk as never, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  expect(valid).toBe(true);
+  return { header, payload: JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  tokenEndpoint = (await metadata()).token_endpoint;
+  const { admin } = server;
+  const scope = (name: string, implies: string[] = []) =>
+    admin.put('scopes', { name, description: `Can ${name}`, risk: 'low', external: false, implies }, name);
+  await scope('catalog.read');
+  await scope('ticket.comment');
+  await scope('ticket.write', ['ticket.comment']);
+  await scope('payment.approve');
+  await admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] }, 'reader');
+  await admin.put('roles', { name: 'helpdesk', description: 'Tickets', scopes: ['ticket.write'] }, 'helpdesk');
+  await admin.put('roles', { name: 'payer', description: 'Pays', scopes: ['payment.approve'] }, 'payer');
+  secrets = {};
+  for (const clientId of ['erp', 'desk', 'idle']) {
+    const created = await admin.put('clients', { clientId, displayName: clientId, owner: 'team', tokenLifetimeSeconds: 600 } as never, clientId);
+    secrets[clientId] = created.clientSecret!;
+  }
+  await admin.put('role-bindings', { name: 'readers', role: 'reader', subjects: [{ clientId: 'erp' }, { clientId: 'desk' }] } as never, 'readers');
+  await admin.put('role-bindings', { name: 'desk', role: 'helpdesk', subjects: [{ clientId: 'desk' }] } as never, 'desk');
+  await admin.put(
+    'role-bindings',
+    {
+      name: 'payers',
+      role: 'payer',
+      subjects: [
+        { clientId: 'erp', expiresAt: '2000-01-01T00:00:00Z', justification: 'CHG-1' },
+        { clientId: 'desk', expiresAt: '2999-01-01T00:00:00Z', justification: 'CHG-2' },
+      ],
+    } as never,
+    'payers',
+  );
+});
+afterAll(() => server.stop());
+
+describe('token endpoint', () => {
+  test('serves RFC 8414 metadata naming the token, JWKS and introspection endpoints', async () => {
+    const meta = await metadata();
+    expect(meta.issuer).toBe(server.url);
+    expect(meta.token_endpoint).toBe(`${server.url}/token`);
+    expect(meta.introspection_endpoint).toBe(`${server.url}/token/introspection`);
+    expect(meta).toMatchObject({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'] });
+  });
+
+  test('grants exactly the requested effective scopes as a signed JWT with the client lifetime', async () => {
+    const { status, body } = await requestToken('desk', secrets.desk, 'ticket.comment catalog.read');
+    expect(status).toBe(200);
+    expect(body.scope).toBe('catalog.read ticket.comment');
+    expect(body.expires_in).toBe(600);
+    const { header, payload } = await verifyWithJwks(body.access_token);
+    expect(header.alg).toBe('ES256');
+    expect(payload).toMatchObject({ iss: server.url, client_id: 'desk', scope: 'catalog.read ticket.comment' });
+    expect(Number(payload.exp) - Number(payload.iat)).toBe(600);
+  });
+
+  test('grants every effective scope, implied ones included, when no scope is requested', async () => {
+    const { status, body } = await requestToken('desk', secrets.desk);
+    expect(status).toBe(200);
+    expect(body.scope).toBe('catalog.read payment.approve ticket.comment ticket.write');
+  });
+
+  test('accepts client_secret_post as well as client_secret_basic', async () => {
+    const { status, body } = await requestToken('erp', secrets.erp, 'catalog.read', true);
+    expect(status).toBe(200);
+    expect(body.scope).toBe('catalog.read');
+  });
+
+  test('fails with invalid_scope when any requested scope is not effective, naming it', async () => {
+    const { status, body } = await requestToken('erp', secrets.erp, 'catalog.read ticket.write');
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_scope');
+    expect(body.error_description).toContain('ticket.write');
+    expect(body.error_description).not.toContain('catalog.read ');
+  });
+
+  test('fails with invalid_scope for a scope whose binding has expired', async () => {
+    const { status, body } = await requestToken('erp', secrets.erp, 'payment.approve');
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_scope');
+    expect((await server.admin.effectiveScopes('erp')).scopes).toEqual(['catalog.read']);
+  });
+
+  test('fails with invalid_scope for a client without any grant that asks for a scope', async () => {
+    expect((await requestToken('idle', secrets.idle, 'catalog.read')).body.error).toBe('invalid_scope');
+  });
+
+  test('fails with invalid_client (401) for a wrong secret or an unknown client', async () => {
+    const wrong = await requestToken('erp', `${secrets.erp}x`, 'catalog.read');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toBe('invalid_client');
+    expect((await requestToken('nobody', secrets.erp)).status).toBe(401);
+  });
+
+  test('fails with invalid_client once the secret is rotated; the new one works', async () => {
+    const before = await requestToken('idle', secrets.idle);
+    expect(before.status).toBe(200);
+    const rotated = await server.admin.rotateSecret('idle');
+    expect(rotated.clientSecret).not.toBe(secrets.idle);
+    expect((await requestToken('idle', secrets.idle)).status).toBe(401);
+    expect((await requestToken('idle', rotated.clientSecret)).status).toBe(200);
+    secrets.idle = rotated.clientSecret;
+    const audit = await server.admin.audit({ action: 'rotate-secret', key: 'idle' });
+    expect(audit.items).toHaveLength(1);
+    expect(JSON.stringify(audit.items)).not.toContain(rotated.clientSecret);
+  });
+
+  test('introspection answers active with the scopes, and inactive once the grant is gone', async () => {
+    const { body } = await requestToken('erp', secrets.erp, 'catalog.read');
+    expect(await introspect(body.access_token)).toMatchObject({ active: true, scope: 'catalog.read', client_id: 'erp' });
+    expect(await introspect(`${body.access_token.slice(0, -4)}AAAA`)).toEqual({ active: false });
+    expect(await introspect('not-a-token')).toEqual({ active: false });
+
+    await server.admin.put('role-bindings', { name: 'readers', role: 'reader', subjects: [{ clientId: 'desk' }] } as never, 'readers');
+    expect(await introspect(body.access_token)).toEqual({ active: false });
+    expect((await requestToken('erp', secrets.erp, 'catalog.read')).body.error).toBe('invalid_scope');
+    await server.admin.put('role-bindings', { name: 'readers', role: 'reader', subjects: [{ clientId: 'erp' }, { clientId: 'desk' }] } as never, 'readers');
+  });
+
+  test('fails introspection without client or admin authentication', async () => {
+    const res = await fetch((await metadata()).introspection_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'x' }),
+    });
+    expect(res.status).toBe(401);
+    const asClient = await fetch((await metadata()).introspection_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'x', client_id: 'desk', client_secret: secrets.desk }),
+    });
+    expect(await asClient.json()).toEqual({ active: false });
+  });
+
+  test('audits grants and denials and records the last use of each scope', async () => {
+    await requestToken('desk', secrets.desk, 'ticket.write');
+    await requestToken('desk', secrets.desk, 'po.create');
+    const { items } = await server.admin.audit({ clientId: 'desk', action: 'token.grant' });
+    expect(items[items.length - 1]).toMatchObject({ requestedScopes: ['ticket.write'], grantedScopes: ['ticket.write'], reason: null });
+    const denied = (await server.admin.audit({ clientId: 'desk', action: 'token.deny' })).items;
+    expect(denied[denied.length - 1]).toMatchObject({ requestedScopes: ['po.create'], grantedScopes: [] });
+    expect(denied[denied.length - 1].reason).toContain('invalid_scope');
+    const wrongSecret = (await server.admin.audit({ clientId: 'erp', action: 'token.deny' })).items.map(e => e.reason);
+    expect(wrongSecret.some(r => r?.startsWith('invalid_client'))).toBe(true);
+    const usage = await server.admin.usage('desk');
+    expect(usage.map(u => u.scope)).toEqual(expect.arrayContaining(['catalog.read', 'ticket.comment', 'ticket.write']));
+    expect(usage.map(u => u.scope)).not.toContain('po.create');
+  });
+});
