@@ -17,6 +17,15 @@ async function metadata(): Promise<Metadata> {
   return (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as Metadata;
 }
 
+/** A token response or an OAuth error. */
+interface TokenAnswer {
+  access_token: string;
+  scope: string;
+  expires_in: number;
+  error: string;
+  error_description: string;
+}
+
 /** A token request with client_secret_basic (or client_secret_post when `post`). */
 async function requestToken(clientId: string, secret: string, scope?: string, post = false) {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -29,7 +38,7 @@ async function requestToken(clientId: string, secret: string, scope?: string, po
     headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
   }
   const res = await fetch(tokenEndpoint, { method: 'POST', headers, body: form });
-  return { status: res.status, body: (await res.json()) as Record<string, string & number> };
+  return { status: res.status, body: (await res.json()) as TokenAnswer };
 }
 
 async function introspect(token: string) {

@@ -29,9 +29,10 @@ export function register(program: Command): void {
       }
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const server = await startServer(config, log);
-      process.stdout.write(`listening on ${server.url}\n`);
-      process.stdout.write(`data directory: ${config.dataDir}\n`);
-      process.stdout.write(`admin token: ${server.adminTokenOrigin}\n`);
+      // One write, the listening line last: whoever waits for it has seen the whole banner.
+      process.stdout.write(
+        `data directory: ${config.dataDir}\nadmin token: ${server.adminTokenOrigin}\nlistening on ${server.url}\n`,
+      );
       await new Promise<void>(resolve => {
         const stop = (signal: string) => {
           log(`received ${signal}: shutting down`);
