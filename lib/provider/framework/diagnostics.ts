@@ -73,8 +73,9 @@ export function diagnoseFailure(failure: unknown, context: FailureContext): Diag
       return [
         error(
           'Conflicting change on the server',
-          `Could not ${action}: ${failure.message}. Something else uses or changed this object; fix the dependency (for example ` +
-            'remove the role bindings that still name it in the same change) and run Terraform again.',
+          `Could not ${action}: ${failure.message}. Something else uses or changed this object: remove the references to it in the ` +
+            'same change, or, when renaming an object others reference, set `lifecycle { create_before_destroy = true }` on it so that ' +
+            'they move to the new one before the old one is deleted; then run Terraform again.',
         ),
       ];
     case 429:

@@ -1,0 +1,129 @@
+/**
+ * The provider as a Terraform user lives it, against the real embedded server
+ * and the real terraform: install offline, create, plan clean, import, update
+ * in place, replace on key change, destroy.
+ */
+import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+
+const scope = (name: string, description: string) => ({ name, description, risk: 'low' });
+
+function configuration(options: { readName?: string; readDescription?: string; extra?: object } = {}) {
+  return {
+    resource: {
+      procurement_scope: {
+        // Renaming a scope others reference: the new one must exist before the old one can go.
+        read: { ...scope(options.readName ?? 'catalog.read', options.readDescription ?? 'Read supplier catalogs'), lifecycle: { create_before_destroy: true } },
+        approve: { name: 'payment.approve', description: 'Approve payments', risk: 'critical', implies: ['${procurement_scope.read.name}'] },
+        ...options.extra,
+      },
+      procurement_role: {
+        buyer: { name: 'buyer', description: 'Buyers', scopes: ['${procurement_scope.read.name}'] },
+      },
+      procurement_client: {
+        erp: { client_id: 'erp-connector', display_name: 'ERP connector', owner: 'team-erp', token_lifetime_seconds: 600 },
+      },
+      procurement_role_binding: {
+        buyers: {
+          name: 'buyers',
+          role: '${procurement_role.buyer.name}',
+          subject: [
+            { client_id: '${procurement_client.erp.client_id}', expires_at: '2030-01-31T00:00:00Z', justification: 'CHG-1' },
+          ],
+        },
+      },
+    },
+  };
+}
+
+describe('procurement provider lifecycle', () => {
+  let server: EmbeddedServer;
+  let tf: Workspace;
+
+  beforeAll(async () => {
+    server = await startServer();
+    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
+  });
+  afterAll(async () => {
+    tf?.remove();
+    await server?.stop();
+  });
+
+  test('init installs the provider from the filesystem mirror, offline', async () => {
+    tf.writeConfig(configuration());
+    const init = await tf.init();
+    expectExit(init, 0);
+    expect(init.stdout).toMatch(/Installing procurement-scopes\/procurement v0\.1\.0/);
+    expect((await tf.run('validate')).exitCode).toBe(0);
+  });
+
+  test('first plan adds everything, apply creates it on the server, second plan is clean', async () => {
+    const plan = await tf.plan();
+    expectExit(plan, 2);
+    expect(plan.stdout).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
+    expectExit(await tf.apply(), 0);
+
+    expect((await server.admin.get('scopes', 'payment.approve'))?.value).toEqual({
+      name: 'payment.approve',
+      description: 'Approve payments',
+      risk: 'critical',
+      external: false,
+      implies: ['catalog.read'],
+    });
+    const client = (await server.admin.get('clients', 'erp-connector'))?.value;
+    expect(client).toMatchObject({ tokenLifetimeSeconds: 600, grantTypes: ['client_credentials'], secretRotationDays: 90 });
+    const binding = (await server.admin.get('role-bindings', 'buyers'))?.value;
+    expect(binding?.subjects).toEqual([{ clientId: 'erp-connector', expiresAt: expect.stringMatching(/^2030-01-31T00:00:00(\.000)?Z$/), justification: 'CHG-1' }]);
+
+    expectExit(await tf.plan(), 0);
+  });
+
+  test('an object created through the admin API imports by its key, then plans clean', async () => {
+    await server.admin.put('scopes', { name: 'ticket.comment', description: 'Comment on tickets', risk: 'low', external: true, implies: [] }, 'ticket.comment');
+    tf.writeConfig(configuration({ extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    expectExit(await tf.run('import', '-input=false', 'procurement_scope.comment', 'ticket.comment'), 0);
+    const state = await tf.state();
+    expect(state.json.values?.root_module?.resources?.find(r => r.address === 'procurement_scope.comment')?.values).toMatchObject({
+      name: 'ticket.comment',
+      external: true,
+      id: 'ticket.comment',
+    });
+    expectExit(await tf.plan(), 0);
+  });
+
+  test('fails when the imported key does not exist on the server', async () => {
+    tf.writeConfig(configuration({ extra: { missing: scope('nothing.here', 'Never created') } }));
+    const result = await tf.run('import', '-input=false', 'procurement_scope.missing', 'nothing.here');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/non-existent remote object|Cannot import/);
+  });
+
+  test('a changed description updates in place', async () => {
+    tf.writeConfig(configuration({ readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    const plan = await tf.plan();
+    expectExit(plan, 2);
+    expect(plan.stdout).toContain('procurement_scope.read will be updated in-place');
+    expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    expectExit(await tf.apply(), 0);
+    expect((await server.admin.get('scopes', 'catalog.read'))?.value.description).toBe('Read supplier catalogs and prices');
+    expectExit(await tf.plan(), 0);
+  });
+
+  test('a changed key replaces the object', async () => {
+    tf.writeConfig(configuration({ readName: 'catalog.browse', readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    const plan = await tf.plan();
+    expectExit(plan, 2);
+    expect(plan.stdout).toContain('procurement_scope.read must be replaced');
+    expect(plan.stdout).toMatch(/name\s+= "catalog.read" -> "catalog.browse" # forces replacement/);
+    expectExit(await tf.apply(), 0);
+    expect(await server.admin.get('scopes', 'catalog.read')).toBeNull();
+    expect((await server.admin.get('roles', 'buyer'))?.value.scopes).toEqual(['catalog.browse']);
+    expectExit(await tf.plan(), 0);
+  });
+
+  test('destroy removes every object from the server', async () => {
+    expectExit(await tf.run('destroy', '-input=false', '-auto-approve'), 0);
+    const snapshot = await server.admin.snapshot();
+    expect([snapshot.scopes, snapshot.roles, snapshot.clients, snapshot.roleBindings].map(list => list.length)).toEqual([0, 0, 0, 0]);
+  });
+});
