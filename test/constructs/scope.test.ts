@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { ProcurementScopeResource, Role, Scope, ScopeRisk } from '../../lib/constructs';
 import { reportOf, synthJson, testAuthorization } from './fixture';
 
@@ -58,5 +58,14 @@ describe('Scope', () => {
     expect(json.resource.procurement_scope).toBeUndefined();
     expect(Object.values(json.resource.procurement_role)[0].scopes).toEqual(['audit.read']);
     expect(reportOf(auth)).toEqual([]);
+  });
+
+  it('does not judge unresolved tokens as literals', () => {
+    const { stack, auth } = testAuthorization();
+    // A token's placeholder text would break the name pattern if it were judged as the name.
+    const name = new TerraformVariable(stack, 'scope_name', { type: 'string' });
+    new Scope(auth, 'FromVariable', { name: name.stringValue, description: 'Named by a variable.', risk: ScopeRisk.LOW });
+    expect(reportOf(auth)).toEqual([]);
+    expect(Testing.toHaveResourceWithProperties(Testing.synth(stack), ProcurementScopeResource.tfResourceType, { name: '${var.scope_name}' })).toBe(true);
   });
 });
