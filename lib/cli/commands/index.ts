@@ -3,10 +3,12 @@ import { Command } from 'commander';
 import * as installProvider from './install-provider';
 import * as provider from './provider';
 import * as review from './review';
+import * as rotateSecret from './rotate-secret';
 import * as server from './server';
+import * as verify from './verify';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [server, provider, installProvider, review];
+export const COMMANDS: CommandModule[] = [server, provider, installProvider, review, verify, rotateSecret];

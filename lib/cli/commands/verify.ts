@@ -1,0 +1,47 @@
+/** `procurement-scopes verify`: request real tokens and compare the granted scopes with the code. */
+import { Command } from 'commander';
+
+interface VerifyCommandOptions {
+  client: string[];
+  stack?: string;
+  synthDir: string;
+  config?: string;
+  url?: string;
+  secretsDir?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description('request real tokens for each client and check the server grants exactly the scopes the code declares')
+    .option('--client <id>', 'verify only this client (repeatable)', (id: string, all: string[]) => [...all, id], [])
+    .option('--stack <name>', 'the stack under the synth dir (needed when there are several)')
+    .option('--synth-dir <dir>', 'where cdktf synth wrote its output', 'cdktf.out')
+    .option('--config <file>', 'a Terraform JSON file to read instead of the synth dir (e.g. cdk.tf.json)')
+    .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
+    .option('--secrets-dir <dir>', 'where client secrets are kept (default: PROCUREMENT_SECRETS_DIR)')
+    .addHelpText('after', '\nExit codes: 0 all match, 4 a client gets more or less than declared, 2 a secret is not on hand, 3 server unreachable.')
+    .action(async (opts: VerifyCommandOptions) => {
+      const { SecretStore } = await import('../../client/secret-store.js');
+      const { UsageError, EXIT } = await import('../errors.js');
+      const { asExternal, requireSecretsDir, serverUrl } = await import('../../verify/server-connection.js');
+      const { loadDeclaredModel, locateConfig } = await import('../../verify/terraform-config.js');
+      const { TokenClient } = await import('../../verify/token-client.js');
+      const { verifyClients } = await import('../../verify/verify.js');
+      const { renderVerifyReport } = await import('../../verify/verify-report.js');
+
+      const { file, model } = loadDeclaredModel(locateConfig(opts));
+      const declaredIds = new Set([...model.clients.map(c => c.clientId), ...model.roleBindings.flatMap(b => b.subjects.map(s => s.clientId))]);
+      const unknownIds = opts.client.filter(id => !declaredIds.has(id));
+      if (unknownIds.length > 0) {
+        throw new UsageError(`${unknownIds.join(', ')} not declared in ${file}; it declares ${[...declaredIds].sort().join(', ') || 'no clients'}`);
+      }
+      const secrets = new SecretStore(requireSecretsDir(opts.secretsDir));
+      const url = serverUrl(opts.url);
+      const tokens = await TokenClient.discover(url).catch(asExternal);
+      const results = await verifyClients({ model, tokens, secrets, clientIds: opts.client.length ? opts.client : undefined }).catch(asExternal);
+      process.stdout.write(renderVerifyReport(results, { file, url }));
+      if (results.some(r => r.status === 'mismatch')) process.exitCode = EXIT.mismatch;
+      else if (results.some(r => r.status === 'no-secret')) process.exitCode = EXIT.usage;
+    });
+}

@@ -1,0 +1,109 @@
+/**
+ * Asks an OAuth 2.0 authorization server for real tokens with the
+ * client-credentials grant. The token endpoint and the client authentication
+ * method come from the server's RFC 8414 metadata
+ * (`/.well-known/oauth-authorization-server`), so nothing about the server is
+ * assumed. Used by `verify` and by the main job.
+ */
+import { parseRetryAfter, ServerUnreachableError } from '../client/admin-client';
+
+export interface ServerMetadata {
+  issuer: string;
+  token_endpoint: string;
+  token_endpoint_auth_methods_supported?: string[];
+}
+
+/** A token answered (RFC 6749 §5.1), or the server's refusal (§5.2). */
+export type TokenResult =
+  | { ok: true; scopes: string[]; accessToken: string; expiresIn: number | null }
+  | { ok: false; status: number; error: string; description: string | null };
+
+export interface TokenClientOptions {
+  /** Per-request timeout. @default 15_000 */
+  timeoutMs?: number;
+  /** Attempts when the server answers 429/503 or cannot be reached. @default 4 */
+  maxAttempts?: number;
+}
+
+export class TokenClient {
+  /** Reads the server's metadata and answers a client for its token endpoint. */
+  static async discover(url: string, options: TokenClientOptions = {}): Promise<TokenClient> {
+    const base = url.replace(/\/+$/, '');
+    const metadataUrl = `${base}/.well-known/oauth-authorization-server`;
+    const response = await send(metadataUrl, { method: 'GET' }, options);
+    const metadata = (await response.json().catch(() => null)) as ServerMetadata | null;
+    if (!response.ok || typeof metadata?.token_endpoint !== 'string') {
+      throw new ServerUnreachableError(base, new Error(`no OAuth metadata at ${metadataUrl} (HTTP ${response.status})`));
+    }
+    return new TokenClient(metadata, options);
+  }
+
+  constructor(readonly metadata: ServerMetadata, private readonly options: TokenClientOptions = {}) {}
+
+  /** Requests a token for `scopes` (none: the server's default for the client). */
+  async request(clientId: string, clientSecret: string, scopes: readonly string[] = []): Promise<TokenResult> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (scopes.length > 0) form.set('scope', scopes.join(' '));
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (this.usesBasicAuth()) {
+      // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
+      headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
+    } else {
+      form.set('client_id', clientId);
+      form.set('client_secret', clientSecret);
+    }
+    const response = await send(this.metadata.token_endpoint, { method: 'POST', headers, body: form.toString() }, this.options);
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (response.ok && typeof body.access_token === 'string') {
+      // RFC 6749 §5.1: `scope` may be left out when it is exactly what was asked.
+      const scope = typeof body.scope === 'string' ? body.scope : scopes.join(' ');
+      return {
+        ok: true,
+        scopes: [...new Set(scope.split(' ').filter(Boolean))].sort(),
+        accessToken: body.access_token,
+        expiresIn: typeof body.expires_in === 'number' ? body.expires_in : null,
+      };
+    }
+    return {
+      ok: false,
+      status: response.status,
+      error: typeof body.error === 'string' ? body.error : `http_${response.status}`,
+      description: typeof body.error_description === 'string' ? body.error_description : null,
+    };
+  }
+
+  private usesBasicAuth(): boolean {
+    const methods = this.metadata.token_endpoint_auth_methods_supported;
+    // RFC 8414: when the list is absent the default is client_secret_basic.
+    return !methods || methods.includes('client_secret_basic') || !methods.includes('client_secret_post');
+  }
+}
+
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+');
+}
+
+/** fetch with a timeout and retries on 429/503 (honouring Retry-After) and on connection failures. */
+async function send(url: string, init: RequestInit, options: TokenClientOptions): Promise<Response> {
+  const maxAttempts = options.maxAttempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+    } catch (cause) {
+      if (attempt >= maxAttempts) throw new ServerUnreachableError(new URL(url).origin, cause);
+      await sleep(200 * 2 ** (attempt - 1));
+      continue;
+    }
+    if ((response.status === 429 || response.status === 503) && attempt < maxAttempts) {
+      await response.arrayBuffer();
+      await sleep(parseRetryAfter(response.headers.get('retry-after')) ?? 200 * 2 ** (attempt - 1));
+      continue;
+    }
+    return response;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}

@@ -1,0 +1,135 @@
+/**
+ * `verify`: does the live server grant each client exactly what the code
+ * declares? For every client it asks for a real token with the declared
+ * effective scopes and compares the granted `scope`; then it probes each
+ * scope the code defines but does not give the client, one request each,
+ * which must be refused with `invalid_scope`. This catches the silent false
+ * success of a plan and apply that passed but never granted (or never
+ * revoked) a scope.
+ */
+import { SecretStore } from '../client/secret-store';
+import { effectiveScopes } from '../model/effective-scopes';
+import { Model } from '../review/terraform-resources';
+import { TokenClient, TokenResult } from './token-client';
+
+export interface VerifyOptions {
+  model: Model;
+  tokens: TokenClient;
+  secrets: SecretStore;
+  /** Only these clients. @default every client the model declares */
+  clientIds?: readonly string[];
+  /** The clock for grant expiries. @default now */
+  now?: Date;
+  /** Token requests in flight at once. @default 8 */
+  concurrency?: number;
+}
+
+export type VerifyStatus = 'match' | 'mismatch' | 'no-secret';
+
+export interface ClientVerification {
+  clientId: string;
+  status: VerifyStatus;
+  /** The effective scopes the code declares. */
+  declared: string[];
+  /** What the server granted when asked for `declared`; null when it refused or was not asked. */
+  granted: string[] | null;
+  /** Error code of a refused request for `declared`, e.g. `invalid_scope`. */
+  refusal: string | null;
+  /** Scopes the code declares that the server refuses. */
+  missing: string[];
+  /** Scopes the server grants that the code does not declare. */
+  extra: string[];
+  /** How many undeclared scopes were probed and refused as they should be. */
+  refusedAsExpected: number;
+  /** Every discrepancy, in words naming the client and the scope. */
+  problems: string[];
+}
+
+export async function verifyClients(options: VerifyOptions): Promise<ClientVerification[]> {
+  const now = options.now ?? new Date();
+  const ids = options.clientIds ?? options.model.clients.map(c => c.clientId).sort();
+  const limit = limiter(options.concurrency ?? 8);
+  const results: ClientVerification[] = [];
+  for (const clientId of ids) results.push(await verifyClient(clientId, options, now, limit));
+  return results;
+}
+
+async function verifyClient(clientId: string, options: VerifyOptions, now: Date, limit: Limiter): Promise<ClientVerification> {
+  const declared = effectiveScopes(clientId, options.model, now);
+  const result: ClientVerification = {
+    clientId, status: 'match', declared, granted: null, refusal: null, missing: [], extra: [], refusedAsExpected: 0, problems: [],
+  };
+  const secret = options.secrets.load(clientId);
+  if (!secret) {
+    result.status = 'no-secret';
+    result.problems.push(
+      `no secret for client '${clientId}' in ${options.secrets.dir}: the provider writes it there when it creates the client ` +
+        `(secrets_dir, or PROCUREMENT_SECRETS_DIR for terraform/cdktf), or issue a new one with ` +
+        `'npx procurement-scopes rotate-secret ${clientId} --secrets-dir ${options.secrets.dir}'`,
+    );
+    return result;
+  }
+  const ask = (scopes: string[]) => limit(() => options.tokens.request(clientId, secret.clientSecret, scopes));
+
+  if (declared.length > 0) {
+    const answer = await ask(declared);
+    if (answer.ok) {
+      result.granted = answer.scopes;
+      result.missing = declared.filter(s => !answer.scopes.includes(s));
+      result.extra = answer.scopes.filter(s => !declared.includes(s));
+    } else if (answer.error === 'invalid_scope') {
+      // Refused as a whole: ask scope by scope to name the ones the server does not grant.
+      result.refusal = answer.error;
+      const each = await Promise.all(declared.map(async s => ({ scope: s, answer: await ask([s]) })));
+      result.missing = each.filter(e => !e.answer.ok).map(e => e.scope);
+    } else {
+      result.refusal = answer.error;
+      result.problems.push(refusalProblem(clientId, answer));
+    }
+  }
+
+  if (result.problems.length === 0) {
+    const defined = options.model.scopes.map(s => s.name).filter(s => !declared.includes(s) && !result.extra.includes(s));
+    const probes = await Promise.all(defined.map(async s => ({ scope: s, answer: await ask([s]) })));
+    for (const { scope, answer } of probes) {
+      if (answer.ok) result.extra.push(scope);
+      else if (answer.error === 'invalid_scope') result.refusedAsExpected++;
+      else result.problems.push(`${refusalProblem(clientId, answer)} (probing ${scope})`);
+    }
+  }
+
+  result.problems.unshift(
+    ...result.missing.map(s => `client '${clientId}': scope ${s} is declared by the code but refused by the server`),
+    ...result.extra.sort().map(s => `client '${clientId}': scope ${s} is granted by the server but not declared by the code`),
+  );
+  if (result.problems.length > 0) result.status = 'mismatch';
+  return result;
+}
+
+function refusalProblem(clientId: string, answer: Extract<TokenResult, { ok: false }>): string {
+  const detail = answer.description ? `: ${answer.description}` : '';
+  if (answer.error === 'invalid_client') {
+    return `client '${clientId}': the server rejects its credentials (invalid_client${detail}); the client is missing on the server or the stored secret is stale (rotate it)`;
+  }
+  return `client '${clientId}': the server refuses a token (${answer.error}${detail})`;
+}
+
+type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** Runs at most `max` tasks at once, the rest in order as slots free up. */
+function limiter(max: number): Limiter {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async task => {
+    // A finishing task hands its slot straight to the next waiter, so `running` never exceeds `max`.
+    if (running < max) running++;
+    else await new Promise<void>(resolve => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
