@@ -44,7 +44,7 @@ export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   if (typeof config.host !== 'string' || config.host.length === 0) fail('host', 'must not be empty');
   if (typeof config.dataDir !== 'string' || config.dataDir.length === 0) fail('dataDir', 'must not be empty');
   if (config.adminToken !== null && config.adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
-    fail('adminToken', `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`);
+    fail('adminToken', `(PROCUREMENT_ADMIN_TOKEN) must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`);
   }
   if (config.adminRateLimit !== null && !(config.adminRateLimit > 0 && Number.isFinite(config.adminRateLimit))) {
     fail('adminRateLimit', `must be a positive number of requests per second, got ${config.adminRateLimit}`);

@@ -28,7 +28,12 @@ export function register(program: Command): void {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;
       }
       const log = (line: string) => process.stderr.write(`${line}\n`);
-      const server = await startServer(config, log);
+      const server = await startServer(config, log).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+          throw new UsageError(`cannot listen on ${config.host}:${config.port} (${e.code}): choose another --port, or 0 for a free one`);
+        }
+        throw e;
+      });
       // One write, the listening line last: whoever waits for it has seen the whole banner.
       process.stdout.write(
         `data directory: ${config.dataDir}\nadmin token: ${server.adminTokenOrigin}\nlistening on ${server.url}\n`,
