@@ -23,8 +23,8 @@ export interface TerraformResult {
 export class TerraformCli {
   constructor(private readonly options: TerraformRunOptions) {}
 
-  init(): Promise<TerraformResult> {
-    return this.checked(['init', '-input=false', '-no-color']);
+  init(opts: { quiet?: boolean } = {}): Promise<TerraformResult> {
+    return this.checked(['init', '-input=false', '-no-color'], opts);
   }
 
   /** Plans to `planFile`; answers whether anything would change (from `-detailed-exitcode`). */

@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `--help` lists them. */
 import { Command } from 'commander';
 import * as installProvider from './install-provider';
+import * as mainJob from './main';
 import * as provider from './provider';
 import * as review from './review';
 import * as rotateSecret from './rotate-secret';
@@ -11,4 +12,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [server, provider, installProvider, review, verify, rotateSecret];
+export const COMMANDS: CommandModule[] = [mainJob, server, provider, installProvider, review, verify, rotateSecret];

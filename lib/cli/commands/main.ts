@@ -1,0 +1,21 @@
+/** `procurement-scopes main`: the whole main job on the embedded default (what `npm start` runs). */
+import { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('main')
+    .description('start the embedded server (unless PROCUREMENT_URL is set), install the provider, synth, plan, apply, plan again, and request a token for every client')
+    .option('--stack <name>', 'the example stack to apply', 'dev')
+    .option('--work-dir <dir>', 'server data, provider mirror and client secrets', '.procurement')
+    .action(async (opts: { stack: string; workDir: string }) => {
+      const { runMainJob } = await import('../../main-job/main-job.js');
+      const { EXIT } = await import('../errors.js');
+      const result = await runMainJob({ projectDir: process.cwd(), stack: opts.stack, workDir: opts.workDir });
+      if (result.mismatches > 0) {
+        process.stdout.write(`\n${result.mismatches} client(s) did not get exactly the scopes the code declares.\n`);
+        process.exitCode = EXIT.mismatch;
+      } else {
+        process.stdout.write('\nDone: the server matches the code, and every client gets exactly its declared scopes.\n');
+      }
+    });
+}

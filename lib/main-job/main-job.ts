@@ -1,0 +1,191 @@
+/**
+ * The main job, as a platform engineer lives it on the embedded default:
+ * start (or reach) the authorization server, install the provider, synth the
+ * example stack, plan, apply, plan again (it must be clean), then ask the
+ * server for a real token for every client and show what each got.
+ *
+ * Safe to run twice and convergent after an interruption: the server's data,
+ * the Terraform state and the client secrets all live under `workDir`, every
+ * write the provider makes is an idempotent PUT, and a client whose secret was
+ * lost mid-run gets a new one (only on the embedded server, which this job owns).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AdminClient } from '../client/admin-client';
+import { SecretStore } from '../client/secret-store';
+import { ExternalError, UsageError } from '../cli/errors';
+import { TerraformCli } from '../terraform/terraform-cli';
+import { Progress } from './progress';
+
+export interface MainJobOptions {
+  /** The project holding cdktf.json and stacks/. */
+  projectDir: string;
+  /** Stack to synth and apply. @default 'dev' */
+  stack?: string;
+  /** Server data, provider mirror, Terraform CLI configuration and client secrets. @default `<projectDir>/.procurement` */
+  workDir?: string;
+  /** An external server to target instead of the embedded one (with its admin token). @default PROCUREMENT_URL */
+  url?: string;
+  adminToken?: string;
+  write?: (text: string) => void;
+}
+
+export interface MainJobResult {
+  firstPlanHadChanges: boolean;
+  secondPlanHadChanges: boolean;
+  mismatches: number;
+}
+
+export async function runMainJob(options: MainJobOptions): Promise<MainJobResult> {
+  const projectDir = resolve(options.projectDir);
+  const stack = options.stack ?? 'dev';
+  const workDir = resolve(options.workDir ?? join(projectDir, '.procurement'));
+  const write = options.write ?? (text => process.stdout.write(text));
+  const progress = new Progress(7, write);
+  const secrets = new SecretStore(join(workDir, 'secrets'));
+  const stackDir = join(projectDir, 'cdktf.out', 'stacks', stack);
+  const planFile = 'main-job.tfplan';
+
+  const server = await progress.run('Authorization server', () => connectServer(options, workDir, progress));
+  try {
+    const cliConfig = await progress.run('Install the provider into a local mirror', async () => {
+      const { installProvider, defaultBundlePath } = await import('../provider/install/install-provider.js');
+      const result = installProvider({
+        configFile: join(workDir, 'terraform.rc'),
+        bundlePath: defaultBundlePath(),
+        lockFile: join(stackDir, '.terraform.lock.hcl'),
+      });
+      progress.detail(`mirror ${result.mirrorDir} (${result.written.length} files written, ${result.unchanged.length} unchanged)`);
+      return result.configFile;
+    });
+
+    await progress.run(`Synthesize the '${stack}' stack (guardrails run here)`, () => synth(projectDir, cliConfig, progress));
+
+    const terraform = new TerraformCli({
+      cwd: stackDir,
+      env: {
+        TF_CLI_CONFIG_FILE: cliConfig,
+        PROCUREMENT_URL: server.url,
+        PROCUREMENT_ADMIN_TOKEN: server.adminToken,
+        PROCUREMENT_SECRETS_DIR: secrets.dir,
+      },
+      // Per-resource lines say nothing a person needs here (the review below does): keep summaries and diagnostics.
+      onLine: line => {
+        if (/^(Plan:|Apply complete|No changes\.|Error|Warning|│)/.test(line.trim())) progress.detail(line);
+      },
+    });
+
+    const first = await progress.run('Plan against the live server', async () => {
+      await terraform.init({ quiet: true });
+      const { changes } = await terraform.plan(planFile);
+      if (changes) await printReview(terraform, planFile, progress);
+      else progress.detail('no changes: the server already matches the code');
+      return changes;
+    });
+
+    await progress.run('Apply', async () => {
+      if (first) await terraform.apply(planFile);
+      else progress.detail('nothing to apply');
+    });
+
+    const second = await progress.run('Plan again (must report no changes)', async () => {
+      const { changes } = await terraform.plan(planFile);
+      if (changes) {
+        await printReview(terraform, planFile, progress);
+        throw new ExternalError('the second plan still has changes: the provider and the server disagree about what was applied');
+      }
+      progress.detail('no changes');
+      return changes;
+    });
+
+    const mismatches = await progress.run('Request a token for every client', () =>
+      requestTokens(join(stackDir, 'cdk.tf.json'), server, secrets, progress),
+    );
+    return { firstPlanHadChanges: first, secondPlanHadChanges: second, mismatches };
+  } finally {
+    await server.close();
+  }
+}
+
+interface ServerConnection {
+  url: string;
+  adminToken: string;
+  /** True when this job started the server, and so may issue secrets it lost. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+async function connectServer(options: MainJobOptions, workDir: string, progress: Progress): Promise<ServerConnection> {
+  const url = options.url ?? process.env.PROCUREMENT_URL;
+  if (url) {
+    const adminToken = options.adminToken ?? process.env.PROCUREMENT_ADMIN_TOKEN;
+    if (!adminToken) throw new UsageError(`PROCUREMENT_URL is set (${url}) but PROCUREMENT_ADMIN_TOKEN is not: give the server's admin token`);
+    progress.detail(`using the server at ${url} (PROCUREMENT_URL)`);
+    return { url, adminToken, embedded: false, close: async () => {} };
+  }
+  const { resolveConfig } = await import('../server/defaults.js');
+  const { startServer } = await import('../server/server.js');
+  const dataDir = join(workDir, 'server');
+  // A free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
+  const config = resolveConfig({ port: 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null });
+  const serverLog: string[] = [];
+  const running = await startServer(config, line => serverLog.push(line));
+  const adminToken = config.adminToken ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  progress.detail(`embedded server listening on ${running.url}`);
+  progress.detail(`data in ${dataDir}; admin token: ${running.adminTokenOrigin}`);
+  return { url: running.url, adminToken, embedded: true, close: () => running.close() };
+}
+
+function synth(projectDir: string, cliConfig: string, progress: Progress): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('npx', ['--no-install', 'cdktf', 'synth'], {
+      cwd: projectDir,
+      // cdktf asks terraform for its version; our CLI configuration keeps it from warning about a missing ~/.terraformrc.
+      env: { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.on('error', reject);
+    child.on('close', code => {
+      const text = output.join('').replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+      // Drop spinner frames and npm's own configuration chatter; keep cdktf's messages and guardrail warnings.
+      const lines = text.split('\n').map(l => l.trim()).filter(l => l && !/^[⠁-⣿]/.test(l) && !l.includes('npm warn'));
+      if (code !== 0) return reject(new UsageError(`cdktf synth failed:\n${lines.join('\n')}`));
+      for (const line of lines) progress.detail(line);
+      resolvePromise();
+    });
+  });
+}
+
+async function printReview(terraform: TerraformCli, planFile: string, progress: Progress): Promise<void> {
+  const { checkPlan } = await import('../review/plan-json.js');
+  const { renderReview } = await import('../review/render-review.js');
+  const plan = checkPlan(await terraform.showJson(planFile), planFile);
+  for (const line of renderReview(plan, { format: 'text' }).trimEnd().split('\n')) progress.detail(line);
+}
+
+async function requestTokens(configFile: string, server: ServerConnection, secrets: SecretStore, progress: Progress): Promise<number> {
+  const { loadDeclaredModel } = await import('../verify/terraform-config.js');
+  const { TokenClient } = await import('../verify/token-client.js');
+  const { verifyClients } = await import('../verify/verify.js');
+  const { renderVerifyReport } = await import('../verify/verify-report.js');
+  const { model } = loadDeclaredModel(configFile);
+
+  if (server.embedded) {
+    // A run interrupted between creating a client and keeping its secret would leave it with none on hand.
+    const admin = new AdminClient({ url: server.url, adminToken: server.adminToken, actor: 'main-job' });
+    for (const { clientId } of model.clients) {
+      if (secrets.load(clientId)) continue;
+      const { clientSecret } = await admin.rotateSecret(clientId);
+      secrets.save(clientId, clientSecret);
+      progress.detail(`issued a new secret for ${clientId} (none was on hand)`);
+    }
+  }
+  const tokens = await TokenClient.discover(server.url);
+  const results = await verifyClients({ model, tokens, secrets });
+  for (const line of renderVerifyReport(results, { file: configFile, url: server.url }).trimEnd().split('\n')) progress.detail(line);
+  return results.filter(r => r.status !== 'match').length;
+}
