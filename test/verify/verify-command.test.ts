@@ -93,6 +93,7 @@ describe('procurement-scopes verify', () => {
     expect(status).toBe(2);
     expect(stdout).toContain('? helpdesk: not verified');
     expect(stdout).toContain("'npx procurement-scopes rotate-secret helpdesk --secrets-dir");
+    expect(verify('--client', 'helpdesk', '--secrets-dir', join(secretsDir, 'empty'), '--skip-missing-secrets').status).toBe(0);
   });
 
   test('fails when --client names a client the code does not declare', () => {
