@@ -21,7 +21,8 @@ export function declareProcurementClients(auth: Authorization, settings: ClientS
       displayName: 'Supplier portal',
       owner: 'supplier-experience',
       external: true,
-      grantTypes: [GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN],
+      // Its back end calls the procurement API with client credentials; supplier users sign in through the portal.
+      grantTypes: [GrantType.CLIENT_CREDENTIALS, GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN],
       redirectUris: [settings.supplierPortalCallback],
       tokenLifetimeSeconds: 900,
       secretRotationDays: settings.supplierRotationDays,
