@@ -6,6 +6,7 @@
  */
 import { TerraformProvider, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 
 export interface ProcurementRoleBindingSubject {
   /** Client id or a reference to one. */
@@ -27,7 +28,7 @@ export class ProcurementRoleBindingResource extends TerraformResource {
   static readonly tfResourceType = 'procurement_role_binding';
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleBindingConfig) {
-    super(scope, id, { terraformResourceType: ProcurementRoleBindingResource.tfResourceType, provider: config.provider });
+    super(scope, id, { terraformResourceType: ProcurementRoleBindingResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 /** Typed L1 of `procurement_role`: the role owns its whole scope set. */
 import { TerraformProvider, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 
 export interface ProcurementRoleConfig {
   readonly name: string;
@@ -14,7 +15,7 @@ export class ProcurementRoleResource extends TerraformResource {
   static readonly tfResourceType = 'procurement_role';
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleConfig) {
-    super(scope, id, { terraformResourceType: ProcurementRoleResource.tfResourceType, provider: config.provider });
+    super(scope, id, { terraformResourceType: ProcurementRoleResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
   }
 
   get nameRef(): string {

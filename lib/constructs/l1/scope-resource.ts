@@ -1,6 +1,7 @@
 /** Typed L1 of `procurement_scope`: every attribute synthesized explicitly so plans are deterministic. */
 import { TerraformProvider, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 import { Risk } from '../../model';
 
 export interface ProcurementScopeConfig {
@@ -17,7 +18,7 @@ export class ProcurementScopeResource extends TerraformResource {
   static readonly tfResourceType = 'procurement_scope';
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementScopeConfig) {
-    super(scope, id, { terraformResourceType: ProcurementScopeResource.tfResourceType, provider: config.provider });
+    super(scope, id, { terraformResourceType: ProcurementScopeResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
   }
 
   /** `${procurement_scope.<id>.name}`: naming the scope through this makes Terraform create it first. */
