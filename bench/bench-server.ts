@@ -1,0 +1,61 @@
+/**
+ * A fresh embedded server for one benchmark side: `procurement-scopes server`
+ * as its own process (so its CPU is its own and a load tool in this process
+ * does not share its event loop), on a free loopback port, with a temporary
+ * data directory removed on `stop()`.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AdminClient } from '../lib/client/admin-client';
+
+const BIN = resolve(__dirname, '../../bin/procurement-scopes.js');
+const START_TIMEOUT_MS = 30_000;
+
+export interface BenchServer {
+  readonly url: string;
+  readonly adminToken: string;
+  readonly pid: number;
+  readonly admin: AdminClient;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
+  const adminToken = randomBytes(24).toString('base64url');
+  const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir], {
+    env: { ...process.env, PROCUREMENT_ADMIN_TOKEN: adminToken },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>(done => child.once('exit', () => done()));
+  // A benchmark that dies half-way must not leave servers behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server printed no 'listening on' line within ${START_TIMEOUT_MS} ms:\n${stderr}`)), START_TIMEOUT_MS);
+    child.once('exit', code => reject(new Error(`the server exited with code ${code} before listening:\n${stderr}`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /^listening on (http:\/\/\S+)$/m.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+  }).catch(async error => {
+    await stop();
+    throw error;
+  });
+  return { url, adminToken, pid: child.pid!, admin: new AdminClient({ url, adminToken, actor: 'bench' }), stop };
+}

@@ -1,0 +1,92 @@
+/**
+ * Command-line options of `npm run bench`: which sections to run and at what
+ * size, so that a quick run (`--only token`, `--scale 0.2`) is possible.
+ */
+import { parseArgs } from 'node:util';
+import { LargeStackSize } from './large-stack';
+import { DEFAULT_SIZE } from './synth';
+
+export const SECTIONS = ['large', 'floor', 'naive', 'token'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** The estate the targets are about. */
+export const LARGE: LargeStackSize = DEFAULT_SIZE;
+/** The naive design is compared on this one: one resource per grant makes the large stack take too long to apply. */
+export const MEDIUM: LargeStackSize = { clients: 200, scopes: 40, roles: 10, grants: 1_000 };
+/** "A plan and apply after changing 1% of the grants." */
+export const CHANGED_GRANTS_FRACTION = 0.01;
+
+export interface BenchOptions {
+  sections: Section[];
+  scale: number;
+  large: LargeStackSize;
+  medium: LargeStackSize;
+  tokenSeconds: number;
+  connections: number;
+  /** Write bench/results/<date>.json too (full runs only: the README quotes it). */
+  dated: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--scale 0.2] [--token-seconds 10] [--connections 10]
+
+  --only           comma-separated sections (default: all)
+                     large  our design on the large stack: synth, apply from empty, no-change plan, 1% change
+                     floor  as many builtin terraform_data resources, same values and references
+                     naive  one binding per (client, role) grant vs ours, on the medium stack
+                     token  client-credentials load on the token endpoint (autocannon)
+  --scale          multiplies the stack sizes (large: ${describe(LARGE)}; medium: ${describe(MEDIUM)})
+  --token-seconds  duration of the token load (default 10)
+  --connections    concurrent connections of the token load (default 10)`;
+
+export class BenchUsageError extends Error {}
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      scale: { type: 'string', default: '1' },
+      'token-seconds': { type: 'string', default: '10' },
+      connections: { type: 'string', default: '10' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const sections = values.only ? values.only.split(',').map(s => s.trim()) : [...SECTIONS];
+  const unknown = sections.filter(s => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new BenchUsageError(`unknown section(s) for --only: ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  const scale = positive('--scale', values.scale!);
+  return {
+    sections: sections as Section[],
+    scale,
+    large: scaled(LARGE, scale),
+    medium: scaled(MEDIUM, scale),
+    tokenSeconds: positive('--token-seconds', values['token-seconds']!),
+    connections: Math.round(positive('--connections', values.connections!)),
+    dated: scale === 1 && sections.length === SECTIONS.length,
+  };
+}
+
+/** Scales a size, keeping more roles than each client holds (its grants distinct, and room to move one). */
+export function scaled(size: LargeStackSize, scale: number): LargeStackSize {
+  const clients = Math.max(1, Math.round(size.clients * scale));
+  const grants = Math.max(clients, Math.round(size.grants * scale));
+  return {
+    clients,
+    scopes: Math.max(1, Math.round(size.scopes * scale)),
+    roles: Math.max(Math.ceil(grants / clients) + 1, Math.round(size.roles * scale)),
+    grants,
+  };
+}
+
+export function describe(size: LargeStackSize): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${n(size.clients)} clients, ${n(size.scopes)} scopes, ${n(size.roles)} roles, ${n(size.grants)} grants`;
+}
+
+function positive(flag: string, text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && Number.isFinite(value))) throw new BenchUsageError(`${flag} must be a positive number, got '${text}'`);
+  return value;
+}

@@ -1,0 +1,109 @@
+/**
+ * Watches the processes a Terraform command starts, through /proc (Linux):
+ * how many provider processes it spawned, their peak memory (VmHWM, the
+ * kernel's own high-water mark of resident memory) and their CPU time.
+ *
+ * Only this process's children (terraform) and their children (providers,
+ * `node .../procurement-provider.js`) are looked at, so other Terraform runs
+ * on the machine never count. Children are found through
+ * /proc/<pid>/task/<tid>/children, which is cheap enough to poll every 50 ms
+ * without disturbing what is being measured.
+ *
+ * CPU of the whole command (terraform and every provider it waited for) is
+ * exact: the delta of this process's cutime+cstime. Provider CPU is the last
+ * value seen before each provider exited, so it may miss up to one sampling
+ * interval per spawn (a lower bound, and labelled as such).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const INTERVAL_MS = 50;
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux: fixed at 100 for the /proc ABI.
+const PROVIDER_MARK = 'procurement-provider.js';
+
+export interface ProcessFigures {
+  /** Provider processes seen. */
+  providerSpawns: number;
+  /** Largest VmHWM of any one provider process, in MiB. */
+  providerPeakMiB: number;
+  /** CPU seconds of the provider processes (lower bound, see the file comment). */
+  providerCpuSeconds: number;
+  /** CPU seconds of terraform plus every provider it waited for (exact). */
+  childrenCpuSeconds: number;
+}
+
+export class ProcessSampler {
+  private readonly providers = new Map<number, { hwmKiB: number; cpuTicks: number }>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly childrenTicksAtStart = childrenCpuTicks();
+
+  constructor() {
+    this.timer = setInterval(() => this.sample(), INTERVAL_MS);
+  }
+
+  stop(): ProcessFigures {
+    clearInterval(this.timer);
+    this.sample();
+    const seen = [...this.providers.values()];
+    return {
+      providerSpawns: seen.length,
+      providerPeakMiB: Math.max(0, ...seen.map(p => p.hwmKiB)) / 1024,
+      providerCpuSeconds: seen.reduce((sum, p) => sum + p.cpuTicks, 0) / TICKS_PER_SECOND,
+      childrenCpuSeconds: (childrenCpuTicks() - this.childrenTicksAtStart) / TICKS_PER_SECOND,
+    };
+  }
+
+  private sample(): void {
+    for (const terraform of childrenOf(process.pid)) {
+      for (const pid of childrenOf(terraform)) {
+        const status = read(`/proc/${pid}/status`);
+        if (!status || !read(`/proc/${pid}/cmdline`)?.includes(PROVIDER_MARK)) continue;
+        const hwm = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+        const cpu = ownCpuTicks(pid);
+        const known = this.providers.get(pid) ?? { hwmKiB: 0, cpuTicks: 0 };
+        this.providers.set(pid, { hwmKiB: Math.max(known.hwmKiB, hwm), cpuTicks: Math.max(known.cpuTicks, cpu) });
+      }
+    }
+  }
+}
+
+/** utime+stime and cutime+cstime of a process, in clock ticks (fields 14-17 of /proc/<pid>/stat). */
+function statTimes(pid: number | 'self'): number[] {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return [0, 0, 0, 0];
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.slice(11, 15).map(Number);
+}
+
+function ownCpuTicks(pid: number): number {
+  const [utime, stime] = statTimes(pid);
+  return utime + stime;
+}
+
+function childrenCpuTicks(): number {
+  const [, , cutime, cstime] = statTimes('self');
+  return cutime + cstime;
+}
+
+/** CPU seconds a running process has used so far (for the server, which outlives a command). */
+export function cpuSecondsOf(pid: number): number {
+  return ownCpuTicks(pid) / TICKS_PER_SECOND;
+}
+
+function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tasks.flatMap(tid => (read(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ').filter(Boolean).map(Number));
+}
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * What one benchmark run found, as written to bench/results/*.json, and the
+ * ratios computed from it (targets: apply within 1.3x of the terraform_data
+ * floor, a no-change plan within 1.5x).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, totalmem, release } from 'node:os';
+import { LargeStackSize } from './large-stack';
+import { DesignFigures } from './measure-design';
+import { Section } from './options';
+import { TokenLoadFigures } from './token-load';
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  terraform: string;
+  /** 1-minute load average when the run started and ended: other work on the machine makes figures noisy. */
+  loadAverage: { start: number; end?: number };
+}
+
+export interface Ratio {
+  name: string;
+  numerator: number;
+  denominator: number;
+  ratio: number;
+  /** The ratio must be at most this. */
+  target?: number;
+  met?: boolean;
+}
+
+export interface BenchResults {
+  date: string;
+  command: string;
+  sections: Section[];
+  scale: number;
+  sizes: { large: LargeStackSize; medium: LargeStackSize };
+  machine: Machine;
+  synth?: { seconds: number; resources: number; grants: number };
+  large?: DesignFigures & { movedGrants: number };
+  floor?: DesignFigures;
+  medium?: { ours: DesignFigures; naive: DesignFigures; grants: number };
+  token?: TokenLoadFigures;
+  ratios: Ratio[];
+}
+
+export const APPLY_TARGET = 1.3;
+export const PLAN_TARGET = 1.5;
+
+export function describeMachine(): Machine {
+  const terraform = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
+  let version = 'unknown';
+  try {
+    version = JSON.parse(terraform.stdout).terraform_version;
+  } catch {
+    // Reported as unknown: the Terraform steps themselves fail loudly when it is missing.
+  }
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    terraform: version,
+    loadAverage: { start: loadavg()[0] },
+  };
+}
+
+export function computeRatios(results: BenchResults): Ratio[] {
+  const ratios: Ratio[] = [];
+  const add = (name: string, numerator: number | undefined, denominator: number | undefined, target?: number) => {
+    if (numerator === undefined || denominator === undefined) return;
+    const ratio = numerator / denominator;
+    ratios.push({ name, numerator, denominator, ratio, ...(target ? { target, met: ratio <= target } : {}) });
+  };
+  const { large, floor, medium } = results;
+  add('large: apply from empty, ours / floor', large?.apply.seconds, floor?.apply.seconds, APPLY_TARGET);
+  add('large: no-change plan, ours / floor', large?.noChangePlan.seconds, floor?.noChangePlan.seconds, PLAN_TARGET);
+  add('large: plan of the 1% change, ours / floor', large?.changePlan?.seconds, floor?.changePlan?.seconds);
+  add('large: apply of the 1% change, ours / floor', large?.changeApply?.seconds, floor?.changeApply?.seconds);
+  add('medium: apply from empty, naive / ours', medium?.naive.apply.seconds, medium?.ours.apply.seconds);
+  add('medium: no-change plan, naive / ours', medium?.naive.noChangePlan.seconds, medium?.ours.noChangePlan.seconds);
+  return ratios;
+}
