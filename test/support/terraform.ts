@@ -80,7 +80,8 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
       ...options.env,
     },
   });
-  const run = (command: string, ...args: string[]) => cli.run([command, '-no-color', ...args], { quiet: true });
+  // `command` may hold a subcommand too (`'providers schema'`): -no-color goes after the whole of it.
+  const run = (command: string, ...args: string[]) => cli.run([...command.split(' '), '-no-color', ...args], { quiet: true });
   return {
     dir: work,
     install,
