@@ -1,0 +1,59 @@
+/**
+ * Two applies at once against one state (the `local` backend, which locks
+ * the state file): the second is refused by the state lock and writes
+ * nothing; the first completes; the server then holds exactly the
+ * configuration and a plan is clean.
+ */
+import { AuditEntry } from '../../lib/client/admin-client';
+import { declaredObjects, snapshotDifferences } from '../support/declared-model';
+import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { snapshotProblems } from '../support/store-integrity';
+import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { generatedConfig, resourceCount } from './generated-config';
+
+async function waitForWrites(server: EmbeddedServer, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await server.admin.snapshot()).revision === 0) {
+    if (Date.now() > deadline) throw new Error(`the first apply wrote nothing within ${timeoutMs} ms`);
+    await new Promise(resolve => setTimeout(resolve, 25));
+  }
+}
+
+describe('two applies at once against one state', () => {
+  let server: EmbeddedServer;
+  let tf: Workspace;
+
+  beforeAll(async () => {
+    server = await startServer();
+    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
+  });
+  afterAll(async () => {
+    tf?.remove();
+    await server?.stop();
+  });
+
+  test('the second is refused by the state lock; nothing is lost', async () => {
+    const config = generatedConfig({ clients: 100, scopes: 40, roles: 20, grants: 200 });
+    const declared = declaredObjects(config);
+    expect(resourceCount(config)).toBeGreaterThanOrEqual(150);
+    tf.writeConfig(config);
+    expectExit(await tf.init(), 0);
+
+    const first = tf.apply();
+    // Writes have begun: the first apply is past planning and holds the lock.
+    await waitForWrites(server, 60_000);
+    const second = await tf.apply();
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toContain('Error acquiring the state lock');
+    expectExit(await first, 0);
+
+    expectExit(await tf.plan(), 0);
+    const snapshot = await server.admin.snapshot();
+    expect(snapshotDifferences(declared, snapshot)).toEqual([]);
+    expect(snapshotProblems(snapshot)).toEqual([]);
+    // Only the first apply wrote: one create per object, no updates, all from the provider.
+    const audit: AuditEntry[] = (await server.admin.audit({ limit: 1000 })).items;
+    expect(audit.map(e => `${e.action} ${e.kind}/${e.key}`).sort()).toEqual(declared.map(d => `create ${d.kind}/${d.key}`).sort());
+    expect(new Set(audit.map(e => e.actor))).toEqual(new Set(['terraform-provider-procurement']));
+  });
+});
