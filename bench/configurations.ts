@@ -71,10 +71,14 @@ export function withGrantsMoved(config: TerraformJson, fraction: number): { conf
   const bindings = bindingsOf(changed);
   const clientRefs = Object.keys(changed.resource[CLIENT]).map(name => `\${${CLIENT}.${name}.client_id}`);
   const moved = Math.max(1, Math.round(countGrants(config) * fraction));
+  // Clients that hold or held each role: a grant is never moved back onto a client that just lost it.
+  const held = bindings.map(binding => new Set(subjectsOf(binding).map(s => s.client_id)));
   for (let i = 0; i < moved; i++) {
-    const subjects = subjectsOf(bindings[i % bindings.length]);
+    const b = i % bindings.length;
+    const subjects = subjectsOf(bindings[b]);
     const subject = subjects[Math.floor(i / bindings.length) % subjects.length];
-    subject.client_id = clientWithout(clientRefs, new Set(subjects.map(s => s.client_id)), i * 7);
+    subject.client_id = clientWithout(clientRefs, held[b], i * 7);
+    held[b].add(subject.client_id);
   }
   return { config: changed, moved };
 }

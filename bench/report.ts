@@ -53,6 +53,7 @@ export function renderReport(results: BenchResults): string {
     lines.push(row('requests per second', t.requestsPerSecond.toFixed(0)));
     lines.push(row('latency p50 / p99', `${t.latencyP50Ms} ms / ${t.latencyP99Ms} ms`));
     lines.push(row('requests / non-2xx / errors', `${t.requests} / ${t.non2xx} / ${t.errors}`));
+    lines.push(row('server CPU per request', `${t.serverCpuMsPerRequest.toFixed(2)} ms`));
   }
   if (results.ratios.length > 0) {
     lines.push('', 'Ratios:');

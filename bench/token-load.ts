@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { startBenchServer } from './bench-server';
+import { cpuSecondsOf } from './process-sampler';
 import { TokenClient } from '../lib/verify/token-client';
 
 export interface TokenLoadFigures {
@@ -17,6 +18,8 @@ export interface TokenLoadFigures {
   latencyP99Ms: number;
   non2xx: number;
   errors: number;
+  /** Server CPU per answered request: with one Node process serving, this bounds the rate. */
+  serverCpuMsPerRequest: number;
 }
 
 const SCOPE = 'catalog.read';
@@ -42,6 +45,7 @@ export async function runTokenLoad(options: { durationSeconds: number; connectio
 
     const endpoint = tokens.metadata.token_endpoint;
     options.log(`    token: ${options.connections} connections for ${options.durationSeconds} s on ${endpoint}`);
+    const cpuBefore = cpuSecondsOf(server.pid);
     const result = await autocannon({
       url: endpoint,
       method: 'POST',
@@ -54,6 +58,7 @@ export async function runTokenLoad(options: { durationSeconds: number; connectio
       },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: SCOPE }).toString(),
     });
+    const serverCpuSeconds = cpuSecondsOf(server.pid) - cpuBefore;
     return {
       connections: options.connections,
       durationSeconds: options.durationSeconds,
@@ -63,6 +68,7 @@ export async function runTokenLoad(options: { durationSeconds: number; connectio
       latencyP99Ms: result.latency.p99,
       non2xx: result.non2xx,
       errors: result.errors + result.timeouts,
+      serverCpuMsPerRequest: (serverCpuSeconds * 1000) / Math.max(1, result.requests.total),
     };
   } finally {
     await server.stop();

@@ -1,0 +1,58 @@
+/**
+ * The benchmark compares like with like only if its derived configurations
+ * describe the same estate: these check the transforms on a small stack.
+ */
+import { asTerraformData, countGrants, countResources, oneBindingPerGrant, synthesizeStack, TerraformJson, withGrantsMoved } from '../../bench/configurations';
+import { scaled } from '../../bench/options';
+
+const SIZE = { clients: 12, scopes: 8, roles: 5, grants: 36 };
+
+type Subject = { client_id: string };
+
+function subjectPairs(config: TerraformJson): Set<string> {
+  return new Set(
+    Object.values(config.resource.procurement_role_binding).flatMap(b => (b.subject as Subject[]).map(s => `${b.role} ${s.client_id}`)),
+  );
+}
+
+describe('benchmark configurations', () => {
+  const { config } = synthesizeStack(SIZE);
+
+  test('our design has one binding per role and every grant as a subject, state kept out of the working tree', () => {
+    expect(Object.keys(config.resource.procurement_role_binding)).toHaveLength(SIZE.roles);
+    expect(countGrants(config)).toBe(SIZE.grants);
+    expect(countResources(config)).toBe(SIZE.clients + SIZE.scopes + SIZE.roles * 2);
+    expect(JSON.stringify(config.terraform)).not.toContain('backend');
+  });
+
+  test('the naive design has one single-subject binding per grant, the same grants', () => {
+    const naive = oneBindingPerGrant(config);
+    const bindings = Object.values(naive.resource.procurement_role_binding);
+    expect(bindings).toHaveLength(SIZE.grants);
+    expect(bindings.every(b => (b.subject as Subject[]).length === 1)).toBe(true);
+    expect(new Set(bindings.map(b => b.name)).size).toBe(SIZE.grants);
+    expect(subjectPairs(naive)).toEqual(subjectPairs(config));
+  });
+
+  test('the floor has as many terraform_data resources, with the same references', () => {
+    const floor = asTerraformData(config);
+    expect(Object.keys(floor.resource)).toEqual(['terraform_data']);
+    expect(countResources(floor)).toBe(countResources(config));
+    const text = JSON.stringify(floor);
+    expect(text).not.toContain('${procurement_');
+    expect(text).toContain('.output.client_id}');
+  });
+
+  test('moving a fraction of the grants keeps the count, changes exactly that many (client, role) pairs, leaves the input alone', () => {
+    const before = subjectPairs(config);
+    const { config: changed, moved } = withGrantsMoved(config, 0.1);
+    expect(moved).toBe(4);
+    expect(countGrants(changed)).toBe(SIZE.grants);
+    expect([...subjectPairs(changed)].filter(pair => !before.has(pair))).toHaveLength(moved);
+    expect(subjectPairs(config)).toEqual(before);
+  });
+
+  test('scaled sizes keep more roles than each client holds', () => {
+    expect(scaled({ clients: 1_000, scopes: 200, roles: 50, grants: 5_000 }, 0.05)).toEqual({ clients: 50, scopes: 10, roles: 6, grants: 250 });
+  });
+});
