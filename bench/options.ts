@@ -41,17 +41,7 @@ export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--
 export class BenchUsageError extends Error {}
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      only: { type: 'string' },
-      scale: { type: 'string', default: '1' },
-      'token-seconds': { type: 'string', default: '10' },
-      connections: { type: 'string', default: '10' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const { values } = parseFlags(argv);
   if (values.help) return 'help';
   const sections = values.only ? values.only.split(',').map(s => s.trim()) : [...SECTIONS];
   const unknown = sections.filter(s => !(SECTIONS as readonly string[]).includes(s));
@@ -66,6 +56,25 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     connections: Math.round(positive('--connections', values.connections!)),
     dated: scale === 1 && sections.length === SECTIONS.length,
   };
+}
+
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        only: { type: 'string' },
+        scale: { type: 'string', default: '1' },
+        'token-seconds': { type: 'string', default: '10' },
+        connections: { type: 'string', default: '10' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    // node:util reports unknown or malformed flags as TypeErrors: they are the user's to fix.
+    throw new BenchUsageError((error as Error).message);
+  }
 }
 
 /** Scales a size, keeping more roles than each client holds (its grants distinct, and room to move one). */
