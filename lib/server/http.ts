@@ -18,22 +18,26 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end();
 }
 
-/** Reads the whole body, refusing more than `limitBytes` with 413 before buffering it all. */
+/**
+ * Reads the whole body, refusing more than `limitBytes` with 413 without
+ * buffering more than that. The refused rest is read and discarded, never
+ * left unread: closing a connection the client is still writing to resets it,
+ * and the client sees a broken pipe instead of the 413 (RFC 9112 section 9.6).
+ * Node discards what a handler left unread once the answer is sent; the
+ * server's request timeout bounds how long that may take.
+ */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const tooLarge = () =>
-    new ServerError(413, 'body_too_large', `the request body exceeds the limit of ${limitBytes} bytes`, {
-      // The rest of the body is not read: close the connection rather than leave it half-consumed.
-      headers: { connection: 'close' },
-    });
+  const tooLarge = () => new ServerError(413, 'body_too_large', `the request body exceeds the limit of ${limitBytes} bytes`);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limitBytes) throw tooLarge();
-    chunks.push(chunk);
+    // Leaving the loop would destroy the connection: keep reading, stop keeping.
+    if (size <= limitBytes) chunks.push(chunk);
   }
+  if (size > limitBytes) throw tooLarge();
   return Buffer.concat(chunks);
 }
 
@@ -53,5 +57,24 @@ export async function readJsonObject(req: IncomingMessage, limitBytes: number): 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw badRequest(`the body must be a JSON object, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`);
   }
+  // Later steps (cloning, validation) recurse: thousands of levels would overflow the stack and answer 500.
+  if (nestedDeeperThan(parsed, MAX_JSON_DEPTH)) {
+    throw badRequest(`the body is nested more than ${MAX_JSON_DEPTH} levels deep; no admin object is`);
+  }
   return parsed as Record<string, unknown>;
+}
+
+/** Far deeper than any model object (a role binding's subject fields are 3 levels down). */
+const MAX_JSON_DEPTH = 32;
+
+/** Walks without recursion, so that the check itself cannot overflow. */
+function nestedDeeperThan(value: object, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [next, depth] = pending.pop()!;
+    if (next === null || typeof next !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(next)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
