@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditEntry } from '../../lib/client/admin-client';
+import { allAuditEntries } from './audit-log';
 import { Snapshot } from '../../lib/model/types';
 import { canonicalJson } from '../../lib/server/store/canonical-json';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
@@ -90,17 +91,6 @@ function isErrorBody(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-async function allAuditEntries(server: EmbeddedServer): Promise<AuditEntry[]> {
-  const entries: AuditEntry[] = [];
-  let after: string | undefined;
-  do {
-    const page = await server.admin.audit({ limit: 1000, ...(after ? { after } : {}) });
-    entries.push(...page.items);
-    after = page.next ?? undefined;
-  } while (after);
-  return entries;
 }
 
 /** The state the audit log describes when replayed from the first entry: `kind/key` → canonical value. */
@@ -183,7 +173,7 @@ describe(`admin API fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
 
   test('the audit log holds one entry per acknowledged write and replays to the stored state', async () => {
     const snapshot = await server.admin.snapshot();
-    const audit = await allAuditEntries(server);
+    const audit = await allAuditEntries(server.admin);
     const count = (action: string) => audit.filter(e => e.action === action).length;
     expect({ changes: count('create') + count('update'), deletes: count('delete'), rotations: count('rotate-secret') }).toEqual({
       changes: ledger.changeVersions.size,

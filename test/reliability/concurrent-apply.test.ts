@@ -4,11 +4,11 @@
  * nothing; the first completes; the server then holds exactly the
  * configuration and a plan is clean.
  */
-import { AuditEntry } from '../../lib/client/admin-client';
 import { declaredObjects, snapshotDifferences } from '../support/declared-model';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { snapshotProblems } from '../support/store-integrity';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { allAuditEntries } from './audit-log';
 import { generatedConfig, resourceCount } from './generated-config';
 
 async function waitForWrites(server: EmbeddedServer, timeoutMs: number): Promise<void> {
@@ -52,7 +52,7 @@ describe('two applies at once against one state', () => {
     expect(snapshotDifferences(declared, snapshot)).toEqual([]);
     expect(snapshotProblems(snapshot)).toEqual([]);
     // Only the first apply wrote: one create per object, no updates, all from the provider.
-    const audit: AuditEntry[] = (await server.admin.audit({ limit: 1000 })).items;
+    const audit = await allAuditEntries(server.admin);
     expect(audit.map(e => `${e.action} ${e.kind}/${e.key}`).sort()).toEqual(declared.map(d => `create ${d.kind}/${d.key}`).sort());
     expect(new Set(audit.map(e => e.actor))).toEqual(new Set(['terraform-provider-procurement']));
   });

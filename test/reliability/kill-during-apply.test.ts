@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditEntry } from '../../lib/client/admin-client';
 import { declaredObjects, snapshotDifferences } from '../support/declared-model';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { snapshotProblems, sqliteIntegrityProblems } from '../support/store-integrity';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { allAuditEntries } from './audit-log';
 import { generatedConfig, resourceCount } from './generated-config';
 
 /** Writes acknowledged before the kill: enough that the apply is well under way, few enough that most is still to do. */
@@ -28,17 +28,6 @@ async function waitForRevision(server: EmbeddedServer, revision: number, timeout
     if (Date.now() > deadline) throw new Error(`the apply wrote only ${current} changes within ${timeoutMs} ms`);
     await new Promise(resolve => setTimeout(resolve, 25));
   }
-}
-
-async function allAuditEntries(server: EmbeddedServer): Promise<AuditEntry[]> {
-  const entries: AuditEntry[] = [];
-  let after: string | undefined;
-  do {
-    const page = await server.admin.audit({ limit: 1000, ...(after ? { after } : {}) });
-    entries.push(...page.items);
-    after = page.next ?? undefined;
-  } while (after);
-  return entries;
 }
 
 describe('kill -9 of the server during an apply', () => {
@@ -89,7 +78,7 @@ describe('kill -9 of the server during an apply', () => {
     expect(snapshotProblems(snapshot)).toEqual([]);
 
     // Each object was created once, even those whose creation was acknowledged but never reached Terraform.
-    const creates = (await allAuditEntries(server)).filter(e => e.action === 'create').map(e => `${e.kind}/${e.key}`);
+    const creates = (await allAuditEntries(server.admin)).filter(e => e.action === 'create').map(e => `${e.kind}/${e.key}`);
     expect(creates.sort()).toEqual(declared.map(d => `${d.kind}/${d.key}`).sort());
 
     await server.kill9(); // the store must also be sound without a clean shutdown
