@@ -36,7 +36,6 @@ describe('apply against a rate-limited admin API', () => {
 
     const apply = await tf.apply();
     expectExit(apply, 0);
-    console.log(JSON.stringify([...proxy.upstreamStatuses]), proxy.requests);
     expect(proxy.upstreamStatuses.get(429) ?? 0).toBeGreaterThan(0);
     expectExit(await tf.plan(), 0);
 
