@@ -16,13 +16,18 @@
  * - `POST clients/{id}/secret` → a new secret, answered once.
  * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
  *
- * Retries: 429 and 503 (honouring `Retry-After`) and connection failures are
- * retried with exponential backoff; every write is an idempotent PUT or DELETE,
- * so a retry never duplicates anything.
+ * Retries (see retrying-fetch.ts): 429 and 503 (honouring `Retry-After`) and
+ * connection failures are retried with backoff; every write is an idempotent
+ * PUT or DELETE, so a retry never duplicates anything.
  */
 import { Kind, KindObject, Snapshot } from '../model/types';
 import { Grant } from '../model/effective-scopes';
 import { Problem } from '../model/validate';
+import { DEFAULT_RETRY_POLICY, RetryingFetch } from './retrying-fetch';
+import { ServerUnreachableError } from './server-unreachable';
+
+export { parseRetryAfter } from './retrying-fetch';
+export { ServerUnreachableError };
 
 export interface AdminClientOptions {
   /** Base URL of the server, e.g. `http://127.0.0.1:8787`. */
@@ -30,8 +35,10 @@ export interface AdminClientOptions {
   adminToken: string;
   /** Per-request timeout. @default 30_000 */
   timeoutMs?: number;
-  /** Attempts for a retryable failure, the first included. @default 6 */
+  /** Attempts, the first included, while the server cannot be reached. @default 6 */
   maxAttempts?: number;
+  /** How long to keep retrying while the server answers 429 or 503. @default 120_000 */
+  busyBudgetMs?: number;
   /** Requests in flight at once. @default 8 */
   maxInFlight?: number;
   /** Recorded as the actor in the server's audit log. @default 'procurement-scopes' */
@@ -109,29 +116,27 @@ export class AdminApiError extends Error {
   }
 }
 
-/** The server could not be reached at all (refused, reset, timed out). */
-export class ServerUnreachableError extends Error {
-  constructor(readonly url: string, readonly cause: unknown) {
-    super(`cannot reach the authorization server at ${url}: ${describeCause(cause)}`);
-    this.name = 'ServerUnreachableError';
-  }
-}
-
 export class AdminClient {
   private readonly base: string;
-  private readonly timeoutMs: number;
-  private readonly maxAttempts: number;
+  private readonly http: RetryingFetch;
   private readonly maxInFlight: number;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
-  /** Requests sent, retries included: lets callers and tests see the cost of an operation. */
-  requestCount = 0;
 
   constructor(private readonly options: AdminClientOptions) {
     this.base = options.url.replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.maxAttempts = options.maxAttempts ?? 6;
+    this.http = new RetryingFetch({
+      timeoutMs: options.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs,
+      maxAttempts: options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
+      busyBudgetMs: options.busyBudgetMs ?? DEFAULT_RETRY_POLICY.busyBudgetMs,
+      onRetry: options.onRetry,
+    });
     this.maxInFlight = options.maxInFlight ?? 8;
+  }
+
+  /** Requests sent, retries included: lets callers and tests see the cost of an operation. */
+  get requestCount(): number {
+    return this.http.attempts;
   }
 
   get url(): string {
@@ -223,57 +228,33 @@ export class AdminClient {
   ): Promise<{ status: number; body: T; etag: string | null }> {
     await this.acquire();
     try {
-      for (let attempt = 1; ; attempt++) {
-        let response: Response;
-        try {
-          this.requestCount++;
-          response = await fetch(`${this.base}/admin/v1/${path}`, {
-            method,
-            headers: {
-              authorization: `Bearer ${this.options.adminToken}`,
-              'x-actor': this.options.actor ?? 'procurement-scopes',
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-              ...extraHeaders,
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal: AbortSignal.timeout(this.timeoutMs),
-          });
-        } catch (cause) {
-          if (attempt >= this.maxAttempts) throw new ServerUnreachableError(this.base, cause);
-          await this.backoff(attempt, null, describeCause(cause));
-          continue;
-        }
-        if ((response.status === 429 || response.status === 503) && attempt < this.maxAttempts) {
-          await response.arrayBuffer();
-          await this.backoff(attempt, response.headers.get('retry-after'), `HTTP ${response.status}`);
-          continue;
-        }
-        const text = await response.text();
-        const parsed = text ? safeJson(text) : undefined;
-        if (!response.ok) {
-          const err = (parsed ?? {}) as { error?: string; message?: string; problems?: Problem[] };
-          throw new AdminApiError(
-            response.status,
-            err.error ?? `http_${response.status}`,
-            err.message ?? (text.slice(0, 200) || response.statusText),
-            method,
-            `/admin/v1/${path}`,
-            err.problems ?? [],
-          );
-        }
-        return { status: response.status, body: parsed as T, etag: response.headers.get('etag') };
+      const response = await this.http.fetch(`${this.base}/admin/v1/${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.options.adminToken}`,
+          'x-actor': this.options.actor ?? 'procurement-scopes',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...extraHeaders,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const parsed = text ? safeJson(text) : undefined;
+      if (!response.ok) {
+        const err = (parsed ?? {}) as { error?: string; message?: string; problems?: Problem[] };
+        throw new AdminApiError(
+          response.status,
+          err.error ?? `http_${response.status}`,
+          err.message ?? (text.slice(0, 200) || response.statusText),
+          method,
+          `/admin/v1/${path}`,
+          err.problems ?? [],
+        );
       }
+      return { status: response.status, body: parsed as T, etag: response.headers.get('etag') };
     } finally {
       this.release();
     }
-  }
-
-  private async backoff(attempt: number, retryAfter: string | null, reason: string): Promise<void> {
-    const fromHeader = parseRetryAfter(retryAfter);
-    const exponential = Math.min(8_000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-    const delayMs = fromHeader ?? exponential;
-    this.options.onRetry?.({ attempt, delayMs, reason });
-    await new Promise(resolve => setTimeout(resolve, delayMs));
   }
 
   private async acquire(): Promise<void> {
@@ -291,14 +272,6 @@ export class AdminClient {
   }
 }
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; capped at a minute. */
-export function parseRetryAfter(value: string | null): number | null {
-  if (!value) return null;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) ? Math.max(0, Math.min(ms, 60_000)) : null;
-}
-
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -307,9 +280,3 @@ function safeJson(text: string): unknown {
   }
 }
 
-function describeCause(cause: unknown): string {
-  const inner = (cause as { cause?: { code?: string; message?: string } })?.cause;
-  if (inner?.code) return inner.code;
-  if (cause instanceof Error && cause.name === 'TimeoutError') return 'timed out';
-  return cause instanceof Error ? cause.message : String(cause);
-}

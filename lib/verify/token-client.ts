@@ -5,7 +5,8 @@
  * (`/.well-known/oauth-authorization-server`), so nothing about the server is
  * assumed. Used by `verify` and by the main job.
  */
-import { parseRetryAfter, ServerUnreachableError } from '../client/admin-client';
+import { DEFAULT_RETRY_POLICY, RetryingFetch } from '../client/retrying-fetch';
+import { ServerUnreachableError } from '../client/server-unreachable';
 
 export interface ServerMetadata {
   issuer: string;
@@ -21,8 +22,12 @@ export type TokenResult =
 export interface TokenClientOptions {
   /** Per-request timeout. @default 15_000 */
   timeoutMs?: number;
-  /** Attempts when the server answers 429/503 or cannot be reached. @default 4 */
+  /** Attempts, the first included, while the server cannot be reached. @default 4 */
   maxAttempts?: number;
+}
+
+function retryingFetch(options: TokenClientOptions): RetryingFetch {
+  return new RetryingFetch({ ...DEFAULT_RETRY_POLICY, timeoutMs: options.timeoutMs ?? 15_000, maxAttempts: options.maxAttempts ?? 4 });
 }
 
 export class TokenClient {
@@ -30,7 +35,7 @@ export class TokenClient {
   static async discover(url: string, options: TokenClientOptions = {}): Promise<TokenClient> {
     const base = url.replace(/\/+$/, '');
     const metadataUrl = `${base}/.well-known/oauth-authorization-server`;
-    const response = await send(metadataUrl, { method: 'GET' }, options);
+    const response = await retryingFetch(options).fetch(metadataUrl, { method: 'GET' });
     const metadata = (await response.json().catch(() => null)) as ServerMetadata | null;
     if (!response.ok || typeof metadata?.token_endpoint !== 'string') {
       throw new ServerUnreachableError(base, new Error(`no OAuth metadata at ${metadataUrl} (HTTP ${response.status})`));
@@ -38,7 +43,11 @@ export class TokenClient {
     return new TokenClient(metadata, options);
   }
 
-  constructor(readonly metadata: ServerMetadata, private readonly options: TokenClientOptions = {}) {}
+  private readonly http: RetryingFetch;
+
+  constructor(readonly metadata: ServerMetadata, options: TokenClientOptions = {}) {
+    this.http = retryingFetch(options);
+  }
 
   /** Requests a token for `scopes` (none: the server's default for the client). */
   async request(clientId: string, clientSecret: string, scopes: readonly string[] = []): Promise<TokenResult> {
@@ -52,7 +61,7 @@ export class TokenClient {
       form.set('client_id', clientId);
       form.set('client_secret', clientSecret);
     }
-    const response = await send(this.metadata.token_endpoint, { method: 'POST', headers, body: form.toString() }, this.options);
+    const response = await this.http.fetch(this.metadata.token_endpoint, { method: 'POST', headers, body: form.toString() });
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (response.ok && typeof body.access_token === 'string') {
       // RFC 6749 §5.1: `scope` may be left out when it is exactly what was asked.
@@ -81,29 +90,4 @@ export class TokenClient {
 
 function formEncode(value: string): string {
   return encodeURIComponent(value).replace(/%20/g, '+');
-}
-
-/** fetch with a timeout and retries on 429/503 (honouring Retry-After) and on connection failures. */
-async function send(url: string, init: RequestInit, options: TokenClientOptions): Promise<Response> {
-  const maxAttempts = options.maxAttempts ?? 4;
-  for (let attempt = 1; ; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
-    } catch (cause) {
-      if (attempt >= maxAttempts) throw new ServerUnreachableError(new URL(url).origin, cause);
-      await sleep(200 * 2 ** (attempt - 1));
-      continue;
-    }
-    if ((response.status === 429 || response.status === 503) && attempt < maxAttempts) {
-      await response.arrayBuffer();
-      await sleep(parseRetryAfter(response.headers.get('retry-after')) ?? 200 * 2 ** (attempt - 1));
-      continue;
-    }
-    return response;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
 }
