@@ -5,27 +5,14 @@
  * in the middle of its apply is converged by the next one.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT as ROOT, temporaryProject } from '../support/temporary-project';
 import { requireTerraform } from '../support/terraform';
-
-const ROOT = resolve(__dirname, '../..');
 
 interface Run {
   code: number | null;
   output: string;
-}
-
-/** A throwaway project: the example stacks and cdktf.json copied, the code and dependencies linked. */
-function temporaryProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'procurement-main-'));
-  cpSync(join(ROOT, 'stacks'), join(dir, 'stacks'), { recursive: true });
-  cpSync(join(ROOT, 'cdktf.json'), join(dir, 'cdktf.json'));
-  for (const linked of ['lib', 'node_modules', 'package.json', 'tsconfig.json', 'dist', 'bin']) {
-    symlinkSync(join(ROOT, linked), join(dir, linked));
-  }
-  return dir;
 }
 
 function startMainJob(project: string): { child: ChildProcess; done: Promise<Run>; output: () => string } {
