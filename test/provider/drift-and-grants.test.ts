@@ -113,7 +113,7 @@ describe('drift, grants and secrets', () => {
     tf.writeConfig(configuration([]));
     const plan = await run(tf.plan(), 2);
     expect(plan.stdout).toContain('procurement_role_binding.buyers will be updated in-place');
-    expect(plan.stdout).toMatch(/- subject \{\s+- client_id\s+= "erp"/);
+    expect(plan.stdout).toMatch(/~ subject\s+= \[\s+- \{\s+- client_id\s+= "erp"/);
     await run(tf.apply(), 0);
 
     expect((await server.admin.get('role-bindings', 'buyers'))?.value.subjects).toEqual([]);

@@ -18,7 +18,7 @@ export interface KeyedResourceOptions<K extends Kind> {
   keyAttribute: string;
   /** Called when the server has just created the object (answered 201), with what it answered once. */
   afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string }) => Diagnostic[];
-  /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times), so they never show as drift. */
+  /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times) and the prior order of object lists, so they never show as drift. */
   keepEquivalent?: (fresh: ObjectValue, prior: ObjectValue) => ObjectValue;
 }
 

@@ -5,7 +5,7 @@
  */
 import { Problem } from '../../model/validate';
 import { isKnown, ObjectValue, UNKNOWN, Value } from '../protocol/value-codec';
-import { AttributeSpec, BlockSpec, fieldOf, ID_ATTRIBUTE, ObjectSchema } from './schema';
+import { AttributeSpec, fieldOf, ID_ATTRIBUTE, ObjectListSpec, ObjectSchema } from './schema';
 
 export type ModelObject = Record<string, unknown>;
 
@@ -27,17 +27,17 @@ export function toModel(schema: ObjectSchema, value: ObjectValue): ToModelResult
     if (!isKnown(v)) unknownFields.add(fieldOf(spec));
     else if (v !== null && v !== undefined) object[fieldOf(spec)] = v;
   }
-  for (const block of schema.blocks ?? []) {
-    const v = value[block.name];
-    if (!isKnown(v)) unknownFields.add(fieldOf(block));
-    else object[fieldOf(block)] = ((v as Value[] | null) ?? []).map(item => blockItemToModel(block, item as ObjectValue));
+  for (const list of schema.objectLists ?? []) {
+    const v = value[list.name];
+    if (!isKnown(v)) unknownFields.add(fieldOf(list));
+    else object[fieldOf(list)] = ((v as Value[] | null) ?? []).map(item => listItemToModel(list, item as ObjectValue));
   }
   return { object, unknownFields };
 }
 
-function blockItemToModel(block: BlockSpec, item: ObjectValue): ModelObject {
+function listItemToModel(list: ObjectListSpec, item: ObjectValue): ModelObject {
   // Nested optional fields keep their nulls: the model's subjects say "no expiry" with null.
-  return Object.fromEntries(block.attributes.map(spec => [fieldOf(spec), item[spec.name] ?? null]));
+  return Object.fromEntries(list.attributes.map(spec => [fieldOf(spec), item[spec.name] ?? null]));
 }
 
 /** Model object → Terraform object listing every attribute (Terraform requires all of them, null included). */
@@ -46,9 +46,9 @@ export function fromModel(schema: ObjectSchema, object: ModelObject, key: string
   for (const spec of schema.attributes) {
     value[spec.name] = spec.name === ID_ATTRIBUTE.name ? key : toTerraform(spec, object[fieldOf(spec)]);
   }
-  for (const block of schema.blocks ?? []) {
-    const items = (object[fieldOf(block)] as ModelObject[] | undefined) ?? [];
-    value[block.name] = items.map(item => Object.fromEntries(block.attributes.map(spec => [spec.name, toTerraform(spec, item[fieldOf(spec)])])));
+  for (const list of schema.objectLists ?? []) {
+    const items = (object[fieldOf(list)] as ModelObject[] | undefined) ?? [];
+    value[list.name] = items.map(item => Object.fromEntries(list.attributes.map(spec => [spec.name, toTerraform(spec, item[fieldOf(spec)])])));
   }
   return value;
 }
@@ -57,7 +57,7 @@ export function fromModel(schema: ObjectSchema, object: ModelObject, key: string
 export function nullObject(schema: ObjectSchema, known: ObjectValue = {}): ObjectValue {
   const value: ObjectValue = {};
   for (const spec of schema.attributes) value[spec.name] = known[spec.name] ?? null;
-  for (const block of schema.blocks ?? []) value[block.name] = known[block.name] ?? [];
+  for (const list of schema.objectLists ?? []) value[list.name] = known[list.name] ?? [];
   return value;
 }
 
@@ -83,8 +83,8 @@ export function terraformPathOf(schema: ObjectSchema, problem: Pick<Problem, 'pa
   const [field] = problem.path;
   const attribute = modelAttributes(schema).find(spec => fieldOf(spec) === field);
   if (attribute) return [attribute.name];
-  const block = (schema.blocks ?? []).find(spec => fieldOf(spec) === field);
-  return block ? [block.name] : [];
+  const list = (schema.objectLists ?? []).find(spec => fieldOf(spec) === field);
+  return list ? [list.name] : [];
 }
 
 /** The Terraform name of a model field, for messages (`tokenLifetimeSeconds` → `token_lifetime_seconds`). */

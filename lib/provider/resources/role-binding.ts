@@ -9,7 +9,7 @@ import { ResourceModule } from '../framework/resource-module';
 import { ID_ATTRIBUTE, ObjectSchema } from '../framework/schema';
 
 const schema: ObjectSchema = {
-  description: 'Grants one role to a set of clients (the `subject` blocks). The binding owns its whole subject set.',
+  description: 'Grants one role to a set of clients (the `subject` list). The binding owns its whole subject set.',
   attributes: [
     {
       name: 'name',
@@ -21,11 +21,11 @@ const schema: ObjectSchema = {
     { name: 'role', type: 'string', required: true, description: 'The name of the role granted.' },
     ID_ATTRIBUTE,
   ],
-  blocks: [
+  objectLists: [
     {
       name: 'subject',
       field: 'subjects',
-      description: 'A client the role is granted to. A set: order never matters; each client at most once.',
+      description: 'The clients the role is granted to, each at most once. A set: the order carries no meaning and makes no diff.',
       attributes: [
         { name: 'client_id', type: 'string', required: true, description: 'The client id.' },
         {
@@ -40,14 +40,29 @@ const schema: ObjectSchema = {
   ],
 };
 
-/** The server may spell an expiry differently (e.g. with milliseconds): the same instant is no drift. */
-function keepEquivalentExpiry(fresh: ObjectValue, prior: ObjectValue): ObjectValue {
-  const priorSubjects = new Map(((prior.subject as ObjectValue[] | null) ?? []).map(s => [s.client_id, s]));
-  const subject = ((fresh.subject as ObjectValue[]) ?? []).map(s => {
-    const before = priorSubjects.get(s.client_id);
-    return before && sameInstant(before.expires_at, s.expires_at) ? { ...s, expires_at: before.expires_at } : s;
+/**
+ * What the server answered, said the way the state already says it, so that only
+ * real changes show: an expiry the server spelled differently (e.g. with
+ * milliseconds) keeps the prior spelling when it is the same instant, and the
+ * subjects keep their prior order (Terraform sees them as a list, see ObjectListSpec);
+ * subjects new to the state (e.g. after an import) follow, sorted by client id
+ * the way the constructs sort them.
+ */
+function sayItLikeThePrior(fresh: ObjectValue, prior: ObjectValue): ObjectValue {
+  const priorSubjects = (prior.subject as ObjectValue[] | null) ?? [];
+  const before = new Map(priorSubjects.map(s => [s.client_id, s]));
+  const position = new Map(priorSubjects.map((s, index) => [s.client_id, index]));
+  const subject: ObjectValue[] = ((fresh.subject as ObjectValue[]) ?? []).map(s => {
+    const was = before.get(s.client_id);
+    return was && sameInstant(was.expires_at, s.expires_at) ? { ...s, expires_at: was.expires_at } : s;
   });
-  return { ...fresh, subject: subject as ObjectValue[] };
+  const rank = (s: ObjectValue) => position.get(s.client_id) ?? priorSubjects.length;
+  const byClientId = (a: ObjectValue, b: ObjectValue) => compareCodePoints(String(a.client_id), String(b.client_id));
+  return { ...fresh, subject: subject.sort((a, b) => rank(a) - rank(b) || byClientId(a, b)) };
+}
+
+function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sameInstant(a: Value | undefined, b: Value | undefined): boolean {
@@ -61,5 +76,5 @@ export const roleBindingResource = {
   schema,
   keyAttribute: 'name',
   schemaVersion: 0,
-  ...keyedResource({ kind: 'role-bindings', schema, keyAttribute: 'name', keepEquivalent: keepEquivalentExpiry }),
+  ...keyedResource({ kind: 'role-bindings', schema, keyAttribute: 'name', keepEquivalent: sayItLikeThePrior }),
 } satisfies ResourceModule;

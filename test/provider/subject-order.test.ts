@@ -1,0 +1,72 @@
+/**
+ * Terraform sees a binding's subjects as a list (a set of objects made every
+ * plan several times slower, see ObjectListSpec), yet their order must never make a
+ * diff: the server answers subjects sorted, the configuration may list them in
+ * any order, and reads keep the order the state already has.
+ */
+import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+
+const CLIENTS = ['zeta', 'alpha', 'mid'];
+
+function configuration(subjectOrder: string[]) {
+  return {
+    resource: {
+      procurement_scope: { read: { name: 'catalog.read', description: 'Read supplier catalogs', risk: 'low' } },
+      procurement_role: { reader: { name: 'reader', description: 'Readers', scopes: ['${procurement_scope.read.name}'] } },
+      procurement_client: Object.fromEntries(CLIENTS.map(id => [id, { client_id: id, display_name: id, owner: 'team' }])),
+      procurement_role_binding: {
+        readers: {
+          name: 'readers',
+          role: '${procurement_role.reader.name}',
+          subject: subjectOrder.map(id => ({ client_id: `\${procurement_client.${id}.client_id}`, justification: `CHG-${id}` })),
+        },
+      },
+    },
+  };
+}
+
+describe('order of a role binding\'s subjects', () => {
+  let server: EmbeddedServer;
+  let tf: Workspace;
+
+  beforeAll(async () => {
+    server = await startServer();
+    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
+    tf.writeConfig(configuration(CLIENTS));
+    expectExit(await tf.init(), 0);
+    expectExit(await tf.apply(), 0);
+  });
+  afterAll(async () => {
+    tf?.remove();
+    await server?.stop();
+  });
+
+  test('subjects listed in another order than the server answers them make no diff', async () => {
+    expect((await server.admin.get('role-bindings', 'readers'))?.value.subjects.map(s => s.clientId)).toEqual(['alpha', 'mid', 'zeta']);
+    expectExit(await tf.plan(), 0);
+  });
+
+  test('a subject removed out of band is planned back alone, and after apply the plan is clean', async () => {
+    const binding = (await server.admin.get('role-bindings', 'readers'))!.value;
+    await server.admin.put('role-bindings', { ...binding, subjects: binding.subjects.filter(s => s.clientId !== 'zeta') }, 'readers');
+    const plan = await tf.plan();
+    expectExit(plan, 2);
+    expect(plan.stdout).toMatch(/\+ \{\s+\+ client_id\s+= "zeta"/);
+    expect(plan.stdout).not.toMatch(/[-+~] \{\s+[-+~] client_id\s+= "(alpha|mid)"/);
+    expectExit(await tf.apply(), 0);
+    expectExit(await tf.plan(), 0);
+  });
+
+  test('a subject changed out of band shows as that subject changing, not as a reordering', async () => {
+    const binding = (await server.admin.get('role-bindings', 'readers'))!.value;
+    const subjects = binding.subjects.map(s => (s.clientId === 'alpha' ? { ...s, justification: 'edited by hand' } : s));
+    await server.admin.put('role-bindings', { ...binding, subjects }, 'readers');
+    const plan = await tf.plan();
+    expectExit(plan, 2);
+    expect(plan.stdout).toMatch(/~ justification\s+= "edited by hand" -> "CHG-alpha"/);
+    expect(plan.stdout).not.toMatch(/[-+~] client_id/);
+    expectExit(await tf.apply(), 0);
+    expectExit(await tf.plan(), 0);
+  });
+});
