@@ -57,7 +57,7 @@ export function normalize<K extends Kind>(kind: K, object: KindObject[K]): KindO
   if (kind === 'role-bindings') {
     copy.subjects = [...(copy.subjects as RoleBinding['subjects'])]
       .map(s => ({ clientId: s.clientId, expiresAt: s.expiresAt ?? null, justification: s.justification ?? null }))
-      .sort((a, b) => a.clientId.localeCompare(b.clientId));
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0)); // code points, like the other sets
   }
   return copy as unknown as KindObject[K];
 }

@@ -25,7 +25,9 @@ const schema: ObjectSchema = {
     {
       name: 'subject',
       field: 'subjects',
-      description: 'The clients the role is granted to, each at most once. A set: the order carries no meaning and makes no diff.',
+      description:
+        'The clients the role is granted to, each at most once. Order carries no meaning: the provider keeps the order the state has, ' +
+        'so only a reordered configuration shows a diff (one in-place update that changes nothing on the server).',
       attributes: [
         { name: 'client_id', type: 'string', required: true, description: 'The client id.' },
         {
