@@ -181,6 +181,26 @@ describe('token endpoint', () => {
     await server.admin.put('role-bindings', { name: 'readers', role: 'reader', subjects: [{ clientId: 'erp' }, { clientId: 'desk' }] } as never, 'readers');
   });
 
+  test('introspection answers inactive for tokens obtained before a secret rotation or a delete and re-create', async () => {
+    const { body: beforeRotation } = await requestToken('desk', secrets.desk, 'catalog.read');
+    expect(await introspect(beforeRotation.access_token)).toMatchObject({ active: true });
+    secrets.desk = (await server.admin.rotateSecret('desk')).clientSecret;
+    expect(await introspect(beforeRotation.access_token)).toEqual({ active: false });
+    const { body: afterRotation } = await requestToken('desk', secrets.desk, 'catalog.read');
+    expect(await introspect(afterRotation.access_token)).toMatchObject({ active: true });
+
+    await server.admin.put('scopes', { name: 'budget.read', description: 'Read budgets', risk: 'low', external: false, implies: [] }, 'budget.read');
+    await server.admin.put('roles', { name: 'budget', description: 'Budgets', scopes: ['budget.read'] }, 'budget');
+    const temp = await server.admin.put('clients', { clientId: 'temp', displayName: 'Temp', owner: 'team' } as never, 'temp');
+    await server.admin.put('role-bindings', { name: 'budget', role: 'budget', subjects: [{ clientId: 'temp' }] } as never, 'budget');
+    const { body: old } = await requestToken('temp', temp.clientSecret!, 'budget.read');
+    await server.admin.delete('role-bindings', 'budget');
+    await server.admin.delete('clients', 'temp');
+    await server.admin.put('clients', { clientId: 'temp', displayName: 'Temp', owner: 'team' } as never, 'temp');
+    await server.admin.put('role-bindings', { name: 'budget', role: 'budget', subjects: [{ clientId: 'temp' }] } as never, 'budget');
+    expect(await introspect(old.access_token)).toEqual({ active: false });
+  });
+
   test('fails introspection without client or admin authentication', async () => {
     const res = await fetch((await metadata()).introspection_endpoint, {
       method: 'POST',

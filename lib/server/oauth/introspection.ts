@@ -1,9 +1,10 @@
 /**
  * RFC 7662 token introspection for our JWT access tokens (oidc-provider
  * refuses to introspect JWTs). A token is active while its signature and
- * expiry hold, its client still exists and every scope it carries is still
- * effective for that client: deleting a client or its grant deactivates
- * tokens already issued.
+ * expiry hold, its client still exists with the secret the token was obtained
+ * with (credential-generation.ts), and every scope it carries is still
+ * effective for that client: deleting a client or its grant, or rotating its
+ * secret, deactivates tokens already issued.
  *
  * The caller authenticates as any registered client (client_secret_basic or
  * client_secret_post, as a resource server would) or with the admin token.
@@ -16,6 +17,7 @@ import { readBody, sendJson } from '../http';
 import { verifySecret } from '../secrets';
 import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
+import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { AUDIENCE } from './resource-server';
 import { parseScopeParameter } from './scope-policy';
 
@@ -74,6 +76,8 @@ async function introspect({ issuer, store, signingKey, now }: IntrospectionOptio
   }
   const clientId = payload.client_id;
   if (typeof clientId !== 'string' || !store.get('clients', clientId)) return { active: false };
+  const secretHash = store.secretHash(clientId);
+  if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
   const effective = new Set(effectiveScopes(clientId, store.effectiveScopeInput(clientId), now()));
   if (!scopes.every(s => effective.has(s))) return { active: false };

@@ -10,6 +10,7 @@ import { verifySecret } from '../secrets';
 import { SigningJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { adapterFactory } from './client-adapter';
+import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
 import { AUDIENCE, resourceServerFor } from './resource-server';
 import { parseScopeParameter } from './scope-policy';
@@ -55,6 +56,10 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log 
       id_token_signed_response_alg: signingKey.alg,
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
+      const hash = token.clientId ? store.secretHash(token.clientId) : null;
+      return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
+    },
     enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
     // Cookies are only used by interactive flows, which this server does not offer.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
