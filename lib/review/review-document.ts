@@ -60,6 +60,7 @@ export function reviewDocument(review: Review): ReviewDocument {
           (d.revertedByPlan ? '; this plan puts it back' : '; this plan keeps the live value');
       }),
     },
+    unusedSection(review),
     review.unknown.length === 0 ? null : {
       title: 'Known only after apply',
       bullets: review.unknown.map(u =>
@@ -119,6 +120,17 @@ function clientsSection(title: string, clients: ClientEntry[], scopesColumn: str
         cells: [c.clientId, c.client?.owner ?? '', c.client?.external ? 'yes' : 'no', c.scopes.join(', ') || 'none'],
         flagged: c.flags.length > 0,
       })),
+    },
+  };
+}
+
+function unusedSection(review: Review): Section | null {
+  if (!review.unused || review.unused.grants.length === 0) return null;
+  return {
+    title: `Grants kept but not used in the last ${review.unused.afterDays} days`,
+    table: {
+      columns: ['Client', 'Scope', 'Last used'],
+      rows: review.unused.grants.map(g => ({ cells: [g.clientId, g.scope, g.lastUsedAt ?? 'never'], flagged: false })),
     },
   };
 }

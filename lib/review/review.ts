@@ -11,12 +11,15 @@ import { HeldScope, heldScopes } from './held-scopes';
 import { PlanJson } from './plan-json';
 import { ObjectChange, plannedModels } from './plan-models';
 import { Model, modelObjectOf } from './terraform-resources';
+import { UnusedGrant, unusedGrants, UsageInput } from './unused-grants';
 
 export interface ReviewOptions {
   /** The clock for expiries. @default the plan's timestamp, else the current time */
   now?: Date;
   /** Conflicting scope sets and the risks that must be time-bound. @default ProcurementPolicy.recommended('review') */
   policy?: ProcurementPolicy;
+  /** The server's usage record, to list kept grants nobody uses. @default not listed */
+  usage?: UsageInput;
 }
 
 export type Flag =
@@ -107,6 +110,8 @@ export interface Review {
   definitions: DefinitionChange[];
   drift: DriftEntry[];
   unknown: UnknownEntry[];
+  /** Kept grants unused for `unusedAfterDays`; null when no usage record was given. */
+  unused: { afterDays: number; grants: UnusedGrant[] } | null;
 }
 
 export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review {
@@ -144,6 +149,7 @@ export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review
     definitions: definitionChanges(live, planned, changes),
     drift: drift.map(d => driftEntry(d, applied, live, planned, now, policy)),
     unknown: unknownEntries(changes, planned),
+    unused: options.usage ? { afterDays: options.usage.unusedAfterDays, grants: unusedGrants(live, planned, options.usage, now) } : null,
   };
   return { ...review, ...verdictOf(review) };
 }

@@ -1,6 +1,6 @@
 /** `procurement-scopes review <plan.json>`: a pull-request summary of who gains or loses which scope. */
 import { Command, Option } from 'commander';
-import { EXIT, UsageError } from '../errors';
+import { EXIT, ExternalError, UsageError } from '../errors';
 
 export function register(program: Command): void {
   program
@@ -10,7 +10,9 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'markdown for a pull request, text for a terminal').choices(['markdown', 'text']).default('markdown'))
     .option('--now <iso>', 'the time at which grant expiries are judged (default: the plan timestamp)')
     .option('--fail-on-flags', 'exit with code 4 when the verdict carries a warning (to gate a pipeline)', false)
-    .action(async (file: string, opts: { format: 'markdown' | 'text'; now?: string; failOnFlags: boolean }) => {
+    .option('--usage-from <url>', "list kept grants nobody used lately, from this server's usage record (admin token: PROCUREMENT_ADMIN_TOKEN)")
+    .option('--unused-days <days>', 'with --usage-from: a grant unused for longer than this is listed', '90')
+    .action(async (file: string, opts: { format: 'markdown' | 'text'; now?: string; failOnFlags: boolean; usageFrom?: string; unusedDays: string }) => {
       const { readFileSync } = await import('node:fs');
       const { parsePlan } = await import('../../review/plan-json.js');
       const { renderBuiltReview } = await import('../../review/render-review.js');
@@ -23,10 +25,24 @@ export function register(program: Command): void {
         throw new UsageError(`cannot read plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
       const plan = parsePlan(text, file === '-' ? 'standard input' : file);
-      const review = buildReview(plan, { now });
+      const usage = opts.usageFrom === undefined ? undefined : await usageFrom(opts.usageFrom, opts.unusedDays);
+      const review = buildReview(plan, { now, usage });
       process.stdout.write(renderBuiltReview(review, opts.format));
       if (opts.failOnFlags && review.flagged) process.exitCode = EXIT.mismatch;
     });
+}
+
+async function usageFrom(url: string, unusedDays: string) {
+  const days = Number(unusedDays);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--unused-days must be a whole number of days, got '${unusedDays}'`);
+  const adminToken = process.env.PROCUREMENT_ADMIN_TOKEN;
+  if (!adminToken) throw new UsageError('--usage-from needs the admin token in PROCUREMENT_ADMIN_TOKEN');
+  const { AdminApiError, AdminClient } = await import('../../client/admin-client.js');
+  const { asExternal } = await import('../../verify/server-connection.js');
+  const entries = await new AdminClient({ url, adminToken, actor: 'procurement-scopes review' })
+    .usage()
+    .catch(e => asExternal(e instanceof AdminApiError ? new ExternalError(`cannot read the usage record at ${url}: ${e.message}`) : e));
+  return { entries, unusedAfterDays: days };
 }
 
 function parseInstant(value: string): Date {
