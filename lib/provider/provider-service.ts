@@ -170,7 +170,6 @@ export class ProviderService {
 
   private modelValidator(): ModelValidator {
     // ajv compiles the schemas on construction: only phases that validate pay for it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.validator ??= new (require('../model/validate') as typeof import('../model/validate')).ModelValidator();
     return this.validator;
   }
