@@ -10,7 +10,7 @@
  * lost mid-run gets a new one (only on the embedded server, which this job owns).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
@@ -129,11 +129,12 @@ async function connectServer(options: MainJobOptions, workDir: string, progress:
   const dataDir = join(workDir, 'server');
   // A free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
   const config = resolveConfig({ port: 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null });
-  const serverLog: string[] = [];
-  const running = await startServer(config, line => serverLog.push(line));
+  // The server's own messages would interleave with the steps; they go to a file beside its data.
+  const logFile = join(workDir, 'server.log');
+  const running = await startServer(config, line => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`));
   const adminToken = config.adminToken ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   progress.detail(`embedded server listening on ${running.url}`);
-  progress.detail(`data in ${dataDir}; admin token: ${running.adminTokenOrigin}`);
+  progress.detail(`data in ${dataDir}; admin token: ${running.adminTokenOrigin}; log: ${logFile}`);
   return { url: running.url, adminToken, embedded: true, close: () => running.close() };
 }
 
