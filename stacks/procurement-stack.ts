@@ -19,7 +19,7 @@ const ENVIRONMENTS = {
     rotationDays: 180,
     supplierRotationDays: 90,
     supplierPortalCallback: 'https://suppliers.dev.example.com/oauth/callback',
-    // Within dev's 90-day window.
+    // 60 to 75 days ahead: within dev's 90-day window.
     highRiskGrantDays: 60,
     allowedScopes: [...PROCUREMENT_SCOPE_PREFIXES, 'sandbox.*'],
   },
@@ -27,8 +27,8 @@ const ENVIRONMENTS = {
     rotationDays: 90,
     supplierRotationDays: 30,
     supplierPortalCallback: 'https://suppliers.example.com/oauth/callback',
-    // Within prod's 30-day window.
-    highRiskGrantDays: 28,
+    // 14 to 29 days ahead: within prod's 30-day window.
+    highRiskGrantDays: 14,
     allowedScopes: PROCUREMENT_SCOPE_PREFIXES,
   },
 } as const;
@@ -60,10 +60,11 @@ export class ProcurementStack extends TerraformStack {
 
     // High-risk grants must expire within the policy window measured from the
     // synth clock. A fixed date would make this example stack fail its own
-    // guardrails once the date came near, so the example renews the expiry on
-    // every synth (day-aligned: it changes once a day). Real stacks should use
-    // the dates their change tickets approve, and renew them through review.
-    const timeBound = (ticket: string) => ({ expiresAt: auth.daysFromNow(env.highRiskGrantDays), justification: ticket });
+    // guardrails once the date came near, so the example renews the expiry by
+    // itself, on the 1st and the 16th of each month (so a plan shows the renewal
+    // twice a month, not daily). Real stacks should use the dates their change
+    // tickets approve, and renew them through review.
+    const timeBound = (ticket: string) => ({ expiresAt: auth.renewingExpiry(env.highRiskGrantDays), justification: ticket });
 
     // Explicit bindings: one resource each, however many clients they name.
     new RoleBinding(auth, 'Buyers', { name: 'buyers', role: roles.buyer, subjects: [{ client: clients.erpConnector }] });

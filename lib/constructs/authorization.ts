@@ -114,6 +114,19 @@ export class Authorization extends Construct {
     return new Date(at - (at % DAY_MS));
   }
 
+  /**
+   * An expiry the code renews by itself (example and sandbox stacks): the first
+   * 1st or 16th of a month (00:00 UTC) at least `minDays` from the clock's now,
+   * so always less than `minDays + 16` days ahead. It moves twice a month, not
+   * daily, so plans do not show every time-bound grant renewed every day.
+   */
+  renewingExpiry(minDays: number): Date {
+    const earliest = this.clock().getTime() + minDays * DAY_MS;
+    const day = new Date(Math.ceil(earliest / DAY_MS) * DAY_MS);
+    while (day.getUTCDate() !== 1 && day.getUTCDate() !== 16) day.setUTCDate(day.getUTCDate() + 1);
+    return day;
+  }
+
   /** The plain-data view the guardrails judge, read from the members as they are now. */
   guardrailModel(): { model: GuardrailModel; problems: Finding[] } {
     const model = { path: this.node.path, scopes: [] as Declared<KnownScope>[], roles: [] as Declared<KnownRole>[], clients: [] as Declared<KnownClient>[], roleBindings: [] as Declared<RoleBindingModel>[] };

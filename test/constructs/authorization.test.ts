@@ -109,5 +109,24 @@ describe('Authorization', () => {
     const auth = new Authorization(new TerraformStack(Testing.app(), 'stack'), 'Auth', { environment: 'prod', clock: () => NOW });
     expect(auth.policy.maxHighRiskGrantDays).toBe(ProcurementPolicy.recommended('prod').maxHighRiskGrantDays);
     expect(auth.daysFromNow(28).toISOString()).toBe('2026-03-29T00:00:00.000Z');
+    // NOW is 2026-03-01T12:00Z: 14 days on is 03-15T12:00, so the next 1st or 16th is 03-16.
+    expect(auth.renewingExpiry(14).toISOString()).toBe('2026-03-16T00:00:00.000Z');
+    expect(auth.renewingExpiry(16).toISOString()).toBe('2026-04-01T00:00:00.000Z');
+  });
+
+  it('renews expiries on the 1st and 16th, always at least minDays and less than minDays + 16 days ahead', () => {
+    const seen = new Set<string>();
+    let at = 0;
+    const auth = new Authorization(new TerraformStack(Testing.app(), 'stack'), 'Auth', { environment: 'prod', clock: () => new Date(at) });
+    // Every 7 hours for a year, so every time of day and every month length is met.
+    for (at = Date.parse('2027-01-01T00:00:00Z'); at < Date.parse('2028-01-01T00:00:00Z'); at += 7 * 3_600_000) {
+      const expiry = auth.renewingExpiry(14);
+      const daysAhead = (expiry.getTime() - at) / 86_400_000;
+      expect(daysAhead).toBeGreaterThanOrEqual(14);
+      expect(daysAhead).toBeLessThan(30);
+      expect([1, 16]).toContain(expiry.getUTCDate());
+      seen.add(expiry.toISOString());
+    }
+    expect(seen.size).toBe(25); // 2027-01-16 to 2028-01-16: twice a month, not daily
   });
 });
