@@ -5,11 +5,13 @@
  */
 import { Command } from 'commander';
 import { COMMANDS } from './commands';
+import { VERSION } from '../version';
 import { EXIT, exitCodeOf, UsageError } from './errors';
 
 export function buildProgram(): Command {
   const program = new Command('procurement-scopes')
     .description('OAuth scopes, clients, roles and role bindings for procurement systems, as code.')
+    .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
   for (const command of COMMANDS) command.register(program);

@@ -8,9 +8,10 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { VERSION } from '../../version';
 import { packageHash } from './package-hash';
 
-export const PROVIDER_VERSION = '0.1.0';
+export const PROVIDER_VERSION = VERSION;
 export const PROVIDER_HOSTNAME_SOURCE = 'registry.terraform.io/procurement-scopes/procurement';
 // Not named terraform-provider-*: Terraform would take any such file for the executable.
 export const BUNDLE_FILE = 'procurement-provider.js';
