@@ -3,17 +3,14 @@
  * API (by another tool, or before Terraform managed them) are imported by
  * their key, and the configuration describing them then plans clean.
  */
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { serverAndWorkspace } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 describe('import of every resource type', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
+  const fixture = serverAndWorkspace();
 
   beforeAll(async () => {
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-    const admin = server.admin;
+    const admin = fixture.server.admin;
     await admin.put('scopes', { name: 'ticket.comment', description: 'Comment on tickets', risk: 'low', external: false, implies: [] }, 'ticket.comment');
     await admin.put('scopes', { name: 'ticket.write', description: 'Write tickets', risk: 'medium', external: false, implies: ['ticket.comment'] }, 'ticket.write');
     await admin.put('roles', { name: 'ticket-agent', description: 'Works tickets', scopes: ['ticket.write'] }, 'ticket-agent');
@@ -31,13 +28,9 @@ describe('import of every resource type', () => {
       'agents',
     );
   });
-  afterAll(async () => {
-    tf?.remove();
-    await server?.stop();
-  });
 
   test('each object imports by its key and then plans clean', async () => {
-    tf.writeConfig({
+    fixture.tf.writeConfig({
       resource: {
         procurement_scope: {
           comment: { name: 'ticket.comment', description: 'Comment on tickets', risk: 'low' },
@@ -56,7 +49,7 @@ describe('import of every resource type', () => {
         },
       },
     });
-    expectExit(await tf.init(), 0);
+    expectExit(await fixture.tf.init(), 0);
     const imports: [string, string][] = [
       ['procurement_scope.comment', 'ticket.comment'],
       ['procurement_scope.write', 'ticket.write'],
@@ -64,15 +57,15 @@ describe('import of every resource type', () => {
       ['procurement_client.ticketing', 'ticketing'],
       ['procurement_role_binding.agents', 'agents'],
     ];
-    for (const [address, key] of imports) expectExit(await tf.run('import', '-input=false', address, key), 0);
+    for (const [address, key] of imports) expectExit(await fixture.tf.run('import', '-input=false', address, key), 0);
 
-    const resources = (await tf.state()).json.values?.root_module?.resources ?? [];
+    const resources = (await fixture.tf.state()).json.values?.root_module?.resources ?? [];
     expect(resources.map(r => r.address).sort()).toEqual(imports.map(([address]) => address).sort());
     expect(resources.find(r => r.address === 'procurement_role_binding.agents')?.values).toMatchObject({
       name: 'agents',
       role: 'ticket-agent',
       subject: [{ client_id: 'ticketing', expires_at: null, justification: 'CHG-7' }],
     });
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.plan(), 0);
   });
 });

@@ -3,8 +3,8 @@
  * and the real terraform: install offline, create, plan clean, import, update
  * in place, replace on key change, destroy.
  */
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { serverAndWorkspace } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 const scope = (name: string, description: string) => ({ name, description, risk: 'low' });
 
@@ -37,93 +37,83 @@ function configuration(options: { readName?: string; readDescription?: string; e
 }
 
 describe('procurement provider lifecycle', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
-
-  beforeAll(async () => {
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await server?.stop();
-  });
+  const fixture = serverAndWorkspace();
 
   test('init installs the provider from the filesystem mirror, offline', async () => {
-    tf.writeConfig(configuration());
-    const init = await tf.init();
+    fixture.tf.writeConfig(configuration());
+    const init = await fixture.tf.init();
     expectExit(init, 0);
     expect(init.stdout).toMatch(/Installing procurement-scopes\/procurement v0\.1\.0/);
-    expect((await tf.run('validate')).exitCode).toBe(0);
+    expect((await fixture.tf.run('validate')).exitCode).toBe(0);
   });
 
   test('first plan adds everything, apply creates it on the server, second plan is clean', async () => {
-    const plan = await tf.plan();
+    const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
-    expectExit(await tf.apply(), 0);
+    expectExit(await fixture.tf.apply(), 0);
 
-    expect((await server.admin.get('scopes', 'payment.approve'))?.value).toEqual({
+    expect((await fixture.server.admin.get('scopes', 'payment.approve'))?.value).toEqual({
       name: 'payment.approve',
       description: 'Approve payments',
       risk: 'critical',
       external: false,
       implies: ['catalog.read'],
     });
-    const client = (await server.admin.get('clients', 'erp-connector'))?.value;
+    const client = (await fixture.server.admin.get('clients', 'erp-connector'))?.value;
     expect(client).toMatchObject({ tokenLifetimeSeconds: 600, grantTypes: ['client_credentials'], secretRotationDays: 90 });
-    const binding = (await server.admin.get('role-bindings', 'buyers'))?.value;
+    const binding = (await fixture.server.admin.get('role-bindings', 'buyers'))?.value;
     expect(binding?.subjects).toEqual([{ clientId: 'erp-connector', expiresAt: expect.stringMatching(/^2030-01-31T00:00:00(\.000)?Z$/), justification: 'CHG-1' }]);
 
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.plan(), 0);
   });
 
   test('an object created through the admin API imports by its key, then plans clean', async () => {
-    await server.admin.put('scopes', { name: 'ticket.comment', description: 'Comment on tickets', risk: 'low', external: true, implies: [] }, 'ticket.comment');
-    tf.writeConfig(configuration({ extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
-    expectExit(await tf.run('import', '-input=false', 'procurement_scope.comment', 'ticket.comment'), 0);
-    const state = await tf.state();
+    await fixture.server.admin.put('scopes', { name: 'ticket.comment', description: 'Comment on tickets', risk: 'low', external: true, implies: [] }, 'ticket.comment');
+    fixture.tf.writeConfig(configuration({ extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    expectExit(await fixture.tf.run('import', '-input=false', 'procurement_scope.comment', 'ticket.comment'), 0);
+    const state = await fixture.tf.state();
     expect(state.json.values?.root_module?.resources?.find(r => r.address === 'procurement_scope.comment')?.values).toMatchObject({
       name: 'ticket.comment',
       external: true,
       id: 'ticket.comment',
     });
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.plan(), 0);
   });
 
   test('fails when the imported key does not exist on the server', async () => {
-    tf.writeConfig(configuration({ extra: { missing: scope('nothing.here', 'Never created') } }));
-    const result = await tf.run('import', '-input=false', 'procurement_scope.missing', 'nothing.here');
+    fixture.tf.writeConfig(configuration({ extra: { missing: scope('nothing.here', 'Never created') } }));
+    const result = await fixture.tf.run('import', '-input=false', 'procurement_scope.missing', 'nothing.here');
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/non-existent remote object|Cannot import/);
   });
 
   test('a changed description updates in place', async () => {
-    tf.writeConfig(configuration({ readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
-    const plan = await tf.plan();
+    fixture.tf.writeConfig(configuration({ readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('procurement_scope.read will be updated in-place');
     expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
-    expectExit(await tf.apply(), 0);
-    expect((await server.admin.get('scopes', 'catalog.read'))?.value.description).toBe('Read supplier catalogs and prices');
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+    expect((await fixture.server.admin.get('scopes', 'catalog.read'))?.value.description).toBe('Read supplier catalogs and prices');
+    expectExit(await fixture.tf.plan(), 0);
   });
 
   test('a changed key replaces the object', async () => {
-    tf.writeConfig(configuration({ readName: 'catalog.browse', readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
-    const plan = await tf.plan();
+    fixture.tf.writeConfig(configuration({ readName: 'catalog.browse', readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('procurement_scope.read must be replaced');
     expect(plan.stdout).toMatch(/name\s+= "catalog.read" -> "catalog.browse" # forces replacement/);
-    expectExit(await tf.apply(), 0);
-    expect(await server.admin.get('scopes', 'catalog.read')).toBeNull();
-    expect((await server.admin.get('roles', 'buyer'))?.value.scopes).toEqual(['catalog.browse']);
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+    expect(await fixture.server.admin.get('scopes', 'catalog.read')).toBeNull();
+    expect((await fixture.server.admin.get('roles', 'buyer'))?.value.scopes).toEqual(['catalog.browse']);
+    expectExit(await fixture.tf.plan(), 0);
   });
 
   test('destroy removes every object from the server', async () => {
-    expectExit(await tf.run('destroy', '-input=false', '-auto-approve'), 0);
-    const snapshot = await server.admin.snapshot();
+    expectExit(await fixture.tf.run('destroy', '-input=false', '-auto-approve'), 0);
+    const snapshot = await fixture.server.admin.snapshot();
     expect([snapshot.scopes, snapshot.roles, snapshot.clients, snapshot.roleBindings].map(list => list.length)).toEqual([0, 0, 0, 0]);
   });
 });

@@ -4,8 +4,8 @@
  * diff: the server answers subjects sorted, the configuration may list them in
  * any order, and reads keep the order the state already has.
  */
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { serverAndWorkspace } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 const CLIENTS = ['zeta', 'alpha', 'mid'];
 
@@ -27,46 +27,39 @@ function configuration(subjectOrder: string[]) {
 }
 
 describe('order of a role binding\'s subjects', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
+  const fixture = serverAndWorkspace();
 
   beforeAll(async () => {
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-    tf.writeConfig(configuration(CLIENTS));
-    expectExit(await tf.init(), 0);
-    expectExit(await tf.apply(), 0);
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await server?.stop();
+    fixture.tf.writeConfig(configuration(CLIENTS));
+    expectExit(await fixture.tf.init(), 0);
+    expectExit(await fixture.tf.apply(), 0);
   });
 
   test('subjects listed in another order than the server answers them make no diff', async () => {
-    expect((await server.admin.get('role-bindings', 'readers'))?.value.subjects.map(s => s.clientId)).toEqual(['alpha', 'mid', 'zeta']);
-    expectExit(await tf.plan(), 0);
+    expect((await fixture.server.admin.get('role-bindings', 'readers'))?.value.subjects.map(s => s.clientId)).toEqual(['alpha', 'mid', 'zeta']);
+    expectExit(await fixture.tf.plan(), 0);
   });
 
   test('a subject removed out of band is planned back alone, and after apply the plan is clean', async () => {
-    const binding = (await server.admin.get('role-bindings', 'readers'))!.value;
-    await server.admin.put('role-bindings', { ...binding, subjects: binding.subjects.filter(s => s.clientId !== 'zeta') }, 'readers');
-    const plan = await tf.plan();
+    const binding = (await fixture.server.admin.get('role-bindings', 'readers'))!.value;
+    await fixture.server.admin.put('role-bindings', { ...binding, subjects: binding.subjects.filter(s => s.clientId !== 'zeta') }, 'readers');
+    const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toMatch(/\+ \{\s+\+ client_id\s+= "zeta"/);
     expect(plan.stdout).not.toMatch(/[-+~] \{\s+[-+~] client_id\s+= "(alpha|mid)"/);
-    expectExit(await tf.apply(), 0);
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+    expectExit(await fixture.tf.plan(), 0);
   });
 
   test('a subject changed out of band shows as that subject changing, not as a reordering', async () => {
-    const binding = (await server.admin.get('role-bindings', 'readers'))!.value;
+    const binding = (await fixture.server.admin.get('role-bindings', 'readers'))!.value;
     const subjects = binding.subjects.map(s => (s.clientId === 'alpha' ? { ...s, justification: 'edited by hand' } : s));
-    await server.admin.put('role-bindings', { ...binding, subjects }, 'readers');
-    const plan = await tf.plan();
+    await fixture.server.admin.put('role-bindings', { ...binding, subjects }, 'readers');
+    const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toMatch(/~ justification\s+= "edited by hand" -> "CHG-alpha"/);
     expect(plan.stdout).not.toMatch(/[-+~] client_id/);
-    expectExit(await tf.apply(), 0);
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+    expectExit(await fixture.tf.plan(), 0);
   });
 });

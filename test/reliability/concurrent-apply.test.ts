@@ -5,9 +5,10 @@
  * configuration and a plan is clean.
  */
 import { declaredObjects, snapshotDifferences } from '../support/declared-model';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { EmbeddedServer } from '../support/embedded-server';
 import { snapshotProblems } from '../support/store-integrity';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { serverAndWorkspace } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 import { allAuditEntries } from './audit-log';
 import { generatedConfig, resourceCount } from './generated-config';
 
@@ -20,39 +21,29 @@ async function waitForWrites(server: EmbeddedServer, timeoutMs: number): Promise
 }
 
 describe('two applies at once against one state', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
-
-  beforeAll(async () => {
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await server?.stop();
-  });
+  const fixture = serverAndWorkspace();
 
   test('the second is refused by the state lock; nothing is lost', async () => {
     const config = generatedConfig({ clients: 100, scopes: 40, roles: 20, grants: 200 });
     const declared = declaredObjects(config);
     expect(resourceCount(config)).toBeGreaterThanOrEqual(150);
-    tf.writeConfig(config);
-    expectExit(await tf.init(), 0);
+    fixture.tf.writeConfig(config);
+    expectExit(await fixture.tf.init(), 0);
 
-    const first = tf.apply();
+    const first = fixture.tf.apply();
     // Writes have begun: the first apply is past planning and holds the lock.
-    await waitForWrites(server, 60_000);
-    const second = await tf.apply();
+    await waitForWrites(fixture.server, 60_000);
+    const second = await fixture.tf.apply();
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toContain('Error acquiring the state lock');
     expectExit(await first, 0);
 
-    expectExit(await tf.plan(), 0);
-    const snapshot = await server.admin.snapshot();
+    expectExit(await fixture.tf.plan(), 0);
+    const snapshot = await fixture.server.admin.snapshot();
     expect(snapshotDifferences(declared, snapshot)).toEqual([]);
     expect(snapshotProblems(snapshot)).toEqual([]);
     // Only the first apply wrote: one create per object, no updates, all from the provider.
-    const audit = await allAuditEntries(server.admin);
+    const audit = await allAuditEntries(fixture.server.admin);
     expect(audit.map(e => `${e.action} ${e.kind}/${e.key}`).sort()).toEqual(declared.map(d => `create ${d.kind}/${d.key}`).sort());
     expect(new Set(audit.map(e => e.actor))).toEqual(new Set(['terraform-provider-procurement']));
   });
