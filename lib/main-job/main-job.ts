@@ -47,7 +47,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   const stackDir = join(projectDir, 'cdktf.out', 'stacks', stack);
   const planFile = 'main-job.tfplan';
 
-  const server = await progress.run('Authorization server', () => connectServer(options, workDir, progress));
+  const server = await progress.run('Authorization server', () => connectServer(options, workDir, stack, progress));
   try {
     const cliConfig = await progress.run('Install the provider into a local mirror', async () => {
       const { installProvider, defaultBundlePath } = await import('../provider/install/install-provider.js');
@@ -116,7 +116,7 @@ interface ServerConnection {
   close(): Promise<void>;
 }
 
-async function connectServer(options: MainJobOptions, workDir: string, progress: Progress): Promise<ServerConnection> {
+async function connectServer(options: MainJobOptions, workDir: string, stack: string, progress: Progress): Promise<ServerConnection> {
   const url = options.url ?? process.env.PROCUREMENT_URL;
   if (url) {
     const adminToken = options.adminToken ?? process.env.PROCUREMENT_ADMIN_TOKEN;
@@ -128,7 +128,8 @@ async function connectServer(options: MainJobOptions, workDir: string, progress:
   const { startServer } = await import('../server/server.js');
   const dataDir = join(workDir, 'server');
   // A free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
-  const config = resolveConfig({ port: 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null });
+  // The stack is named after its environment (stacks/main.ts), so the server enforces that environment's preset.
+  const config = resolveConfig({ port: 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null, environment: stack });
   // The server's own messages would interleave with the steps; they go to a file beside its data.
   const logFile = join(workDir, 'server.log');
   const running = await startServer(config, line => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`));

@@ -17,6 +17,12 @@ export interface ServerConfig {
   adminRateLimit: number | null;
   /** Largest admin request body accepted; larger bodies get 413. */
   bodyLimitBytes: number;
+  /**
+   * The environment this server guards (e.g. `dev`, `prod`): a fresh server enforces the recommended
+   * policy preset for it (the strict one when the name starts with `prod`). Recorded in the data
+   * directory at first start; starting the same data with another environment is refused.
+   */
+  environment: string;
 }
 
 export const DEFAULTS = {
@@ -26,10 +32,13 @@ export const DEFAULTS = {
   adminToken: null,
   adminRateLimit: null,
   bodyLimitBytes: 1024 * 1024,
+  environment: 'dev',
 } as const satisfies ServerConfig;
 
 /** An admin token shorter than this is refused: it guards every scope of every client. */
 export const ADMIN_TOKEN_MIN_LENGTH = 16;
+
+const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
 export class ConfigError extends Error {}
 
@@ -51,6 +60,9 @@ export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   }
   if (!Number.isInteger(config.bodyLimitBytes) || config.bodyLimitBytes < 1024) {
     fail('bodyLimitBytes', `must be an integer of at least 1024, got ${config.bodyLimitBytes}`);
+  }
+  if (typeof config.environment !== 'string' || !ENVIRONMENT_NAME.test(config.environment)) {
+    fail('environment', `must be 1 to 63 letters, digits, '-' or '_' starting with a letter (e.g. dev, prod-eu), got '${config.environment}'`);
   }
   return { ...config, dataDir: resolve(config.dataDir) };
 }

@@ -10,9 +10,10 @@ export function register(program: Command): void {
     .option('--port <port>', 'TCP port; 0 picks a free one', integer, DEFAULTS.port)
     .option('--host <host>', 'interface to listen on', DEFAULTS.host)
     .option('--data <dir>', 'data directory (SQLite store, signing key, generated admin token)', DEFAULTS.dataDir)
+    .option('--environment <name>', 'the environment this server guards; a fresh server enforces its recommended policy preset (strict when the name starts with "prod")', DEFAULTS.environment)
     .option('--admin-rate-limit <n>', 'admin API requests per second before 429 (default: no limit)', positiveNumber)
     .addHelpText('after', '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token.')
-    .action(async (options: { port: number; host: string; data: string; adminRateLimit?: number }) => {
+    .action(async (options: { port: number; host: string; data: string; environment: string; adminRateLimit?: number }) => {
       const { resolveConfig, ConfigError } = await import('../../server/defaults.js');
       const { startServer } = await import('../../server/server.js');
       let config;
@@ -23,6 +24,7 @@ export function register(program: Command): void {
           dataDir: options.data,
           adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
           adminRateLimit: options.adminRateLimit ?? null,
+          environment: options.environment,
         });
       } catch (e: unknown) {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;

@@ -5,11 +5,12 @@
  * decide the scopes from the store, and oidc-provider signs the JWT.
  */
 import type { OidcContext, OidcError, Provider } from 'oidc-provider';
-import { effectiveScopes } from '../../model/effective-scopes';
+import { grantsOf, withImplied } from '../../model/effective-scopes';
 import { Store } from '../store/store';
 import { ResourceServerInfo } from './resource-server';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
+import { EXPIRY_MARGIN_SECONDS, tokenLifetimeSeconds } from './token-lifetime';
 
 export interface GrantDependencies {
   provider: Provider;
@@ -25,8 +26,8 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
   return async ctx => {
     const clientId = ctx.oidc.client!.clientId;
     const requested = parseScopeParameter(ctx.oidc.params?.scope);
-    const granted = decide(deps, clientId, requested);
-    const token = issue(deps, ctx, clientId, granted);
+    const { granted, expiresIn } = decide(deps, clientId, requested);
+    const token = issue(deps, ctx, clientId, granted, expiresIn);
     const value = await token.save();
     deps.audit.granted(clientId, requested, granted);
     ctx.body = {
@@ -38,25 +39,37 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
   };
 }
 
-function decide({ store, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): string[] {
+interface Decision {
+  granted: string[];
+  expiresIn: number;
+}
+
+function decide({ store, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Decision {
   const client = store.get('clients', clientId)?.value;
   if (!client?.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
-  const effective = effectiveScopes(clientId, store.effectiveScopeInput(clientId), now());
+  const at = now();
+  const input = store.effectiveScopeInput(clientId);
+  // A grant ending before a token could be stamped with a whole-second `exp` inside it is not issued.
+  const grants = grantsOf(clientId, input, new Date(at.getTime() + (EXPIRY_MARGIN_SECONDS + 1) * 1000));
+  const effective = [...withImplied(grants.map(g => g.scope), input.scopes)].sort();
   const decision = decideScopes(requested, effective);
   if (!decision.ok) {
     throw invalidScope(`scopes not granted to client '${clientId}': ${decision.refused.join(' ')}`, decision.refused.join(' '));
   }
-  return decision.granted;
+  return {
+    granted: decision.granted,
+    expiresIn: tokenLifetimeSeconds(decision.granted, grants, input.scopes, client.tokenLifetimeSeconds, at),
+  };
 }
 
-function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[]) {
+function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {
   const server = resourceServer(clientId)!;
   const token = new provider.ClientCredentials({
     client: ctx.oidc.client!,
     scope: granted.join(' ') || undefined,
-    expiresIn: server.accessTokenTTL,
+    expiresIn,
   });
   token.resourceServer = server;
   ctx.oidc.entity('ClientCredentials', token);

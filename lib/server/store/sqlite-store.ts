@@ -15,7 +15,7 @@ import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '..
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 import { canonicalJson } from './canonical-json';
-import { HolderField, ListOptions, NewAuditEntry, Store, StoredObject } from './store';
+import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredObject } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -33,6 +33,12 @@ CREATE TABLE IF NOT EXISTS usage (
   client_id TEXT NOT NULL, scope TEXT NOT NULL, last_used_at TEXT NOT NULL,
   PRIMARY KEY (client_id, scope)) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', '0');
+`;
+
+/** The policy record (PolicyStore): one row, added beside SCHEMA so that the object tables stay as they are. */
+const POLICY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS policy (
+  id INTEGER PRIMARY KEY CHECK (id = 1), environment TEXT NOT NULL, document TEXT, version INTEGER NOT NULL);
 `;
 
 /** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
@@ -63,6 +69,7 @@ export class SqliteStore implements Store {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    db.exec(POLICY_SCHEMA);
     return new SqliteStore(db);
   }
 
@@ -154,6 +161,25 @@ export class SqliteStore implements Store {
 
   deleteSecretHash(clientId: string): void {
     this.stmt('DELETE FROM client_secrets WHERE client_id = ?').run(clientId);
+  }
+
+  policyRecord(): PolicyRecord | null {
+    const row = this.stmt('SELECT environment, document, version FROM policy WHERE id = 1').get() as
+      | { environment: string; document: string | null; version: number }
+      | undefined;
+    return row ? { environment: row.environment, document: row.document === null ? null : JSON.parse(row.document), version: row.version } : null;
+  }
+
+  initPolicy(environment: string): void {
+    this.stmt('INSERT OR IGNORE INTO policy (id, environment, document, version) VALUES (1, ?, NULL, 0)').run(environment);
+  }
+
+  setPolicyDocument(document: unknown): number {
+    const row = this.stmt('UPDATE policy SET document = ?, version = version + 1 WHERE id = 1 RETURNING version').get(canonicalJson(document)) as
+      | { version: number }
+      | undefined;
+    if (!row) throw new Error('setPolicyDocument before initPolicy');
+    return row.version;
   }
 
   appendAudit(entry: NewAuditEntry): void {

@@ -58,6 +58,27 @@ export interface AuditLog {
   usage(clientId?: string): UsageEntry[];
 }
 
-export interface Store extends ObjectStore, ClientSecretHashes, AuditLog {
+/**
+ * The policy the server enforces: which environment its data belongs to (fixed
+ * at first start, so a restart with another `--environment` cannot quietly
+ * swap the rules) and the policy document stored through the admin API; a
+ * null document means the recommended preset of the environment.
+ */
+export interface PolicyStore {
+  policyRecord(): PolicyRecord | null;
+  /** Records the environment at first start; a no-op when one is recorded. */
+  initPolicy(environment: string): void;
+  /** Stores a new document (a new version); the environment stays. */
+  setPolicyDocument(document: unknown): number;
+}
+
+export interface PolicyRecord {
+  environment: string;
+  document: unknown | null;
+  /** Bumped by every stored document; answered as the policy's ETag. */
+  version: number;
+}
+
+export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore {
   close(): void;
 }

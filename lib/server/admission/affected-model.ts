@@ -1,0 +1,155 @@
+/**
+ * The part of the model a set of changes can affect, read from the store as
+ * it is (before) and as it would be once the changes are applied (after),
+ * without writing anything.
+ *
+ * Why not the whole model: the rules judge clients through what they hold, so
+ * a write can only change the findings about the clients it reaches (a client
+ * written, the subjects of a binding written, the holders of a role or scope
+ * written) and about the objects written themselves. Reading just those keeps
+ * a write to a 1,000-client store near the cost of a write to a small one
+ * (measured in README, "Server admission"); a scope held by every client still
+ * reads every client, which is what such a change affects.
+ */
+import { Client, Kind, KindObject, Role, RoleBinding, Scope } from '../../model/types';
+import { ObjectStore } from '../store/store';
+
+/** One object created, replaced (value) or deleted (value null). */
+export interface Change<K extends Kind = Kind> {
+  kind: K;
+  key: string;
+  value: KindObject[K] | null;
+}
+
+/** The model objects the rules look at, the way a snapshot holds them. */
+export interface ModelPart {
+  scopes: Scope[];
+  roles: Role[];
+  clients: Client[];
+  roleBindings: RoleBinding[];
+}
+
+export interface AffectedModel {
+  before: ModelPart;
+  after: ModelPart;
+  /** The clients whose holdings the changes can change. */
+  clientIds: ReadonlySet<string>;
+}
+
+export function affectedModel(store: ObjectStore, changes: readonly Change[]): AffectedModel {
+  const before = new ModelReader(store, []);
+  const after = new ModelReader(store, changes);
+  const clientIds = new Set<string>();
+  for (const change of changes) {
+    for (const reader of [before, after]) reader.clientsReachedBy(change.kind, change.key).forEach(id => clientIds.add(id));
+  }
+  return { before: before.part(clientIds, changes), after: after.part(clientIds, changes), clientIds };
+}
+
+/** The store seen through a set of pending changes. */
+class ModelReader {
+  private readonly pending = new Map<string, KindObject[Kind] | null>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    changes: readonly Change[],
+  ) {
+    for (const change of changes) this.pending.set(slot(change.kind, change.key), change.value);
+  }
+
+  get<K extends Kind>(kind: K, key: string): KindObject[K] | null {
+    const id = slot(kind, key);
+    if (this.pending.has(id)) return this.pending.get(id) as KindObject[K] | null;
+    return this.store.get(kind, key)?.value ?? null;
+  }
+
+  /** Keys of `holderKind` objects that name `key` through `field`, pending changes included. */
+  private holders<K extends Kind>(holderKind: K, field: 'scopes' | 'implies' | 'role' | 'subjects', key: string, names: (o: KindObject[K]) => boolean): string[] {
+    const keys = new Set(this.store.holdersOf(holderKind, field, key));
+    for (const [id, value] of this.pending) {
+      const [kind, pendingKey] = unslot(id);
+      if (kind !== holderKind) continue;
+      if (value !== null && names(value as KindObject[K])) keys.add(pendingKey);
+      else keys.delete(pendingKey);
+    }
+    return [...keys].filter(k => this.get(holderKind, k) !== null);
+  }
+
+  bindingsNaming(clientId: string): string[] {
+    return this.holders('role-bindings', 'subjects', clientId, b => b.subjects.some(s => s.clientId === clientId));
+  }
+
+  private subjectsOfRole(role: string): string[] {
+    return this.holders('role-bindings', 'role', role, b => b.role === role).flatMap(
+      name => this.get('role-bindings', name)?.subjects.map(s => s.clientId) ?? [],
+    );
+  }
+
+  /** The scope and every scope that implies it, transitively: holding any of them holds it. */
+  private implying(scope: string): string[] {
+    const seen = new Set<string>([scope]);
+    const queue = [scope];
+    while (queue.length > 0) {
+      const implied = queue.pop()!;
+      for (const holder of this.holders('scopes', 'implies', implied, s => s.implies.includes(implied))) {
+        if (seen.has(holder)) continue;
+        seen.add(holder);
+        queue.push(holder);
+      }
+    }
+    return [...seen];
+  }
+
+  clientsReachedBy(kind: Kind, key: string): string[] {
+    switch (kind) {
+      case 'clients':
+        return [key];
+      case 'role-bindings':
+        return this.get('role-bindings', key)?.subjects.map(s => s.clientId) ?? [];
+      case 'roles':
+        return this.subjectsOfRole(key);
+      case 'scopes':
+        return this.implying(key)
+          .flatMap(scope => this.holders('roles', 'scopes', scope, r => r.scopes.includes(scope)))
+          .flatMap(role => this.subjectsOfRole(role));
+    }
+  }
+
+  /**
+   * The clients, the bindings naming them (subjects narrowed to these clients, so that no rule
+   * reports on a client outside the part), the roles those bindings name, the objects changed (as
+   * this reader sees them: before or after), and every scope (`implies` and risks are read across all of them; scopes are few and short).
+   */
+  part(clientIds: ReadonlySet<string>, changes: readonly Change[]): ModelPart {
+    const narrowed = (binding: RoleBinding) => ({ ...binding, subjects: binding.subjects.filter(s => clientIds.has(s.clientId)) });
+    const bindings = new Map<string, RoleBinding>();
+    for (const clientId of clientIds) {
+      for (const name of this.bindingsNaming(clientId)) bindings.set(name, narrowed(this.get('role-bindings', name)!));
+    }
+    const changed = <K extends Kind>(kind: K) =>
+      changes.filter(c => c.kind === kind).map(c => this.get(kind, c.key)).filter((o): o is KindObject[K] => o !== null);
+    for (const binding of changed('role-bindings')) bindings.set(binding.name, narrowed(binding));
+    const roleNames = new Set([...bindings.values()].map(b => b.role).concat(changed('roles').map(r => r.name)));
+    const scopes = new Map(this.store.list('scopes', { limit: Number.MAX_SAFE_INTEGER }).map(s => [s.value.name, s.value]));
+    for (const change of changes.filter(c => c.kind === 'scopes')) {
+      const value = this.get('scopes', change.key);
+      if (value === null) scopes.delete(change.key);
+      else scopes.set(change.key, value);
+    }
+    return {
+      scopes: [...scopes.values()],
+      roles: [...roleNames].map(name => this.get('roles', name)).filter((r): r is Role => r !== null),
+      clients: [...clientIds].map(id => this.get('clients', id)).filter((c): c is Client => c !== null),
+      roleBindings: [...bindings.values()],
+    };
+  }
+}
+
+function slot(kind: Kind, key: string): string {
+  return `${kind}\u0000${key}`;
+}
+
+function unslot(id: string): [Kind, string] {
+  const at = id.indexOf('\u0000');
+  return [id.slice(0, at) as Kind, id.slice(at + 1)];
+}
