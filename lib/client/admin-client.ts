@@ -21,7 +21,17 @@
  * PUT or DELETE, so a retry never duplicates anything.
  */
 import { Kind, KindObject, Snapshot } from '../model/types';
-import { AuditEntry, AuditQuery, ClientSecret, EffectiveScopes, Page, UsageEntry, Versioned } from '../model/admin-api';
+import {
+  AdmissionAnswer,
+  AuditEntry,
+  AuditQuery,
+  ClientSecret,
+  EffectiveScopes,
+  Page,
+  ProposedChange,
+  UsageEntry,
+  Versioned,
+} from '../model/admin-api';
 import { Problem } from '../model/validate';
 import { DEFAULT_RETRY_POLICY, RetryingFetch } from './retrying-fetch';
 import { ServerUnreachableError } from './server-unreachable';
@@ -215,6 +225,24 @@ export class AdminClient {
     const next = this.waiting.shift();
     if (next) next();
     else this.inFlight--;
+  }
+
+  /** Asks the server's policy about `changes` made together, writing nothing (a dry run of admission). */
+  async admission(changes: ProposedChange[]): Promise<AdmissionAnswer> {
+    return (await this.request<AdmissionAnswer>('POST', 'admission', { changes })).body;
+  }
+
+  /** The policy document the server enforces, with its ETag. */
+  async policy(): Promise<Versioned<unknown>> {
+    const { body, etag } = await this.request<unknown>('GET', 'policy');
+    return { value: body, etag };
+  }
+
+  /** Replaces the server's policy document; answers it as stored. */
+  async putPolicy(document: unknown, options: { ifMatch?: string } = {}): Promise<Versioned<unknown>> {
+    const headers: Record<string, string> = options.ifMatch ? { 'if-match': options.ifMatch } : {};
+    const { body, etag } = await this.request<unknown>('PUT', 'policy', document, headers);
+    return { value: body, etag };
   }
 }
 

@@ -59,3 +59,38 @@ export interface AuditQuery {
   limit?: number;
   after?: string;
 }
+
+/** An object a change or a finding is about. */
+export interface ObjectRef {
+  kind: Kind;
+  key: string;
+}
+
+/** One object a proposed change creates or replaces (`value`) or deletes (`delete: true`). */
+export interface ProposedChange {
+  kind: Kind;
+  key: string;
+  value?: unknown;
+  delete?: boolean;
+}
+
+/** What the server's policy says about a write (admission) or a proposed set of changes (dry run). */
+export interface AdmissionFinding {
+  ruleId: string;
+  severity: 'error' | 'warning';
+  /** What is wrong, the values involved and what to do. */
+  message: string;
+  /** The objects involved, the one at fault first. */
+  objects: ObjectRef[];
+  /** Already true of the store before the change: reported, but it does not refuse the change. */
+  existing: boolean;
+}
+
+/** `POST admission`: would the server accept these changes, made together? */
+export interface AdmissionAnswer {
+  allowed: boolean;
+  /** The environment whose policy judged, and that policy's version (its ETag). */
+  environment: string;
+  policyVersion: number;
+  findings: AdmissionFinding[];
+}

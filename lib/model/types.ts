@@ -91,3 +91,11 @@ export const KEY_FIELD = {
 export function keyOf<K extends Kind>(kind: K, object: KindObject[K]): string {
   return (object as unknown as Record<string, string>)[KEY_FIELD[kind]];
 }
+
+/** Singular names for messages: "role 'buyer'". */
+export const NOUN: Record<Kind, string> = {
+  scopes: 'scope',
+  roles: 'role',
+  clients: 'client',
+  'role-bindings': 'role binding',
+};

@@ -9,6 +9,7 @@ import { Diagnostic, diagnoseFailure, error, toProtocolDiagnostic } from './fram
 import { renderTerraformField, terraformPathOf, toModel, withDefaults } from './framework/model-mapping';
 import { DataSourceModule, Outcome, ProviderContext, ResourceModule } from './framework/resource-module';
 import { toProtocolSchema } from './framework/schema';
+import { PlanChecks } from './plan-checks';
 import { PROVIDER_SCHEMA, resolveSettings } from './provider-config';
 import { ProviderRpc } from './protocol/definitions';
 import { Message } from './protocol/messages';
@@ -29,10 +30,12 @@ export class ProviderService {
   private readonly dataSources: Map<string, DataSourceModule>;
   private context: ProviderContext | null = null;
   private validator: ModelValidator | null = null;
+  private readonly planChecks: PlanChecks;
 
   constructor(private readonly options: ProviderServiceOptions) {
     this.resources = new Map(options.resources.map(r => [r.typeName, r]));
     this.dataSources = new Map(options.dataSources.map(d => [d.typeName, d]));
+    this.planChecks = new PlanChecks(options.resources);
   }
 
   readonly handlers: RpcHandlers = {
@@ -88,11 +91,14 @@ export class ProviderService {
       const prior = decodeValue(dynamicBytes(request.prior_state)) as ObjectValue | null;
       const planned = withDefaults(resource.schema, proposed, decodeObject(request.config), resource.keyAttribute);
       const replaced = prior === null ? [] : resource.schema.attributes.filter(a => a.forcesReplacement && !sameValue(prior[a.name], planned[a.name]));
+      const invalid = this.validateModel(resource, planned);
+      // Only a valid object is worth asking the server about; an unconfigured provider has said why already.
+      const refused = invalid.length === 0 && this.context ? await this.planChecks.check(this.context, resource, prior, planned) : [];
       return {
         planned_state: dynamic(planned),
         requires_replace: replaced.map(a => ({ steps: [{ attribute_name: a.name }] })),
         planned_private: request.prior_private,
-        diagnostics: this.validateModel(resource, planned).map(toProtocolDiagnostic),
+        diagnostics: [...invalid, ...refused].map(toProtocolDiagnostic),
       };
     },
 

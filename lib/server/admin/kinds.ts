@@ -1,17 +1,11 @@
 /** The object kinds as the admin API names them, and what is wrong with a key in a path. */
-import { KEY_FIELD, Kind } from '../../model/types';
+import { KEY_FIELD, Kind, NOUN } from '../../model/types';
 import { ModelValidator } from '../../model/validate';
 import { ServerError, badRequest, notFound } from '../errors';
 
 export const KINDS: readonly Kind[] = ['scopes', 'roles', 'clients', 'role-bindings'];
 
-/** Singular names for messages: "role 'buyer'". */
-export const NOUN: Record<Kind, string> = {
-  scopes: 'scope',
-  roles: 'role',
-  clients: 'client',
-  'role-bindings': 'role binding',
-};
+export { NOUN };
 
 export function parseKind(segment: string): Kind {
   if ((KINDS as readonly string[]).includes(segment)) return segment as Kind;

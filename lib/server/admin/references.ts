@@ -3,49 +3,37 @@
  * exist (422 otherwise), and an object may only be deleted once nothing names
  * it any more (409 otherwise). Both answers name the objects involved.
  */
-import { Kind, KindObject, Role, RoleBinding, Scope } from '../../model/types';
+import { referencesOf } from '../../model/references';
+import { Kind, KindObject } from '../../model/types';
 import { Problem, renderPath } from '../../model/validate';
 import { ServerError } from '../errors';
 import { ObjectStore } from '../store/store';
 import { NOUN } from './kinds';
 
-interface Reference {
-  path: (string | number)[];
-  kind: Kind;
-  key: string;
-}
-
-function referencesOf<K extends Kind>(kind: K, value: KindObject[K]): Reference[] {
-  switch (kind) {
-    case 'scopes':
-      return (value as Scope).implies.map((key, i) => ({ path: ['implies', i], kind: 'scopes', key }));
-    case 'roles':
-      return (value as Role).scopes.map((key, i) => ({ path: ['scopes', i], kind: 'scopes', key }));
-    case 'role-bindings': {
-      const binding = value as RoleBinding;
-      return [
-        { path: ['role'], kind: 'roles', key: binding.role },
-        ...binding.subjects.map((s, i): Reference => ({ path: ['subjects', i, 'clientId'], kind: 'clients', key: s.clientId })),
-      ];
-    }
-    default:
-      return [];
-  }
-}
-
 export function checkReferences<K extends Kind>(store: ObjectStore, kind: K, key: string, value: KindObject[K]): void {
-  const missing = referencesOf(kind, value).filter(ref => store.get(ref.kind, ref.key) === null);
-  if (missing.length === 0) return;
-  const problems: Problem[] = missing.map(ref => ({
-    path: ref.path,
-    field: renderPath(ref.path),
-    message: `names ${NOUN[ref.kind]} '${ref.key}', which does not exist: create it first`,
-  }));
-  const names = missing.map(ref => `${NOUN[ref.kind]} '${ref.key}'`).join(', ');
+  const problems = referenceProblems((refKind, refKey) => store.get(refKind, refKey) !== null, kind, value);
+  if (problems.length === 0) return;
+  const names = problems.map(p => p.missing).join(', ');
   throw new ServerError(422, 'unknown_reference', `${NOUN[kind]} '${key}' names what does not exist: ${names}`, {
     field: problems[0].field,
-    problems,
+    problems: problems.map(({ missing: _, ...problem }) => problem),
   });
+}
+
+/** A reference to what does not exist, as a problem at its field; `missing` names it ("role 'buyer'"). */
+export function referenceProblems<K extends Kind>(
+  exists: (kind: Kind, key: string) => boolean,
+  kind: K,
+  value: KindObject[K],
+): (Problem & { missing: string })[] {
+  return referencesOf(kind, value)
+    .filter(ref => !exists(ref.kind, ref.key))
+    .map(ref => ({
+      path: ref.path,
+      field: renderPath(ref.path),
+      message: `names ${NOUN[ref.kind]} '${ref.key}', which does not exist: create it first`,
+      missing: `${NOUN[ref.kind]} '${ref.key}'`,
+    }));
 }
 
 /** Who still names an object, in words: "role 'buyer' (scopes)". */
