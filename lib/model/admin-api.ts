@@ -84,6 +84,8 @@ export interface AdmissionFinding {
   objects: ObjectRef[];
   /** Already true of the store before the change: reported, but it does not refuse the change. */
   existing: boolean;
+  /** The policy exception that accepts this finding (it is then a warning), with its written reason. */
+  exception?: { reason: string; expiresAt: string | null };
 }
 
 /** `POST admission`: would the server accept these changes, made together? */

@@ -41,8 +41,10 @@ export class PlanChecks {
     const action = `check ${resource.noun} '${key}' against the server`;
     try {
       const missing = await this.missingReferences(ctx, resource, object);
-      if (missing.length > 0 || unknownFields.size > 0) return missing;
-      return this.policyFindings(await ctx.client.admission(this.changesFor(resource.kind, key)), resource, key);
+      const changes = missing.length === 0 ? this.changesFor(resource.kind, key) : null;
+      // Values known only at apply (here or in a new object this one names) are judged by admission at apply.
+      if (changes === null) return missing;
+      return this.policyFindings(await ctx.client.admission(changes), resource, key);
     } catch (failure) {
       if (failure instanceof AdminApiError && failure.status === 404) {
         return [warning('Policy not checked at plan', `The server at ${ctx.client.url} has no dry-run admission endpoint, so ${resource.noun} '${key}' was not checked against its policy until apply.`)];
@@ -72,14 +74,15 @@ export class PlanChecks {
   /**
    * This object and the objects planned here that it names (transitively): a binding and its new role,
    * that role's new scopes, its new clients. The server judges them together, the rest as it stands.
+   * Null when one of them is not fully known yet.
    */
-  private changesFor(kind: Kind, key: string): ProposedChange[] {
+  private changesFor(kind: Kind, key: string): ProposedChange[] | null {
     const changes: ProposedChange[] = [];
     const queue = [slot(kind, key)];
     const seen = new Set(queue);
     while (queue.length > 0) {
-      const entry = this.planned.get(queue.shift()!);
-      if (!entry?.complete) continue;
+      const entry = this.planned.get(queue.shift()!)!;
+      if (!entry.complete) return null;
       changes.push({ kind: entry.kind, key: entry.key, value: entry.object });
       for (const ref of referencesOf(entry.kind, entry.object as unknown as KindObject[Kind])) {
         const next = slot(ref.kind, ref.key);

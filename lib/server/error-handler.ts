@@ -22,12 +22,13 @@ export function handleError(error: unknown, res: ServerResponse, log: Logger): v
     sendJson(res, 500, { error: 'server_error', message: 'the server failed to answer; see its log' });
     return;
   }
-  const { field, problems, headers } = known.options;
+  const { field, problems, headers, extra } = known.options;
   for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
   sendJson(res, known.status, {
     error: known.code,
     message: known.message,
     ...(field === undefined ? {} : { field }),
     ...(problems === undefined ? {} : { problems }),
+    ...extra,
   });
 }

@@ -11,6 +11,8 @@ export interface ServerErrorOptions {
   problems?: Problem[];
   headers?: Record<string, string>;
   detail?: string;
+  /** More fields of the JSON answer, e.g. the findings of a refused write. */
+  extra?: Record<string, unknown>;
 }
 
 export class ServerError extends Error {

@@ -16,6 +16,7 @@ import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH, createOAuthProvider } from './oauth/provider';
 import { loadOrCreateSigningKey } from './signing-keys';
+import { PolicyHolder } from './admission/server-policy';
 import { SqliteStore } from './store/sqlite-store';
 
 export interface RunningServer {
@@ -23,6 +24,8 @@ export interface RunningServer {
   port: number;
   /** Where the admin token was taken from (never the token itself). */
   adminTokenOrigin: string;
+  /** The environment whose policy the server enforces, and whether that is still its recommended preset. */
+  policy: { environment: string; preset: boolean };
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(config.dataDir);
+  const policy = openPolicy(store, config.environment);
   const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
   const signingKey = loadOrCreateSigningKey(config.dataDir);
   if (!LOOPBACK.has(config.host)) {
@@ -40,7 +44,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const router = new AdminRouter(
-    { store, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes },
+    { store, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
     { adminToken: admin.token, rateLimit: config.adminRateLimit },
   );
 
@@ -59,7 +63,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
 
-  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log });
+  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
   oauth = provider.callback();
   introspection = introspectionEndpoint({ issuer: url, store, signingKey, adminToken: admin.token, now });
 
@@ -67,6 +71,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     url,
     port,
     adminTokenOrigin: admin.origin,
+    policy: { environment: policy.current().environment, preset: policy.current().preset },
     close: async () => {
       await new Promise<void>(resolve => {
         server.close(() => resolve());
@@ -77,6 +82,15 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       store.close();
     },
   };
+}
+
+function openPolicy(store: SqliteStore, environment: string): PolicyHolder {
+  try {
+    return PolicyHolder.open(store, environment);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

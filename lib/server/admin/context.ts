@@ -1,6 +1,7 @@
 /** What every admin action receives: the server's parts and the parsed request. */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ModelValidator } from '../../model/validate';
+import { PolicyHolder } from '../admission/server-policy';
 import { Store } from '../store/store';
 
 export interface AdminContext {
@@ -8,6 +9,8 @@ export interface AdminContext {
   validator: ModelValidator;
   now: () => Date;
   bodyLimitBytes: number;
+  /** The policy every write is admitted against. */
+  policy: PolicyHolder;
 }
 
 export interface AdminRequest {

@@ -6,11 +6,13 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { isAdminToken } from '../admin-token';
 import { ServerError, badRequest } from '../errors';
 import { TokenBucket } from '../rate-limit';
+import { dryRunAdmission } from './actions/admission';
 import { audit } from './actions/audit';
 import { deleteObject } from './actions/delete-object';
 import { effectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
 import { listObjects } from './actions/list-objects';
+import { getPolicy, policyFindings, putPolicy } from './actions/policy';
 import { putObject } from './actions/put-object';
 import { rotateSecret } from './actions/rotate-secret';
 import { snapshot } from './actions/snapshot';
@@ -32,6 +34,10 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: ['snapshot'], action: snapshot },
   { method: 'GET', pattern: ['audit'], action: audit },
   { method: 'GET', pattern: ['usage'], action: usage },
+  { method: 'GET', pattern: ['policy'], action: getPolicy }, // role: read
+  { method: 'PUT', pattern: ['policy'], action: putPolicy }, // role: admin
+  { method: 'GET', pattern: ['policy', 'findings'], action: policyFindings }, // role: read
+  { method: 'POST', pattern: ['admission'], action: dryRunAdmission }, // role: read (plans ask it with a read token; it writes nothing)
   { method: 'POST', pattern: ['clients', '*', 'secret'], action: rotateSecret },
   { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], action: effectiveScopes },
   { method: 'GET', pattern: ['*'], action: listObjects },

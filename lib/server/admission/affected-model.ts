@@ -47,7 +47,7 @@ export function affectedModel(store: ObjectStore, changes: readonly Change[]): A
 }
 
 /** The store seen through a set of pending changes. */
-class ModelReader {
+export class ModelReader {
   private readonly pending = new Map<string, KindObject[Kind] | null>();
 
   constructor(

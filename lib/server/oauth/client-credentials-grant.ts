@@ -2,19 +2,28 @@
  * The client-credentials grant, registered in place of oidc-provider's own
  * so that the scope policy is ours: oidc-provider has already authenticated
  * the client (client_secret_basic or client_secret_post) when this runs; we
- * decide the scopes from the store, and oidc-provider signs the JWT.
+ * decide the scopes from the store and the server's policy, and
+ * oidc-provider signs the JWT.
+ *
+ * The token endpoint is the last gate: a binding in the store may predate the
+ * policy in force (or a change of its scope or client), so the policy judges
+ * again at issue time and withholds what it forbids now. And a token never
+ * outlives a grant behind a scope it carries.
  */
 import type { OidcContext, OidcError, Provider } from 'oidc-provider';
-import { grantsOf, withImplied } from '../../model/effective-scopes';
+import { tokenExpiryCap } from '../../model/effective-scopes';
+import { tokenScopes } from '../../policy';
+import { PolicyHolder } from '../admission/server-policy';
 import { Store } from '../store/store';
 import { ResourceServerInfo } from './resource-server';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
-import { EXPIRY_MARGIN_SECONDS, tokenLifetimeSeconds } from './token-lifetime';
+import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
 
 export interface GrantDependencies {
   provider: Provider;
   store: Store;
+  policy: PolicyHolder;
   now: () => Date;
   audit: TokenAudit;
   resourceServer: (clientId: string) => ResourceServerInfo | null;
@@ -44,24 +53,23 @@ interface Decision {
   expiresIn: number;
 }
 
-function decide({ store, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Decision {
+function decide({ store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Decision {
   const client = store.get('clients', clientId)?.value;
   if (!client?.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
   const at = now();
-  const input = store.effectiveScopeInput(clientId);
-  // A grant ending before a token could be stamped with a whole-second `exp` inside it is not issued.
-  const grants = grantsOf(clientId, input, new Date(at.getTime() + (EXPIRY_MARGIN_SECONDS + 1) * 1000));
-  const effective = [...withImplied(grants.map(g => g.scope), input.scopes)].sort();
-  const decision = decideScopes(requested, effective);
+  const input = { ...store.effectiveScopeInput(clientId), client };
+  // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
+  const issuable = tokenScopes(clientId, input, policy.current().document, new Date(at.getTime() + ISSUE_HORIZON_MS));
+  const decision = decideScopes(requested, issuable.scopes);
   if (!decision.ok) {
-    throw invalidScope(`scopes not granted to client '${clientId}': ${decision.refused.join(' ')}`, decision.refused.join(' '));
+    const withheld = new Map(issuable.withheld.map(w => [w.scope, w.reason]));
+    const why = decision.refused.map(s => withheld.get(s) ?? `${s} is not granted to client '${clientId}'`);
+    throw invalidScope(`scopes not granted to client '${clientId}': ${decision.refused.join(' ')} (${why.join('; ')})`, decision.refused.join(' '));
   }
-  return {
-    granted: decision.granted,
-    expiresIn: tokenLifetimeSeconds(decision.granted, grants, input.scopes, client.tokenLifetimeSeconds, at),
-  };
+  const cap = tokenExpiryCap(issuable.heldUntil, decision.granted);
+  return { granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
 }
 
 function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { OidcContext, OidcError, Provider } from 'oidc-provider';
+import { PolicyHolder } from '../admission/server-policy';
 import { verifySecret } from '../secrets';
 import { SigningJwk } from '../signing-keys';
 import { Store } from '../store/store';
@@ -25,9 +26,10 @@ export interface OAuthProviderOptions {
   signingKey: SigningJwk;
   now: () => Date;
   log: (line: string) => void;
+  policy: PolicyHolder;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKey, now, log }: OAuthProviderOptions): Promise<Provider> {
+export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer, {
     adapter: adapterFactory(store),
@@ -79,6 +81,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log 
     clientCredentialsGrant({
       provider,
       store,
+      policy,
       now,
       audit,
       resourceServer: clientId => resourceServerFor(store, clientId),

@@ -5,19 +5,22 @@ import { AdminAction } from '../context';
 import { absent, checkKey, parseKind } from '../kinds';
 import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
+import { admit, warningHeader } from '../../admission/admission';
 
-export const deleteObject: AdminAction = ({ store, validator, now }, { req, res, segments, actor }) => {
+export const deleteObject: AdminAction = ({ store, validator, now, policy }, { req, res, segments, actor }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
-  store.transaction(() => {
+  const findings = store.transaction(() => {
     const current = store.get(kind, key);
     if (!current) throw absent(kind, key);
     checkIfMatch(req, current);
     checkNotHeld(store, kind, key);
+    const admitted = admit(store, policy.current(), [{ kind, key, value: null }], now());
     store.delete(kind, key);
     if (kind === 'clients') store.deleteSecretHash(key);
     store.appendAudit(changeEntry(now(), actor, 'delete', kind, key, current.value, null));
+    return admitted;
   });
-  sendEmpty(res, 204);
+  sendEmpty(res, 204, warningHeader(findings));
 };

@@ -14,6 +14,8 @@ import { AdminAction, AdminContext, AdminRequest } from '../context';
 import { NOUN, parseKind } from '../kinds';
 import { checkIfMatch, etagOf } from '../preconditions';
 import { checkReferences } from '../references';
+import { admit, warningHeader } from '../../admission/admission';
+import { AdmissionFinding } from '../../../model/admin-api';
 
 export const putObject: AdminAction = async (context, request) => {
   const kind = parseKind(request.segments[0]);
@@ -25,7 +27,7 @@ export const putObject: AdminAction = async (context, request) => {
     request.res,
     outcome.status,
     outcome.clientSecret === undefined ? outcome.value : { ...outcome.value, clientSecret: outcome.clientSecret },
-    { etag: etagOf(outcome.version) },
+    { etag: etagOf(outcome.version), ...warningHeader(outcome.findings) },
   );
 };
 
@@ -50,11 +52,13 @@ interface WriteOutcome<K extends Kind> {
   value: KindObject[K];
   version: number;
   clientSecret?: string;
+  /** Policy findings that did not refuse the write. */
+  findings: AdmissionFinding[];
 }
 
 /** Checks and writes in one transaction, together with the audit entry. */
 function write<K extends Kind>(
-  { store, now }: AdminContext,
+  { store, now, policy }: AdminContext,
   { req, actor }: AdminRequest,
   kind: K,
   key: string,
@@ -64,16 +68,17 @@ function write<K extends Kind>(
     const current = store.get(kind, key);
     checkIfMatch(req, current);
     if (current && canonicalJson(current.value) === canonicalJson(value)) {
-      return { status: 200, value: current.value, version: current.version };
+      return { status: 200, value: current.value, version: current.version, findings: [] };
     }
     checkReferences(store, kind, key, value);
+    const findings = admit(store, policy.current(), [{ kind, key, value }], now());
     const version = store.put(kind, key, value);
     store.appendAudit(changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value));
     if (kind === 'clients' && !current) {
       const clientSecret = generateSecret();
       store.setSecretHash(key, hashSecret(clientSecret));
-      return { status: 201, value, version, clientSecret };
+      return { status: 201, value, version, clientSecret, findings };
     }
-    return { status: current ? 200 : 201, value, version };
+    return { status: current ? 200 : 201, value, version, findings };
   });
 }
