@@ -27,6 +27,12 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** Options for the `admin` client (retries, actor, ...). */
   adminClient?: Partial<AdminClientOptions>;
+  /**
+   * A policy document PUT once the server listens (fields left out take the environment's preset), for
+   * tests about something else than the policy that store what a preset refuses, e.g.
+   * `{ environment: 'dev', severities: { 'SEPARATION-OF-DUTIES': 'off' } }`. Default: the fresh server's preset.
+   */
+  policy?: Record<string, unknown>;
 }
 
 export interface EmbeddedServer {
@@ -55,6 +61,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Emb
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'procurement-server-'));
   let running = await spawnServer(dataDir, options, '0');
   let admin = adminClientFor(running.url, running.adminToken, options);
+  if (options.policy) await admin.putPolicy(options.policy);
 
   const waitExit = async (signal: NodeJS.Signals) => {
     const child = running.child;
