@@ -65,7 +65,7 @@ describe('provider errors', () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
   });
 
-  test('fails when a binding names a role that does not exist, with the server\'s reason', async () => {
+  test('fails at plan when a binding names a role that is neither on the server nor in the plan; nothing is applied', async () => {
     const tf = await workspace();
     tf.writeConfig({
       resource: {
@@ -76,9 +76,35 @@ describe('provider errors', () => {
     expectExit(await tf.init(), 0);
     const result = await tf.apply();
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('Rejected by the authorization server');
-    expect(result.stderr).toContain("Could not create role binding 'ghost'");
-    expect(result.stderr).toContain('no-such-role');
+    expect(result.stderr).toContain('Error: Unknown role');
+    expect(result.stderr).toContain("role 'no-such-role' is not on the server and this configuration does not create it");
+    expect(result.stderr).toContain('procurement_role.<name>.name');
+    expect(result.stderr).toMatch(/in resource\.procurement_role_binding\.ghost/);
+    // The client planned beside it was not created: the plan failed as a whole.
+    expect(await server.admin.get('clients', 'erp-ghost')).toBeNull();
+    expect((await tf.state()).json.values?.root_module?.resources ?? []).toEqual([]);
+  });
+
+  test('fails at plan when the server\'s policy would refuse a write, on the attribute; nothing is applied', async () => {
+    const tf = await workspace();
+    tf.writeConfig({
+      resource: {
+        procurement_scope: { approve: { name: 'po.approve', description: 'Approve orders', risk: 'high' } },
+        procurement_role: { approver: { name: 'po-approver', description: 'Approves', scopes: ['${procurement_scope.approve.name}'] } },
+        procurement_client: { acme: client('acme-supplier', { external: true }) },
+        procurement_role_binding: {
+          acme: { name: 'acme-approvers', role: '${procurement_role.approver.name}', subject: [{ client_id: '${procurement_client.acme.client_id}' }] },
+        },
+      },
+    });
+    expectExit(await tf.init(), 0);
+    const before = await server.admin.snapshot();
+    const result = await tf.plan();
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("Error: Refused by the 'dev' policy: EXTERNAL-ISOLATION");
+    expect(result.stderr).toContain("Error: Refused by the 'dev' policy: TIME-BOUND-HIGH-RISK");
+    expect(result.stderr).toMatch(/with procurement_role_binding\.acme,\s+│\s+on main\.tf\.json line \d+/);
+    expect(await server.admin.snapshot()).toEqual(before);
   });
 
   test('fails when the server is unreachable, then converges once it is back', async () => {
