@@ -130,7 +130,7 @@ export class SqliteStore implements Store {
     return rows.map(r => r.key);
   }
 
-  effectiveScopeInput(clientId: string): EffectiveScopeInput {
+  effectiveScopeInput(clientId: string): EffectiveScopeInput & { scopes: Scope[] } {
     return this.db.transaction(() => {
       const roleBindings = this.holdersOf('role-bindings', 'subjects', clientId).map(
         name => this.get('role-bindings', name)!.value as RoleBinding,

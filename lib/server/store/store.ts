@@ -4,7 +4,7 @@
  * (`SqliteStore`); `transaction` is what makes an admin write and its audit
  * entry land together or not at all.
  */
-import { Kind, KindObject, Snapshot } from '../../model/types';
+import { Kind, KindObject, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 
@@ -31,8 +31,8 @@ export interface ObjectStore {
   snapshot(): Snapshot;
   /** Keys of `holderKind` objects whose `field` names `key` (e.g. roles whose scopes hold a scope). */
   holdersOf(holderKind: Kind, field: HolderField, key: string): string[];
-  /** Just what `effectiveScopes` needs to answer for one client, without reading every binding. */
-  effectiveScopeInput(clientId: string): EffectiveScopeInput;
+  /** Just what `effectiveScopes` needs to answer for one client, without reading every binding; whole scopes, for the token gate's policy. */
+  effectiveScopeInput(clientId: string): EffectiveScopeInput & { scopes: readonly Scope[] };
   /** Runs `fn` in one transaction: everything it writes lands together or not at all. */
   transaction<T>(fn: () => T): T;
 }
