@@ -76,10 +76,11 @@ describe('provider errors', () => {
     expectExit(await tf.init(), 0);
     const result = await tf.apply();
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('Error: Unknown role');
-    expect(result.stderr).toContain("role 'no-such-role' is not on the server and this configuration does not create it");
-    expect(result.stderr).toContain('procurement_role.<name>.name');
-    expect(result.stderr).toMatch(/in resource\.procurement_role_binding\.ghost/);
+    const said = result.stderr.replace(/\s+/g, ' ');
+    expect(said).toContain('Error: Unknown role');
+    expect(said).toContain("role 'no-such-role' is not on the server and this configuration does not create it");
+    expect(said).toContain('procurement_role.<name>.name');
+    expect(said).toMatch(/with procurement_role_binding\.ghost, on main\.tf\.json line \d+, in resource\.procurement_role_binding\.ghost: \d+: "role": "no-such-role"/);
     // The client planned beside it was not created: the plan failed as a whole.
     expect(await server.admin.get('clients', 'erp-ghost')).toBeNull();
     expect((await tf.state()).json.values?.root_module?.resources ?? []).toEqual([]);
@@ -101,9 +102,12 @@ describe('provider errors', () => {
     const before = await server.admin.snapshot();
     const result = await tf.plan();
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("Error: Refused by the 'dev' policy: EXTERNAL-ISOLATION");
-    expect(result.stderr).toContain("Error: Refused by the 'dev' policy: TIME-BOUND-HIGH-RISK");
-    expect(result.stderr).toMatch(/with procurement_role_binding\.acme,\s+│\s+on main\.tf\.json line \d+/);
+    const said = result.stderr.replace(/\s+/g, ' ');
+    expect(said).toContain("Error: Refused by the 'dev' policy: EXTERNAL-ISOLATION");
+    expect(said).toContain("Error: Refused by the 'dev' policy: TIME-BOUND-HIGH-RISK");
+    expect(said).toContain('The server would refuse this write at apply; nothing was applied.');
+    // On the attribute: Terraform shows the subject list's line.
+    expect(said).toMatch(/with procurement_role_binding\.acme, on main\.tf\.json line \d+, in resource\.procurement_role_binding\.acme: \d+: "subject"/);
     expect(await server.admin.snapshot()).toEqual(before);
   });
 
