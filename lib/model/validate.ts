@@ -68,7 +68,8 @@ export function createAjv(): Ajv {
 
 /** ajv's errors worded for people, one Problem each. */
 export function problemsOf(errors: readonly ErrorObject[] | null | undefined): Problem[] {
-  return (errors ?? []).filter(e => e.keyword !== 'if').map(toProblem);
+  // `if` and `propertyNames` only repeat what the error inside them says.
+  return (errors ?? []).filter(e => e.keyword !== 'if' && e.keyword !== 'propertyNames').map(toProblem);
 }
 
 /** Sorts set-valued fields so that two equal objects serialize identically. */
