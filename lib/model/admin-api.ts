@@ -82,6 +82,8 @@ export interface AdmissionFinding {
   message: string;
   /** The objects involved, the one at fault first. */
   objects: ObjectRef[];
+  /** Where in the object at fault, in model terms (e.g. `['subjects', 0]`), when one field is. */
+  field?: (string | number)[];
   /** Already true of the store before the change: reported, but it does not refuse the change. */
   existing: boolean;
   /** The policy exception that accepts this finding (it is then a warning), with its written reason. */

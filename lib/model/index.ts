@@ -5,3 +5,5 @@ export * from './effective-scopes';
 export * from './admin-api';
 export * from './errors';
 export * from './references';
+export * from './timestamp';
+export * from './terraform-attributes';

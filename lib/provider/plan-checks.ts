@@ -102,21 +102,16 @@ export class PlanChecks {
         const others = f.objects.filter(o => !(o.kind === resource.kind && o.key === key)).map(o => `${NOUN[o.kind]} '${o.key}'`);
         const involving = others.length ? ` (involves ${others.join(', ')})` : '';
         const outcome = f.severity === 'error' ? ' The server would refuse this write at apply; nothing was applied.' : '';
-        return make(summary, `${f.message}${involving}.${outcome}`, attributeOf(resource, f));
+        return make(summary, `${f.message}${involving}.${outcome}`, attributeOf(resource, key, f));
       });
   }
 }
 
-/** Where a finding points: a binding's subjects or role, a role's scopes; other kinds at the resource. */
-function attributeOf(resource: ResourceModule, finding: AdmissionFinding): TerraformPath | undefined {
-  const field =
-    resource.kind === 'role-bindings'
-      ? finding.objects.some(o => o.kind === 'clients')
-        ? 'subjects'
-        : 'role'
-      : resource.kind === 'roles'
-        ? 'scopes'
-        : undefined;
+/** Where a finding points: its field when this object is the one at fault, else a binding's subjects or a role's scopes. */
+function attributeOf(resource: ResourceModule, key: string, finding: AdmissionFinding): TerraformPath | undefined {
+  const atFault = finding.objects[0];
+  if (finding.field && atFault?.kind === resource.kind && atFault.key === key) return terraformPathOf(resource.schema, { path: finding.field });
+  const field = resource.kind === 'role-bindings' ? 'subjects' : resource.kind === 'roles' ? 'scopes' : undefined;
   return field ? terraformPathOf(resource.schema, { path: [field] }) : undefined;
 }
 

@@ -5,7 +5,7 @@
  * after apply, and the risk flags on each. Rendering is separate
  * (review-document.ts and the renderers), so the analysis is tested on its own.
  */
-import { ProcurementPolicy } from '../constructs/guardrails/policy';
+import { PolicyDocument, recommendedPolicy } from '../policy';
 import { Client, Risk, RISKS, Scope } from '../model/types';
 import { HeldScope, heldScopes } from './held-scopes';
 import { PlanJson } from './plan-json';
@@ -16,8 +16,8 @@ import { UnusedGrant, unusedGrants, UsageInput } from './unused-grants';
 export interface ReviewOptions {
   /** The clock for expiries. @default the plan's timestamp, else the current time */
   now?: Date;
-  /** Conflicting scope sets and the risks that must be time-bound. @default ProcurementPolicy.recommended('review') */
-  policy?: ProcurementPolicy;
+  /** Conflicting scope sets and the risks that must be time-bound. @default recommendedPolicy('review') */
+  policy?: PolicyDocument;
   /** The server's usage record, to list kept grants nobody uses. @default not listed */
   usage?: UsageInput;
 }
@@ -116,7 +116,7 @@ export interface Review {
 
 export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review {
   const now = options.now ?? (plan.timestamp ? new Date(plan.timestamp) : new Date());
-  const policy = options.policy ?? ProcurementPolicy.recommended('review');
+  const policy = options.policy ?? recommendedPolicy('review');
   const { applied, live, planned, changes, drift } = plannedModels(plan);
 
   const conflicts = conflictsOf(planned, live, policy, now);
@@ -154,7 +154,7 @@ export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review
   return { ...review, ...verdictOf(review) };
 }
 
-function accessChanges(before: Model, after: Model, now: Date, policy: ProcurementPolicy, conflicts: Conflict[] = []): ScopeChange[] {
+function accessChanges(before: Model, after: Model, now: Date, policy: PolicyDocument, conflicts: Conflict[] = []): ScopeChange[] {
   const out: ScopeChange[] = [];
   const scopesBefore = byKey(before.scopes, s => s.name);
   const scopesAfter = byKey(after.scopes, s => s.name);
@@ -189,7 +189,7 @@ function accessChanges(before: Model, after: Model, now: Date, policy: Procureme
   return out.sort((a, b) => a.clientId.localeCompare(b.clientId) || order[a.change] - order[b.change] || a.scope.localeCompare(b.scope));
 }
 
-function grantFlags(held: HeldScope, scope: Scope | undefined, client: Client | null, policy: ProcurementPolicy, conflicting: Set<string>): Flag[] {
+function grantFlags(held: HeldScope, scope: Scope | undefined, client: Client | null, policy: PolicyDocument, conflicting: Set<string>): Flag[] {
   const flags: Flag[] = [];
   if (scope?.risk === 'critical' || scope?.risk === 'high') flags.push(scope.risk);
   if (client?.external) {
@@ -201,7 +201,7 @@ function grantFlags(held: HeldScope, scope: Scope | undefined, client: Client | 
   return flags;
 }
 
-function conflictsOf(after: Model, before: Model, policy: ProcurementPolicy, now: Date): Conflict[] {
+function conflictsOf(after: Model, before: Model, policy: PolicyDocument, now: Date): Conflict[] {
   const out: Conflict[] = [];
   for (const clientId of clientIdsOf(before, after)) {
     const is = heldScopes(clientId, after, now);
@@ -275,7 +275,7 @@ function definitionChanges(before: Model, after: Model, changes: ObjectChange[])
   return out;
 }
 
-function driftEntry(d: ObjectChange, applied: Model, live: Model, planned: Model, now: Date, policy: ProcurementPolicy): DriftEntry {
+function driftEntry(d: ObjectChange, applied: Model, live: Model, planned: Model, now: Date, policy: PolicyDocument): DriftEntry {
   const access = accessChanges(applied, live, now, policy);
   const mine = access.filter(a => touches(d, a, applied, live));
   return {

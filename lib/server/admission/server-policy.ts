@@ -67,6 +67,7 @@ function toAdmissionFinding(finding: Finding): Omit<AdmissionFinding, 'existing'
     severity: finding.exception ? 'warning' : finding.severity,
     message: findingText(finding),
     objects: [...(finding.object ? [finding.object] : []), ...finding.related].map(o => ({ kind: o.kind, key: o.key })),
+    ...(finding.field && finding.object ? { field: [...finding.field] } : {}),
     ...(finding.exception ? { exception: { reason: finding.exception.reason, expiresAt: finding.exception.expiresAt } } : {}),
   };
 }

@@ -1,9 +1,9 @@
 /**
- * Every guardrail rule, by stable id. Two more ids name findings that are not
- * rules: PROPS (props that break the model's JSON Schemas) and RULE-FAILED (a
- * rule that threw: reported, never a crash).
+ * Every policy rule, by stable id. Two more ids name findings that are not
+ * rules: PROPS (an object that breaks the model's JSON Schemas) and
+ * RULE-FAILED (a rule that threw: reported, never a crash).
  */
-import { GuardrailRule } from './rule';
+import { PolicyRule } from './rule';
 import { allowList } from './rules/allow-list';
 import { duplicates } from './rules/duplicates';
 import { externalIsolation } from './rules/external-isolation';
@@ -13,7 +13,7 @@ import { rotation } from './rules/rotation';
 import { separationOfDuties } from './rules/separation-of-duties';
 import { timeBoundHighRisk } from './rules/time-bound-high-risk';
 
-export const RULES: readonly GuardrailRule[] = [
+export const RULES: readonly PolicyRule[] = [
   allowList,
   separationOfDuties,
   externalIsolation,
@@ -27,5 +27,12 @@ export const RULES: readonly GuardrailRule[] = [
 export const PROPS_ID = 'PROPS';
 export const RULE_FAILED_ID = 'RULE-FAILED';
 
-/** Ids a suppression or a policy severity may name. */
+/** Ids a policy severity may name. */
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map(r => r.id));
+
+/** Ids a policy exception may name: the rules whose violation would not also fail at apply. */
+export const EXCEPTION_RULE_IDS: ReadonlySet<string> = new Set(RULES.filter(r => r.exceptionsAllowed).map(r => r.id));
+
+export function ruleById(id: string): PolicyRule | undefined {
+  return RULES.find(r => r.id === id);
+}

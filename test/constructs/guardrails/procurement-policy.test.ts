@@ -1,14 +1,16 @@
 import { ProcurementPolicy, RECOMMENDED_CONFLICTING_SCOPE_SETS } from '../../../lib/constructs';
+import { recommendedPolicy } from '../../../lib/policy';
 
 describe('ProcurementPolicy', () => {
-  it('recommends a stricter preset for prod than for dev', () => {
+  it('recommends a stricter preset for prod than for dev, as the policy document', () => {
     const prod = ProcurementPolicy.recommended('prod');
     const dev = ProcurementPolicy.recommended('dev');
+    expect(prod.document).toEqual(recommendedPolicy('prod'));
     expect(prod.maxHighRiskGrantDays).toBeLessThan(dev.maxHighRiskGrantDays);
     expect(prod.maxSecretRotationDays).toBeLessThan(dev.maxSecretRotationDays);
     expect(prod.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('error');
     expect(dev.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('warning');
-    expect(prod.conflictingScopeSets).toBe(RECOMMENDED_CONFLICTING_SCOPE_SETS);
+    expect(prod.conflictingScopeSets).toEqual(RECOMMENDED_CONFLICTING_SCOPE_SETS);
     expect(prod.timeBoundRisks).toEqual(['high', 'critical']);
   });
 
@@ -25,11 +27,16 @@ describe('ProcurementPolicy', () => {
     expect(new ProcurementPolicy({ environment: 'dev' }).allows('anything.at-all')).toBe(true);
   });
 
-  it('fails when a setting is out of range, naming every bad setting', () => {
-    expect(() => new ProcurementPolicy({ environment: 'prod', maxHighRiskGrantDays: 0, maxSecretRotationDays: 1.5, conflictingScopeSets: [['po.create']] })).toThrow(
-      "invalid ProcurementPolicy for 'prod':\n  maxHighRiskGrantDays must be a positive whole number of days, got 0\n" +
-        '  maxSecretRotationDays must be a positive whole number of days, got 1.5\n' +
-        '  conflictingScopeSets: each set needs at least two scopes, got [po.create]',
+  it('reads a policy document, as the server holds it', () => {
+    expect(ProcurementPolicy.fromDocument({ environment: 'prod', allowedScopes: ['catalog.*'] }).allowedScopes).toEqual(['catalog.*']);
+  });
+
+  it('fails when a setting is out of range or names an unknown rule, naming every bad setting', () => {
+    expect(() => new ProcurementPolicy({ environment: 'prod', maxHighRiskGrantDays: 0, maxSecretRotationDays: 1.5, conflictingScopeSets: [['po.create']], severities: { NOPE: 'warning' } })).toThrow(
+      "invalid policy for 'prod':\n  conflictingScopeSets[0]: each set needs at least two scopes\n" +
+        '  maxHighRiskGrantDays: must be >= 1, got 0\n' +
+        '  maxSecretRotationDays: must be integer, got 1.5\n' +
+        "  severities: must name a rule (ALLOW-LIST, SEPARATION-OF-DUTIES, EXTERNAL-ISOLATION, TIME-BOUND-HIGH-RISK, LEAST-PRIVILEGE, ROTATION, REFERENCES, DUPLICATES), got 'NOPE'",
     );
   });
 });
