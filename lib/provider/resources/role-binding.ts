@@ -3,6 +3,7 @@
  * Kubernetes RoleBinding. The binding owns its whole subject set (exhaustive):
  * a subject removed from the code is removed from the server.
  */
+import { isTimestamp, parseTimestamp } from '../../model/timestamp';
 import { ObjectValue, Value } from '../protocol/value-codec';
 import { keyedResource } from '../framework/keyed-resource';
 import { ResourceModule } from '../framework/resource-module';
@@ -68,7 +69,7 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 function sameInstant(a: Value | undefined, b: Value | undefined): boolean {
-  return typeof a === 'string' && typeof b === 'string' && Date.parse(a) === Date.parse(b) && !Number.isNaN(Date.parse(a));
+  return typeof a === 'string' && typeof b === 'string' && isTimestamp(a) && isTimestamp(b) && parseTimestamp(a) === parseTimestamp(b);
 }
 
 export const roleBindingResource = {

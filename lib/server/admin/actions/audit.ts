@@ -5,6 +5,7 @@ import { sendJson } from '../../http';
 import { AdminAction } from '../context';
 import { parseKind } from '../kinds';
 import { pageLimit } from '../paging';
+import { parseTimestamp, timestampProblem } from '../../../model/timestamp';
 
 const TEXT_FILTERS = ['key', 'actor', 'action', 'clientId'] as const;
 const KNOWN = new Set(['kind', 'since', 'until', 'after', 'limit', ...TEXT_FILTERS]);
@@ -31,9 +32,9 @@ function parseFilters(query: URLSearchParams): Omit<AuditQuery, 'limit'> {
   for (const name of ['since', 'until'] as const) {
     const value = query.get(name);
     if (value === null) continue;
-    const ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw badRequest(`${name} must be an RFC 3339 date-time, got '${value}'`, { field: name });
-    out[name] = new Date(ms).toISOString();
+    const problem = timestampProblem(value);
+    if (problem !== null) throw badRequest(`${name} ${problem}, got '${value}'`, { field: name });
+    out[name] = new Date(parseTimestamp(value)).toISOString();
   }
   const after = query.get('after');
   if (after !== null) {
