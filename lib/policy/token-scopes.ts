@@ -6,7 +6,7 @@
  */
 import { EffectiveScopeInput, scopesHeldUntil } from '../model/effective-scopes';
 import { Client, Scope } from '../model/types';
-import { exceptionFor, PolicyDocument } from './policy-document';
+import { exceptionFor, PolicyDocument, severityOf } from './policy-document';
 import { externalIsolation, mayHoldExternally } from './rules/external-isolation';
 
 export interface TokenScopeInput extends EffectiveScopeInput {
@@ -34,7 +34,9 @@ export interface TokenScopes {
 export function tokenScopes(clientId: string, input: TokenScopeInput, policy: PolicyDocument, now: Date): TokenScopes {
   const heldUntil = scopesHeldUntil(clientId, input, now);
   const scopes = new Map(input.scopes.map(s => [s.name, s]));
-  const isolated = input.client?.external === true && !exceptionFor(policy, externalIsolation.id, { kind: 'clients', key: clientId }, now);
+  // A rule the policy turns off is off at every gate, the token endpoint included.
+  const enforced = severityOf(policy, externalIsolation.id, externalIsolation.severity) !== 'off';
+  const isolated = enforced && input.client?.external === true && !exceptionFor(policy, externalIsolation.id, { kind: 'clients', key: clientId }, now);
   const allowed: string[] = [];
   const withheld: WithheldScope[] = [];
   for (const scope of [...heldUntil.keys()].sort()) {

@@ -30,7 +30,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
 const verify = (...args: string[]) => cli(['verify', '--config', CONFIG, ...args]);
 
 beforeAll(async () => {
-  server = await startServer();
+  // The fixture grants po.create (high) with no expiry: these tests are about verify, not the policy.
+  server = await startServer({ policy: { environment: 'dev', severities: { 'TIME-BOUND-HIGH-RISK': 'off' } } });
   secretsDir = mkdtempSync(join(tmpdir(), 'verify-secrets-'));
   // Create what the code declares, in dependency order, keeping each client's secret as the provider does.
   const { model } = loadDeclaredModel(CONFIG);
