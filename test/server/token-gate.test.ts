@@ -99,6 +99,10 @@ describe('the policy at the token endpoint', () => {
     const audit = (await server.admin.audit({ action: 'policy.update' })).items;
     expect(audit).toHaveLength(2);
     expect(audit[1].before).toMatchObject({ exceptions: [exception] });
+
+    // A rule the policy turns off is off at the token endpoint too.
+    expect((await adminPut('policy', { environment: 'dev', severities: { 'EXTERNAL-ISOLATION': 'off' } })).status).toBe(200);
+    expect((await token('acme', 'ticket.write')).status).toBe(200);
   });
 });
 
