@@ -15,11 +15,11 @@ import { AdmissionFinding } from '../../model/admin-api';
 import { NOUN } from '../../model/types';
 import { ServerError } from '../errors';
 import { ObjectStore } from '../store/store';
-import { affectedModel, Change } from './affected-model';
+import { affectedModel, AdmissionStore, Change } from './affected-model';
 import { ServerPolicy } from './server-policy';
 
 /** Every finding about the part of the model the changes reach, marked existing when the store already had it. */
-export function judge(store: ObjectStore, policy: ServerPolicy, changes: readonly Change[], now: Date): AdmissionFinding[] {
+export function judge(store: AdmissionStore, policy: ServerPolicy, changes: readonly Change[], now: Date): AdmissionFinding[] {
   const { before, after } = affectedModel(store, changes);
   const had = new Set(policy.evaluate(before, now).map(identity));
   return policy.evaluate(after, now).map(f => ({ ...f, existing: had.has(identity(f)) }));
@@ -32,7 +32,7 @@ export function judgeStore(store: ObjectStore, policy: ServerPolicy, now: Date):
 }
 
 /** Refuses (422, nothing written) a write that introduces an error finding; answers the findings that do not refuse it. */
-export function admit(store: ObjectStore, policy: ServerPolicy, changes: readonly Change[], now: Date): AdmissionFinding[] {
+export function admit(store: AdmissionStore, policy: ServerPolicy, changes: readonly Change[], now: Date): AdmissionFinding[] {
   const findings = judge(store, policy, changes, now);
   const refusing = findings.filter(refuses);
   if (refusing.length === 0) return findings;

@@ -12,7 +12,10 @@
  * reads every client, which is what such a change affects.
  */
 import { Client, Kind, KindObject, Role, RoleBinding, Scope } from '../../model/types';
-import { ObjectStore } from '../store/store';
+import { AdmissionReads, ObjectStore } from '../store/store';
+
+/** What admission reads. */
+export type AdmissionStore = ObjectStore & AdmissionReads;
 
 /** One object created, replaced (value) or deleted (value null). */
 export interface Change<K extends Kind = Kind> {
@@ -36,7 +39,7 @@ export interface AffectedModel {
   clientIds: ReadonlySet<string>;
 }
 
-export function affectedModel(store: ObjectStore, changes: readonly Change[]): AffectedModel {
+export function affectedModel(store: AdmissionStore, changes: readonly Change[]): AffectedModel {
   const before = new ModelReader(store, []);
   const after = new ModelReader(store, changes);
   const clientIds = new Set<string>();
@@ -51,7 +54,7 @@ export class ModelReader {
   private readonly pending = new Map<string, KindObject[Kind] | null>();
 
   constructor(
-    private readonly store: ObjectStore,
+    private readonly store: AdmissionStore,
     changes: readonly Change[],
   ) {
     for (const change of changes) this.pending.set(slot(change.kind, change.key), change.value);
@@ -75,8 +78,17 @@ export class ModelReader {
     return [...keys].filter(k => this.get(holderKind, k) !== null);
   }
 
-  bindingsNaming(clientId: string): string[] {
-    return this.holders('role-bindings', 'subjects', clientId, b => b.subjects.some(s => s.clientId === clientId));
+  /** The bindings naming any of the clients, pending changes included. */
+  private bindingsNaming(clientIds: ReadonlySet<string>): RoleBinding[] {
+    const names = (b: RoleBinding) => b.subjects.some(s => clientIds.has(s.clientId));
+    const found = new Map(this.store.bindingsNamingAny([...clientIds]).map(b => [b.name, b]));
+    for (const [id, value] of this.pending) {
+      const [kind, key] = unslot(id);
+      if (kind !== 'role-bindings') continue;
+      if (value !== null && names(value as RoleBinding)) found.set(key, value as RoleBinding);
+      else found.delete(key);
+    }
+    return [...found.values()];
   }
 
   private subjectsOfRole(role: string): string[] {
@@ -122,10 +134,7 @@ export class ModelReader {
    */
   part(clientIds: ReadonlySet<string>, changes: readonly Change[]): ModelPart {
     const narrowed = (binding: RoleBinding) => ({ ...binding, subjects: binding.subjects.filter(s => clientIds.has(s.clientId)) });
-    const bindings = new Map<string, RoleBinding>();
-    for (const clientId of clientIds) {
-      for (const name of this.bindingsNaming(clientId)) bindings.set(name, narrowed(this.get('role-bindings', name)!));
-    }
+    const bindings = new Map(this.bindingsNaming(clientIds).map(b => [b.name, narrowed(b)]));
     const changed = <K extends Kind>(kind: K) =>
       changes.filter(c => c.kind === kind).map(c => this.get(kind, c.key)).filter((o): o is KindObject[K] => o !== null);
     for (const binding of changed('role-bindings')) bindings.set(binding.name, narrowed(binding));

@@ -163,6 +163,15 @@ export class SqliteStore implements Store {
     this.stmt('DELETE FROM client_secrets WHERE client_id = ?').run(clientId);
   }
 
+  bindingsNamingAny(clientIds: readonly string[]): RoleBinding[] {
+    if (clientIds.length === 0) return [];
+    const rows = this.stmt(
+      `SELECT o.value FROM objects o WHERE o.kind = 'role-bindings' AND EXISTS (SELECT 1 FROM json_each(o.value, '$.subjects') j ` +
+        `WHERE json_extract(j.value, '$.clientId') IN (SELECT value FROM json_each(?))) ORDER BY o.key`,
+    ).all(JSON.stringify(clientIds)) as { value: string }[];
+    return rows.map(r => JSON.parse(r.value));
+  }
+
   policyRecord(): PolicyRecord | null {
     const row = this.stmt('SELECT environment, document, version FROM policy WHERE id = 1').get() as
       | { environment: string; document: string | null; version: number }

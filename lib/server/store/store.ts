@@ -4,7 +4,7 @@
  * (`SqliteStore`); `transaction` is what makes an admin write and its audit
  * entry land together or not at all.
  */
-import { Kind, KindObject, Scope, Snapshot } from '../../model/types';
+import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 
@@ -72,6 +72,12 @@ export interface PolicyStore {
   setPolicyDocument(document: unknown): number;
 }
 
+/** Reads of server admission (lib/server/admission): what a change reaches, one query whatever its size. */
+export interface AdmissionReads {
+  /** The role bindings that name any of `clientIds` as a subject, whole. */
+  bindingsNamingAny(clientIds: readonly string[]): RoleBinding[];
+}
+
 export interface PolicyRecord {
   environment: string;
   document: unknown | null;
@@ -79,6 +85,6 @@ export interface PolicyRecord {
   version: number;
 }
 
-export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore {
+export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads {
   close(): void;
 }
