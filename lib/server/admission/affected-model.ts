@@ -15,7 +15,7 @@ import { Client, Kind, KindObject, Role, RoleBinding, Scope } from '../../model/
 import { AdmissionReads, ObjectStore } from '../store/store';
 
 /** What admission reads. */
-export type AdmissionStore = ObjectStore & AdmissionReads;
+export type AdmissionStore = Pick<ObjectStore, 'get' | 'list' | 'holdersOf'> & AdmissionReads;
 
 /** One object created, replaced (value) or deleted (value null). */
 export interface Change<K extends Kind = Kind> {
@@ -40,8 +40,10 @@ export interface AffectedModel {
 }
 
 export function affectedModel(store: AdmissionStore, changes: readonly Change[]): AffectedModel {
-  const before = new ModelReader(store, []);
-  const after = new ModelReader(store, changes);
+  // Both readers ask the store the same questions: each is asked once.
+  const shared = memoized(store);
+  const before = new ModelReader(shared, []);
+  const after = new ModelReader(shared, changes);
   const clientIds = new Set<string>();
   for (const change of changes) {
     for (const reader of [before, after]) reader.clientsReachedBy(change.kind, change.key).forEach(id => clientIds.add(id));
@@ -152,6 +154,21 @@ export class ModelReader {
       roleBindings: [...bindings.values()],
     };
   }
+}
+
+/** The store's answers kept for one judgement (inside one transaction, so they cannot go stale). */
+function memoized(store: AdmissionStore): AdmissionStore {
+  const answers = new Map<string, unknown>();
+  const once = <T>(question: string, ask: () => T): T => {
+    if (!answers.has(question)) answers.set(question, ask());
+    return answers.get(question) as T;
+  };
+  return {
+    get: (kind, key) => once(`get ${slot(kind, key)}`, () => store.get(kind, key)),
+    list: (kind, options) => once(`list ${kind} ${options.after ?? ''} ${options.limit}`, () => store.list(kind, options)),
+    holdersOf: (kind, field, key) => once(`holders ${kind} ${field} ${key}`, () => store.holdersOf(kind, field, key)),
+    bindingsNamingAny: ids => once(`bindings ${JSON.stringify(ids)}`, () => store.bindingsNamingAny(ids)),
+  };
 }
 
 function slot(kind: Kind, key: string): string {
