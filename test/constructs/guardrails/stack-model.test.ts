@@ -37,7 +37,8 @@ describe('the synth gate', () => {
         '(role payer via binding raw-payers); remove the grant, or grant the client a role whose scopes are all open to external clients',
       expect.stringMatching(/^\[stack\/RawBinding\] TIME-BOUND-HIGH-RISK: binding 'raw-payers' grants payment.approve \(critical\) through role 'payer'; subject 'supplier-portal' has no expiresAt/),
     ]);
-    expect(() => Testing.fullSynth(stack)).toThrow(/EXTERNAL-ISOLATION/);
+    // The binding lives outside the Authorization: its error still fails synth, at its own path.
+    expect(() => Testing.fullSynth(stack)).toThrow(/^\[stack\/RawBinding\] TIME-BOUND-HIGH-RISK: /m);
   });
 
   it('judges hand-written L1 scopes, roles and clients with the same rules and schemas', () => {
