@@ -107,7 +107,7 @@ export interface Review {
 }
 
 export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review {
-  const now = options.now ?? (plan.timestamp ? new Date(plan.timestamp) : new Date());
+  const now = options.now ?? (plan.timestamp ? new Date(parseTimestamp(plan.timestamp)) : new Date());
   const { applied, live, planned, changes, drift } = plannedModels(plan);
   const policies = policiesOf(plan, options.policy);
   const findings = policies ? reviewFindings(live, planned, policies, now) : [];
