@@ -25,6 +25,7 @@ import { toRfc3339 } from './grant';
 import { Finding, Suppression } from './guardrails/finding';
 import { ProcurementPolicy } from './guardrails/procurement-policy';
 import { ObjectLocations, readStackModel } from './guardrails/stack-model';
+import { IResourceJudge, JUDGE_MARK } from './l1/judged';
 import { ProcurementProvider, ProcurementProviderConfig } from './l1/provider';
 
 const DAY_MS = 86_400_000;
@@ -77,7 +78,7 @@ export interface SuppressOptions {
   readonly expiresAt?: Date | string;
 }
 
-export class Authorization extends Construct {
+export class Authorization extends Construct implements IResourceJudge {
   /** The Authorization `construct` lives in; throws, naming the path, when there is none. */
   static of(construct: IConstruct): Authorization {
     const found = Authorization.tryOf(construct);
@@ -90,6 +91,8 @@ export class Authorization extends Construct {
   static tryOf(construct: IConstruct): Authorization | undefined {
     return construct.node.scopes.reverse().find((c): c is Authorization => c instanceof Authorization);
   }
+
+  readonly [JUDGE_MARK] = true;
 
   readonly environment: string;
   readonly policy: ProcurementPolicy;
@@ -120,6 +123,17 @@ export class Authorization extends Construct {
       );
     }
     Aspects.of(this).add({ visit: node => node === this && this.annotate() });
+  }
+
+  /**
+   * Whether this authorization judges `resource`: it uses this authorization's
+   * provider, or no provider (the stack's default) while no authorization of
+   * the stack has the default, unaliased provider.
+   */
+  claims(resource: TerraformResource): boolean {
+    if (resource.provider !== undefined) return resource.provider === this.provider;
+    if (this.provider.alias === undefined) return true;
+    return !TerraformStack.of(this).node.findAll().some(c => c instanceof Authorization && c.provider.alias === undefined);
   }
 
   /** Called by members on construction. */
@@ -185,8 +199,7 @@ export class Authorization extends Construct {
       if (entry.resource) owners.set(entry.resource, member.node.path);
       if (entry.reference) references.push({ object: entry.reference, path: member.node.path });
     }
-    const alias = this.provider.alias;
-    return readStackModel(TerraformStack.of(this), { providerRef: alias ? `procurement.${alias}` : 'procurement', owners, references, validator: this.validator });
+    return readStackModel(TerraformStack.of(this), { claims: resource => this.claims(resource), owners, references, validator: this.validator });
   }
 
   private withExceptions(locations: ObjectLocations): PolicyDocument {

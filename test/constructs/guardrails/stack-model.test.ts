@@ -84,6 +84,24 @@ describe('the synth gate', () => {
     ]);
   });
 
+  it('fails synth for a procurement resource in a stack without an Authorization to judge it', () => {
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    new ProcurementRoleBindingResource(stack, 'Raw', { name: 'raw', role: 'payer', subjects: () => [{ clientId: 'supplier-portal', expiresAt: null, justification: null }] });
+    expect(() => Testing.fullSynth(stack)).toThrow(
+      "[bare/Raw] procurement_role_binding is not judged by any Authorization: no Authorization in stack 'bare' uses its provider. " +
+        'Create the resource inside an Authorization, or give it the provider of one (authorization.provider)',
+    );
+  });
+
+  it('judges resources without a provider in a stack whose only Authorization has an aliased provider', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const auth = new Authorization(stack, 'Auth', { environment: 'prod', connection: { alias: 'eu' }, clock: () => NOW });
+    new ProcurementClientResource(stack, 'Raw', {
+      clientId: 'erp', displayName: 'ERP', owner: 'erp', external: false, grantTypes: ['client_credentials'], redirectUris: [], tokenLifetimeSeconds: 3600, secretRotationDays: 365,
+    });
+    expect(reportOf(auth, 'ROTATION')).toEqual([expect.stringMatching(/^\[stack\/Raw\] ROTATION: client 'erp' rotates its secret every 365 days/)]);
+  });
+
   it('leaves the resources of another provider to their own Authorization', () => {
     const { stack, auth } = prodStack();
     const other = new Authorization(stack, 'Other', { environment: 'prod', connection: { alias: 'other' }, clock: () => NOW });
