@@ -7,20 +7,8 @@
  */
 import { Annotations, Aspects, DISABLE_STACK_TRACE_IN_METADATA, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { ModelValidator, timestampProblem } from '../model';
-import {
-  EXCEPTION_RULE_IDS,
-  evaluatePolicy,
-  exceptionReasonProblem,
-  Finding as PolicyFinding,
-  findingText,
-  MIN_EXCEPTION_REASON,
-  ObjectRef,
-  PolicyDocument,
-  PolicyException,
-  PROPS_ID,
-  RULE_IDS,
-} from '../policy';
+import { ModelValidator } from '../model';
+import { evaluatePolicy, Finding as PolicyFinding, findingText, ObjectRef, PolicyDocument, PolicyException, PROPS_ID, RULE_IDS, validatePolicy } from '../policy';
 import { toRfc3339 } from './grant';
 import { Finding, Suppression } from './guardrails/finding';
 import { ProcurementPolicy } from './guardrails/procurement-policy';
@@ -150,9 +138,13 @@ export class Authorization extends Construct implements IResourceJudge {
    */
   suppress(construct: IConstruct, ruleId: string, reason: string, options: SuppressOptions = {}): Suppression {
     const suppression = { path: construct.node.path, ruleId, reason: reason.trim(), expiresAt: toRfc3339(options.expiresAt) };
-    const problem = suppressionProblem(suppression, reason);
-    if (problem) this.configure(RULE_IDS.has(ruleId) ? ruleId : PROPS_ID, construct, problem);
-    else this.suppressions.push(suppression);
+    // The policy document's own schema judges it, as it will judge the exceptions it becomes.
+    const checked = validatePolicy({ environment: this.policy.environment, exceptions: [{ ruleId, object: { kind: 'scopes', key: 'any' }, reason, expiresAt: suppression.expiresAt }] });
+    if (checked.ok) this.suppressions.push(suppression);
+    for (const problem of checked.ok ? [] : checked.problems) {
+      const field = problem.path[problem.path.length - 1];
+      this.configure(RULE_IDS.has(ruleId) ? ruleId : PROPS_ID, construct, `suppressing ${ruleId}: ${field === 'reason' ? '' : `${field} `}${problem.message}`);
+    }
     return suppression;
   }
 
@@ -240,14 +232,4 @@ export class Authorization extends Construct implements IResourceJudge {
       else annotations.addWarning(line);
     }
   }
-}
-
-function suppressionProblem(suppression: Suppression, given: string): string | null {
-  if (!RULE_IDS.has(suppression.ruleId)) return `cannot suppress unknown rule '${suppression.ruleId}' (known: ${[...RULE_IDS].join(', ')})`;
-  if (!EXCEPTION_RULE_IDS.has(suppression.ruleId)) {
-    return `${suppression.ruleId} cannot be suppressed: its violations would fail at apply; fix them (rules that can be suppressed: ${[...EXCEPTION_RULE_IDS].join(', ')})`;
-  }
-  if (suppression.reason.length < MIN_EXCEPTION_REASON) return `suppressing ${suppression.ruleId}: ${exceptionReasonProblem(given)}`;
-  const expiry = suppression.expiresAt === null ? null : timestampProblem(suppression.expiresAt);
-  return expiry === null ? null : `suppressing ${suppression.ruleId}: expiresAt ${expiry}, got '${suppression.expiresAt}'`;
 }
