@@ -7,9 +7,8 @@
  */
 import { Annotations, Aspects, DISABLE_STACK_TRACE_IN_METADATA, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { ModelValidator } from '../model';
+import { ModelValidator, toRfc3339 } from '../model';
 import { evaluatePolicy, Finding as PolicyFinding, findingText, ObjectRef, PolicyDocument, PolicyException, PROPS_ID, RULE_IDS, validatePolicy } from '../policy';
-import { toRfc3339 } from './grant';
 import { Finding, Suppression } from './guardrails/finding';
 import { ProcurementPolicy } from './guardrails/procurement-policy';
 import { ObjectLocations, readStackModel } from './guardrails/stack-model';

@@ -6,104 +6,32 @@
  * (review-document.ts and the renderers), so the analysis is tested on its own.
  */
 import { isTimestamp, parseTimestamp } from '../model/timestamp';
-import { Client, Risk, RISKS } from '../model/types';
+import { Client, RISKS } from '../model/types';
 import { PolicyDocument } from '../policy';
 import { Flag, grantFlags } from './grant-flags';
 import { heldScopes } from './held-scopes';
 import { PlanJson } from './plan-json';
 import { ObjectChange, plannedModels } from './plan-models';
-import { ExceptionEntry, policiesOf, ReviewFinding, reviewExceptions, reviewFindings } from './review-policy';
+import { policiesOf, ReviewFinding, reviewExceptions, reviewFindings } from './review-policy';
+import { ClientAttributeChange, DefinitionChange, DriftEntry, Review, ScopeChange, UnknownEntry } from './review-types';
 import { Model, modelObjectOf } from './terraform-resources';
-import { UnusedGrant, unusedGrants, UsageInput } from './unused-grants';
+import { unusedGrants, UsageInput } from './unused-grants';
 import { verdictOf } from './verdict';
 
 export type { Flag } from './grant-flags';
 export type { ExceptionEntry, ReviewFinding } from './review-policy';
+export type * from './review-types';
 
 export interface ReviewOptions {
   /** The clock for expiries. @default the plan's timestamp, else the current time */
   now?: Date;
-  /** Conflicting scope sets and the risks that must be time-bound. @default recommendedPolicy('review') */
+  /**
+   * The policy to judge the plan with (the server's, or the stack's `auth.policyDocument()`).
+   * @default the plan's procurement_policy resource; without one, no policy is judged and the review says so
+   */
   policy?: PolicyDocument;
   /** The server's usage record, to list kept grants nobody uses. @default not listed */
   usage?: UsageInput;
-}
-
-export interface ScopeChange {
-  clientId: string;
-  change: 'gained' | 'lost' | 'extended';
-  scope: string;
-  /** Risk in the picture the change lands in; null when that picture does not define the scope. */
-  risk: Risk | null;
-  expiresAt: string | null;
-  /** For `extended`: the expiry before. */
-  previousExpiresAt?: string | null;
-  via: string[];
-  flags: Flag[];
-}
-
-export interface ClientEntry {
-  clientId: string;
-  client: Client | null;
-  /** Effective scopes after (added) or before (removed). */
-  scopes: string[];
-  flags: Flag[];
-}
-
-export interface ClientAttributeChange {
-  clientId: string;
-  attributes: { name: string; before: unknown; after: unknown }[];
-  flags: Flag[];
-}
-
-export interface DefinitionChange {
-  kind: 'scope' | 'role';
-  key: string;
-  action: ObjectChange['action'];
-  details: string[];
-  flags: Flag[];
-}
-
-export interface DriftEntry {
-  address: string;
-  kind: ObjectChange['kind'];
-  key: string;
-  action: ObjectChange['action'];
-  attributes: string[];
-  /** Effective access that changed outside Terraform (last apply → live). */
-  access: ScopeChange[];
-  /** Whether this plan puts the object back as Terraform last wrote it. */
-  revertedByPlan: boolean;
-}
-
-export interface UnknownEntry {
-  address: string;
-  paths: string[];
-  /** Clients whose effective scopes depend on these values. */
-  affectsClients: string[];
-}
-
-export interface Review {
-  verdict: string;
-  /** True when something needs a reviewer's attention (the verdict starts with ⚠). */
-  flagged: boolean;
-  counts: Record<'create' | 'update' | 'replace' | 'delete' | 'forget', number>;
-  now: Date;
-  scopeChanges: ScopeChange[];
-  addedClients: ClientEntry[];
-  removedClients: ClientEntry[];
-  clientAttributeChanges: ClientAttributeChange[];
-  /** The policy the plan was judged with; null when there was none to judge with. */
-  policy: { environment: string; source: 'given' | 'plan'; changed: boolean } | null;
-  /** The policy's findings on the picture after apply (empty without a policy). */
-  findings: ReviewFinding[];
-  /** Exceptions of the policy that apply to objects in the picture after apply. */
-  exceptions: ExceptionEntry[];
-  definitions: DefinitionChange[];
-  drift: DriftEntry[];
-  unknown: UnknownEntry[];
-  /** Kept grants unused for `unusedAfterDays`; null when no usage record was given. */
-  unused: { afterDays: number; grants: UnusedGrant[] } | null;
 }
 
 export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review {

@@ -5,7 +5,7 @@
  */
 import { RISKS } from '../model/types';
 import { concerns, isWarning } from './grant-flags';
-import { Review, ScopeChange } from './review';
+import { Review, ScopeChange } from './review-types';
 
 export function verdictOf(r: Omit<Review, 'verdict' | 'flagged'>): { verdict: string; flagged: boolean } {
   const grants = r.scopeChanges.filter(c => c.change !== 'lost');
