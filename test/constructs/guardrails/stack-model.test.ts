@@ -41,6 +41,17 @@ describe('the synth gate', () => {
     expect(() => Testing.fullSynth(stack)).toThrow(/^\[stack\/RawBinding\] TIME-BOUND-HIGH-RISK: /m);
   });
 
+  it('fails synth in prod when a critical scope is marked external to let a supplier hold it', () => {
+    const { auth } = prodStack();
+    const approve = new Scope(auth, 'PaymentApprove', { name: 'payment.approve', description: 'Approve payments.', risk: ScopeRisk.CRITICAL, external: true });
+    const portal = new ProcurementClient(auth, 'Portal', { clientId: 'supplier-portal', displayName: 'Portal', owner: 'suppliers', external: true });
+    new Role(auth, 'Payer', { name: 'payer', description: 'Pays.', scopes: [approve] }).grantTo(portal, { expiresAt: '2026-03-10T00:00:00Z', justification: 'CHG-1' });
+    expect(reportOf(auth, 'EXTERNAL-ISOLATION').map(line => line.slice(0, line.indexOf(':', line.indexOf(']'))))).toEqual([
+      '[stack/Auth/PaymentApprove] EXTERNAL-ISOLATION',
+      '[stack/Auth/Portal] EXTERNAL-ISOLATION',
+    ]);
+  });
+
   it('judges hand-written L1 scopes, roles and clients with the same rules and schemas', () => {
     const { auth } = prodStack();
     new ProcurementScopeResource(auth, 'Scope', { name: 'po.approve', description: 'Approve.', risk: 'high', external: true, implies: [] });
