@@ -85,16 +85,24 @@ function policyLine(review: Review): string {
     (standing ? ` ${standing} finding${standing === 1 ? ' was' : 's were'} already the case before this plan.` : '');
 }
 
+/** A table, so that a long list folds in a pull request with the findings this plan introduces first. */
 function findingsSection(review: Review): Section | null {
   if (review.findings.length === 0) return null;
   return {
     title: 'Policy findings after apply',
-    bullets: review.findings.map(f => {
-      const where = f.object ? `${f.object.kind === 'role-bindings' ? 'binding' : f.object.kind.slice(0, -1)} ${f.object.key}` : 'policy';
-      const when = f.isNew ? 'introduced by this plan' : 'already the case before this plan';
-      const accepted = f.exception ? `; accepted by an exception: ${f.exception.reason}${f.exception.expiresAt ? ` (until ${f.exception.expiresAt})` : ''}` : '';
-      return `${f.ruleId} (${f.severity}) on ${where}: ${f.text} [${when}${accepted}]`;
-    }),
+    table: {
+      columns: ['Rule', 'Object', 'Finding', 'Since', 'Accepted by exception'],
+      rows: review.findings.map(f => ({
+        cells: [
+          `${f.ruleId} (${f.severity})`,
+          f.object ? `${f.object.kind} ${f.object.key}` : 'the policy',
+          f.text,
+          f.isNew ? 'this plan' : 'before this plan',
+          f.exception ? `${f.exception.reason}${f.exception.expiresAt ? ` (until ${f.exception.expiresAt})` : ''}` : '',
+        ],
+        flagged: f.flagged,
+      })),
+    },
   };
 }
 

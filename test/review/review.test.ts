@@ -102,7 +102,7 @@ describe('review of a plan', () => {
     expect(r.findings.find(f => f.ruleId === 'SEPARATION-OF-DUTIES')).toMatchObject({ isNew: false, flagged: false, exception: { reason: exception.reason } });
     expect(r.exceptions).toEqual([{ ...exception, isNew: false, inUse: true }]);
     const text = renderReview(plan, { policy: policy({ exceptions: [exception] }), format: 'text' });
-    expect(text).toContain('accepted by an exception: four-eyes check in the ERP, RISK-7 (until 2025-12-31T00:00:00Z)');
+    expect(text).toMatch(/^ {2}SEPARATION-OF-DUTIES \(error\) +clients approval-bot +client 'approval-bot' would hold .* +before this plan +four-eyes check in the ERP, RISK-7 \(until 2025-12-31T00:00:00Z\)$/m);
     expect(text).toMatch(/^ {2}SEPARATION-OF-DUTIES +clients approval-bot +four-eyes check in the ERP, RISK-7 +2025-12-31T00:00:00Z +accepts a finding$/m);
   });
 
@@ -194,7 +194,8 @@ describe('renderReview', () => {
       (support.change.after!.subject as unknown[]).push({ client_id: `bulk-${String(i).padStart(2, '0')}`, expires_at: null, justification: null });
     }
     const md = renderReview(plan, { format: 'markdown', policy: policy() });
-    const [visible, folded] = md.split('<details>');
+    const access = md.slice(md.indexOf('#### Access changes by client'));
+    const [visible, folded] = access.split('<details>');
     expect(visible).toContain('| approval-bot | + gained | po.create | high | high, separation of duties, not time-bound |');
     expect(visible.match(/^\| bulk-/gm)).toHaveLength(18);
     // 30 clients gain ticket.write and ticket.comment: 60 unflagged rows; with approval-bot's two rows, 18 of them fit.
