@@ -33,9 +33,10 @@ export interface ReviewFinding {
   /** False when the live picture already had this finding before the plan. */
   isNew: boolean;
   /**
-   * Needs a reviewer: introduced by this plan, even when an exception accepts
-   * it. A finding that stands from before (an exception accepted it, or the
-   * policy allowed it then) does not flag every later plan.
+   * Needs a reviewer: an error introduced by this plan, even when an exception
+   * accepts it. A finding that stands from before (an exception accepted it,
+   * or the policy allowed it then) does not flag every later plan; warnings
+   * show but do not flag, as they do not fail synth.
    */
   flagged: boolean;
 }
@@ -68,7 +69,7 @@ export function reviewFindings(live: Model, planned: Model, policies: ReviewPoli
       text: findingText(f),
       exception: f.exception ? { reason: f.exception.reason, expiresAt: f.exception.expiresAt } : null,
       isNew,
-      flagged: isNew,
+      flagged: isNew && f.severity === 'error',
     };
   });
 }
