@@ -7,24 +7,12 @@
  */
 import { Annotations, Aspects, DISABLE_STACK_TRACE_IN_METADATA, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { ModelValidator, timestampProblem } from '../model';
-import {
-  EXCEPTION_RULE_IDS,
-  evaluatePolicy,
-  exceptionReasonProblem,
-  Finding as PolicyFinding,
-  findingText,
-  MIN_EXCEPTION_REASON,
-  ObjectRef,
-  PolicyDocument,
-  PolicyException,
-  PROPS_ID,
-  RULE_IDS,
-} from '../policy';
-import { toRfc3339 } from './grant';
+import { ModelValidator, toRfc3339 } from '../model';
+import { evaluatePolicy, Finding as PolicyFinding, findingText, ObjectRef, PolicyDocument, PolicyException, PROPS_ID, RULE_IDS, validatePolicy } from '../policy';
 import { Finding, Suppression } from './guardrails/finding';
 import { ProcurementPolicy } from './guardrails/procurement-policy';
 import { ObjectLocations, readStackModel } from './guardrails/stack-model';
+import { IResourceJudge, JUDGE_MARK } from './l1/judged';
 import { ProcurementProvider, ProcurementProviderConfig } from './l1/provider';
 
 const DAY_MS = 86_400_000;
@@ -77,7 +65,7 @@ export interface SuppressOptions {
   readonly expiresAt?: Date | string;
 }
 
-export class Authorization extends Construct {
+export class Authorization extends Construct implements IResourceJudge {
   /** The Authorization `construct` lives in; throws, naming the path, when there is none. */
   static of(construct: IConstruct): Authorization {
     const found = Authorization.tryOf(construct);
@@ -90,6 +78,8 @@ export class Authorization extends Construct {
   static tryOf(construct: IConstruct): Authorization | undefined {
     return construct.node.scopes.reverse().find((c): c is Authorization => c instanceof Authorization);
   }
+
+  readonly [JUDGE_MARK] = true;
 
   readonly environment: string;
   readonly policy: ProcurementPolicy;
@@ -122,6 +112,17 @@ export class Authorization extends Construct {
     Aspects.of(this).add({ visit: node => node === this && this.annotate() });
   }
 
+  /**
+   * Whether this authorization judges `resource`: it uses this authorization's
+   * provider, or no provider (the stack's default) while no authorization of
+   * the stack has the default, unaliased provider.
+   */
+  claims(resource: TerraformResource): boolean {
+    if (resource.provider !== undefined) return resource.provider === this.provider;
+    if (this.provider.alias === undefined) return true;
+    return !TerraformStack.of(this).node.findAll().some(c => c instanceof Authorization && c.provider.alias === undefined);
+  }
+
   /** Called by members on construction. */
   register(member: IAuthorizationMember): void {
     this.members.push(member);
@@ -136,9 +137,13 @@ export class Authorization extends Construct {
    */
   suppress(construct: IConstruct, ruleId: string, reason: string, options: SuppressOptions = {}): Suppression {
     const suppression = { path: construct.node.path, ruleId, reason: reason.trim(), expiresAt: toRfc3339(options.expiresAt) };
-    const problem = suppressionProblem(suppression, reason);
-    if (problem) this.configure(RULE_IDS.has(ruleId) ? ruleId : PROPS_ID, construct, problem);
-    else this.suppressions.push(suppression);
+    // The policy document's own schema judges it, as it will judge the exceptions it becomes.
+    const checked = validatePolicy({ environment: this.policy.environment, exceptions: [{ ruleId, object: { kind: 'scopes', key: 'any' }, reason, expiresAt: suppression.expiresAt }] });
+    if (checked.ok) this.suppressions.push(suppression);
+    for (const problem of checked.ok ? [] : checked.problems) {
+      const field = problem.path[problem.path.length - 1];
+      this.configure(RULE_IDS.has(ruleId) ? ruleId : PROPS_ID, construct, `suppressing ${ruleId}: ${field === 'reason' ? '' : `${field} `}${problem.message}`);
+    }
     return suppression;
   }
 
@@ -185,8 +190,7 @@ export class Authorization extends Construct {
       if (entry.resource) owners.set(entry.resource, member.node.path);
       if (entry.reference) references.push({ object: entry.reference, path: member.node.path });
     }
-    const alias = this.provider.alias;
-    return readStackModel(TerraformStack.of(this), { providerRef: alias ? `procurement.${alias}` : 'procurement', owners, references, validator: this.validator });
+    return readStackModel(TerraformStack.of(this), { claims: resource => this.claims(resource), owners, references, validator: this.validator });
   }
 
   private withExceptions(locations: ObjectLocations): PolicyDocument {
@@ -227,14 +231,4 @@ export class Authorization extends Construct {
       else annotations.addWarning(line);
     }
   }
-}
-
-function suppressionProblem(suppression: Suppression, given: string): string | null {
-  if (!RULE_IDS.has(suppression.ruleId)) return `cannot suppress unknown rule '${suppression.ruleId}' (known: ${[...RULE_IDS].join(', ')})`;
-  if (!EXCEPTION_RULE_IDS.has(suppression.ruleId)) {
-    return `${suppression.ruleId} cannot be suppressed: its violations would fail at apply; fix them (rules that can be suppressed: ${[...EXCEPTION_RULE_IDS].join(', ')})`;
-  }
-  if (suppression.reason.length < MIN_EXCEPTION_REASON) return `suppressing ${suppression.ruleId}: ${exceptionReasonProblem(given)}`;
-  const expiry = suppression.expiresAt === null ? null : timestampProblem(suppression.expiresAt);
-  return expiry === null ? null : `suppressing ${suppression.ruleId}: expiresAt ${expiry}, got '${suppression.expiresAt}'`;
 }

@@ -41,7 +41,19 @@ export function effectiveScopes(clientId: string, model: EffectiveScopeInput, no
 
 /** The scopes plus everything they imply, transitively. */
 export function withImplied(names: Iterable<string>, scopes: readonly Pick<Scope, 'name' | 'implies'>[]): Set<string> {
+  return implicationsOf(scopes)(names);
+}
+
+/**
+ * `withImplied` with the implication graph read once, for callers that ask
+ * many times over the same scopes (the policy rules ask once per grant).
+ */
+export function implicationsOf(scopes: readonly Pick<Scope, 'name' | 'implies'>[]): (names: Iterable<string>) => Set<string> {
   const implies = new Map(scopes.map(s => [s.name, s.implies ?? []]));
+  return names => closure(names, implies);
+}
+
+function closure(names: Iterable<string>, implies: ReadonlyMap<string, readonly string[]>): Set<string> {
   const out = new Set<string>();
   const queue = [...names];
   while (queue.length > 0) {

@@ -72,3 +72,14 @@ function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0
   at.setUTCHours(hour, minute, second, millis);
   return at.getTime();
 }
+
+/**
+ * A Date or a string as an expiry's RFC 3339 text: Dates without `.000` (stable
+ * text in plans), strings as given (the schema judges them), an invalid Date as
+ * 'Invalid Date' so that validation names it; undefined is no expiry (null).
+ */
+export function toRfc3339(expiresAt: Date | string | undefined): string | null {
+  if (expiresAt === undefined) return null;
+  if (typeof expiresAt === 'string') return expiresAt;
+  return Number.isNaN(expiresAt.getTime()) ? 'Invalid Date' : formatTimestamp(expiresAt);
+}

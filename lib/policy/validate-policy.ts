@@ -59,7 +59,7 @@ export const policySchema = {
           ruleId: {
             type: 'string',
             enum: [...EXCEPTION_RULE_IDS],
-            hint: `must name a rule that exceptions may accept (${[...EXCEPTION_RULE_IDS].join(', ')})`,
+            hint: `must name a rule an exception may accept (${[...EXCEPTION_RULE_IDS].join(', ')}); the others' violations would fail at apply: fix them instead`,
           },
           object: {
             type: 'object',
@@ -113,7 +113,7 @@ function shortReasons(document: PolicyDocument): Problem[] {
   });
 }
 
-/** The words for a reason too short, shared with the synth gate's suppressions. */
-export function exceptionReasonProblem(reason: string): string {
+/** The words for a reason too short. */
+function exceptionReasonProblem(reason: string): string {
   return `an exception needs a written reason of at least ${MIN_EXCEPTION_REASON} characters (why the rule does not apply here, and who accepted it), got '${reason}'`;
 }

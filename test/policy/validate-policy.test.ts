@@ -53,7 +53,7 @@ describe('the policy document', () => {
         'conflictingScopeSets[0]: each set needs at least two scopes',
         expect.stringMatching(/^severities: must name a rule \(ALLOW-LIST, .*\), got 'NOPE'$/),
         "allowedScopes[1]: must be a scope name (catalog.read) or a resource prefix (ticket.*), got 'Read Users'",
-        expect.stringMatching(/^exceptions\[0\]\.ruleId: must name a rule that exceptions may accept \(ALLOW-LIST, SEPARATION-OF-DUTIES, .*\), got 'REFERENCES'$/),
+        expect.stringMatching(/^exceptions\[0\]\.ruleId: must name a rule an exception may accept \(ALLOW-LIST, SEPARATION-OF-DUTIES, .*\); the others' violations would fail at apply: fix them instead, got 'REFERENCES'$/),
         'exceptions[1].expiresAt: is required',
         "exceptions[2].expiresAt: second 60 (a leap second) cannot be compared with a clock: use :59, got '2026-12-31T23:59:60Z'",
       ]),

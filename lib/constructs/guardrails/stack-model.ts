@@ -48,8 +48,8 @@ export class ObjectLocations {
 }
 
 export interface StackModelOptions {
-  /** Which provider's resources belong here: `procurement` or `procurement.<alias>`. */
-  readonly providerRef: string;
+  /** Whether a resource is this gate's to judge (by its provider). */
+  readonly claims: (resource: TerraformResource) => boolean;
   /** Construct paths of the L2 constructs owning resources, by resource: findings name the L2. */
   readonly owners: ReadonlyMap<TerraformResource, string>;
   /** Objects referenced by key (fromXxx), with their construct paths. */
@@ -94,8 +94,9 @@ export function readStackModel(stack: TerraformStack, options: StackModelOptions
     const kind = KIND_OF_RESOURCE_TYPE[type];
     if (!kind) continue;
     for (const [logicalId, values] of Object.entries(byId)) {
-      if (((values.provider as string | undefined) ?? 'procurement') !== options.providerRef) continue;
       const construct = constructs.get(`${type}.${logicalId}`);
+      // A resource written by a raw stack override has no construct: every authorization of the default provider judges it.
+      if (construct ? !options.claims(construct) : values.provider !== undefined && values.provider !== 'procurement') continue;
       const path = (construct && options.owners.get(construct)) ?? construct?.node.path ?? `${type}.${logicalId}`;
       const read = resolved(kind, modelInputOf(values), literal);
       if (read === null) continue; // its key is known only at apply: the plan and the server judge it

@@ -37,7 +37,19 @@ describe('the synth gate', () => {
         '(role payer via binding raw-payers); remove the grant, or grant the client a role whose scopes are all open to external clients',
       expect.stringMatching(/^\[stack\/RawBinding\] TIME-BOUND-HIGH-RISK: binding 'raw-payers' grants payment.approve \(critical\) through role 'payer'; subject 'supplier-portal' has no expiresAt/),
     ]);
-    expect(() => Testing.fullSynth(stack)).toThrow(/EXTERNAL-ISOLATION/);
+    // The binding lives outside the Authorization: its error still fails synth, at its own path.
+    expect(() => Testing.fullSynth(stack)).toThrow(/^\[stack\/RawBinding\] TIME-BOUND-HIGH-RISK: /m);
+  });
+
+  it('fails synth in prod when a critical scope is marked external to let a supplier hold it', () => {
+    const { auth } = prodStack();
+    const approve = new Scope(auth, 'PaymentApprove', { name: 'payment.approve', description: 'Approve payments.', risk: ScopeRisk.CRITICAL, external: true });
+    const portal = new ProcurementClient(auth, 'Portal', { clientId: 'supplier-portal', displayName: 'Portal', owner: 'suppliers', external: true });
+    new Role(auth, 'Payer', { name: 'payer', description: 'Pays.', scopes: [approve] }).grantTo(portal, { expiresAt: '2026-03-10T00:00:00Z', justification: 'CHG-1' });
+    expect(reportOf(auth, 'EXTERNAL-ISOLATION').map(line => line.slice(0, line.indexOf(':', line.indexOf(']'))))).toEqual([
+      '[stack/Auth/PaymentApprove] EXTERNAL-ISOLATION',
+      '[stack/Auth/Portal] EXTERNAL-ISOLATION',
+    ]);
   });
 
   it('judges hand-written L1 scopes, roles and clients with the same rules and schemas', () => {
@@ -81,6 +93,24 @@ describe('the synth gate', () => {
       "[stack/Auth/Raw] REFERENCES: binding 'raw' names a client by a value known only at apply (${var.client}), so no rule can judge what it grants; " +
         'name a client of this authorization, or reference an existing one with fromXxx inside it',
     ]);
+  });
+
+  it('fails synth for a procurement resource in a stack without an Authorization to judge it', () => {
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    new ProcurementRoleBindingResource(stack, 'Raw', { name: 'raw', role: 'payer', subjects: () => [{ clientId: 'supplier-portal', expiresAt: null, justification: null }] });
+    expect(() => Testing.fullSynth(stack)).toThrow(
+      "[bare/Raw] procurement_role_binding is not judged by any Authorization: no Authorization in stack 'bare' uses its provider. " +
+        'Create the resource inside an Authorization, or give it the provider of one (authorization.provider)',
+    );
+  });
+
+  it('judges resources without a provider in a stack whose only Authorization has an aliased provider', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const auth = new Authorization(stack, 'Auth', { environment: 'prod', connection: { alias: 'eu' }, clock: () => NOW });
+    new ProcurementClientResource(stack, 'Raw', {
+      clientId: 'erp', displayName: 'ERP', owner: 'erp', external: false, grantTypes: ['client_credentials'], redirectUris: [], tokenLifetimeSeconds: 3600, secretRotationDays: 365,
+    });
+    expect(reportOf(auth, 'ROTATION')).toEqual([expect.stringMatching(/^\[stack\/Raw\] ROTATION: client 'erp' rotates its secret every 365 days/)]);
   });
 
   it('leaves the resources of another provider to their own Authorization', () => {
