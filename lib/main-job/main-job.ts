@@ -136,6 +136,7 @@ async function connectServer(options: MainJobOptions, workDir: string, stack: st
   const adminToken = config.adminToken ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   progress.detail(`embedded server listening on ${running.url}`);
   progress.detail(`data in ${dataDir}; admin token: ${running.adminTokenOrigin}; log: ${logFile}`);
+  progress.detail(`policy: environment '${running.policy.environment}', ${running.policy.preset ? 'its recommended preset' : 'the stored policy document'}`);
   return { url: running.url, adminToken, embedded: true, close: () => running.close() };
 }
 

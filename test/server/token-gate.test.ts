@@ -111,6 +111,7 @@ describe('the server environment', () => {
     const prod = await startServer({ args: ['--environment', 'prod'] });
     try {
       expect((await prod.admin.policy()).value).toMatchObject({ environment: 'prod', maxHighRiskGrantDays: 30, severities: { 'LEAST-PRIVILEGE': 'error' } });
+      expect(prod.stdout()).toContain("policy: environment 'prod', its recommended preset");
       await prod.kill9();
       const wrong = await startServer({ dataDir: prod.dataDir }).then(
         s => s.stop().then(() => 'started'),

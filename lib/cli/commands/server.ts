@@ -38,7 +38,9 @@ export function register(program: Command): void {
       });
       // One write, the listening line last: whoever waits for it has seen the whole banner.
       process.stdout.write(
-        `data directory: ${config.dataDir}\nadmin token: ${server.adminTokenOrigin}\nlistening on ${server.url}\n`,
+        `data directory: ${config.dataDir}\nadmin token: ${server.adminTokenOrigin}\n` +
+          `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
+          `listening on ${server.url}\n`,
       );
       await new Promise<void>(resolve => {
         const stop = (signal: string) => {
