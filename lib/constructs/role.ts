@@ -96,7 +96,7 @@ export class Role extends Construct implements IRole, IAuthorizationMember {
 
   private ownBinding(): RoleBinding {
     const existing = this.node.tryFindChild('Grants');
-    return existing instanceof RoleBinding ? existing : new RoleBinding(this, 'Grants', { name: `${this.roleName}-grants`, role: this });
+    return RoleBinding.isRoleBinding(existing) ? existing : new RoleBinding(this, 'Grants', { name: `${this.roleName}-grants`, role: this });
   }
 }
 

@@ -132,10 +132,22 @@ function currentPlatform(): string {
   return `${process.platform}_${arch[process.arch] ?? process.arch}`;
 }
 
-/** The bundle `npm run build` writes: dist/provider/procurement-provider.js under the package root. */
+/**
+ * The bundle `npm run build` writes: dist/provider/procurement-provider.js under
+ * the package root (this repository, or node_modules/procurement-scopes once installed).
+ */
 export function defaultBundlePath(from = __dirname): string {
   for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'lib', 'provider'))) return join(dir, 'dist', 'provider', BUNDLE_FILE);
+    if (isThisPackage(join(dir, 'package.json'))) return join(dir, 'dist', 'provider', BUNDLE_FILE);
   }
   throw new InstallError(`cannot find the procurement-scopes package above ${from}`);
+}
+
+function isThisPackage(packageJson: string): boolean {
+  if (!existsSync(packageJson)) return false;
+  try {
+    return (JSON.parse(readFileSync(packageJson, 'utf8')) as { name?: unknown }).name === 'procurement-scopes';
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,152 @@
+/**
+ * The package as another repository gets it: `npm pack`, then `npm install
+ * <tarball>` into fresh projects, one next to cdktf 0.21 and one next to CDK
+ * Terrain (cdktn), with no alias between them. Both synthesize the README's
+ * first stack; the cdktf one type-checks it against the shipped types,
+ * installs the provider with the packaged CLI, deploys to a real embedded
+ * server with `cdktf deploy` and plans clean afterwards.
+ *
+ * npm installs with --prefer-offline (the cache `npm ci` filled serves almost
+ * everything) and --ignore-scripts: the only install script is better-sqlite3's
+ * native build (about two minutes), which only the embedded server needs, and
+ * the server here is this repository's.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import ts from 'typescript';
+import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { PROJECT_ROOT } from '../support/temporary-project';
+import { requireTerraform } from '../support/terraform';
+
+const run = promisify(execFile);
+/** The CDK Terrain release this is tested with (the line the peer range admits). */
+const CDKTN_VERSION = '0.24.0';
+const TSX_CLI = join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs');
+const CDKTF_CLI = join(PROJECT_ROOT, 'node_modules/cdktf-cli/bundle/bin/cdktf');
+const TSC = join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
+
+async function sh(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  try {
+    const { stdout } = await run(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const { message, stdout, stderr } = e as { message: string; stdout?: string; stderr?: string };
+    throw new Error(`${[command, ...args].join(' ')} failed in ${cwd}: ${message}\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+}
+
+function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The README's first stack, as a reader copies it. */
+function readmeFirstStack(): string {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const match = /## A first stack\n+```ts\n([\s\S]*?)```/.exec(readme);
+  if (!match) throw new Error("README.md has no '## A first stack' section with a ```ts block");
+  return match[1];
+}
+
+function resourceCounts(stackJson: string): Record<string, number> {
+  const config = JSON.parse(readFileSync(stackJson, 'utf8')) as { resource: Record<string, object> };
+  return Object.fromEntries(Object.entries(config.resource).map(([type, byName]) => [type, Object.keys(byName).length]));
+}
+
+const FIRST_STACK_RESOURCES = { procurement_scope: 3, procurement_client: 2, procurement_role: 2, procurement_role_binding: 2 };
+
+describe('the npm package in a project of its own', () => {
+  let work: string;
+  let tarball: string;
+  let packedFiles: string[];
+  const projects: Record<'cdktf' | 'cdktn', string> = { cdktf: '', cdktn: '' };
+
+  async function freshProject(name: 'cdktf' | 'cdktn', cdk: string[]): Promise<void> {
+    const dir = join(work, name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `app-${name}`, version: '1.0.0', private: true }));
+    await sh(dir, 'npm', ['install', tarball, ...cdk, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error']);
+    projects[name] = dir;
+  }
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'procurement-package-'));
+    const packed = JSON.parse(await sh(PROJECT_ROOT, 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work])) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    tarball = join(work, packed[0].filename);
+    packedFiles = packed[0].files.map(f => f.path);
+    await Promise.all([
+      freshProject('cdktf', [`cdktf@${installedVersion('cdktf')}`, `constructs@${installedVersion('constructs')}`]),
+      // cdktn's own peer range for constructs.
+      freshProject('cdktn', [`cdktn@${CDKTN_VERSION}`, 'constructs@>=10.6.0 <10.8.0']),
+    ]);
+  }, 300_000);
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the tarball carries the built library with types, the CLI and the bundled provider, and no tests or fixtures', () => {
+    expect(packedFiles).toEqual(
+      expect.arrayContaining(['package.json', 'README.md', 'bin/procurement-scopes.js', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js', 'dist/provider/procurement-provider.js']),
+    );
+    const unwanted = packedFiles.filter(f => /^(test|stacks|bench|lib|scripts|\.ci|\.github)\/|^dist\/(test|stacks|bench)\/|\.map$|\.ts$(?<!\.d\.ts$)/.test(f));
+    expect(unwanted).toEqual([]);
+  });
+
+  describe('next to cdktf', () => {
+    let server: EmbeddedServer;
+    beforeAll(async () => {
+      requireTerraform();
+      server = await startServer();
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    test("the README's first stack type-checks, synthesizes, deploys with cdktf and then plans clean", async () => {
+      const dir = projects.cdktf;
+      writeFileSync(join(dir, 'main.ts'), readmeFirstStack());
+      writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${TSX_CLI} main.ts`, terraformProviders: [] }));
+      // The shipped declarations: what an editor and ts-node see.
+      await sh(dir, process.execPath, [TSC, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--skipLibCheck', 'main.ts']);
+
+      // The packaged CLI installs the packaged provider.
+      const installed = await sh(dir, join(dir, 'node_modules/.bin/procurement-scopes'), ['install-provider', '--config-file', '.procurement/terraform.rc']);
+      expect(installed).toContain('provider package hash: h1:');
+      const env = {
+        ...process.env,
+        TF_CLI_CONFIG_FILE: join(dir, '.procurement/terraform.rc'),
+        PROCUREMENT_URL: server.url,
+        PROCUREMENT_ADMIN_TOKEN: server.adminToken,
+        PROCUREMENT_SECRETS_DIR: join(dir, '.procurement/secrets'),
+        CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
+        CHECKPOINT_DISABLE: '1',
+        CI: '1',
+        FORCE_COLOR: '0',
+      };
+      const cdktf = (...args: string[]) => sh(dir, process.execPath, [CDKTF_CLI, ...args, '--skip-provider-lock'], env);
+
+      const deploy = await cdktf('deploy', 'prod', '--auto-approve');
+      expect(deploy).toMatch(/Apply complete! Resources: 9 added, 0 changed, 0 destroyed/);
+      expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
+      const snapshot = await server.admin.snapshot();
+      expect(snapshot.clients.map(c => c.clientId).sort()).toEqual(['approval-bot', 'ticketing-integration']);
+      expect(await cdktf('plan', 'prod')).toMatch(/No changes\. Your infrastructure matches the configuration\./);
+    });
+  });
+
+  test("next to cdktn with no cdktf installed, the README's first stack synthesizes with node", async () => {
+    const dir = projects.cdktn;
+    await expect(sh(dir, process.execPath, ['-e', "require.resolve('cdktf')"])).rejects.toThrow(/Cannot find module 'cdktf'/);
+    const source = readmeFirstStack().replace("from 'cdktf'", "from 'cdktn'");
+    expect(source).toContain("from 'cdktn'");
+    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    writeFileSync(join(dir, 'main.js'), js);
+    await sh(dir, process.execPath, ['main.js']);
+    expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
+  });
+});
