@@ -12,7 +12,7 @@
  * the server here is this repository's.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,9 +91,20 @@ describe('the npm package in a project of its own', () => {
 
   test('the tarball carries the built library with types, the CLI and the bundled provider, and no tests or fixtures', () => {
     expect(packedFiles).toEqual(
-      expect.arrayContaining(['package.json', 'README.md', 'bin/procurement-scopes.js', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js', 'dist/provider/procurement-provider.js']),
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'bin/procurement-scopes.js',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'dist/lib/cli/main.js',
+        'dist/provider/procurement-provider.js',
+        'templates/starter/stacks/main.ts',
+        'templates/starter/gitignore',
+        '.github/workflows/procurement-plan.yml',
+      ]),
     );
-    const unwanted = packedFiles.filter(f => /^(test|stacks|bench|lib|scripts|\.ci|\.github)\/|^dist\/(test|stacks|bench)\/|\.map$|\.ts$(?<!\.d\.ts$)/.test(f));
+    const unwanted = packedFiles.filter(f => /^(test|stacks|bench|lib|scripts|\.ci)\/|^dist\/(test|stacks|bench)\/|\.map$|^(?!templates\/).*\.ts$(?<!\.d\.ts$)/.test(f));
     expect(unwanted).toEqual([]);
   });
 
@@ -132,11 +143,30 @@ describe('the npm package in a project of its own', () => {
 
       const deploy = await cdktf('deploy', 'prod', '--auto-approve');
       expect(deploy).toMatch(/Apply complete! Resources: 9 added, 0 changed, 0 destroyed/);
+      // The stack's outputs (AuthorizationOutputs), as cdktf prints them after a deploy.
+      expect(deploy).toMatch(/client_ids\s*=\s*\[\s*"approval-bot",\s*"ticketing-integration",?\s*\]/);
       expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
       const snapshot = await server.admin.snapshot();
       expect(snapshot.clients.map(c => c.clientId).sort()).toEqual(['approval-bot', 'ticketing-integration']);
       expect(await cdktf('plan', 'prod')).toMatch(/No changes\. Your infrastructure matches the configuration\./);
     });
+  });
+
+  test('`procurement-scopes init` from the package writes a stacks repository whose dev and prod stacks synthesize', async () => {
+    const starter = join(work, 'starter');
+    const written = await sh(work, join(projects.cdktf, 'node_modules/.bin/procurement-scopes'), ['init', starter]);
+    expect(written).toContain('wrote stacks/main.ts');
+    // Its `npm install` would bring what the cdktf project already has: cdktf, constructs and this package.
+    symlinkSync(join(projects.cdktf, 'node_modules'), join(starter, 'node_modules'));
+    await sh(starter, process.execPath, [TSX_CLI, 'stacks/main.ts']);
+    for (const stack of ['dev', 'prod']) {
+      expect(resourceCounts(join(starter, `cdktf.out/stacks/${stack}/cdk.tf.json`))).toEqual({
+        procurement_scope: 4,
+        procurement_client: 3,
+        procurement_role: 3,
+        procurement_role_binding: 3,
+      });
+    }
   });
 
   test("next to cdktn with no cdktf installed, the README's first stack synthesizes with node", async () => {

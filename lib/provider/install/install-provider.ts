@@ -8,6 +8,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { findPackageRoot } from '../../package-root';
 import { VERSION } from '../../version';
 import { packageHash } from './package-hash';
 
@@ -137,17 +138,7 @@ function currentPlatform(): string {
  * the package root (this repository, or node_modules/procurement-scopes once installed).
  */
 export function defaultBundlePath(from = __dirname): string {
-  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    if (isThisPackage(join(dir, 'package.json'))) return join(dir, 'dist', 'provider', BUNDLE_FILE);
-  }
-  throw new InstallError(`cannot find the procurement-scopes package above ${from}`);
-}
-
-function isThisPackage(packageJson: string): boolean {
-  if (!existsSync(packageJson)) return false;
-  try {
-    return (JSON.parse(readFileSync(packageJson, 'utf8')) as { name?: unknown }).name === 'procurement-scopes';
-  } catch {
-    return false;
-  }
+  const root = findPackageRoot(from);
+  if (!root) throw new InstallError(`cannot find the procurement-scopes package above ${from}`);
+  return join(root, 'dist', 'provider', BUNDLE_FILE);
 }
