@@ -50,6 +50,11 @@ function readmeFirstStack(): string {
   return match[1];
 }
 
+/** What `tsc` would emit for the app, so that plain `node` runs it. */
+function toCommonJs(source: string): string {
+  return ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+}
+
 function resourceCounts(stackJson: string): Record<string, number> {
   const config = JSON.parse(readFileSync(stackJson, 'utf8')) as { resource: Record<string, object> };
   return Object.fromEntries(Object.entries(config.resource).map(([type, byName]) => [type, Object.keys(byName).length]));
@@ -174,9 +179,29 @@ describe('the npm package in a project of its own', () => {
     await expect(sh(dir, process.execPath, ['-e', "require.resolve('cdktf')"])).rejects.toThrow(/Cannot find module 'cdktf'/);
     const source = readmeFirstStack().replace("from 'cdktf'", "from 'cdktn'");
     expect(source).toContain("from 'cdktn'");
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-    writeFileSync(join(dir, 'main.js'), js);
+    writeFileSync(join(dir, 'main.js'), toCommonJs(source));
     await sh(dir, process.execPath, ['main.js']);
     expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
+  });
+
+  test('with both cdktn and cdktf installed, the CDK the app imports first is used, and the other order fails saying what to do', async () => {
+    const dir = projects.cdktn;
+    const cdktfLink = join(dir, 'node_modules/cdktf');
+    symlinkSync(join(PROJECT_ROOT, 'node_modules/cdktf'), cdktfLink);
+    try {
+      rmSync(join(dir, 'cdktf.out'), { recursive: true, force: true });
+      await sh(dir, process.execPath, ['main.js']);
+      expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
+
+      // procurement-scopes first: it cannot know the app's CDK yet and takes cdktf.
+      const [cdkImport, libraryImport, ...rest] = readmeFirstStack().replace("from 'cdktf'", "from 'cdktn'").split('\n');
+      const libraryFirst = [libraryImport, cdkImport, ...rest].join('\n');
+      writeFileSync(join(dir, 'library-first.js'), toCommonJs(libraryFirst));
+      await expect(sh(dir, process.execPath, ['library-first.js'])).rejects.toThrow(
+        /\[prod\/Procurement\] is in a TerraformStack of another CDK than the one procurement-scopes loaded \(cdktf\)\. With both cdktf and cdktn installed, import your CDK/,
+      );
+    } finally {
+      rmSync(cdktfLink);
+    }
   });
 });
