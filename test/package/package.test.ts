@@ -61,6 +61,9 @@ function resourceCounts(stackJson: string): Record<string, number> {
   return Object.fromEntries(Object.entries(config.resource).map(([type, byName]) => [type, Object.keys(byName).length]));
 }
 
+/** Generous: these tests install, synthesize and run terraform, and a loaded machine makes each of those slow. */
+const SLOW_TEST_MS = 300_000;
+
 const FIRST_STACK_RESOURCES = { procurement_scope: 3, procurement_client: 2, procurement_role: 2, procurement_role_binding: 2 };
 
 describe('the npm package in a project of its own', () => {
@@ -158,7 +161,7 @@ describe('the npm package in a project of its own', () => {
       const plan = await new TerraformCli({ cwd: join(dir, 'cdktf.out/stacks/prod'), env }).run(['plan', '-input=false', '-no-color', '-detailed-exitcode']);
       expect({ exitCode: plan.exitCode, stderr: plan.stderr }).toEqual({ exitCode: 0, stderr: '' });
       expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
-    });
+    }, SLOW_TEST_MS);
   });
 
   test('`procurement-scopes init` from the package writes a stacks repository whose `npm start` synthesizes dev and prod, applies dev to the embedded server and verifies it', async () => {
@@ -185,7 +188,7 @@ describe('the npm package in a project of its own', () => {
         procurement_role_binding: 3,
       });
     }
-  });
+  }, SLOW_TEST_MS);
 
   test("next to cdktn with no cdktf installed, the README's first stack synthesizes with node", async () => {
     const dir = projects.cdktn;
