@@ -5,10 +5,10 @@
  * lives under exactly one Authorization, which checks them all together at
  * synth and reports every finding at once.
  */
-import { Annotations, Aspects, DISABLE_STACK_TRACE_IN_METADATA, TerraformResource, TerraformStack } from 'cdktf';
+import { Annotations, Aspects, assertSameCdk, DISABLE_STACK_TRACE_IN_METADATA, TerraformResource, TerraformStack } from './cdk';
 import { Construct, IConstruct } from 'constructs';
 import { ModelValidator, toRfc3339 } from '../model';
-import { evaluatePolicy, Finding as PolicyFinding, findingText, ObjectRef, PolicyDocument, PolicyException, PROPS_ID, RULE_IDS, validatePolicy } from '../policy';
+import { evaluatePolicy, Finding as PolicyFinding, findingText, ObjectRef, PolicyDocument, PolicyException, PolicyModel, PROPS_ID, RULE_IDS, validatePolicy } from '../policy';
 import { Finding, Suppression } from './guardrails/finding';
 import { ProcurementPolicy } from './guardrails/procurement-policy';
 import { ObjectLocations, readStackModel } from './guardrails/stack-model';
@@ -16,6 +16,8 @@ import { IResourceJudge, JUDGE_MARK } from './l1/judged';
 import { ProcurementProvider, ProcurementProviderConfig } from './l1/provider';
 
 const DAY_MS = 86_400_000;
+/** Marks Authorizations across copies of this library (aws-cdk's `Symbol.for` pattern): `instanceof` would miss a second copy. */
+const AUTHORIZATION_SYMBOL = JUDGE_MARK;
 
 export interface AuthorizationProps {
   /** Environment name, e.g. `dev` or `prod`: names the policy and appears in findings. */
@@ -66,6 +68,11 @@ export interface SuppressOptions {
 }
 
 export class Authorization extends Construct implements IResourceJudge {
+  /** True when `x` is an Authorization, from this or any other loaded copy of procurement-scopes. */
+  static isAuthorization(x: unknown): x is Authorization {
+    return x !== null && typeof x === 'object' && AUTHORIZATION_SYMBOL in x;
+  }
+
   /** The Authorization `construct` lives in; throws, naming the path, when there is none. */
   static of(construct: IConstruct): Authorization {
     const found = Authorization.tryOf(construct);
@@ -76,10 +83,9 @@ export class Authorization extends Construct implements IResourceJudge {
   }
 
   static tryOf(construct: IConstruct): Authorization | undefined {
-    return construct.node.scopes.reverse().find((c): c is Authorization => c instanceof Authorization);
+    return construct.node.scopes.reverse().find(Authorization.isAuthorization);
   }
 
-  readonly [JUDGE_MARK] = true;
 
   readonly environment: string;
   readonly policy: ProcurementPolicy;
@@ -95,6 +101,8 @@ export class Authorization extends Construct implements IResourceJudge {
 
   constructor(scope: Construct, id: string, props: AuthorizationProps) {
     super(scope, id);
+    Object.defineProperty(this, AUTHORIZATION_SYMBOL, { value: true });
+    assertSameCdk(this);
     // Findings carry their own path and remedy; a JS stack trace under each would only bury them.
     this.node.setContext(DISABLE_STACK_TRACE_IN_METADATA, true);
     this.environment = props.environment;
@@ -120,7 +128,7 @@ export class Authorization extends Construct implements IResourceJudge {
   claims(resource: TerraformResource): boolean {
     if (resource.provider !== undefined) return resource.provider === this.provider;
     if (this.provider.alias === undefined) return true;
-    return !TerraformStack.of(this).node.findAll().some(c => c instanceof Authorization && c.provider.alias === undefined);
+    return !TerraformStack.of(this).node.findAll().some(c => Authorization.isAuthorization(c) && c.provider.alias === undefined);
   }
 
   /** Called by members on construction. */
@@ -173,6 +181,15 @@ export class Authorization extends Construct implements IResourceJudge {
    */
   policyDocument(): PolicyDocument {
     return this.withExceptions(this.readStack().locations);
+  }
+
+  /**
+   * What the rules judge, read from the stack as it is now: every procurement
+   * resource this authorization claims, as model objects (objects referenced
+   * with fromXxx, or only partly known at synth, by key only).
+   */
+  policyModel(): PolicyModel {
+    return this.readStack().model;
   }
 
   /** Every finding: props problems and policy violations, suppressed ones marked. */

@@ -4,6 +4,7 @@
  * show progress.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { ExternalError } from '../model/errors';
 
 export interface TerraformRunOptions {
@@ -68,9 +69,12 @@ export class TerraformCli {
       child.stderr.on('data', forward(err));
       child.on('error', e =>
         reject(
-          (e as NodeJS.ErrnoException).code === 'ENOENT'
-            ? new ExternalError('terraform is not on PATH: install Terraform 1.5 or later (tested with 1.11)')
-            : e,
+          (e as NodeJS.ErrnoException).code !== 'ENOENT'
+            ? e
+            : // spawn says ENOENT for a missing working directory too.
+              existsSync(this.options.cwd)
+              ? new ExternalError('terraform is not on PATH: install Terraform 1.5 or later (tested with 1.11)')
+              : new ExternalError(`the Terraform working directory ${this.options.cwd} does not exist (was the stack synthesized?)`),
         ),
       );
       child.on('close', code => resolve({ exitCode: code ?? 1, stdout: out.join(''), stderr: err.join('') }));

@@ -15,8 +15,8 @@ interface Run {
   output: string;
 }
 
-function startMainJob(project: string): { child: ChildProcess; done: Promise<Run>; output: () => string } {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/procurement-scopes.js'), 'main'], {
+function startMainJob(project: string, ...args: string[]): { child: ChildProcess; done: Promise<Run>; output: () => string } {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/procurement-scopes.js'), 'main', ...args], {
     cwd: project,
     env: { ...process.env, PROCUREMENT_URL: '', PROCUREMENT_ADMIN_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,5 +98,12 @@ describe('the main job (npm start)', () => {
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
+  });
+
+  test('fails when the stack does not exist, naming the stacks the app defines', async () => {
+    const run = await startMainJob(project, '--stack', 'staging').done;
+    expect(run.code).toBe(2);
+    expect(run.output).toContain("the app defines no stack 'staging': its stacks are dev, prod");
+    expect(run.output).not.toContain('terraform is not on PATH');
   });
 });

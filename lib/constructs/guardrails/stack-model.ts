@@ -7,7 +7,7 @@
  * (variables, other resources' attributes) cannot be judged here and are left
  * to the plan and server gates.
  */
-import { TerraformResource, TerraformStack } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization } from '../cdk';
 import {
   KEY_ATTRIBUTE,
   Kind,
@@ -75,11 +75,7 @@ const REFERENCE = /^\$\{(procurement_[a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/;
 const UNKNOWN = Symbol('known only at apply');
 
 export function readStackModel(stack: TerraformStack, options: StackModelOptions): StackModel {
-  const resources = (stack.toTerraform().resource ?? {}) as Record<string, Record<string, Values>>;
-  const constructs = new Map<string, TerraformResource>();
-  for (const c of stack.node.findAll()) {
-    if (c instanceof TerraformResource && KIND_OF_RESOURCE_TYPE[c.terraformResourceType]) constructs.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
-  }
+  const { resources, constructs } = procurementResources(stack);
   const literal = literalResolver(resources);
   const model = { scopes: [] as ScopeEntry[], roles: [] as RoleEntry[], clients: [] as ClientEntry[], roleBindings: [] as RoleBinding[] };
   const locations = new ObjectLocations();
@@ -94,10 +90,9 @@ export function readStackModel(stack: TerraformStack, options: StackModelOptions
     const kind = KIND_OF_RESOURCE_TYPE[type];
     if (!kind) continue;
     for (const [logicalId, values] of Object.entries(byId)) {
-      const construct = constructs.get(`${type}.${logicalId}`);
-      // A resource written by a raw stack override has no construct: every authorization of the default provider judges it.
-      if (construct ? !options.claims(construct) : values.provider !== undefined && values.provider !== 'procurement') continue;
-      const path = (construct && options.owners.get(construct)) ?? construct?.node.path ?? `${type}.${logicalId}`;
+      const construct = constructs.get(`${type}.${logicalId}`)!;
+      if (!options.claims(construct)) continue;
+      const path = options.owners.get(construct) ?? construct.node.path;
       const read = resolved(kind, modelInputOf(values), literal);
       if (read === null) continue; // its key is known only at apply: the plan and the server judge it
       const key = read.input[keyField(kind)] as string;
@@ -117,6 +112,29 @@ export function readStackModel(stack: TerraformStack, options: StackModelOptions
     }
   }
   return { model, locations, problems: [...propsFindings(invalid), ...problems] };
+}
+
+/**
+ * The synthesized values of the stack's procurement resources (overrides
+ * included), by type and logical id, resolved as synth resolves them. Only
+ * these resources: resolving the whole stack would also resolve outputs that
+ * ask the Authorization for its model (AuthorizationOutputs), in a circle.
+ */
+function procurementResources(stack: TerraformStack): { resources: Record<string, Record<string, Values>>; constructs: Map<string, TerraformResource> } {
+  const resolver = new DefaultTokenResolver(new StringConcat());
+  const resources: Record<string, Record<string, Values>> = {};
+  const constructs = new Map<string, TerraformResource>();
+  for (const c of stack.node.findAll()) {
+    if (!(c instanceof TerraformResource) || !KIND_OF_RESOURCE_TYPE[c.terraformResourceType]) continue;
+    const fragment = Tokenization.resolve(c.toTerraform(), { scope: stack, resolver }) as { resource: Record<string, Record<string, Values>> };
+    for (const [type, byId] of Object.entries(fragment.resource)) {
+      for (const [logicalId, values] of Object.entries(byId)) {
+        (resources[type] ??= {})[logicalId] = values;
+        constructs.set(`${type}.${logicalId}`, c);
+      }
+    }
+  }
+  return { resources, constructs };
 }
 
 /** `${procurement_x.id.<key attribute>}` → that object's key; any other `${...}` → UNKNOWN. */

@@ -5,10 +5,10 @@
  * which `skipValidation` does not silence. The mark is a `Symbol.for`, so a
  * second installed copy of the library still recognizes an Authorization.
  */
-import { Annotations, Aspects, TerraformResource, TerraformStack } from 'cdktf';
+import { Annotations, Aspects, TerraformResource, TerraformStack } from '../cdk';
 import { IConstruct } from 'constructs';
 
-export const JUDGE_MARK = Symbol.for('procurement-scopes.Authorization');
+export const JUDGE_MARK = Symbol.for('procurement-scopes/Authorization');
 
 export interface IResourceJudge extends IConstruct {
   /** Whether this judge's rules cover `resource`. */
