@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { installProvider } from '../../lib/provider/install/install-provider';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { testEnvironment } from '../support/environment';
 import { temporaryProject } from '../support/temporary-project';
 import { bundleProvider, requireTerraform } from '../support/terraform';
 
@@ -26,8 +27,7 @@ describe('cdktf deploy and plan through the mirror', () => {
     project = temporaryProject();
     server = await startServer();
     const install = installProvider({ configFile: join(project, '.procurement/terraform.rc'), bundlePath: bundleProvider() });
-    env = {
-      ...process.env,
+    env = testEnvironment({
       TF_CLI_CONFIG_FILE: install.configFile,
       PROCUREMENT_URL: server.url,
       PROCUREMENT_ADMIN_TOKEN: server.adminToken,
@@ -36,7 +36,7 @@ describe('cdktf deploy and plan through the mirror', () => {
       CHECKPOINT_DISABLE: '1',
       CI: '1',
       FORCE_COLOR: '0',
-    };
+    });
   });
   afterAll(async () => {
     await server?.stop();
