@@ -2,7 +2,7 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Authorization, GuardrailRule, ProcurementClient, ProcurementPolicy, Role, RULES, runGuardrails, Scope, ScopeRisk } from '../../lib/constructs';
+import { Authorization, GuardrailRule, ProcurementClient, Role, RULES, runGuardrails, Scope, ScopeRisk } from '../../lib/constructs';
 import { NOW, reportOf, testAuthorization } from './fixture';
 
 /** Breaks ROTATION and TIME-BOUND-HIGH-RISK, and draws a LEAST-PRIVILEGE finding. */
