@@ -14,6 +14,9 @@ import { testEnvironment } from '../support/environment';
 import { PROJECT_ROOT as ROOT, temporaryProject } from '../support/temporary-project';
 import { requireTerraform } from '../support/terraform';
 
+// A whole synth, plan, apply, plan and token round takes a minute or two on a quiet machine; the kill test runs it twice. Generous, for a loaded one.
+jest.setTimeout(600_000);
+
 interface Run {
   code: number | null;
   output: string;

@@ -15,6 +15,9 @@ import { testEnvironment } from '../support/environment';
 import { temporaryProject } from '../support/temporary-project';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
 
+// cdktf synth, then a plan, an apply and a plan: generous, for a loaded machine.
+jest.setTimeout(300_000);
+
 describe('example stack through cdktf synth and terraform', () => {
   let server: EmbeddedServer;
   let tf: Workspace;
