@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { COMMANDS } from './commands';
 import { VERSION } from '../version';
-import { EXIT, exitCodeOf, UsageError } from './errors';
+import { EXIT, exitCodeOf, UsageError } from '../model/errors';
 
 export function buildProgram(): Command {
   const program = new Command('procurement-scopes')

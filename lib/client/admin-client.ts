@@ -21,7 +21,7 @@
  * PUT or DELETE, so a retry never duplicates anything.
  */
 import { Kind, KindObject, Snapshot } from '../model/types';
-import { Grant } from '../model/effective-scopes';
+import { AuditEntry, AuditQuery, ClientSecret, EffectiveScopes, Page, UsageEntry, Versioned } from '../model/admin-api';
 import { Problem } from '../model/validate';
 import { DEFAULT_RETRY_POLICY, RetryingFetch } from './retrying-fetch';
 import { ServerUnreachableError } from './server-unreachable';
@@ -45,60 +45,6 @@ export interface AdminClientOptions {
   actor?: string;
   /** Told of every retry, so that long waits are visible. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
-}
-
-export interface Page<T> {
-  items: T[];
-  next: string | null;
-}
-
-export interface Versioned<T> {
-  value: T;
-  etag: string | null;
-}
-
-export interface ClientSecret {
-  clientId: string;
-  clientSecret: string;
-}
-
-export interface EffectiveScopes {
-  clientId: string;
-  scopes: string[];
-  grants: Grant[];
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  kind: Kind | null;
-  key: string | null;
-  before: unknown;
-  after: unknown;
-  clientId: string | null;
-  requestedScopes: string[] | null;
-  grantedScopes: string[] | null;
-  reason: string | null;
-}
-
-export interface UsageEntry {
-  clientId: string;
-  scope: string;
-  lastUsedAt: string;
-}
-
-export interface AuditQuery {
-  kind?: Kind;
-  key?: string;
-  actor?: string;
-  action?: string;
-  clientId?: string;
-  since?: string;
-  until?: string;
-  limit?: number;
-  after?: string;
 }
 
 /** A failed admin API call, with what the server said. */

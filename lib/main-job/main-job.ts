@@ -14,7 +14,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
-import { ExternalError, UsageError } from '../cli/errors';
+import { ExternalError, UsageError } from '../model/errors';
 import { TerraformCli } from '../terraform/terraform-cli';
 import { Progress } from './progress';
 

@@ -3,7 +3,7 @@
  * 1.x, see Terraform's "JSON Output Format"). Only what we use is typed;
  * unknown properties are ignored, as the format's compatibility promise asks.
  */
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../model/errors';
 
 export type Action = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget';
 

@@ -4,7 +4,7 @@
  * record. Breadth that no integration needs is breadth a leaked credential
  * gets for free; the review lists it so the next change can remove it.
  */
-import { UsageEntry } from '../client/admin-client';
+import { UsageEntry } from '../model/admin-api';
 import { heldScopes } from './held-scopes';
 import { Model } from './terraform-resources';
 

@@ -4,7 +4,7 @@
  * show progress.
  */
 import { spawn } from 'node:child_process';
-import { ExternalError } from '../cli/errors';
+import { ExternalError } from '../model/errors';
 
 export interface TerraformRunOptions {
   /** The Terraform working directory (e.g. cdktf.out/stacks/dev). */

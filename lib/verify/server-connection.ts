@@ -5,7 +5,7 @@
  * external error with the next step.
  */
 import { ServerUnreachableError } from '../client/admin-client';
-import { ExternalError, UsageError } from '../cli/errors';
+import { ExternalError, UsageError } from '../model/errors';
 import { DEFAULT_URL } from '../provider/provider-config';
 
 export function serverUrl(option: string | undefined): string {

@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../model/errors';
 import { isProcurementResource, Model, modelOf } from '../review/terraform-resources';
 
 export interface ConfigLocation {

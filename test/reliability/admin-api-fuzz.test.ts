@@ -11,7 +11,7 @@ import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditEntry } from '../../lib/client/admin-client';
+import { AuditEntry } from '../../lib/model/admin-api';
 import { allAuditEntries } from './audit-log';
 import { Snapshot } from '../../lib/model/types';
 import { canonicalJson } from '../../lib/server/store/canonical-json';

@@ -1,5 +1,6 @@
 /** The whole audit log of a server, oldest first, following its pages. */
-import { AdminClient, AuditEntry } from '../../lib/client/admin-client';
+import { AdminClient } from '../../lib/client/admin-client';
+import { AuditEntry } from '../../lib/model/admin-api';
 
 export async function allAuditEntries(admin: AdminClient): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];

@@ -1,5 +1,5 @@
 import { parsePlan } from '../../lib/review/plan-json';
-import { UsageError } from '../../lib/cli/errors';
+import { UsageError } from '../../lib/model/errors';
 
 describe('parsePlan', () => {
   test('fails when the input is not JSON', () => {

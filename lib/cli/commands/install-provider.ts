@@ -1,6 +1,6 @@
 /** `procurement-scopes install-provider`: the Terraform provider into a filesystem mirror, no registry needed. */
 import { Command } from 'commander';
-import { UsageError } from '../errors';
+import { UsageError } from '../../model/errors';
 
 export function register(program: Command): void {
   program

@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .option('--work-dir <dir>', 'server data, provider mirror and client secrets', '.procurement')
     .action(async (opts: { stack: string; workDir: string }) => {
       const { runMainJob } = await import('../../main-job/main-job.js');
-      const { EXIT } = await import('../errors.js');
+      const { EXIT } = await import('../../model/errors.js');
       const result = await runMainJob({ projectDir: process.cwd(), stack: opts.stack, workDir: opts.workDir });
       if (result.mismatches > 0) {
         process.stdout.write(`\n${result.mismatches} client(s) did not get exactly the scopes the code declares.\n`);

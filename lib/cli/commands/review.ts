@@ -1,6 +1,6 @@
 /** `procurement-scopes review <plan.json>`: a pull-request summary of who gains or loses which scope. */
 import { Command, Option } from 'commander';
-import { EXIT, ExternalError, UsageError } from '../errors';
+import { EXIT, ExternalError, UsageError } from '../../model/errors';
 
 export function register(program: Command): void {
   program

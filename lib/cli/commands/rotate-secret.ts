@@ -19,7 +19,7 @@ export function register(program: Command): void {
       const { readFileSync } = await import('node:fs');
       const { AdminApiError, AdminClient } = await import('../../client/admin-client.js');
       const { SecretStore } = await import('../../client/secret-store.js');
-      const { ExternalError, UsageError } = await import('../errors.js');
+      const { ExternalError, UsageError } = await import('../../model/errors.js');
       const { adminTokenOf, asExternal, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
 
       const url = serverUrl(opts.url);

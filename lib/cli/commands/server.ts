@@ -1,7 +1,7 @@
 /** `procurement-scopes server`: runs the embedded authorization server until SIGTERM or SIGINT. */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../../server/defaults';
-import { UsageError } from '../errors';
+import { UsageError } from '../../model/errors';
 
 export function register(program: Command): void {
   program

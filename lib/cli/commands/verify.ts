@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 all match, 4 a client gets more or less than declared, 2 a secret is not on hand, 3 server unreachable.')
     .action(async (opts: VerifyCommandOptions) => {
       const { SecretStore } = await import('../../client/secret-store.js');
-      const { UsageError, EXIT } = await import('../errors.js');
+      const { UsageError, EXIT } = await import('../../model/errors.js');
       const { asExternal, requireSecretsDir, serverUrl } = await import('../../verify/server-connection.js');
       const { loadDeclaredModel, locateConfig } = await import('../../verify/terraform-config.js');
       const { TokenClient } = await import('../../verify/token-client.js');

@@ -13,7 +13,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AuditEntry, AuditQuery, UsageEntry } from '../../client/admin-client';
+import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 import { canonicalJson } from './canonical-json';
 import { HolderField, ListOptions, NewAuditEntry, Store, StoredObject } from './store';
 

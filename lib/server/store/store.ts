@@ -6,7 +6,7 @@
  */
 import { Kind, KindObject, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AuditEntry, AuditQuery, UsageEntry } from '../../client/admin-client';
+import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 
 export interface StoredObject<K extends Kind> {
   value: KindObject[K];

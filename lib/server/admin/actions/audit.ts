@@ -1,5 +1,5 @@
 /** `GET /admin/v1/audit`: the audit log, oldest first, filtered and paged by entry id. */
-import { AuditQuery } from '../../../client/admin-client';
+import { AuditQuery } from '../../../model/admin-api';
 import { badRequest } from '../../errors';
 import { sendJson } from '../../http';
 import { AdminAction } from '../context';
