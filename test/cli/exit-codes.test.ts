@@ -1,5 +1,5 @@
 /**
- * The executable's exit codes, which scripts and CI branch on (lib/cli/errors.ts):
+ * The executable's exit codes, which scripts and CI branch on (lib/model/errors.ts):
  * 0 done, 2 the user can fix the command line or a file it names, 3 something
  * outside failed (the server), 4 a check found a problem. Each command here
  * with a passing case and its failing ones, through the built executable.
