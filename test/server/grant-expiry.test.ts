@@ -8,7 +8,7 @@ import { EmbeddedServer, startServer } from '../support/embedded-server';
 
 let server: EmbeddedServer;
 let secret: string;
-/** The grant runs out this long after the server's start; the token lives far longer. */
+/** The grant runs out this long after the server's start; the client's token lifetime is a day, so the grant caps it. */
 const GRANT_SECONDS = 3600;
 
 async function token(scope: string) {
