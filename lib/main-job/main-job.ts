@@ -129,7 +129,8 @@ async function connectServer(options: MainJobOptions, workDir: string, stack: st
   }
   const { resolveConfig } = await import('../server/defaults.js');
   const { startServer } = await import('../server/server.js');
-  const dataDir = join(workDir, 'server');
+  // One server per environment: a data directory keeps the environment it was first started with.
+  const dataDir = join(workDir, stack === 'dev' ? 'server' : `server-${stack}`);
   // A free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
   // The stack is named after its environment (stacks/main.ts), so the server enforces that environment's preset.
   const config = resolveConfig({ port: 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null, environment: stack });
