@@ -10,7 +10,10 @@ import { ExternalError } from '../model/errors';
 export interface TerraformRunOptions {
   /** The Terraform working directory (e.g. cdktf.out/stacks/dev). */
   cwd: string;
+  /** Laid over `baseEnv`. */
   env?: NodeJS.ProcessEnv;
+  /** The environment `env` is laid over; tests pass one without the caller's PROCUREMENT_ and TF_ variables. @default process.env */
+  baseEnv?: NodeJS.ProcessEnv;
   /** Each line of output, as it comes. @default lines are collected only */
   onLine?: (line: string) => void;
 }
@@ -55,7 +58,7 @@ export class TerraformCli {
     return new Promise((resolve, reject) => {
       const child = spawn('terraform', args, {
         cwd: this.options.cwd,
-        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...this.options.env },
+        env: { ...(this.options.baseEnv ?? process.env), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...this.options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const out: string[] = [];

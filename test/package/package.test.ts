@@ -21,6 +21,7 @@ import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { TerraformCli } from '../../lib/terraform/terraform-cli';
 import { PROJECT_ROOT } from '../support/temporary-project';
 import { requireTerraform } from '../support/terraform';
+import { testEnvironment } from '../support/environment';
 
 const run = promisify(execFile);
 /** The CDK Terrain release this is tested with (the line the peer range admits). */
@@ -29,7 +30,7 @@ const TSX_CLI = join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs');
 const CDKTF_CLI = join(PROJECT_ROOT, 'node_modules/cdktf-cli/bundle/bin/cdktf');
 const TSC = join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
 
-async function sh(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+async function sh(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = testEnvironment()): Promise<string> {
   try {
     const { stdout } = await run(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
@@ -138,7 +139,7 @@ describe('the npm package in a project of its own', () => {
       const installed = await sh(dir, join(dir, 'node_modules/.bin/procurement-scopes'), ['install-provider', '--config-file', '.procurement/terraform.rc']);
       expect(installed).toContain('provider package hash: h1:');
       const env = {
-        ...process.env,
+        ...testEnvironment(),
         TF_CLI_CONFIG_FILE: join(dir, '.procurement/terraform.rc'),
         PROCUREMENT_URL: server.url,
         PROCUREMENT_ADMIN_TOKEN: server.adminToken,
@@ -158,7 +159,7 @@ describe('the npm package in a project of its own', () => {
       const snapshot = await server.admin.snapshot();
       expect(snapshot.clients.map(c => c.clientId).sort()).toEqual(['approval-bot', 'ticketing-integration']);
       // Plain terraform in the stack's directory (cdktf plan would synthesize again first: slower, same plan).
-      const plan = await new TerraformCli({ cwd: join(dir, 'cdktf.out/stacks/prod'), env }).run(['plan', '-input=false', '-no-color', '-detailed-exitcode']);
+      const plan = await new TerraformCli({ cwd: join(dir, 'cdktf.out/stacks/prod'), baseEnv: env }).run(['plan', '-input=false', '-no-color', '-detailed-exitcode']);
       expect({ exitCode: plan.exitCode, stderr: plan.stderr }).toEqual({ exitCode: 0, stderr: '' });
       expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
     }, SLOW_TEST_MS);
@@ -177,7 +178,7 @@ describe('the npm package in a project of its own', () => {
     symlinkSync(TSX_CLI, join(modules, '.bin/tsx'));
     symlinkSync(modules, join(starter, 'node_modules'));
 
-    const started = await sh(starter, 'npm', ['start'], { ...process.env, PROCUREMENT_URL: '', PROCUREMENT_ADMIN_TOKEN: '', CHECKPOINT_DISABLE: '1' });
+    const started = await sh(starter, 'npm', ['start'], testEnvironment());
     expect(started).toContain('Done: the server matches the code, and every client gets exactly its declared scopes.');
     expect(started).toMatch(/Plan again \(must report no changes\)[\s\S]*no changes/);
     for (const stack of ['dev', 'prod']) {

@@ -13,6 +13,7 @@ import { installProvider } from '../../lib/provider/install/install-provider';
 import { TerraformCli } from '../../lib/terraform/terraform-cli';
 import { PROJECT_ROOT } from '../support/temporary-project';
 import { bundleProvider, requireTerraform } from '../support/terraform';
+import { testEnvironment } from '../support/environment';
 
 const DOCS = join(PROJECT_ROOT, 'docs');
 
@@ -63,7 +64,7 @@ describe('provider documentation', () => {
       const work = join(dir, 'work');
       mkdirSync(work);
       for (const [path, text] of examples) if (path.endsWith('.tf')) writeFileSync(join(work, path.replace(/\//g, '__')), text);
-      const terraform = new TerraformCli({ cwd: work, env: { TF_CLI_CONFIG_FILE: install.configFile } });
+      const terraform = new TerraformCli({ cwd: work, baseEnv: testEnvironment(), env: { TF_CLI_CONFIG_FILE: install.configFile } });
       await terraform.init({ quiet: true });
       const validate = await terraform.run(['validate', '-no-color']);
       expect(validate.stderr).toBe('');

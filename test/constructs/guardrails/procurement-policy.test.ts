@@ -2,12 +2,20 @@ import { ProcurementPolicy, RECOMMENDED_CONFLICTING_SCOPE_SETS } from '../../../
 import { recommendedPolicy } from '../../../lib/policy';
 
 describe('ProcurementPolicy', () => {
-  it('recommends a stricter preset for prod than for dev, as the policy document', () => {
+  // The numbers README's guardrail table states: pinned here, not read back from the preset.
+  it('recommends a stricter preset for prod than for dev: the windows README states, as the policy document', () => {
     const prod = ProcurementPolicy.recommended('prod');
     const dev = ProcurementPolicy.recommended('dev');
     expect(prod.document).toEqual(recommendedPolicy('prod'));
-    expect(prod.maxHighRiskGrantDays).toBeLessThan(dev.maxHighRiskGrantDays);
-    expect(prod.maxSecretRotationDays).toBeLessThan(dev.maxSecretRotationDays);
+    expect([prod.maxHighRiskGrantDays, dev.maxHighRiskGrantDays]).toEqual([30, 90]);
+    expect([prod.maxSecretRotationDays, dev.maxSecretRotationDays]).toEqual([90, 180]);
+    expect(prod.conflictingScopeSets).toEqual(
+      expect.arrayContaining([
+        expect.arrayContaining(['po.create', 'po.approve']),
+        expect.arrayContaining(['invoice.submit', 'payment.approve']),
+        expect.arrayContaining(['catalog.read', 'payment.approve']),
+      ]),
+    );
     expect(prod.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('error');
     expect(dev.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('warning');
     expect(prod.conflictingScopeSets).toEqual(RECOMMENDED_CONFLICTING_SCOPE_SETS);
