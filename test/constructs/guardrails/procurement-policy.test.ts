@@ -3,10 +3,11 @@ import { recommendedPolicy } from '../../../lib/policy';
 
 describe('ProcurementPolicy', () => {
   // The numbers README's guardrail table states: pinned here, not read back from the preset.
-  it('recommends a stricter preset for prod than for dev: the windows README states', () => {
+  it('recommends a stricter preset for prod than for dev: the windows README states, as the policy document', () => {
     const prod = ProcurementPolicy.recommended('prod');
     expect(prod.document).toEqual(recommendedPolicy('prod'));
     const dev = ProcurementPolicy.recommended('dev');
+    expect(prod.document).toEqual(recommendedPolicy('prod'));
     expect([prod.maxHighRiskGrantDays, dev.maxHighRiskGrantDays]).toEqual([30, 90]);
     expect([prod.maxSecretRotationDays, dev.maxSecretRotationDays]).toEqual([90, 180]);
     expect(prod.conflictingScopeSets).toEqual(
