@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { ModelValidator } from '../model/validate';
 import { ADMIN_PREFIX, AdminRouter } from './admin/router';
 import { loadOrCreateAdminToken } from './admin-token';
+import { AdminTokens } from './admin-tokens';
 import { ServerConfig } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
@@ -21,7 +22,7 @@ import { SqliteStore } from './store/sqlite-store';
 export interface RunningServer {
   url: string;
   port: number;
-  /** Where the admin token was taken from (never the token itself). */
+  /** Where the bootstrap admin token was taken from (never the token itself). */
   adminTokenOrigin: string;
   close(): Promise<void>;
 }
@@ -32,6 +33,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(config.dataDir);
   const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
+  const adminTokens = new AdminTokens(store, now);
+  if (adminTokens.registerBootstrap(admin.token) === 'revoked') {
+    log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
+  }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
   if (!LOOPBACK.has(config.host)) {
     log(`warning: listening on ${config.host} over plain HTTP: put TLS in front before exposing the admin API or tokens`);
@@ -40,8 +45,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const router = new AdminRouter(
-    { store, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes },
-    { adminToken: admin.token, rateLimit: config.adminRateLimit },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes },
+    { rateLimit: config.adminRateLimit },
   );
 
   const server = createServer((req, res) => {
@@ -61,7 +66,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
 
   const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log });
   oauth = provider.callback();
-  introspection = introspectionEndpoint({ issuer: url, store, signingKey, adminToken: admin.token, now });
+  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
 
   return {
     url,

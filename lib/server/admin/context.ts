@@ -1,10 +1,13 @@
 /** What every admin action receives: the server's parts and the parsed request. */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ModelValidator } from '../../model/validate';
+import { AdminRole } from '../../model/admin-api';
+import { AdminTokens } from '../admin-tokens';
 import { Store } from '../store/store';
 
 export interface AdminContext {
   store: Store;
+  adminTokens: AdminTokens;
   validator: ModelValidator;
   now: () => Date;
   bodyLimitBytes: number;
@@ -16,8 +19,12 @@ export interface AdminRequest {
   /** Path segments after `/admin/v1/`, URL-decoded. */
   segments: string[];
   query: URLSearchParams;
-  /** Who is making the change, from `x-actor`; recorded in the audit log. */
+  /** Who is making the change: the name of the admin token the request authenticated with; the audit log's actor. */
   actor: string;
+  /** The role of that token. */
+  role: AdminRole;
+  /** What the caller said about itself in `x-actor` (bounded, unverified): recorded beside the actor, never trusted as identity. */
+  actorNote: string | null;
 }
 
 export type AdminAction = (context: AdminContext, request: AdminRequest) => Promise<void> | void;

@@ -6,7 +6,7 @@ import { absent, checkKey, parseKind } from '../kinds';
 import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
 
-export const deleteObject: AdminAction = ({ store, validator, now }, { req, res, segments, actor }) => {
+export const deleteObject: AdminAction = ({ store, validator, now }, { req, res, segments, actor, actorNote }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
@@ -17,7 +17,7 @@ export const deleteObject: AdminAction = ({ store, validator, now }, { req, res,
     checkNotHeld(store, kind, key);
     store.delete(kind, key);
     if (kind === 'clients') store.deleteSecretHash(key);
-    store.appendAudit(changeEntry(now(), actor, 'delete', kind, key, current.value, null));
+    store.appendAudit(changeEntry(now(), actor, 'delete', kind, key, current.value, null, actorNote));
   });
   sendEmpty(res, 204);
 };
