@@ -19,22 +19,17 @@ export function register(program: Command): void {
       const { readFileSync } = await import('node:fs');
       const { AdminApiError, AdminClient } = await import('../../client/admin-client.js');
       const { SecretStore } = await import('../../client/secret-store.js');
-      const { ExternalError, UsageError } = await import('../../model/errors.js');
-      const { adminTokenOf, asExternal, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
+      const { UsageError } = await import('../../model/errors.js');
+      const { adminTokenOf, asCliError, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
 
       const url = serverUrl(opts.url);
       const admin = new AdminClient({ url, adminToken: adminTokenOf(opts.adminTokenFile, path => readFileSync(path, 'utf8')), actor: 'procurement-scopes rotate-secret' });
       const secretsDir = secretsDirOf(opts.secretsDir);
       const store = secretsDir ? new SecretStore(secretsDir) : null;
-      let rotated;
-      try {
-        rotated = await admin.rotateSecret(clientId);
-      } catch (e) {
+      const rotated = await admin.rotateSecret(clientId).catch(e => {
         if (e instanceof AdminApiError && e.status === 404) throw new UsageError(`no client '${clientId}' on the server at ${url}`);
-        if (e instanceof AdminApiError && (e.status === 401 || e.status === 403)) throw new UsageError(`the server at ${url} refused the admin token (${e.message})`);
-        if (e instanceof AdminApiError) throw new ExternalError(`rotating the secret of '${clientId}' failed: ${e.message}`);
-        return asExternal(e);
-      }
+        return asCliError(e, url, `rotate the secret of '${clientId}'`);
+      });
       if (store) {
         try {
           store.save(rotated.clientId, rotated.clientSecret);
