@@ -12,7 +12,8 @@
  *   `If-Match` makes it conditional (412 on mismatch). Creating a client
  *   answers its secret once as `clientSecret`. Unknown references → 422.
  * - `DELETE {kind}/{key}` → 204; 404 when absent; 409 while something uses it.
- * - `GET snapshot` → every object and the store's revision, in one answer.
+ * - `GET snapshot` → every object and the store's revision, in one answer;
+ *   `GET revision` → `{ revision }` alone.
  * - `POST clients/{id}/secret` → a new secret, answered once.
  * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
  * - Admin tokens (role `admin`): `POST admin-tokens` `{ name, role }` → 201
@@ -170,6 +171,11 @@ export class AdminClient {
   async usage(clientId?: string): Promise<UsageEntry[]> {
     const params = new URLSearchParams(clientId ? { clientId } : {});
     return (await this.request<{ items: UsageEntry[] }>('GET', `usage?${params}`)).body.items;
+  }
+
+  /** The store's revision: every object write bumps it. */
+  async revision(): Promise<number> {
+    return (await this.request<{ revision: number }>('GET', 'revision')).body.revision;
   }
 
   async createAdminToken(name: string, role: AdminRole): Promise<CreatedAdminToken> {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import * as adminToken from './admin-token';
 import * as installProvider from './install-provider';
 import * as mainJob from './main';
+import * as planGuard from './plan-guard';
 import * as provider from './provider';
 import * as review from './review';
 import * as rotateSecret from './rotate-secret';
@@ -13,4 +14,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [mainJob, server, provider, installProvider, review, verify, rotateSecret, adminToken];
+export const COMMANDS: CommandModule[] = [mainJob, server, provider, installProvider, review, verify, rotateSecret, adminToken, planGuard];

@@ -16,6 +16,7 @@ import { getObject } from './actions/get-object';
 import { listAdminTokens } from './actions/list-admin-tokens';
 import { listObjects } from './actions/list-objects';
 import { putObject } from './actions/put-object';
+import { revision } from './actions/revision';
 import { revokeAdminToken } from './actions/revoke-admin-token';
 import { rotateSecret } from './actions/rotate-secret';
 import { snapshot } from './actions/snapshot';
@@ -37,6 +38,7 @@ export interface Route {
 // Fixed names first: `snapshot` would otherwise match `{kind}`, and the first route with the method wins.
 export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['snapshot'], role: 'read', action: snapshot },
+  { method: 'GET', pattern: ['revision'], role: 'read', action: revision },
   { method: 'GET', pattern: ['audit'], role: 'read', action: audit },
   { method: 'GET', pattern: ['usage'], role: 'read', action: usage },
   { method: 'GET', pattern: ['admin-tokens'], role: 'admin', action: listAdminTokens },
