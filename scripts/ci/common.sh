@@ -41,3 +41,12 @@ use_state_backend() {
     *) echo "PROCUREMENT_STATE_BACKEND must be pg or local, got '$PROCUREMENT_STATE_BACKEND'" >&2; exit 2 ;;
   esac
 }
+
+# Enters a synthesized stack's directory with its state backend initialized (init never writes state).
+enter_stack() {
+  local dir
+  dir="$(stack_dir "$1")"
+  use_state_backend "$dir" "$1"
+  cd "$dir"
+  terraform init -input=false -no-color >/dev/null
+}

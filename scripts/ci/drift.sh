@@ -4,10 +4,7 @@
 # Terraform's -detailed-exitcode is not used: a refresh-only plan reports 2 even when it lists no drift.
 source "$(dirname "$0")/common.sh"
 stack="$1"
-dir="$(stack_dir "$stack")"
-use_state_backend "$dir" "$stack"
-cd "$dir"
-terraform init -input=false -no-color >/dev/null
+enter_stack "$stack"
 terraform plan -input=false -no-color -lock=false -refresh-only -out=drift.tfplan
 terraform show -json drift.tfplan > drift.json
 count="$(node -e 'const p = JSON.parse(require("fs").readFileSync("drift.json", "utf8")); console.log((p.resource_drift ?? []).length)')"

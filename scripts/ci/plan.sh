@@ -6,10 +6,7 @@
 # plan.tfplan, plan.json, plan-guard.json, review.md (fits a pull-request comment) and review-full.md.
 source "$(dirname "$0")/common.sh"
 stack="$1"
-dir="$(stack_dir "$stack")"
-use_state_backend "$dir" "$stack"
-cd "$dir"
-terraform init -input=false -no-color >/dev/null
+enter_stack "$stack"
 terraform state pull > state-at-plan.json
 procurement_scopes plan-guard record --state state-at-plan.json --out plan-guard.json
 rm -f state-at-plan.json
