@@ -8,7 +8,7 @@ cd "$dir"
 for file in plan.tfplan plan-guard.json cdk.tf.json; do
   [ -f "$file" ] || { echo "$dir/$file is missing: download the plan job's artifact into this directory" >&2; exit 2; }
 done
-terraform init -input=false -no-color >/dev/null
+terraform init -input=false -no-color -reconfigure >/dev/null
 terraform state pull > state-now.json
 status=0
 procurement_scopes plan-guard check plan-guard.json --state state-now.json || status=$?

@@ -33,7 +33,8 @@ use_state_backend() {
   local dir="$1" stack="$2"
   case "${PROCUREMENT_STATE_BACKEND:-pg}" in
     pg)
-      # A read-only role cannot run the CREATE statements init issues: the schema exists once the first apply ran.
+      # A read-only role cannot run the CREATE statements init issues: the schema and table are created once, by
+      # `terraform init` with the owning role (see the header of procurement-plan.yml).
       local skip=''
       [ "${PROCUREMENT_STATE_READ_ONLY:-}" = 1 ] && skip=',"skip_schema_creation":true,"skip_table_creation":true,"skip_index_creation":true'
       echo "{\"terraform\":{\"backend\":{\"pg\":{\"schema_name\":\"procurement_$stack\"$skip}}}}" > "$dir/backend_override.tf.json" ;;
@@ -42,11 +43,12 @@ use_state_backend() {
   esac
 }
 
-# Enters a synthesized stack's directory with its state backend initialized (init never writes state).
+# Enters a synthesized stack's directory with its state backend initialized. -reconfigure: CI never migrates state,
+# whatever a .terraform directory left from another backend setting says.
 enter_stack() {
   local dir
   dir="$(stack_dir "$1")"
   use_state_backend "$dir" "$1"
   cd "$dir"
-  terraform init -input=false -no-color >/dev/null
+  terraform init -input=false -no-color -reconfigure >/dev/null
 }

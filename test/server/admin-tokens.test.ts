@@ -1,6 +1,7 @@
 /** Named admin tokens with roles, against the real server process: who may do what, revocation, audit, storage. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 import { MAX_ACTIVE_ADMIN_TOKENS } from '../../lib/server/admin-tokens';
@@ -132,5 +133,24 @@ describe('admin tokens', () => {
     expect([error.status, error.message]).toEqual([409, expect.stringContaining(`already ${MAX_ACTIVE_ADMIN_TOKENS} active admin tokens`)]);
     await admin.revokeAdminToken(`bulk-${active}`);
     await admin.createAdminToken('one-too-many', 'read');
+  });
+
+  test('configuring a different bootstrap token replaces the old one, and the audit log says so', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
+    try {
+      const first = await startServer({ dataDir, env: { PROCUREMENT_ADMIN_TOKEN: 'first-bootstrap-token-0123' } });
+      await first.stop();
+      const second = await startServer({ dataDir, env: { PROCUREMENT_ADMIN_TOKEN: 'second-bootstrap-token-0123' } });
+      try {
+        const old = new AdminClient({ url: second.url, adminToken: 'first-bootstrap-token-0123', maxAttempts: 1 });
+        expect((await apiError(old.snapshot())).status).toBe(401);
+        const replaced = await second.admin.audit({ action: 'replace-admin-token' });
+        expect(replaced.items.map(e => [e.actor, e.key])).toEqual([['server configuration', 'bootstrap']]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

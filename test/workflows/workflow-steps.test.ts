@@ -7,15 +7,18 @@
  * artifact hand-over (upload/download) is a copy of the stack directory
  * without `.terraform`, as the workflow's upload step excludes it.
  *
- * The state backend is the synthesized local one (PROCUREMENT_STATE_BACKEND=local):
- * the `pg` backend of the workflows is not exercised here.
+ * The state lives in a real PostgreSQL (the workflows' `pg` backend): the
+ * plan and drift jobs connect as a role that may only SELECT it (-lock=false),
+ * the apply job as the role that owns it, as the workflows' headers document.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { requireTerraform } from '../support/terraform';
 import { PROJECT_ROOT, temporaryProject } from '../support/temporary-project';
+import { Postgres, startPostgres } from './postgres';
 import { Contexts, JobRunner, loadWorkflow, stepOf } from './workflow-runner';
 
 const WORKFLOWS = join(PROJECT_ROOT, '.github', 'workflows');
@@ -32,7 +35,8 @@ describe('workflow steps, off GitHub', () => {
   let project: string;
   let secrets: string;
   let contexts: Contexts;
-  const baseEnv = { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', PROCUREMENT_STATE_BACKEND: 'local', PROCUREMENT_URL: '', PROCUREMENT_ADMIN_TOKEN: '' };
+  let pg: Postgres;
+  const baseEnv = { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', PROCUREMENT_URL: '', PROCUREMENT_ADMIN_TOKEN: '', PG_CONN_STR: '' };
   const runners: JobRunner[] = [];
   const artifacts: string[] = [];
   const runner = () => {
@@ -46,12 +50,23 @@ describe('workflow steps, off GitHub', () => {
   async function planJob(synth: boolean): Promise<{ output: string; artifact: string }> {
     const job = runner();
     for (const name of synth ? [INSTALL, 'Synthesize (guardrails)'] : [INSTALL]) expect(await job.run(stepOf(apply, 'plan', name))).toMatchObject({ exitCode: 0 });
+    if (synth) await createStateSchema(job);
     const plan = await job.run(stepOf(apply, 'plan', 'plan'));
     if (plan.exitCode !== 0) throw new Error(`the plan step failed:\n${plan.output}`);
     const artifact = mkdtempSync(join(tmpdir(), 'artifact-'));
     artifacts.push(artifact);
     cpSync(stackDir(), artifact, { recursive: true, filter: source => !source.includes(`${STACK}/.terraform/`) && !source.endsWith(`${STACK}/.terraform`) });
     return { output: plan.output, artifact };
+  }
+
+  /**
+   * The one-time set-up the workflow headers describe: `terraform init` with the role that owns the state creates
+   * its schema and table; the read-only role is granted SELECT on them.
+   */
+  async function createStateSchema(job: JobRunner): Promise<void> {
+    const init = await job.run({ run: `source scripts/ci/common.sh && enter_stack ${STACK}`, env: { PG_CONN_STR: contexts.secrets.PG_CONN_STR } });
+    if (init.exitCode !== 0) throw new Error(`terraform init with the owner role failed:\n${init.output}`);
+    pg.sql(`GRANT USAGE ON SCHEMA procurement_${STACK} TO tf_read; GRANT SELECT ON ALL TABLES IN SCHEMA procurement_${STACK} TO tf_read;`, 'terraform');
   }
 
   /** The protected apply job, given the artifact of a plan job. */
@@ -64,6 +79,9 @@ describe('workflow steps, off GitHub', () => {
 
   beforeAll(async () => {
     requireTerraform();
+    pg = await startPostgres();
+    pg.sql("CREATE ROLE tf_write LOGIN PASSWORD 'write-pass'; CREATE ROLE tf_read LOGIN PASSWORD 'read-pass';");
+    pg.sql('CREATE DATABASE terraform OWNER tf_write;');
     server = await startServer();
     const read = (await server.admin.createAdminToken('ci-plan', 'read')).token;
     const write = (await server.admin.createAdminToken('ci-apply', 'write')).token;
@@ -73,7 +91,13 @@ describe('workflow steps, off GitHub', () => {
     const receiver = join(secrets, 'receive.sh');
     writeFileSync(receiver, `#!/bin/sh\ncat > "${secrets}/$PROCUREMENT_CLIENT_ID.json"\n`, { mode: 0o700 });
     contexts = {
-      secrets: { PROCUREMENT_READ_TOKEN: read, PROCUREMENT_WRITE_TOKEN: write, PG_CONN_STR_READONLY: '', PG_CONN_STR: '', VAULT_TOKEN: '' },
+      secrets: {
+        PROCUREMENT_READ_TOKEN: read,
+        PROCUREMENT_WRITE_TOKEN: write,
+        PG_CONN_STR_READONLY: pg.url('tf_read', 'read-pass', 'terraform'),
+        PG_CONN_STR: pg.url('tf_write', 'write-pass', 'terraform'),
+        VAULT_TOKEN: '',
+      },
       vars: { PROCUREMENT_URL: server.url, PROCUREMENT_SECRETS_COMMAND: receiver },
       matrix: { stack: STACK },
     };
@@ -83,6 +107,7 @@ describe('workflow steps, off GitHub', () => {
     if (project) rmSync(project, { recursive: true, force: true });
     if (secrets) rmSync(secrets, { recursive: true, force: true });
     await server?.stop();
+    await pg?.stop();
   });
 
   test('the pull-request workflow plans exactly as the apply workflow\'s plan job does', () => {
@@ -93,6 +118,7 @@ describe('workflow steps, off GitHub', () => {
   test('plan with the read token, then apply of that saved plan with the write token; new secrets go to the secrets command', async () => {
     const { output, artifact } = await planJob(true);
     expect(output).toMatch(/recorded server revision 0 and no state yet in plan-guard.json/);
+    expect(readFileSync(join(artifact, 'backend_override.tf.json'), 'utf8')).toContain('"pg":{"schema_name":"procurement_dev","skip_schema_creation":true');
     expect(output).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
     const review = readFileSync(join(artifact, 'review.md'), 'utf8');
     expect(review.split('\n')[0]).toBe(`<!-- procurement-scopes-review stack=${STACK} -->`);
@@ -105,6 +131,9 @@ describe('workflow steps, off GitHub', () => {
     if (applied.exitCode !== 0) throw new Error(`the apply step failed:\n${applied.output}`);
     expect(applied.output).toContain('unchanged since the plan (server revision 0, no state): apply may proceed');
     expect(applied.output).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\./);
+    // The state is in PostgreSQL, written by the apply job only.
+    const rows = spawnSync('psql', [contexts.secrets.PG_CONN_STR, '-tAc', `SELECT name, length(data) > 0 FROM procurement_${STACK}.states`], { encoding: 'utf8' });
+    expect(rows.stdout.trim()).toBe('default|t');
     const snapshot = await server.admin.snapshot();
     expect(snapshot.clients.length).toBeGreaterThan(0);
     const writers = new Set((await server.admin.audit({ limit: 1000 })).items.filter(e => e.kind !== null).map(e => e.actor));
