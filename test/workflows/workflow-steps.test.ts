@@ -117,7 +117,8 @@ describe('workflow steps, off GitHub', () => {
 
   test('plan with the read token, then apply of that saved plan with the write token; new secrets go to the secrets command', async () => {
     const { output, artifact } = await planJob(true);
-    expect(output).toMatch(/recorded server revision 0 and no state yet in plan-guard.json/);
+    // The one-time init with the owner role left an empty state (serial 0) in PostgreSQL.
+    expect(output).toContain('recorded server revision 0 and state serial 0 in plan-guard.json');
     expect(readFileSync(join(artifact, 'backend_override.tf.json'), 'utf8')).toContain('"pg":{"schema_name":"procurement_dev","skip_schema_creation":true');
     expect(output).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
     const review = readFileSync(join(artifact, 'review.md'), 'utf8');
@@ -129,7 +130,7 @@ describe('workflow steps, off GitHub', () => {
 
     const applied = await applyJob(artifact);
     if (applied.exitCode !== 0) throw new Error(`the apply step failed:\n${applied.output}`);
-    expect(applied.output).toContain('unchanged since the plan (server revision 0, no state): apply may proceed');
+    expect(applied.output).toContain('unchanged since the plan (server revision 0, state serial 0): apply may proceed');
     expect(applied.output).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\./);
     // The state is in PostgreSQL, written by the apply job only.
     const rows = spawnSync('psql', [contexts.secrets.PG_CONN_STR, '-tAc', `SELECT name, length(data) > 0 FROM procurement_${STACK}.states`], { encoding: 'utf8' });
