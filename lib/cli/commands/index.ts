@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `--help` lists them. */
 import { Command } from 'commander';
 import * as adminToken from './admin-token';
+import * as init from './init';
 import * as installProvider from './install-provider';
 import * as mainJob from './main';
 import * as planGuard from './plan-guard';
@@ -14,4 +15,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [mainJob, server, provider, installProvider, review, verify, rotateSecret, adminToken, planGuard];
+export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, review, verify, rotateSecret, adminToken, planGuard];

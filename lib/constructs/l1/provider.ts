@@ -4,7 +4,7 @@
  * because anything set in code lands in the synthesized JSON (and in version
  * control). The provider reads it from PROCUREMENT_ADMIN_TOKEN instead.
  */
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider } from '../cdk';
 import { Construct } from 'constructs';
 
 /** Terraform source address of the provider (no registry needed: it is installed into a filesystem mirror). */

@@ -76,15 +76,20 @@ export function toProtocolSchema(schema: ObjectSchema, version: number): Message
   return { version, block: toBlock(schema, version) };
 }
 
+/** Descriptions are written in markdown (`code`, lists): editors and doc generators render them so. */
+const MARKDOWN = 1; // tfplugin6 StringKind.MARKDOWN
+
 function toBlock(schema: Pick<ObjectSchema, 'attributes' | 'objectLists' | 'description'>, version = 0): Message {
   return {
     version,
     description: schema.description,
+    description_kind: MARKDOWN,
     attributes: [
       ...schema.attributes.map(a => ({
         name: a.name,
         type: ctyType(CTY_TYPES[a.type]),
         description: a.description,
+        description_kind: MARKDOWN,
         required: a.required ?? false,
         optional: a.optional ?? false,
         computed: a.computed ?? false,
@@ -94,6 +99,7 @@ function toBlock(schema: Pick<ObjectSchema, 'attributes' | 'objectLists' | 'desc
         name: list.name,
         type: ctyType(['list', objectType(list.attributes)]),
         description: list.description,
+        description_kind: MARKDOWN,
         required: true,
       })),
     ],
