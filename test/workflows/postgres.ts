@@ -6,7 +6,7 @@
  * root). Fails loudly when the binaries are missing.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,11 @@ export async function startPostgres(): Promise<Postgres> {
   const bin = binDir();
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'procurement-pg-'));
-  if (root) chownSync(dir, NOBODY, NOBODY);
+  if (root) {
+    chownSync(dir, NOBODY, NOBODY);
+    // The test run's temporary root is 0700: let `nobody` pass through it (search only, no listing) to its own directory.
+    chmodSync(tmpdir(), 0o711);
+  }
   const as = root ? { uid: NOBODY, gid: NOBODY } : {};
   const data = join(dir, 'data');
   const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync'], { ...as, encoding: 'utf8' });
