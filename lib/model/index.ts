@@ -4,3 +4,5 @@ export * from './validate';
 export * from './effective-scopes';
 export * from './admin-api';
 export * from './errors';
+export * from './timestamp';
+export * from './terraform-attributes';
