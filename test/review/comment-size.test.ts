@@ -9,13 +9,17 @@ import { COMMENT_MARKER, GITHUB_COMMENT_LIMIT } from '../../lib/review/render-ma
 import { renderReview } from '../../lib/review/render-review';
 
 const CLIENTS = 2_000;
-const EXTERNAL = 7;
+/** Clients that also gain a high-risk scope. */
+const FLAGGED = 7;
 
 function created(type: string, name: string, after: Record<string, unknown>): ResourceChange {
   return { address: `${type}.${name}`, mode: 'managed', type, name, change: { actions: ['create'], before: null, after: { id: name, ...after } } };
 }
 
-/** A plan creating two scopes, a role, CLIENTS clients (the first EXTERNAL of them external) and one binding of all of them. */
+/**
+ * A plan creating two low-risk scopes and a role bound to all CLIENTS clients, and a high-risk scope whose role is
+ * bound to the first FLAGGED of them (their rows are the flagged ones).
+ */
 function bigPlan(): PlanJson {
   const ids = Array.from({ length: CLIENTS }, (_, i) => `integration-${String(i).padStart(4, '0')}`);
   const scope = (name: string) => created('procurement_scope', name, { name, description: `Can ${name}`, risk: 'low', external: false, implies: [] });
@@ -25,13 +29,15 @@ function bigPlan(): PlanJson {
     resource_changes: [
       scope('catalog.read'),
       scope('rfq.create'),
+      created('procurement_scope', 'payment.approve', { name: 'payment.approve', description: 'Approve payments', risk: 'high', external: false, implies: [] }),
       created('procurement_role', 'buyer', { name: 'buyer', description: 'Buys', scopes: ['catalog.read', 'rfq.create'] }),
+      created('procurement_role', 'approver', { name: 'approver', description: 'Approves', scopes: ['payment.approve'] }),
       ...ids.map((id, i) =>
         created('procurement_client', id, {
           client_id: id,
           display_name: id,
           owner: `team-${i % 40}`,
-          external: i < EXTERNAL,
+          external: false,
           grant_types: ['client_credentials'],
           redirect_uris: [],
           token_lifetime_seconds: 3600,
@@ -42,6 +48,11 @@ function bigPlan(): PlanJson {
         name: 'buyers',
         role: 'buyer',
         subject: ids.map(client_id => ({ client_id, expires_at: null, justification: null })),
+      }),
+      created('procurement_role_binding', 'approvers', {
+        name: 'approvers',
+        role: 'approver',
+        subject: ids.slice(0, FLAGGED).map(client_id => ({ client_id, expires_at: '2026-12-20T00:00:00Z', justification: 'CHG-1' })),
       }),
     ],
   };
@@ -62,21 +73,21 @@ describe('review comment size', () => {
     const lines = comment.split('\n');
     expect(lines[0]).toBe(COMMENT_MARKER);
     expect(lines[3]).toMatch(/^\*\*⚠ /);
-    expect(lines[5]).toMatch(/^Plan: 2004 to create, 0 to update/);
-    // The access table: 4,000 rows (2 scopes a client), the 14 of the external clients flagged and shown first.
+    expect(lines[5]).toMatch(/^Plan: 2007 to create, 0 to update/);
+    // The access table: 2 scopes a client, and payment.approve (high) for the first FLAGGED: those are flagged and come first.
     const access = comment.slice(comment.indexOf('#### Access changes by client'));
-    const firstRows = access.split('\n').filter(l => l.startsWith('| integration-')).slice(0, 2 * EXTERNAL);
-    expect(firstRows.every(r => /integration-000[0-6] \(new\)/.test(r))).toBe(true);
+    const firstRows = access.split('\n').filter(l => l.startsWith('| integration-')).slice(0, FLAGGED);
+    expect(firstRows.every(r => /integration-000[0-6] \(new\) \| \+ gained \| payment\.approve \| high/.test(r))).toBe(true);
     const notes = [...comment.matchAll(/_(\d+) more (rows|items) not shown here(?: \((\d+) flagged\)|, none flagged): the comment would exceed GitHub's size limit; for the full review, run `procurement-scopes review --full` on the plan\._/g)];
     expect(notes.length).toBeGreaterThanOrEqual(1);
     // Every row is either shown or counted as left out.
     const shownAccess = (access.split('#### New clients')[0].match(/^\| integration-/gm) ?? []).length;
     const leftOutAccess = Number(notes[0][1]);
-    expect(shownAccess + leftOutAccess).toBe(2 * CLIENTS);
+    expect(shownAccess + leftOutAccess).toBe(2 * CLIENTS + FLAGGED);
   });
 
   test('the full review keeps every row and says nothing was left out', () => {
-    expect(full.match(/^\| integration-\d+ \(new\) \|/gm)).toHaveLength(2 * CLIENTS);
+    expect(full.match(/^\| integration-\d+ \(new\) \|/gm)).toHaveLength(2 * CLIENTS + FLAGGED);
     expect(full).not.toContain('not shown here');
   });
 
