@@ -12,9 +12,16 @@
  *   `If-Match` makes it conditional (412 on mismatch). Creating a client
  *   answers its secret once as `clientSecret`. Unknown references → 422.
  * - `DELETE {kind}/{key}` → 204; 404 when absent; 409 while something uses it.
- * - `GET snapshot` → every object and the store's revision, in one answer.
+ * - `GET snapshot` → every object and the store's revision, in one answer;
+ *   `GET revision` → `{ revision }` alone.
  * - `POST clients/{id}/secret` → a new secret, answered once.
  * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
+ * - Admin tokens (role `admin`): `POST admin-tokens` `{ name, role }` → 201
+ *   with the token, shown once; `GET admin-tokens`; `DELETE admin-tokens/{name}`
+ *   revokes. Every token has a role: `read` (every GET), `write` (PUT, DELETE,
+ *   secret rotation), `admin` (policy and tokens); a role too weak answers 403
+ *   `insufficient_role`, an unknown or revoked token 401. The audit log's
+ *   `actor` is the token's name; `x-actor` is kept beside it as `actorNote`.
  *
  * Retries (see retrying-fetch.ts): 429 and 503 (honouring `Retry-After`) and
  * connection failures are retried with backoff; every write is an idempotent
@@ -22,10 +29,13 @@
  */
 import { Kind, KindObject, Snapshot } from '../model/types';
 import {
+  AdminRole,
+  AdminTokenInfo,
   AdmissionAnswer,
   AuditEntry,
   AuditQuery,
   ClientSecret,
+  CreatedAdminToken,
   EffectiveScopes,
   Page,
   ProposedChange,
@@ -51,7 +61,7 @@ export interface AdminClientOptions {
   busyBudgetMs?: number;
   /** Requests in flight at once. @default 8 */
   maxInFlight?: number;
-  /** Recorded as the actor in the server's audit log. @default 'procurement-scopes' */
+  /** Sent as `x-actor`: recorded in the audit log as a note beside the token's name (never as the identity). @default 'procurement-scopes' */
   actor?: string;
   /** Told of every retry, so that long waits are visible. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
@@ -174,6 +184,23 @@ export class AdminClient {
   async usage(clientId?: string): Promise<UsageEntry[]> {
     const params = new URLSearchParams(clientId ? { clientId } : {});
     return (await this.request<{ items: UsageEntry[] }>('GET', `usage?${params}`)).body.items;
+  }
+
+  /** The store's revision: every object write bumps it. */
+  async revision(): Promise<number> {
+    return (await this.request<{ revision: number }>('GET', 'revision')).body.revision;
+  }
+
+  async createAdminToken(name: string, role: AdminRole): Promise<CreatedAdminToken> {
+    return (await this.request<CreatedAdminToken>('POST', 'admin-tokens', { name, role })).body;
+  }
+
+  async listAdminTokens(): Promise<AdminTokenInfo[]> {
+    return (await this.request<{ items: AdminTokenInfo[] }>('GET', 'admin-tokens')).body.items;
+  }
+
+  async revokeAdminToken(name: string): Promise<void> {
+    await this.request('DELETE', `admin-tokens/${encodeURIComponent(name)}`);
   }
 
   private async request<T>(

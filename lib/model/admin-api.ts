@@ -30,7 +30,10 @@ export interface EffectiveScopes {
 export interface AuditEntry {
   id: number;
   at: string;
+  /** The name of the admin token that made the change (`bootstrap` for the server's configured token), or the client for token events. */
   actor: string;
+  /** What the caller said about itself in `x-actor` (e.g. a CI job), unverified: never an identity. Null when it said nothing. */
+  actorNote?: string | null;
   action: string;
   kind: Kind | null;
   key: string | null;
@@ -97,4 +100,32 @@ export interface AdmissionAnswer {
   environment: string;
   policyVersion: number;
   findings: AdmissionFinding[];
+}
+
+/**
+ * What an admin token may do. Each role includes the ones before it:
+ * `read` (snapshot, GET, usage, audit, effective scopes, dry-run admission:
+ * all a plan, a review and a drift check need), `write` (PUT and DELETE of
+ * objects, secret rotation: apply), `admin` (the policy and admin tokens).
+ */
+export const ADMIN_ROLES = ['read', 'write', 'admin'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+export function roleAllows(held: AdminRole, needed: AdminRole): boolean {
+  return ADMIN_ROLES.indexOf(held) >= ADMIN_ROLES.indexOf(needed);
+}
+
+/** An admin token as listed: never the token itself, which is shown once, on create. */
+export interface AdminTokenInfo {
+  name: string;
+  role: AdminRole;
+  createdAt: string;
+  /** The name of the token that created it; null for the bootstrap token. */
+  createdBy: string | null;
+  revokedAt: string | null;
+}
+
+/** The answer to creating an admin token: the only time `token` is shown. */
+export interface CreatedAdminToken extends AdminTokenInfo {
+  token: string;
 }

@@ -38,7 +38,17 @@ export const PROVIDER_SCHEMA: ObjectSchema = {
       optional: true,
       description:
         'Directory where the secret of each client this provider creates is written (one 0600 file per client); secrets never enter state. ' +
-        'Default: PROCUREMENT_SECRETS_DIR, else secrets are not kept (rotate one with `procurement-scopes rotate-secret`).',
+        'Default: PROCUREMENT_SECRETS_DIR. For local use; in CI prefer `secrets_command`.',
+    },
+    {
+      name: 'secrets_command',
+      type: 'string',
+      optional: true,
+      description:
+        'Shell command that receives the secret of each client this provider creates, as one JSON line on stdin ' +
+        '(`{"client_id":...,"client_secret":...}`) with PROCUREMENT_CLIENT_ID in its environment, e.g. ' +
+        '`vault kv put "secret/procurement/$PROCUREMENT_CLIENT_ID" -`. A command that fails fails the apply. ' +
+        'Default: PROCUREMENT_SECRETS_COMMAND. With neither this nor `secrets_dir`, secrets are not kept (rotate one with `procurement-scopes rotate-secret`).',
     },
   ],
 };
@@ -48,6 +58,7 @@ export interface ProviderSettings {
   adminToken: string;
   timeoutMs: number;
   secretsDir: string | null;
+  secretsCommand: string | null;
 }
 
 /** Settings from the configuration, then the environment, then defaults; every problem reported at once. */
@@ -80,7 +91,13 @@ export function resolveSettings(config: ObjectValue, env: NodeJS.ProcessEnv): { 
   }
   if (diagnostics.length > 0 || !adminToken) return { diagnostics };
   return {
-    settings: { url, adminToken, timeoutMs: timeoutSeconds * 1000, secretsDir: text('secrets_dir', 'PROCUREMENT_SECRETS_DIR') ?? null },
+    settings: {
+      url,
+      adminToken,
+      timeoutMs: timeoutSeconds * 1000,
+      secretsDir: text('secrets_dir', 'PROCUREMENT_SECRETS_DIR') ?? null,
+      secretsCommand: text('secrets_command', 'PROCUREMENT_SECRETS_COMMAND') ?? null,
+    },
     diagnostics,
   };
 }

@@ -181,9 +181,10 @@ export class ProviderService {
   }
 
   private async connect(settings: NonNullable<ReturnType<typeof resolveSettings>['settings']>): Promise<ProviderContext> {
-    const [{ AdminClient }, { SecretStore }, { LiveSnapshot }] = [
+    const [{ AdminClient }, { SecretStore }, { SecretCommand }, { LiveSnapshot }] = [
       require('../client/admin-client') as typeof import('../client/admin-client'),
       require('../client/secret-store') as typeof import('../client/secret-store'),
+      require('../client/secret-command') as typeof import('../client/secret-command'),
       require('./live-snapshot') as typeof import('./live-snapshot'),
     ];
     const client = new AdminClient({
@@ -193,7 +194,12 @@ export class ProviderService {
       actor: 'terraform-provider-procurement',
       onRetry: ({ attempt, delayMs, reason }) => this.options.log(`admin API ${reason}: retry ${attempt} in ${Math.round(delayMs)} ms`),
     });
-    return { client, snapshot: new LiveSnapshot(client), secrets: settings.secretsDir ? new SecretStore(settings.secretsDir) : null };
+    return {
+      client,
+      snapshot: new LiveSnapshot(client),
+      secrets: settings.secretsDir ? new SecretStore(settings.secretsDir) : null,
+      secretsCommand: settings.secretsCommand ? new SecretCommand(settings.secretsCommand) : null,
+    };
   }
 }
 

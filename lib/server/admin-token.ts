@@ -1,9 +1,10 @@
 /**
- * The admin API's bearer token: from the environment, or generated once and
- * kept in `<dataDir>/admin-token` (mode 0600) so that it survives restarts.
+ * The server's configured admin token, which becomes the `bootstrap` admin
+ * token (admin-tokens.ts): from the environment, or generated once and kept
+ * in `<dataDir>/admin-token` (mode 0600) so that it survives restarts.
  * The token itself is never printed; only where it is.
  */
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,10 +27,4 @@ export function loadOrCreateAdminToken(dataDir: string, fromEnv: string | null):
   // 'wx' refuses to overwrite a token another process wrote meanwhile.
   writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
   return { token, origin: `${file} (generated)` };
-}
-
-/** Compares in constant time; hashing first makes the lengths equal so length leaks nothing either. */
-export function isAdminToken(presented: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(presented), digest(expected));
 }

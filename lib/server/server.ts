@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { ModelValidator } from '../model/validate';
 import { ADMIN_PREFIX, AdminRouter } from './admin/router';
 import { loadOrCreateAdminToken } from './admin-token';
+import { AdminTokens } from './admin-tokens';
 import { ServerConfig } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
@@ -22,7 +23,7 @@ import { SqliteStore } from './store/sqlite-store';
 export interface RunningServer {
   url: string;
   port: number;
-  /** Where the admin token was taken from (never the token itself). */
+  /** Where the bootstrap admin token was taken from (never the token itself). */
   adminTokenOrigin: string;
   /** The environment whose policy the server enforces, and whether that is still its recommended preset. */
   policy: { environment: string; preset: boolean };
@@ -36,6 +37,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const store = SqliteStore.open(config.dataDir);
   const policy = openPolicy(store, config.environment);
   const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
+  const adminTokens = new AdminTokens(store, now);
+  if (adminTokens.registerBootstrap(admin.token) === 'revoked') {
+    log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
+  }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
   if (!LOOPBACK.has(config.host)) {
     log(`warning: listening on ${config.host} over plain HTTP: put TLS in front before exposing the admin API or tokens`);
@@ -44,8 +49,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const router = new AdminRouter(
-    { store, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
-    { adminToken: admin.token, rateLimit: config.adminRateLimit },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
+    { rateLimit: config.adminRateLimit },
   );
 
   const server = createServer((req, res) => {
@@ -65,7 +70,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
 
   const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
   oauth = provider.callback();
-  introspection = introspectionEndpoint({ issuer: url, store, signingKey, adminToken: admin.token, now });
+  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
 
   return {
     url,

@@ -4,7 +4,7 @@
  * reads too, else the default. Also words an unreachable server as an
  * external error with the next step.
  */
-import { ServerUnreachableError } from '../client/admin-client';
+import { AdminApiError, ServerUnreachableError } from '../client/admin-client';
 import { ExternalError, UsageError } from '../model/errors';
 import { DEFAULT_URL } from '../provider/provider-config';
 
@@ -31,6 +31,19 @@ export function asExternal(error: unknown): never {
     throw new ExternalError(`${error.message}; start it with 'npx procurement-scopes server' or point --url / PROCUREMENT_URL at it`);
   }
   throw error;
+}
+
+/**
+ * Words a failed admin API call for the CLI: a refused token (401, 403) or a refusal of the request itself (4xx)
+ * is the user's to fix (exit 2), anything else is external (exit 3). `action` says what was being done.
+ */
+export function asCliError(error: unknown, url: string, action: string): never {
+  if (error instanceof AdminApiError && (error.status === 401 || error.status === 403)) {
+    throw new UsageError(`cannot ${action}: the server at ${url} refused the admin token (${error.message})`);
+  }
+  if (error instanceof AdminApiError && error.status < 500) throw new UsageError(`cannot ${action}: ${error.message}`);
+  if (error instanceof AdminApiError) throw new ExternalError(`cannot ${action}: the server at ${url} answered ${error.status} (${error.message})`);
+  return asExternal(error);
 }
 
 /** The admin token: the contents of --admin-token-file, else PROCUREMENT_ADMIN_TOKEN. Never an option value (it would show in `ps`). */

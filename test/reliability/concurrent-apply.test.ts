@@ -42,9 +42,9 @@ describe('two applies at once against one state', () => {
     const snapshot = await fixture.server.admin.snapshot();
     expect(snapshotDifferences(declared, snapshot)).toEqual([]);
     expect(snapshotProblems(snapshot)).toEqual([]);
-    // Only the first apply wrote: one create per object, no updates, all from the provider.
+    // Only the first apply wrote: one create per object, no updates, all with the provider's token (the bootstrap one here).
     const audit = await allAuditEntries(fixture.server.admin);
     expect(audit.map(e => `${e.action} ${e.kind}/${e.key}`).sort()).toEqual(declared.map(d => `create ${d.kind}/${d.key}`).sort());
-    expect(new Set(audit.map(e => e.actor))).toEqual(new Set(['terraform-provider-procurement']));
+    expect(new Set(audit.map(e => `${e.actor} (${e.actorNote})`))).toEqual(new Set(['bootstrap (terraform-provider-procurement)']));
   });
 });

@@ -1,5 +1,5 @@
 /** The admin API over HTTP, through the shared AdminClient, against the real server process. */
-import { AdminApiError } from '../../lib/client/admin-client';
+import { apiError } from '../support/api-error';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 
 let server: EmbeddedServer;
@@ -9,16 +9,6 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const scope = (name: string, extra: object = {}) => ({ name, description: `Can ${name}`, risk: 'low', ...extra }) as never;
-
-async function apiError(promise: Promise<unknown>): Promise<AdminApiError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof AdminApiError) return e;
-    throw e;
-  }
-  throw new Error('expected the admin API to refuse');
-}
 
 describe('admin API CRUD', () => {
   test('creates, reads, lists, updates and deletes every kind of object', async () => {
@@ -143,13 +133,17 @@ describe('admin API CRUD', () => {
     expect((await admin.list('scopes', 1)).map(s => s.name)).toEqual((await admin.snapshot()).scopes.map(s => s.name));
   });
 
-  test('records every change in the audit log with its actor, before and after', async () => {
+  test('records every change in the audit log with its actor (the token name), the caller\'s note, before and after', async () => {
     const { admin } = server;
     await admin.put('scopes', scope('rfq.submit'), 'rfq.submit');
     await admin.put('scopes', scope('rfq.submit', { risk: 'medium' }), 'rfq.submit');
     await admin.delete('scopes', 'rfq.submit');
     const { items } = await admin.audit({ kind: 'scopes', key: 'rfq.submit' });
-    expect(items.map(e => [e.action, e.actor])).toEqual([['create', 'test'], ['update', 'test'], ['delete', 'test']]);
+    expect(items.map(e => [e.action, e.actor, e.actorNote])).toEqual([
+      ['create', 'bootstrap', 'test'],
+      ['update', 'bootstrap', 'test'],
+      ['delete', 'bootstrap', 'test'],
+    ]);
     expect(items[1].before).toMatchObject({ risk: 'low' });
     expect(items[1].after).toMatchObject({ risk: 'medium' });
     const paged = await admin.audit({ kind: 'scopes', key: 'rfq.submit', limit: 2 });

@@ -27,7 +27,7 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'no admin token', path: 'scopes', headers: { authorization: null }, status: 401, error: 'unauthorized', message: 'Authorization: Bearer' },
-  { name: 'a wrong admin token', path: 'scopes', headers: { authorization: 'Bearer wrong-token-000000000' }, status: 401, error: 'unauthorized', message: 'admin token is wrong' },
+  { name: 'a wrong admin token', path: 'scopes', headers: { authorization: 'Bearer wrong-token-000000000' }, status: 401, error: 'unauthorized', message: 'admin token is unknown or revoked' },
   { name: 'malformed JSON', method: 'PUT', path: 'scopes/po.create', body: '{"name": "po.create",', status: 400, error: 'invalid_json', message: 'not valid JSON' },
   { name: 'a JSON array', method: 'PUT', path: 'scopes/po.create', body: '[]', status: 400, error: 'invalid_request', message: 'must be a JSON object, got an array' },
   { name: 'no JSON content type', method: 'PUT', path: 'scopes/po.create', body: json(scope), headers: { 'content-type': 'text/plain' }, status: 415, error: 'unsupported_media_type', message: "got 'text/plain'" },

@@ -1,8 +1,10 @@
 /** Every CLI command, in the order `--help` lists them. */
 import { Command } from 'commander';
+import * as adminToken from './admin-token';
 import * as init from './init';
 import * as installProvider from './install-provider';
 import * as mainJob from './main';
+import * as planGuard from './plan-guard';
 import * as provider from './provider';
 import * as review from './review';
 import * as rotateSecret from './rotate-secret';
@@ -13,4 +15,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, review, verify, rotateSecret];
+export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, review, verify, rotateSecret, adminToken, planGuard];

@@ -3,6 +3,18 @@ import { Command, Option } from 'commander';
 import { EXIT, ExternalError, UsageError } from '../../model/errors';
 import { timestampProblem } from '../../model/timestamp';
 
+interface ReviewCommandOptions {
+  format: 'markdown' | 'text';
+  now?: string;
+  policy?: string;
+  failOnFlags: boolean;
+  usageFrom?: string;
+  unusedDays: string;
+  full: boolean;
+  fullReview?: string;
+  stack?: string;
+}
+
 export function register(program: Command): void {
   program
     .command('review')
@@ -14,7 +26,10 @@ export function register(program: Command): void {
     .option('--fail-on-flags', 'exit with code 4 when the verdict carries a warning (to gate a pipeline)', false)
     .option('--usage-from <url>', "list kept grants nobody used lately, from this server's usage record (admin token: PROCUREMENT_ADMIN_TOKEN)")
     .option('--unused-days <days>', 'with --usage-from: a grant unused for longer than this is listed', '90')
-    .action(async (file: string, opts: { format: 'markdown' | 'text'; now?: string; policy?: string; failOnFlags: boolean; usageFrom?: string; unusedDays: string }) => {
+    .option('--full', 'markdown: render everything; by default the review stays under 60,000 bytes to fit a pull-request comment', false)
+    .option('--full-review <where>', 'markdown: where readers find the full review, named when rows are left out (e.g. the CI run\'s URL)')
+    .option('--stack <name>', 'markdown: the stack reviewed, named in the title and the comment marker (one comment per stack)')
+    .action(async (file: string, opts: ReviewCommandOptions) => {
       const { readFileSync } = await import('node:fs');
       const { parsePlan } = await import('../../review/plan-json.js');
       const { renderBuiltReview } = await import('../../review/render-review.js');
@@ -32,7 +47,7 @@ export function register(program: Command): void {
       const policy = opts.policy === undefined ? undefined : readPolicyFile(read(opts.policy, 'policy'), opts.policy);
       const usage = opts.usageFrom === undefined ? undefined : await usageFrom(opts.usageFrom, opts.unusedDays);
       const review = buildReview(plan, { now, policy, usage });
-      process.stdout.write(renderBuiltReview(review, opts.format));
+      process.stdout.write(renderBuiltReview(review, opts.format, { maxBytes: opts.full ? null : undefined, fullReview: opts.fullReview, stack: opts.stack }));
       if (opts.failOnFlags && review.flagged) process.exitCode = EXIT.mismatch;
     });
 }

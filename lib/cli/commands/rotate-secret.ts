@@ -1,39 +1,46 @@
-/** `procurement-scopes rotate-secret <client_id>`: a new client secret, written to the secrets dir or shown once. */
+/** `procurement-scopes rotate-secret <client_id>`: a new client secret, handed to the secrets command, written to the secrets dir, or shown once. */
 import { Command } from 'commander';
 
 interface RotateOptions {
   url?: string;
   secretsDir?: string;
+  secretsCommand?: string;
   adminTokenFile?: string;
 }
 
 export function register(program: Command): void {
   program
     .command('rotate-secret')
-    .description("issue a new secret for a client (the old one stops working); write it to the secrets dir, or print it once")
+    .description('issue a new secret for a client (the old one stops working); hand it to the secrets command, write it to the secrets dir, or print it once')
     .argument('<client_id>', 'the client whose secret to rotate')
     .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
     .option('--secrets-dir <dir>', 'write the secret here (0600 file per client) instead of printing it (default: PROCUREMENT_SECRETS_DIR)')
+    .option('--secrets-command <command>', "hand the secret to this shell command as JSON on stdin, like the provider's secrets_command (default: PROCUREMENT_SECRETS_COMMAND)")
     .option('--admin-token-file <file>', 'read the admin token from this file (default: PROCUREMENT_ADMIN_TOKEN)')
     .action(async (clientId: string, opts: RotateOptions) => {
       const { readFileSync } = await import('node:fs');
       const { AdminApiError, AdminClient } = await import('../../client/admin-client.js');
       const { SecretStore } = await import('../../client/secret-store.js');
+      const { SecretCommand } = await import('../../client/secret-command.js');
       const { ExternalError, UsageError } = await import('../../model/errors.js');
-      const { adminTokenOf, asExternal, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
+      const { adminTokenOf, asCliError, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
 
       const url = serverUrl(opts.url);
       const admin = new AdminClient({ url, adminToken: adminTokenOf(opts.adminTokenFile, path => readFileSync(path, 'utf8')), actor: 'procurement-scopes rotate-secret' });
       const secretsDir = secretsDirOf(opts.secretsDir);
       const store = secretsDir ? new SecretStore(secretsDir) : null;
-      let rotated;
-      try {
-        rotated = await admin.rotateSecret(clientId);
-      } catch (e) {
+      const commandText = opts.secretsCommand ?? (process.env.PROCUREMENT_SECRETS_COMMAND || null);
+      const rotated = await admin.rotateSecret(clientId).catch(e => {
         if (e instanceof AdminApiError && e.status === 404) throw new UsageError(`no client '${clientId}' on the server at ${url}`);
-        if (e instanceof AdminApiError && (e.status === 401 || e.status === 403)) throw new UsageError(`the server at ${url} refused the admin token (${e.message})`);
-        if (e instanceof AdminApiError) throw new ExternalError(`rotating the secret of '${clientId}' failed: ${e.message}`);
-        return asExternal(e);
+        return asCliError(e, url, `rotate the secret of '${clientId}'`);
+      });
+      if (commandText) {
+        // Never printed as a fallback here: where a command is configured, stdout is usually a CI log.
+        await new SecretCommand(commandText).deliver(rotated.clientId, rotated.clientSecret).catch((e: Error) => {
+          throw new ExternalError(`the new secret of '${rotated.clientId}' was not delivered (${e.message}); it was discarded and the old one no longer works: fix the command and run rotate-secret again`);
+        });
+        process.stdout.write(`rotated the secret of client '${rotated.clientId}' and handed the new one to the secrets command (the old one no longer works)\n`);
+        if (!store) return;
       }
       if (store) {
         try {
@@ -43,6 +50,7 @@ export function register(program: Command): void {
         } catch (e) {
           // The old secret is already gone: losing the new one too would lock the client out.
           process.stderr.write(`could not write the secret to ${store.dir} (${(e as Error).message})\n`);
+          if (commandText) return; // delivered by the command all the same
         }
       }
       process.stderr.write(`new secret of client '${rotated.clientId}' below: it is shown once and not stored anywhere (pass --secrets-dir to keep it in a file)\n`);

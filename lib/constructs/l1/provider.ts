@@ -30,6 +30,14 @@ export interface ProcurementProviderConfig {
    */
   readonly secretsDir?: string;
   /**
+   * Shell command that receives the secret of each client the provider creates, as one JSON line on stdin
+   * (`{"client_id":...,"client_secret":...}`) with PROCUREMENT_CLIENT_ID in its environment, so that the secret reaches
+   * its owner's secret manager (e.g. `vault kv put "secret/procurement/$PROCUREMENT_CLIENT_ID" -`). A failed command
+   * fails the apply. The command is code, not a secret: it may be committed.
+   * @default the provider reads PROCUREMENT_SECRETS_COMMAND; without it (and without a secrets dir) secrets are not kept
+   */
+  readonly secretsCommand?: string;
+  /**
    * Provider alias, needed when one stack talks to two authorization servers.
    * @default no alias (the stack's default `procurement` provider)
    */
@@ -57,6 +65,7 @@ export class ProcurementProvider extends TerraformProvider {
       url: this.config.url,
       timeout_seconds: this.config.timeoutSeconds,
       secrets_dir: this.config.secretsDir,
+      secrets_command: this.config.secretsCommand,
     };
   }
 }

@@ -58,6 +58,16 @@ export function diagnoseFailure(failure: unknown, context: FailureContext): Diag
     const message = failure instanceof Error ? failure.message : String(failure);
     return [error('Unexpected provider error', `Could not ${action}: ${message}. Running Terraform again is safe; if it persists, report it.`)];
   }
+  if (failure.status === 403 && failure.code === 'insufficient_role') {
+    // A read token (what a pull request's plan gets) plans and refreshes; every write is refused before it changes anything.
+    return [
+      error(
+        'Admin token cannot apply',
+        `Could not ${action}: ${failure.message}. A read token can plan and refresh but cannot apply; nothing was changed by this call. ` +
+          'Apply with a write token in PROCUREMENT_ADMIN_TOKEN (procurement-scopes admin-token create --role write).',
+      ),
+    ];
+  }
   switch (failure.status) {
     case 401:
     case 403:

@@ -17,7 +17,7 @@ export interface KeyedResourceOptions<K extends Kind> {
   schema: ObjectSchema;
   keyAttribute: string;
   /** Called when the server has just created the object (answered 201), with what it answered once. */
-  afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string }) => Diagnostic[];
+  afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string }) => Promise<Diagnostic[]>;
   /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times) and the prior order of object lists, so they never show as drift. */
   keepEquivalent?: (fresh: ObjectValue, prior: ObjectValue) => ObjectValue;
 }
@@ -33,7 +33,7 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
     const object = toModel(schema, planned).object as unknown as KindObject[K];
     const answer = await ctx.client.put(kind, object, key);
     ctx.snapshot.remember(kind, answer.value);
-    const diagnostics = creating && answer.created && options.afterCreate ? options.afterCreate(ctx, key, answer) : [];
+    const diagnostics = creating && answer.created && options.afterCreate ? await options.afterCreate(ctx, key, answer) : [];
     // The planned value is what Terraform checks the result against; the server's normalized copy equals it.
     return { state: { ...planned, id: key }, diagnostics };
   };

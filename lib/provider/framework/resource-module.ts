@@ -4,6 +4,7 @@
  * provider service dispatches through these interfaces, never on type names.
  */
 import type { AdminClient } from '../../client/admin-client';
+import type { SecretCommand } from '../../client/secret-command';
 import type { SecretStore } from '../../client/secret-store';
 import type { Kind } from '../../model/types';
 import type { LiveSnapshot } from '../live-snapshot';
@@ -17,6 +18,8 @@ export interface ProviderContext {
   readonly snapshot: LiveSnapshot;
   /** Where client secrets are written; null when the provider has no `secrets_dir`. */
   readonly secrets: SecretStore | null;
+  /** The command new client secrets are handed to; null when the provider has no `secrets_command`. */
+  readonly secretsCommand: SecretCommand | null;
 }
 
 export interface Outcome {

@@ -1,11 +1,12 @@
 /**
  * `procurement_client`: an OAuth client (an integration). Its secret is never
- * an attribute: the server answers it once, on create, and the provider writes
- * it to `secrets_dir` (one 0600 file per client) or says how to get one.
+ * an attribute: the server answers it once, on create, and the provider hands
+ * it to `secrets_command` and/or `secrets_dir` (one 0600 file per client),
+ * or says how to get one.
  */
 import { LIMITS } from '../../model/schemas';
 import { GRANT_TYPES } from '../../model/types';
-import { Diagnostic, warning } from '../framework/diagnostics';
+import { Diagnostic, error, warning } from '../framework/diagnostics';
 import { keyedResource } from '../framework/keyed-resource';
 import { ProviderContext, ResourceModule } from '../framework/resource-module';
 import { ID_ATTRIBUTE, ObjectSchema } from '../framework/schema';
@@ -14,8 +15,8 @@ const { tokenLifetimeSeconds: lifetime, secretRotationDays: rotation } = LIMITS;
 
 const schema: ObjectSchema = {
   description:
-    'An OAuth client of the authorization server. Its secret never enters state: on create it is written to the provider\'s `secrets_dir`; ' +
-    'otherwise `procurement-scopes rotate-secret <client_id>` issues a new one.',
+    'An OAuth client of the authorization server. Its secret never enters state: on create it is handed to the provider\'s `secrets_command` ' +
+    'and/or written to its `secrets_dir`; `procurement-scopes rotate-secret <client_id>` issues a new one.',
   attributes: [
     {
       name: 'client_id',
@@ -70,34 +71,47 @@ const schema: ObjectSchema = {
   ],
 };
 
-/** The server answers a new client's secret exactly once: keep it in the secret store, or say how to get another. */
-function keepClientSecret(ctx: ProviderContext, clientId: string, answer: { clientSecret?: string }): Diagnostic[] {
-  const rotate = `\`procurement-scopes rotate-secret ${clientId}\``;
+/**
+ * The server answers a new client's secret exactly once: hand it to `secrets_command` and/or keep it in `secrets_dir`,
+ * or say how to get another. A failed hand-over is an error: the apply must not pass while an owner lacks a secret.
+ * Terraform then marks the new client tainted, hence the `untaint` in the way out.
+ */
+async function keepClientSecret(ctx: ProviderContext, clientId: string, answer: { clientSecret?: string }): Promise<Diagnostic[]> {
   if (!answer.clientSecret) return [];
-  if (!ctx.secrets) {
+  const rotate = `\`procurement-scopes rotate-secret ${clientId}\``;
+  if (!ctx.secrets && !ctx.secretsCommand) {
     return [
       warning(
         'Client secret not kept',
-        `The server issued a secret for client '${clientId}' once. The provider has no \`secrets_dir\` (or PROCUREMENT_SECRETS_DIR), ` +
-          `so the secret was discarded; it is never written to Terraform state. Run ${rotate} to issue a new one, and set ` +
-          '`secrets_dir` to keep the secrets of clients created later.',
+        `The server issued a secret for client '${clientId}' once. The provider has no \`secrets_command\` or \`secrets_dir\` ` +
+          `(PROCUREMENT_SECRETS_COMMAND, PROCUREMENT_SECRETS_DIR), so the secret was discarded; it is never written to Terraform state. ` +
+          `Run ${rotate} to issue a new one, and set one of them to deliver the secrets of clients created later.`,
         ['client_id'],
       ),
     ];
   }
-  try {
-    ctx.secrets.save(clientId, answer.clientSecret);
-    return [];
-  } catch (failure) {
-    return [
-      warning(
-        'Client secret not kept',
-        `The client '${clientId}' was created but its secret could not be written to ${ctx.secrets.dir} ` +
-          `(${(failure as Error).message}). Fix the directory and run ${rotate} to issue a new secret.`,
-        ['client_id'],
-      ),
-    ];
+  const failures: string[] = [];
+  if (ctx.secretsCommand) {
+    await ctx.secretsCommand.deliver(clientId, answer.clientSecret).catch((e: Error) => failures.push(e.message));
   }
+  if (ctx.secrets) {
+    try {
+      ctx.secrets.save(clientId, answer.clientSecret);
+    } catch (failure) {
+      failures.push(`it could not be written to ${ctx.secrets.dir} (${(failure as Error).message})`);
+    }
+  }
+  if (failures.length === 0) return [];
+  return [
+    error(
+      'Client secret not delivered',
+      `The client '${clientId}' was created, but its secret did not reach its owner: ${failures.join('; ')}. ` +
+        'The secret was discarded (it is never written to state or logs), and Terraform marks the client tainted. To recover: fix the cause, ' +
+        `run ${rotate} with the fixed command in PROCUREMENT_SECRETS_COMMAND (or --secrets-command; --secrets-dir for a file) to issue and deliver a new secret, then ` +
+        '`terraform untaint <address of this procurement_client>` so that the next apply does not replace the client.',
+      ['client_id'],
+    ),
+  ];
 }
 
 export const clientResource = {

@@ -10,10 +10,12 @@ export function changeEntry(
   key: string,
   before: unknown,
   after: unknown,
+  actorNote: string | null = null,
 ): NewAuditEntry {
   return {
     at: at.toISOString(),
     actor,
+    actorNote,
     action,
     kind,
     key,

@@ -2,10 +2,13 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ModelValidator } from '../../model/validate';
 import { PolicyHolder } from '../admission/server-policy';
+import { AdminRole } from '../../model/admin-api';
+import { AdminTokens } from '../admin-tokens';
 import { Store } from '../store/store';
 
 export interface AdminContext {
   store: Store;
+  adminTokens: AdminTokens;
   validator: ModelValidator;
   now: () => Date;
   bodyLimitBytes: number;
@@ -19,8 +22,12 @@ export interface AdminRequest {
   /** Path segments after `/admin/v1/`, URL-decoded. */
   segments: string[];
   query: URLSearchParams;
-  /** Who is making the change, from `x-actor`; recorded in the audit log. */
+  /** Who is making the change: the name of the admin token the request authenticated with; the audit log's actor. */
   actor: string;
+  /** The role of that token. */
+  role: AdminRole;
+  /** What the caller said about itself in `x-actor` (bounded, unverified): recorded beside the actor, never trusted as identity. */
+  actorNote: string | null;
 }
 
 export type AdminAction = (context: AdminContext, request: AdminRequest) => Promise<void> | void;

@@ -1,53 +1,72 @@
 /**
- * The admin API under `/admin/v1`: authenticates, applies the rate limit,
- * then hands the request to the one action its method and path name.
+ * The admin API under `/admin/v1`: authenticates the bearer token (a named
+ * admin token, admin-tokens.ts), applies the rate limit, finds the one action
+ * its method and path name, and checks that the token's role is enough for it.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { isAdminToken } from '../admin-token';
+import { AdminRole, roleAllows } from '../../model/admin-api';
+import { AdminIdentity } from '../admin-tokens';
 import { ServerError, badRequest } from '../errors';
 import { TokenBucket } from '../rate-limit';
 import { dryRunAdmission } from './actions/admission';
 import { audit } from './actions/audit';
+import { createAdminToken } from './actions/create-admin-token';
 import { deleteObject } from './actions/delete-object';
 import { effectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
+import { listAdminTokens } from './actions/list-admin-tokens';
 import { listObjects } from './actions/list-objects';
 import { getPolicy, policyFindings, putPolicy } from './actions/policy';
 import { putObject } from './actions/put-object';
+import { revision } from './actions/revision';
+import { revokeAdminToken } from './actions/revoke-admin-token';
 import { rotateSecret } from './actions/rotate-secret';
 import { snapshot } from './actions/snapshot';
 import { usage } from './actions/usage';
 import { AdminAction, AdminContext } from './context';
 
 export const ADMIN_PREFIX = '/admin/v1/';
-const ACTOR_MAX_LENGTH = 200;
+const ACTOR_NOTE_MAX_LENGTH = 200;
 
-interface Route {
+export interface Route {
   method: string;
   /** Path segments; `*` matches any one segment. */
   pattern: string[];
+  /** The least role a token needs: `read` changes nothing, `write` changes objects (apply), `admin` manages the server's policy and tokens. */
+  role: AdminRole;
   action: AdminAction;
 }
 
-// Fixed names first: `snapshot` would otherwise match `{kind}`.
-const ROUTES: Route[] = [
-  { method: 'GET', pattern: ['snapshot'], action: snapshot },
-  { method: 'GET', pattern: ['audit'], action: audit },
-  { method: 'GET', pattern: ['usage'], action: usage },
-  { method: 'GET', pattern: ['policy'], action: getPolicy }, // role: read
-  { method: 'PUT', pattern: ['policy'], action: putPolicy }, // role: admin
-  { method: 'GET', pattern: ['policy', 'findings'], action: policyFindings }, // role: read
-  { method: 'POST', pattern: ['admission'], action: dryRunAdmission }, // role: read (plans ask it with a read token; it writes nothing)
-  { method: 'POST', pattern: ['clients', '*', 'secret'], action: rotateSecret },
-  { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], action: effectiveScopes },
-  { method: 'GET', pattern: ['*'], action: listObjects },
-  { method: 'GET', pattern: ['*', '*'], action: getObject },
-  { method: 'PUT', pattern: ['*', '*'], action: putObject },
-  { method: 'DELETE', pattern: ['*', '*'], action: deleteObject },
+// Fixed names first: `snapshot` would otherwise match `{kind}`, and the first route with the method wins.
+export const ROUTES: Route[] = [
+  { method: 'GET', pattern: ['snapshot'], role: 'read', action: snapshot },
+  { method: 'GET', pattern: ['revision'], role: 'read', action: revision },
+  { method: 'GET', pattern: ['audit'], role: 'read', action: audit },
+  { method: 'GET', pattern: ['usage'], role: 'read', action: usage },
+  { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },
+  { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy },
+  { method: 'GET', pattern: ['policy', 'findings'], role: 'read', action: policyFindings },
+  // Plans ask it with a read token; it writes nothing.
+  { method: 'POST', pattern: ['admission'], role: 'read', action: dryRunAdmission },
+  { method: 'GET', pattern: ['admin-tokens'], role: 'admin', action: listAdminTokens },
+  { method: 'POST', pattern: ['admin-tokens'], role: 'admin', action: createAdminToken },
+  { method: 'DELETE', pattern: ['admin-tokens', '*'], role: 'admin', action: revokeAdminToken },
+  { method: 'POST', pattern: ['clients', '*', 'secret'], role: 'write', action: rotateSecret },
+  { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], role: 'read', action: effectiveScopes },
+  { method: 'GET', pattern: ['*'], role: 'read', action: listObjects },
+  { method: 'GET', pattern: ['*', '*'], role: 'read', action: getObject },
+  { method: 'PUT', pattern: ['*', '*'], role: 'write', action: putObject },
+  { method: 'DELETE', pattern: ['*', '*'], role: 'write', action: deleteObject },
 ];
 
+/** What each role is for, in the words of a refusal: "a read token cannot apply changes: use a write or admin token". */
+const ROLE_PURPOSE: Record<AdminRole, string> = {
+  read: 'read the server',
+  write: 'apply changes (write objects, rotate secrets)',
+  admin: 'manage the policy or admin tokens',
+};
+
 export interface AdminRouterOptions {
-  adminToken: string;
   /** Requests per second, or null for no limit. */
   rateLimit: number | null;
 }
@@ -63,21 +82,35 @@ export class AdminRouter {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    this.authenticate(req);
+    const identity = this.authenticate(req);
     this.throttle();
     const segments = splitPath(url.pathname.slice(ADMIN_PREFIX.length));
-    const action = this.route(req.method ?? 'GET', segments);
-    await action(this.context, { req, res, segments, query: url.searchParams, actor: actorOf(req) });
+    const route = this.route(req.method ?? 'GET', segments);
+    authorize(identity, route, segments);
+    await route.action(this.context, {
+      req,
+      res,
+      segments,
+      query: url.searchParams,
+      actor: identity.name,
+      role: identity.role,
+      actorNote: actorNoteOf(req),
+    });
   }
 
-  private authenticate(req: IncomingMessage): void {
+  private authenticate(req: IncomingMessage): AdminIdentity {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer (\S+)$/i.exec(header);
-    if (!match || !isAdminToken(match[1], this.options.adminToken)) {
-      throw new ServerError(401, 'unauthorized', match ? 'the admin token is wrong' : 'send the admin token as Authorization: Bearer <token>', {
-        headers: { 'www-authenticate': 'Bearer realm="procurement-scopes admin"' },
-      });
+    const identity = match ? this.context.adminTokens.authenticate(match[1]) : null;
+    if (!identity) {
+      throw new ServerError(
+        401,
+        'unauthorized',
+        match ? 'the admin token is unknown or revoked: ask an admin for a token (procurement-scopes admin-token create)' : 'send an admin token as Authorization: Bearer <token>',
+        { headers: { 'www-authenticate': 'Bearer realm="procurement-scopes admin"' } },
+      );
     }
+    return identity;
   }
 
   private throttle(): void {
@@ -89,16 +122,28 @@ export class AdminRouter {
     }
   }
 
-  private route(method: string, segments: string[]): AdminAction {
+  private route(method: string, segments: string[]): Route {
     const matching = ROUTES.filter(
       r => r.pattern.length === segments.length && r.pattern.every((p, i) => p === '*' || p === segments[i]),
     );
     const route = matching.find(r => r.method === method);
-    if (route) return route.action;
+    if (route) return route;
     if (matching.length === 0) throw new ServerError(404, 'not_found', `no admin endpoint at /admin/v1/${segments.join('/')}`);
     const allow = [...new Set(matching.map(r => r.method))].join(', ');
     throw new ServerError(405, 'method_not_allowed', `${method} is not allowed here; use ${allow}`, { headers: { allow } });
   }
+}
+
+/** 403 when the token's role is too weak, naming the token, what the endpoint needs and which token to use instead. */
+function authorize(identity: AdminIdentity, route: Route, segments: string[]): void {
+  if (roleAllows(identity.role, route.role)) return;
+  const stronger = route.role === 'write' ? 'a write or admin token' : 'an admin token';
+  throw new ServerError(
+    403,
+    'insufficient_role',
+    `a ${identity.role} token cannot ${ROLE_PURPOSE[route.role]}: ${route.method} /admin/v1/${segments.join('/').slice(0, 200)} needs the ${route.role} role, ` +
+      `and the token '${identity.name}' has ${identity.role}; use ${stronger}`,
+  );
 }
 
 function splitPath(path: string): string[] {
@@ -111,11 +156,11 @@ function splitPath(path: string): string[] {
   }
 }
 
-function actorOf(req: IncomingMessage): string {
-  const actor = req.headers['x-actor'];
-  if (actor === undefined || actor === '') return 'unknown';
-  if (Array.isArray(actor) || actor.length > ACTOR_MAX_LENGTH) {
-    throw badRequest(`x-actor must be one value of at most ${ACTOR_MAX_LENGTH} characters`, { field: 'x-actor' });
+function actorNoteOf(req: IncomingMessage): string | null {
+  const note = req.headers['x-actor'];
+  if (note === undefined || note === '') return null;
+  if (Array.isArray(note) || note.length > ACTOR_NOTE_MAX_LENGTH) {
+    throw badRequest(`x-actor must be one value of at most ${ACTOR_NOTE_MAX_LENGTH} characters`, { field: 'x-actor' });
   }
-  return actor;
+  return note;
 }

@@ -7,11 +7,11 @@
  * secret, deactivates tokens already issued.
  *
  * The caller authenticates as any registered client (client_secret_basic or
- * client_secret_post, as a resource server would) or with the admin token.
+ * client_secret_post, as a resource server would) or with any active admin token.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { effectiveScopes } from '../../model/effective-scopes';
-import { isAdminToken } from '../admin-token';
+import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
 import { verifySecret } from '../secrets';
@@ -27,7 +27,8 @@ export interface IntrospectionOptions {
   issuer: string;
   store: Store;
   signingKey: SigningJwk;
-  adminToken: string;
+  /** Checks an admin bearer token (any role may introspect). */
+  authenticateAdmin: (token: string) => AdminIdentity | null;
   now: () => Date;
 }
 
@@ -51,10 +52,10 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-function authenticateCaller({ store, adminToken }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): void {
+function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): void {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
-  if (bearer && isAdminToken(bearer[1], adminToken)) return;
+  if (bearer && authenticateAdmin(bearer[1])) return;
   const basic = /^Basic (\S+)$/i.exec(header);
   const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
   const hash = id ? store.secretHash(id) : null;

@@ -13,9 +13,9 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 import { canonicalJson } from './canonical-json';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredObject } from './store';
+import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -44,6 +44,19 @@ CREATE TABLE IF NOT EXISTS policy (
 /** Up to this many client ids, `bindingsNamingAny` prefilters by substring (one prepared statement per count). */
 const BINDING_PREFILTER_MAX = 16;
 
+/** Named admin tokens (AdminTokenStore): SHA-256 hashes only, see admin-tokens.ts. */
+const ADMIN_TOKENS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS admin_tokens (
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL,
+  created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT) WITHOUT ROWID;
+`;
+
+/** Migration: the audit log records what a caller said about itself (x-actor) apart from the token name in `actor`. */
+function addAuditActorNote(db: Database.Database): void {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info('audit')`).all() as { name: string }[];
+  if (!columns.some(c => c.name === 'actor_note')) db.exec('ALTER TABLE audit ADD COLUMN actor_note TEXT');
+}
+
 /** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
 const HOLDER_CONDITION: Record<HolderField, string> = {
   scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
@@ -55,8 +68,9 @@ const HOLDER_CONDITION: Record<HolderField, string> = {
 /** An audit row as selected (columns renamed to the API's fields); the JSON columns are still text. */
 type AuditRow = Omit<AuditEntry, JsonColumn> & Record<JsonColumn, string | null>;
 type JsonColumn = 'before' | 'after' | 'requestedScopes' | 'grantedScopes';
+const ADMIN_TOKEN_COLUMNS = 'name, role, hash, created_at AS createdAt, created_by AS createdBy, revoked_at AS revokedAt';
 const AUDIT_COLUMNS =
-  'id, at, actor, action, kind, key, before, after, client_id AS clientId, ' +
+  'id, at, actor, actor_note AS actorNote, action, kind, key, before, after, client_id AS clientId, ' +
   'requested_scopes AS requestedScopes, granted_scopes AS grantedScopes, reason';
 
 export class SqliteStore implements Store {
@@ -73,6 +87,8 @@ export class SqliteStore implements Store {
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
     db.exec(POLICY_SCHEMA);
+    db.exec(ADMIN_TOKENS_SCHEMA);
+    addAuditActorNote(db);
     return new SqliteStore(db);
   }
 
@@ -201,11 +217,12 @@ export class SqliteStore implements Store {
 
   appendAudit(entry: NewAuditEntry): void {
     this.stmt(
-      'INSERT INTO audit (at, actor, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO audit (at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
       entry.at,
       entry.actor,
+      entry.actorNote ?? null,
       entry.action,
       entry.kind,
       entry.key,
@@ -255,6 +272,37 @@ export class SqliteStore implements Store {
         : this.stmt('SELECT * FROM usage WHERE client_id = ? ORDER BY scope').all(clientId)
     ) as { client_id: string; scope: string; last_used_at: string }[];
     return rows.map(r => ({ clientId: r.client_id, scope: r.scope, lastUsedAt: r.last_used_at }));
+  }
+
+  activeAdminTokens(): StoredAdminToken[] {
+    return this.stmt(`SELECT ${ADMIN_TOKEN_COLUMNS} FROM admin_tokens WHERE revoked_at IS NULL ORDER BY name`).all() as StoredAdminToken[];
+  }
+
+  allAdminTokens(): StoredAdminToken[] {
+    return this.stmt(`SELECT ${ADMIN_TOKEN_COLUMNS} FROM admin_tokens ORDER BY name`).all() as StoredAdminToken[];
+  }
+
+  adminToken(name: string): StoredAdminToken | null {
+    return (this.stmt(`SELECT ${ADMIN_TOKEN_COLUMNS} FROM admin_tokens WHERE name = ?`).get(name) as StoredAdminToken | undefined) ?? null;
+  }
+
+  insertAdminToken(token: StoredAdminToken): void {
+    this.stmt('INSERT INTO admin_tokens (name, role, hash, created_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      token.name,
+      token.role,
+      token.hash,
+      token.createdAt,
+      token.createdBy,
+      token.revokedAt,
+    );
+  }
+
+  replaceAdminToken(name: string, hash: string, role: AdminRole, at: string): void {
+    this.stmt('UPDATE admin_tokens SET hash = ?, role = ?, created_at = ?, revoked_at = NULL WHERE name = ?').run(hash, role, at, name);
+  }
+
+  revokeAdminToken(name: string, at: string): boolean {
+    return this.stmt('UPDATE admin_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name).changes > 0;
   }
 
   close(): void {

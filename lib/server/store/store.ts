@@ -6,7 +6,7 @@
  */
 import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 
 export interface StoredObject<K extends Kind> {
   value: KindObject[K];
@@ -85,6 +85,26 @@ export interface PolicyRecord {
   version: number;
 }
 
-export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads {
+
+/** An admin token as stored: its hash, never the token. */
+export interface StoredAdminToken extends AdminTokenInfo {
+  hash: string;
+}
+
+/** Named admin tokens with roles (admin-tokens.ts hashes and checks them). */
+export interface AdminTokenStore {
+  /** Tokens not revoked, for authentication. */
+  activeAdminTokens(): StoredAdminToken[];
+  /** Every token, revoked ones included (their names stay taken: the audit log names them). */
+  allAdminTokens(): StoredAdminToken[];
+  adminToken(name: string): StoredAdminToken | null;
+  insertAdminToken(token: StoredAdminToken): void;
+  /** Replaces a token's hash and role and clears its revocation (the bootstrap token, when its configured value changes). */
+  replaceAdminToken(name: string, hash: string, role: AdminRole, at: string): void;
+  /** Marks the token revoked; false when there is no such active token. */
+  revokeAdminToken(name: string, at: string): boolean;
+}
+
+export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads, AdminTokenStore {
   close(): void;
 }

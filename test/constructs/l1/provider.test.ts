@@ -20,8 +20,11 @@ describe('ProcurementProvider', () => {
   });
 
   it('synthesizes the connection settings it is given, and resources use the provider', () => {
-    const json = synthWith({ url: 'https://auth.example.com', timeoutSeconds: 20, secretsDir: '.secrets', alias: 'eu' });
-    expect(json.provider.procurement).toEqual([{ url: 'https://auth.example.com', timeout_seconds: 20, secrets_dir: '.secrets', alias: 'eu' }]);
+    const secretsCommand = 'vault kv put "secret/procurement/$PROCUREMENT_CLIENT_ID" -';
+    const json = synthWith({ url: 'https://auth.example.com', timeoutSeconds: 20, secretsDir: '.secrets', secretsCommand, alias: 'eu' });
+    expect(json.provider.procurement).toEqual([
+      { url: 'https://auth.example.com', timeout_seconds: 20, secrets_dir: '.secrets', secrets_command: secretsCommand, alias: 'eu' },
+    ]);
     expect(Object.values(json.resource.procurement_client as Record<string, { provider: string }>)[0].provider).toBe('procurement.eu');
   });
 

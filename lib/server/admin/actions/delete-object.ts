@@ -7,7 +7,7 @@ import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
 import { admit, warningHeader } from '../../admission/admission';
 
-export const deleteObject: AdminAction = ({ store, validator, now, policy }, { req, res, segments, actor }) => {
+export const deleteObject: AdminAction = ({ store, validator, now, policy }, { req, res, segments, actor, actorNote }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
@@ -19,7 +19,7 @@ export const deleteObject: AdminAction = ({ store, validator, now, policy }, { r
     const admitted = admit(store, policy.current(), [{ kind, key, value: null }], now());
     store.delete(kind, key);
     if (kind === 'clients') store.deleteSecretHash(key);
-    store.appendAudit(changeEntry(now(), actor, 'delete', kind, key, current.value, null));
+    store.appendAudit(changeEntry(now(), actor, 'delete', kind, key, current.value, null, actorNote));
     return admitted;
   });
   sendEmpty(res, 204, warningHeader(findings));

@@ -59,7 +59,7 @@ interface WriteOutcome<K extends Kind> {
 /** Checks and writes in one transaction, together with the audit entry. */
 function write<K extends Kind>(
   { store, now, policy }: AdminContext,
-  { req, actor }: AdminRequest,
+  { req, actor, actorNote }: AdminRequest,
   kind: K,
   key: string,
   value: KindObject[K],
@@ -73,7 +73,7 @@ function write<K extends Kind>(
     checkReferences(store, kind, key, value);
     const findings = admit(store, policy.current(), [{ kind, key, value }], now());
     const version = store.put(kind, key, value);
-    store.appendAudit(changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value));
+    store.appendAudit(changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value, actorNote));
     if (kind === 'clients' && !current) {
       const clientSecret = generateSecret();
       store.setSecretHash(key, hashSecret(clientSecret));

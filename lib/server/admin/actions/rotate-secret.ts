@@ -9,7 +9,7 @@ import { changeEntry } from '../audit-change';
 import { AdminAction } from '../context';
 import { absent, checkKey } from '../kinds';
 
-export const rotateSecret: AdminAction = ({ store, validator, now }, { res, segments, actor }) => {
+export const rotateSecret: AdminAction = ({ store, validator, now }, { res, segments, actor, actorNote }) => {
   const clientId = segments[1];
   checkKey(validator, 'clients', clientId);
   const clientSecret = generateSecret();
@@ -17,7 +17,7 @@ export const rotateSecret: AdminAction = ({ store, validator, now }, { res, segm
   store.transaction(() => {
     if (!store.get('clients', clientId)) throw absent('clients', clientId);
     store.setSecretHash(clientId, hash);
-    store.appendAudit(changeEntry(now(), actor, 'rotate-secret', 'clients', clientId, null, null));
+    store.appendAudit(changeEntry(now(), actor, 'rotate-secret', 'clients', clientId, null, null, actorNote));
   });
   sendJson(res, 200, { clientId, clientSecret });
 };

@@ -1,0 +1,75 @@
+/**
+ * `procurement-scopes plan-guard record|check`: apply exactly the reviewed
+ * plan, or nothing. `record` (before `terraform plan -out`) writes the
+ * server's revision and the state's serial to a file kept beside the plan;
+ * `check` (before `terraform apply <planfile>`) refuses, exit 4, when either
+ * moved since. A read token is enough for both.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../model/errors';
+
+interface GuardOptions {
+  url?: string;
+  state?: string;
+  adminTokenFile?: string;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('plan-guard')
+    .description('record the server revision and state serial beside a plan, and refuse to apply it once either changed')
+    .addHelpText('after', '\nExit codes: 0 unchanged (check) or recorded, 4 changed since the plan, 2 bad arguments or files, 3 server unreachable.');
+  withOptions(command.command('record').description('write the server revision and the state serial to a file, before terraform plan'))
+    .requiredOption('--out <file>', 'the file to write (keep it with the plan file)')
+    .action(async (opts: GuardOptions & { out: string }) => {
+      const { writeFileSync } = await import('node:fs');
+      const { PLAN_GUARD_FORMAT } = await import('../../review/plan-guard.js');
+      const current = await readCurrent(opts);
+      writeFileSync(opts.out, `${JSON.stringify({ format: PLAN_GUARD_FORMAT, ...current, recordedAt: new Date().toISOString() }, null, 2)}\n`);
+      process.stdout.write(`recorded server revision ${current.revision} and ${current.state ? `state serial ${current.state.serial}` : 'no state yet'} in ${opts.out}\n`);
+    });
+  withOptions(command.command('check').description('refuse (exit 4) when the server or the state changed since the plan; run before terraform apply <planfile>'))
+    .argument('<file>', 'the file plan-guard record wrote')
+    .action(async (file: string, opts: GuardOptions) => {
+      const { EXIT } = await import('../../model/errors.js');
+      const { changesSincePlan, parsePlanGuard } = await import('../../review/plan-guard.js');
+      const planned = parsePlanGuard(readText(file, 'plan guard'), file);
+      const changes = changesSincePlan(planned, await readCurrent(opts));
+      if (changes.length === 0) {
+        process.stdout.write(`unchanged since the plan (server revision ${planned.revision}, ${planned.state ? `state serial ${planned.state.serial}` : 'no state'}): apply may proceed\n`);
+        return;
+      }
+      process.stderr.write(
+        `refusing to apply: ${changes.join('; ')}.\nThe reviewed plan no longer describes what apply would do. Run the plan again (re-run the workflow) and review the new plan.\n`,
+      );
+      process.exitCode = EXIT.mismatch;
+    });
+}
+
+function withOptions(command: Command): Command {
+  return command
+    .option('--state <file>', "the output of 'terraform state pull' (empty when there is no state yet)")
+    .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
+    .option('--admin-token-file <file>', 'read the admin token (a read token is enough) from this file (default: PROCUREMENT_ADMIN_TOKEN)');
+}
+
+async function readCurrent(opts: GuardOptions) {
+  const { AdminClient } = await import('../../client/admin-client.js');
+  const { stateVersionOf } = await import('../../review/plan-guard.js');
+  const { adminTokenOf, asCliError, serverUrl } = await import('../../verify/server-connection.js');
+  if (opts.state === undefined) throw new UsageError("pass --state <file> with the output of 'terraform state pull' (an empty file when there is no state yet)");
+  const state = stateVersionOf(readText(opts.state, 'state'), opts.state);
+  const server = serverUrl(opts.url).replace(/\/+$/, '');
+  const admin = new AdminClient({ url: server, adminToken: adminTokenOf(opts.adminTokenFile, readText), actor: 'procurement-scopes plan-guard', maxAttempts: 3 });
+  const revision = await admin.revision().catch(e => asCliError(e, server, 'read the server revision'));
+  return { server, revision, state };
+}
+
+function readText(file: string, what = 'file'): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}

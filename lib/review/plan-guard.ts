@@ -1,0 +1,74 @@
+/**
+ * The applied plan is the reviewed plan. Before `terraform plan -out`, CI
+ * records the server's revision (every object write bumps it) and the
+ * state's lineage and serial beside the plan file; the protected apply job,
+ * possibly hours later, reads both again and refuses to apply when either
+ * moved, because the reviewed plan no longer describes what apply would do.
+ *
+ * Recording BEFORE the plan errs on the safe side: a change that lands while
+ * Terraform plans makes the check fail, never pass. (Terraform itself also
+ * refuses a saved plan whose state serial moved; checking here first says why
+ * in the reviewer's terms and covers the server, which Terraform cannot see.)
+ */
+import { UsageError } from '../model/errors';
+
+export const PLAN_GUARD_FORMAT = 1;
+
+export interface StateVersion {
+  lineage: string;
+  serial: number;
+}
+
+export interface PlanGuard {
+  format: typeof PLAN_GUARD_FORMAT;
+  /** The server planned against. */
+  server: string;
+  revision: number;
+  /** Null when there was no state yet (the first apply). */
+  state: StateVersion | null;
+  recordedAt: string;
+}
+
+/** Lineage and serial from `terraform state pull` output; empty output (no state yet) is null. */
+export function stateVersionOf(text: string, source: string): StateVersion | null {
+  if (text.trim() === '') return null;
+  let state: { lineage?: unknown; serial?: unknown };
+  try {
+    state = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${source} is not a Terraform state (pass the output of 'terraform state pull')`);
+  }
+  if (typeof state.lineage !== 'string' || typeof state.serial !== 'number') {
+    throw new UsageError(`${source} has no lineage and serial: pass the output of 'terraform state pull'`);
+  }
+  return { lineage: state.lineage, serial: state.serial };
+}
+
+export function parsePlanGuard(text: string, source: string): PlanGuard {
+  let guard: Partial<PlanGuard>;
+  try {
+    guard = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${source} is not a plan guard written by 'procurement-scopes plan-guard record'`);
+  }
+  if (guard.format !== PLAN_GUARD_FORMAT || typeof guard.server !== 'string' || typeof guard.revision !== 'number' || guard.state === undefined) {
+    throw new UsageError(`${source} is not a plan guard written by 'procurement-scopes plan-guard record' (format ${PLAN_GUARD_FORMAT})`);
+  }
+  return guard as PlanGuard;
+}
+
+/** What moved since the plan, in words; empty when nothing did. */
+export function changesSincePlan(planned: PlanGuard, now: Omit<PlanGuard, 'format' | 'recordedAt'>): string[] {
+  const changes: string[] = [];
+  if (planned.server !== now.server) changes.push(`the plan was made against ${planned.server}, this apply targets ${now.server}`);
+  if (planned.revision !== now.revision) {
+    changes.push(`the server changed since the plan: revision ${planned.revision} when planned, ${now.revision} now`);
+  }
+  const was = planned.state;
+  const is = now.state;
+  if (was?.lineage !== is?.lineage || was?.serial !== is?.serial) {
+    const show = (v: StateVersion | null) => (v ? `serial ${v.serial} of lineage ${v.lineage}` : 'no state');
+    changes.push(`the state changed since the plan: ${show(was)} when planned, ${show(is)} now`);
+  }
+  return changes;
+}

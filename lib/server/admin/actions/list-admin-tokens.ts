@@ -1,0 +1,7 @@
+/** `GET /admin/v1/admin-tokens`: every admin token's name, role, creator and revocation, never a token or its digest. */
+import { sendJson } from '../../http';
+import { AdminAction } from '../context';
+
+export const listAdminTokens: AdminAction = ({ adminTokens }, { res }) => {
+  sendJson(res, 200, { items: adminTokens.list() });
+};

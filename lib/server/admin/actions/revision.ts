@@ -1,0 +1,7 @@
+/** `GET /admin/v1/revision`: the store's revision alone, which every object write bumps: what CI records beside a plan. */
+import { sendJson } from '../../http';
+import { AdminAction } from '../context';
+
+export const revision: AdminAction = ({ store }, { res }) => {
+  sendJson(res, 200, { revision: store.revision() });
+};

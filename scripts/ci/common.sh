@@ -1,0 +1,54 @@
+# Shared by the scripts in scripts/ci, which hold the shell steps of the
+# procurement workflows (.github/workflows/procurement-*.yml) so that a test
+# can run them off GitHub (test/workflows/workflow-steps.test.ts).
+#
+# Every script runs from the repository root with set -euo pipefail. Secrets
+# arrive only as environment variables, never as arguments (visible in ps).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+procurement_scopes() { node "$REPO_ROOT/bin/procurement-scopes.js" "$@"; }
+
+# The synthesized directory of one stack; fails naming the stacks there are.
+stack_dir() {
+  local dir="$REPO_ROOT/cdktf.out/stacks/$1"
+  if [ ! -f "$dir/cdk.tf.json" ]; then
+    echo "no synthesized stack '$1' in cdktf.out/stacks (there are: $(ls "$REPO_ROOT/cdktf.out/stacks" 2>/dev/null | tr '\n' ' ')); run cdktf synth first" >&2
+    exit 2
+  fi
+  echo "$dir"
+}
+
+# Appends to the job summary on GitHub, to stdout elsewhere.
+summary() { if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat >> "$GITHUB_STEP_SUMMARY"; else cat; fi; }
+
+# Sets a step output on GitHub; prints it elsewhere.
+output() { if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "$1=$2" >> "$GITHUB_OUTPUT"; else echo "output $1=$2"; fi; }
+
+# The state backend. `pg` (the default in CI) replaces the stacks' local backend with PostgreSQL through an override
+# file (Terraform merges *_override.tf.json last); its connection string comes from PG_CONN_STR, never from a file.
+# PROCUREMENT_STATE_READ_ONLY=1 marks a read-only connection (the plan jobs).
+# `local` keeps the synthesized local backend (development, and the workflow test when no PostgreSQL is at hand).
+use_state_backend() {
+  local dir="$1" stack="$2"
+  case "${PROCUREMENT_STATE_BACKEND:-pg}" in
+    pg)
+      # A read-only role cannot run the CREATE statements init issues: the schema and table are created once, by
+      # `terraform init` with the owning role (see the header of procurement-plan.yml).
+      local skip=''
+      [ "${PROCUREMENT_STATE_READ_ONLY:-}" = 1 ] && skip=',"skip_schema_creation":true,"skip_table_creation":true,"skip_index_creation":true'
+      echo "{\"terraform\":{\"backend\":{\"pg\":{\"schema_name\":\"procurement_$stack\"$skip}}}}" > "$dir/backend_override.tf.json" ;;
+    local) rm -f "$dir/backend_override.tf.json" ;;
+    *) echo "PROCUREMENT_STATE_BACKEND must be pg or local, got '$PROCUREMENT_STATE_BACKEND'" >&2; exit 2 ;;
+  esac
+}
+
+# Enters a synthesized stack's directory with its state backend initialized. -reconfigure: CI never migrates state,
+# whatever a .terraform directory left from another backend setting says.
+enter_stack() {
+  local dir
+  dir="$(stack_dir "$1")"
+  use_state_backend "$dir" "$1"
+  cd "$dir"
+  terraform init -input=false -no-color -reconfigure >/dev/null
+}

@@ -1,0 +1,76 @@
+/**
+ * Least privilege with the real terraform: a `read` admin token (what a pull
+ * request's plan gets) plans and refreshes, and an apply with it fails with a
+ * diagnostic that says a read token cannot apply, changing nothing on the
+ * server or in the state. A `write` token applies.
+ */
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+
+const resources = (description: string) => ({
+  resource: {
+    procurement_scope: { read: { name: 'catalog.read', description, risk: 'low' } },
+    procurement_client: { erp: { client_id: 'erp', display_name: 'ERP', owner: 'team-erp' } },
+  },
+});
+
+describe('provider with a read token', () => {
+  let server: EmbeddedServer;
+  let writer: Workspace;
+  let reader: Workspace;
+  let readToken: string;
+
+  beforeAll(async () => {
+    server = await startServer();
+    readToken = (await server.admin.createAdminToken('ci-plan', 'read')).token;
+    const writeToken = (await server.admin.createAdminToken('ci-apply', 'write')).token;
+    writer = await createWorkspace({ url: server.url, adminToken: writeToken });
+    reader = await createWorkspace({ url: server.url, adminToken: readToken });
+  });
+  afterAll(async () => {
+    writer?.remove();
+    reader?.remove();
+    await server?.stop();
+  });
+
+  test('a write token applies; the audit names it', async () => {
+    writer.writeConfig(resources('Read the catalog.'));
+    expectExit(await writer.init(), 0);
+    expectExit(await writer.apply(), 0);
+    const audit = await server.admin.audit({ key: 'catalog.read' });
+    expect(audit.items.map(e => [e.action, e.actor])).toEqual([['create', 'ci-apply']]);
+  });
+
+  test('a read token refreshes and plans: no changes on the same state, the change once the code changes', async () => {
+    copyFileSync(join(writer.dir, 'terraform.tfstate'), join(reader.dir, 'terraform.tfstate'));
+    reader.writeConfig(resources('Read the catalog.'));
+    expectExit(await reader.init(), 0);
+    expectExit(await reader.plan(), 0);
+    const refresh = await reader.run('plan', '-input=false', '-refresh-only');
+    expectExit(refresh, 0);
+    expect(refresh.stdout).toContain('No changes. Your infrastructure still matches the configuration.');
+
+    reader.writeConfig({
+      resource: { ...resources('Read the supplier catalog.').resource, procurement_role: { buyer: { name: 'buyer', description: 'Buys', scopes: ['catalog.read'] } } },
+    });
+    const plan = await reader.plan();
+    expectExit(plan, 2);
+    expect(plan.stdout).toContain('Plan: 1 to add, 1 to change, 0 to destroy.');
+  });
+
+  test('fails to apply with a read token, saying so, and changes nothing on the server or in the state', async () => {
+    const before = await server.admin.snapshot();
+    const stateBefore = readFileSync(join(reader.dir, 'terraform.tfstate'), 'utf8');
+    const result = await reader.apply();
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('Error: Admin token cannot apply');
+    expect(result.stderr).toContain('a read token cannot apply changes');
+    expect(result.stderr).toContain('use a write or admin token');
+    expect(result.stderr).toContain('Apply with a write token in PROCUREMENT_ADMIN_TOKEN');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(readToken);
+    expect(await server.admin.snapshot()).toEqual(before);
+    expect(JSON.parse(readFileSync(join(reader.dir, 'terraform.tfstate'), 'utf8')).resources).toEqual(JSON.parse(stateBefore).resources);
+  });
+});

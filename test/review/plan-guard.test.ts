@@ -1,0 +1,47 @@
+/** The guard between a reviewed plan and its apply: what counts as a change, and how it is said. */
+import { changesSincePlan, parsePlanGuard, PlanGuard, stateVersionOf } from '../../lib/review/plan-guard';
+
+const planned: PlanGuard = {
+  format: 1,
+  server: 'https://auth.example.com',
+  revision: 41,
+  state: { lineage: 'a1b2', serial: 7 },
+  recordedAt: '2026-11-29T10:00:00.000Z',
+};
+const now = { server: planned.server, revision: planned.revision, state: planned.state };
+
+describe('plan guard', () => {
+  test('nothing moved: no changes', () => {
+    expect(changesSincePlan(planned, now)).toEqual([]);
+  });
+
+  test('fails when the server revision moved, naming both revisions', () => {
+    expect(changesSincePlan(planned, { ...now, revision: 43 })).toEqual(['the server changed since the plan: revision 41 when planned, 43 now']);
+  });
+
+  test('fails when the state serial or lineage moved, or the state appeared or vanished', () => {
+    expect(changesSincePlan(planned, { ...now, state: { lineage: 'a1b2', serial: 8 } })).toEqual([
+      'the state changed since the plan: serial 7 of lineage a1b2 when planned, serial 8 of lineage a1b2 now',
+    ]);
+    expect(changesSincePlan(planned, { ...now, state: { lineage: 'ffff', serial: 7 } })).toHaveLength(1);
+    expect(changesSincePlan({ ...planned, state: null }, now)).toEqual(['the state changed since the plan: no state when planned, serial 7 of lineage a1b2 now']);
+  });
+
+  test('fails when the apply targets another server', () => {
+    expect(changesSincePlan(planned, { ...now, server: 'https://other.example.com' })).toEqual([
+      'the plan was made against https://auth.example.com, this apply targets https://other.example.com',
+    ]);
+  });
+
+  test('reads terraform state pull output; empty output is no state', () => {
+    expect(stateVersionOf('{"version":4,"serial":3,"lineage":"x"}', 'state.json')).toEqual({ lineage: 'x', serial: 3 });
+    expect(stateVersionOf('\n', 'state.json')).toBeNull();
+    expect(() => stateVersionOf('{"version":4}', 'state.json')).toThrow("state.json has no lineage and serial: pass the output of 'terraform state pull'");
+    expect(() => stateVersionOf('nope', 'state.json')).toThrow('is not a Terraform state');
+  });
+
+  test('fails when the guard file is not one', () => {
+    expect(parsePlanGuard(JSON.stringify(planned), 'g.json')).toEqual(planned);
+    expect(() => parsePlanGuard('{"format":2}', 'g.json')).toThrow("g.json is not a plan guard written by 'procurement-scopes plan-guard record' (format 1)");
+  });
+});
