@@ -4,6 +4,7 @@ import { Risk, Scope as ScopeModel } from '../model';
 import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
 import { ImportedObject } from './imported';
 import { ProcurementScopeResource } from './l1/scope-resource';
+import { addressByKey } from './l1/natural-address';
 import { compareStrings } from './order';
 import { PropsCheck, checkProps } from './props-check';
 
@@ -74,6 +75,7 @@ export class Scope extends Construct implements IScope, IAuthorizationMember {
       implies: implies.map(s => s.scopeNameRef),
       provider: authorization.provider,
     });
+    addressByKey(this.resource, props.name);
     this.scopeNameRef = this.resource.nameRef;
     authorization.register(this);
   }

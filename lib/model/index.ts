@@ -4,3 +4,4 @@ export * from './validate';
 export * from './effective-scopes';
 export * from './admin-api';
 export * from './errors';
+export * from './ownership';

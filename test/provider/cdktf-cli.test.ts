@@ -1,12 +1,13 @@
 /**
- * What a CDKTF user types, offline: with TF_CLI_CONFIG_FILE pointing at the
- * mirror that install-provider wrote, `cdktf deploy` applies the example
- * stack against the real embedded server and `cdktf plan` then has nothing
- * to change. (The first run has no lock file, so cdktf would ask the registry
- * for one: `--skip-provider-lock`, as README says.)
+ * What a CDKTF user types, offline and with no extra flags: with
+ * TF_CLI_CONFIG_FILE pointing at the mirror and the stack's lock file that
+ * install-provider wrote (README's set-up), `cdktf diff`, `deploy` and
+ * `destroy` run against the real embedded server without asking the
+ * registry (which is unreachable here: any `terraform providers lock` would
+ * fail). Renaming a construct then plans no change and deletes nothing.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { installProvider } from '../../lib/provider/install/install-provider';
@@ -25,7 +26,11 @@ describe('cdktf deploy and plan through the mirror', () => {
     requireTerraform();
     project = temporaryProject();
     server = await startServer();
-    const install = installProvider({ configFile: join(project, '.procurement/terraform.rc'), bundlePath: bundleProvider() });
+    const install = installProvider({
+      configFile: join(project, '.procurement/terraform.rc'),
+      bundlePath: bundleProvider(),
+      lockFile: join(project, 'cdktf.out/stacks/dev/.terraform.lock.hcl'),
+    });
     env = {
       ...process.env,
       TF_CLI_CONFIG_FILE: install.configFile,
@@ -44,13 +49,15 @@ describe('cdktf deploy and plan through the mirror', () => {
   });
 
   const cdktf = (...args: string[]) =>
-    run('npx', ['--no-install', 'cdktf', ...args, '--skip-provider-lock'], { cwd: project, env, maxBuffer: 64 * 1024 * 1024 }).catch(
+    run('npx', ['--no-install', 'cdktf', ...args], { cwd: project, env, maxBuffer: 64 * 1024 * 1024 }).catch(
       (e: { stdout?: string; stderr?: string; message: string }) => {
         throw new Error(`cdktf ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
       },
     );
 
-  test('deploy applies the dev stack, then plan reports no changes', async () => {
+  test('diff, then deploy applies the dev stack, then plan reports no changes', async () => {
+    const diff = await cdktf('diff', 'dev');
+    expect(diff.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
     const deploy = await cdktf('deploy', 'dev', '--auto-approve');
     expect(deploy.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
     const snapshot = await server.admin.snapshot();
@@ -65,5 +72,21 @@ describe('cdktf deploy and plan through the mirror', () => {
     for (const output of [deploy.stdout, deploy.stderr, plan.stdout, plan.stderr]) {
       for (const secret of [server.adminToken, ...secrets]) expect(output).not.toContain(secret);
     }
+  });
+
+  test('renaming a construct plans no change and deletes nothing', async () => {
+    const roles = join(project, 'stacks/roles.ts');
+    writeFileSync(roles, readFileSync(roles, 'utf8').replace("role('TicketAgent', 'ticket-agent'", "role('Agent', 'ticket-agent'"));
+    const before = { snapshot: await server.admin.snapshot(), audit: (await server.admin.audit({ limit: 1000 })).items };
+    const diff = await cdktf('diff', 'dev');
+    expect(diff.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
+    await cdktf('deploy', 'dev', '--auto-approve');
+    expect({ snapshot: await server.admin.snapshot(), audit: (await server.admin.audit({ limit: 1000 })).items }).toEqual(before);
+  });
+
+  test('destroy removes what the stack manages', async () => {
+    await cdktf('destroy', 'dev', '--auto-approve');
+    const snapshot = await server.admin.snapshot();
+    expect([snapshot.scopes, snapshot.roles, snapshot.clients, snapshot.roleBindings].map(list => list.length)).toEqual([0, 0, 0, 0]);
   });
 });

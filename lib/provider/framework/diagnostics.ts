@@ -5,6 +5,7 @@
  * Every problem is appended, none stops the others from being reported.
  */
 import { AdminApiError, ServerUnreachableError } from '../../client/admin-client';
+import { OWNERSHIP_CONFLICT } from '../../model/ownership';
 import { Message } from '../protocol/messages';
 import { TerraformPath } from './model-mapping';
 
@@ -57,6 +58,9 @@ export function diagnoseFailure(failure: unknown, context: FailureContext): Diag
   if (!(failure instanceof AdminApiError)) {
     const message = failure instanceof Error ? failure.message : String(failure);
     return [error('Unexpected provider error', `Could not ${action}: ${message}. Running Terraform again is safe; if it persists, report it.`)];
+  }
+  if (failure.status === 409 && failure.code === OWNERSHIP_CONFLICT.notManager) {
+    return [error('Not managed by this resource', `Could not ${action}: ${failure.message}. Nothing was changed.`)];
   }
   switch (failure.status) {
     case 401:

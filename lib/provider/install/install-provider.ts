@@ -8,7 +8,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { VERSION } from '../../version';
+import { PROVIDER_VERSION_CONSTRAINT, VERSION } from '../../version';
 import { packageHash } from './package-hash';
 
 export const PROVIDER_VERSION = VERSION;
@@ -114,7 +114,8 @@ function cliConfiguration(mirrorDir: string): string {
 function lockFileWithHash(lockFile: string, hash: string): string {
   const block = [
     `provider "${PROVIDER_HOSTNAME_SOURCE}" {`,
-    `  version = "${PROVIDER_VERSION}"`,
+    `  version     = "${PROVIDER_VERSION}"`,
+    `  constraints = "${PROVIDER_VERSION_CONSTRAINT}"`,
     '  hashes = [',
     `    "${hash}",`,
     '  ]',

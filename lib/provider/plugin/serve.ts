@@ -32,7 +32,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const socketDir = mkdtempSync(join(tmpdir(), 'tf-procurement-'));
   const socketPath = join(socketDir, 'plugin.sock');
   const identity = createPluginIdentity();
-  const service = new ProviderService({ ...options, env: process.env, log });
+  const service = new ProviderService({ ...options, env: process.env, log, cwd: process.cwd() });
   const server = await startPluginServer({
     handlers: service.handlers,
     socketPath,

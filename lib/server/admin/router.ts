@@ -11,6 +11,7 @@ import { deleteObject } from './actions/delete-object';
 import { effectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
 import { listObjects } from './actions/list-objects';
+import { adoptObject, getManager } from './actions/manager';
 import { putObject } from './actions/put-object';
 import { rotateSecret } from './actions/rotate-secret';
 import { snapshot } from './actions/snapshot';
@@ -34,6 +35,8 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: ['usage'], action: usage },
   { method: 'POST', pattern: ['clients', '*', 'secret'], action: rotateSecret },
   { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], action: effectiveScopes },
+  { method: 'GET', pattern: ['*', '*', 'manager'], action: getManager }, // role: read
+  { method: 'PUT', pattern: ['*', '*', 'manager'], action: adoptObject }, // role: write (terraform import)
   { method: 'GET', pattern: ['*'], action: listObjects },
   { method: 'GET', pattern: ['*', '*'], action: getObject },
   { method: 'PUT', pattern: ['*', '*'], action: putObject },

@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
+import { migrate } from './migrations';
 import { HolderField, ListOptions, NewAuditEntry, Store, StoredObject } from './store';
 
 const SCHEMA = `
@@ -63,6 +65,7 @@ export class SqliteStore implements Store {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    migrate(db);
     return new SqliteStore(db);
   }
 
@@ -111,6 +114,7 @@ export class SqliteStore implements Store {
         roles: this.all('roles') as Role[],
         clients: this.all('clients') as Client[],
         roleBindings: this.all('role-bindings') as RoleBinding[],
+        managers: this.managers(),
       }),
     )();
   }
@@ -135,6 +139,32 @@ export class SqliteStore implements Store {
       const scopes = this.all('scopes') as Scope[];
       return { scopes, roles, roleBindings };
     })();
+  }
+
+  managerOf(kind: Kind, key: string): Manager | null {
+    const row = this.stmt('SELECT manager, manager_label, managed_since FROM objects WHERE kind = ? AND key = ?').get(kind, key) as
+      | ManagerRow
+      | undefined;
+    return row?.manager ? toManager(row) : null;
+  }
+
+  setManager(kind: Kind, key: string, manager: Manager | null): void {
+    this.stmt('UPDATE objects SET manager = ?, manager_label = ?, managed_since = ? WHERE kind = ? AND key = ?').run(
+      manager?.id ?? null,
+      manager?.label ?? null,
+      manager?.since ?? null,
+      kind,
+      key,
+    );
+  }
+
+  managers(): ManagerIndex {
+    const index: ManagerIndex = { scopes: {}, roles: {}, clients: {}, 'role-bindings': {} };
+    const rows = this.stmt(
+      'SELECT kind, key, manager, manager_label, managed_since FROM objects WHERE manager IS NOT NULL ORDER BY kind, key',
+    ).all() as (ManagerRow & { kind: Kind; key: string })[];
+    for (const row of rows) index[row.kind][row.key] = toManager(row);
+    return index;
   }
 
   transaction<T>(fn: () => T): T {
@@ -241,6 +271,16 @@ export class SqliteStore implements Store {
     }
     return statement;
   }
+}
+
+interface ManagerRow {
+  manager: string | null;
+  manager_label: string | null;
+  managed_since: string | null;
+}
+
+function toManager(row: ManagerRow): Manager {
+  return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
 }
 
 function jsonOrNull(value: unknown): string | null {

@@ -7,6 +7,7 @@
 import { Kind, KindObject, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { Manager, ManagerIndex } from '../../model/ownership';
 
 export interface StoredObject<K extends Kind> {
   value: KindObject[K];
@@ -58,6 +59,14 @@ export interface AuditLog {
   usage(clientId?: string): UsageEntry[];
 }
 
-export interface Store extends ObjectStore, ClientSecretHashes, AuditLog {
+/** Which Terraform resource manages each object (see lib/model/ownership.ts); deleting an object forgets its manager. */
+export interface OwnershipStore {
+  managerOf(kind: Kind, key: string): Manager | null;
+  /** Sets (or with null clears) the manager of an existing object; does not bump the revision. */
+  setManager(kind: Kind, key: string, manager: Manager | null): void;
+  managers(): ManagerIndex;
+}
+
+export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, OwnershipStore {
   close(): void;
 }

@@ -3,6 +3,7 @@ import { sendEmpty } from '../../http';
 import { changeEntry } from '../audit-change';
 import { AdminAction } from '../context';
 import { absent, checkKey, parseKind } from '../kinds';
+import { checkManager, claimOf } from '../ownership';
 import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
 
@@ -10,14 +11,16 @@ export const deleteObject: AdminAction = ({ store, validator, now }, { req, res,
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
+  const claim = claimOf(req);
   store.transaction(() => {
     const current = store.get(kind, key);
     if (!current) throw absent(kind, key);
     checkIfMatch(req, current);
+    checkManager(store, kind, key, claim, 'delete');
     checkNotHeld(store, kind, key);
     store.delete(kind, key);
     if (kind === 'clients') store.deleteSecretHash(key);
-    store.appendAudit(changeEntry(now(), actor, 'delete', kind, key, current.value, null));
+    store.appendAudit({ ...changeEntry(now(), actor, 'delete', kind, key, current.value, null), reason: claim.overrideReason });
   });
   sendEmpty(res, 204);
 };
