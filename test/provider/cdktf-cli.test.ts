@@ -72,7 +72,7 @@ describe('cdktf deploy and plan through the mirror', () => {
     for (const output of [deploy.stdout, deploy.stderr, plan.stdout, plan.stderr]) {
       for (const secret of [server.adminToken, ...secrets]) expect(output).not.toContain(secret);
     }
-  });
+  }, 600_000); // each cdktf command synthesizes and runs terraform: about a minute on a loaded 2-core machine
 
   test('renaming a construct plans no change and deletes nothing', async () => {
     const roles = join(project, 'stacks/roles.ts');
@@ -82,11 +82,11 @@ describe('cdktf deploy and plan through the mirror', () => {
     expect(diff.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
     await cdktf('deploy', 'dev', '--auto-approve');
     expect({ snapshot: await server.admin.snapshot(), audit: (await server.admin.audit({ limit: 1000 })).items }).toEqual(before);
-  });
+  }, 400_000);
 
   test('destroy removes what the stack manages', async () => {
     await cdktf('destroy', 'dev', '--auto-approve');
     const snapshot = await server.admin.snapshot();
     expect([snapshot.scopes, snapshot.roles, snapshot.clients, snapshot.roleBindings].map(list => list.length)).toEqual([0, 0, 0, 0]);
-  });
+  }, 300_000);
 });
