@@ -42,7 +42,7 @@ describe('order of a role binding\'s subjects', () => {
 
   test('a subject removed out of band is planned back alone, and after apply the plan is clean', async () => {
     const binding = (await fixture.server.admin.get('role-bindings', 'readers'))!.value;
-    await fixture.server.admin.put('role-bindings', { ...binding, subjects: binding.subjects.filter(s => s.clientId !== 'zeta') }, 'readers');
+    await fixture.server.admin.put('role-bindings', { ...binding, subjects: binding.subjects.filter(s => s.clientId !== 'zeta') }, 'readers', { overrideReason: 'test: changed out of band' });
     const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toMatch(/\+ \{\s+\+ client_id\s+= "zeta"/);
@@ -54,7 +54,7 @@ describe('order of a role binding\'s subjects', () => {
   test('a subject changed out of band shows as that subject changing, not as a reordering', async () => {
     const binding = (await fixture.server.admin.get('role-bindings', 'readers'))!.value;
     const subjects = binding.subjects.map(s => (s.clientId === 'alpha' ? { ...s, justification: 'edited by hand' } : s));
-    await fixture.server.admin.put('role-bindings', { ...binding, subjects }, 'readers');
+    await fixture.server.admin.put('role-bindings', { ...binding, subjects }, 'readers', { overrideReason: 'test: changed out of band' });
     const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toMatch(/~ justification\s+= "edited by hand" -> "CHG-alpha"/);
