@@ -7,7 +7,7 @@
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Authorization, ProcurementClient, ProcurementPolicy, Role, RoleBinding, Scope, ScopeRisk } from '../lib/constructs';
+import { Authorization, AuthorizationOutputs, ProcurementClient, ProcurementPolicy, Role, RoleBinding, Scope, ScopeRisk } from '../lib/constructs';
 import { declareProcurementClients } from './clients';
 import { declareProcurementRoles } from './roles';
 import { declareProcurementScopes, PROCUREMENT_SCOPE_PREFIXES } from './scopes';
@@ -90,6 +90,8 @@ export class ProcurementStack extends TerraformStack {
     roles.paymentRunner.grantTo(clients.erpConnector, timeBound('CHG-2043 ERP payment proposals'));
 
     if (props.environment === 'dev') declareSandbox(auth);
+    // `cdktf output <env>`: the client ids and the scopes each may ask for.
+    new AuthorizationOutputs(auth, 'Outputs');
   }
 }
 

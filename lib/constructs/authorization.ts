@@ -5,7 +5,7 @@
  * lives under exactly one Authorization, which checks them all together at
  * synth and reports every finding at once.
  */
-import { Annotations, Aspects, DISABLE_STACK_TRACE_IN_METADATA } from 'cdktf';
+import { Annotations, Aspects, assertSameCdk, DISABLE_STACK_TRACE_IN_METADATA } from './cdk';
 import { Construct, IConstruct } from 'constructs';
 import { ModelValidator, Problem } from '../model';
 import { applySuppressions, Finding, Suppression } from './guardrails/finding';
@@ -17,6 +17,8 @@ import { ProcurementProvider, ProcurementProviderConfig } from './l1/provider';
 import { RoleBinding as RoleBindingModel } from '../model';
 
 const DAY_MS = 86_400_000;
+/** Marks Authorizations across copies of this library (aws-cdk's `Symbol.for` pattern): `instanceof` would miss a second copy. */
+const AUTHORIZATION_SYMBOL = Symbol.for('procurement-scopes/Authorization');
 
 export interface AuthorizationProps {
   /** Environment name, e.g. `dev` or `prod`: names the policy and appears in findings. */
@@ -53,6 +55,11 @@ export interface IAuthorizationMember extends IConstruct {
 }
 
 export class Authorization extends Construct {
+  /** True when `x` is an Authorization, from this or any other loaded copy of procurement-scopes. */
+  static isAuthorization(x: unknown): x is Authorization {
+    return x !== null && typeof x === 'object' && AUTHORIZATION_SYMBOL in x;
+  }
+
   /** The Authorization `construct` lives in; throws, naming the path, when there is none. */
   static of(construct: IConstruct): Authorization {
     const found = Authorization.tryOf(construct);
@@ -63,7 +70,7 @@ export class Authorization extends Construct {
   }
 
   static tryOf(construct: IConstruct): Authorization | undefined {
-    return construct.node.scopes.reverse().find((c): c is Authorization => c instanceof Authorization);
+    return construct.node.scopes.reverse().find(Authorization.isAuthorization);
   }
 
   readonly environment: string;
@@ -78,6 +85,8 @@ export class Authorization extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthorizationProps) {
     super(scope, id);
+    Object.defineProperty(this, AUTHORIZATION_SYMBOL, { value: true });
+    assertSameCdk(this);
     // Findings carry their own path and remedy; a JS stack trace under each would only bury them.
     this.node.setContext(DISABLE_STACK_TRACE_IN_METADATA, true);
     this.environment = props.environment;

@@ -1,4 +1,5 @@
 export * from './authorization';
+export * from './authorization-outputs';
 export * from './scope';
 export * from './role';
 export * from './procurement-client';

@@ -26,6 +26,7 @@ export interface IProcurementClient extends IConstruct {
 export interface ProcurementClientProps {
   /** The client id: lower case letters, digits, dots, dashes, underscores. Changing it replaces the client. */
   readonly clientId: string;
+  /** What people see for the client, e.g. `ERP connector`. */
   readonly displayName: string;
   /** The team that owns the integration and answers for it. */
   readonly owner: string;

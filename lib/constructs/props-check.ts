@@ -4,7 +4,7 @@
  * not thrown: they are reported at synth together with every guardrail
  * finding. Values that are unresolved tokens are not judged as literals.
  */
-import { Token } from 'cdktf';
+import { Token } from './cdk';
 import { Kind, KindObject, ModelValidator, Problem } from '../model';
 
 export interface PropsCheck<T> {

@@ -30,7 +30,15 @@ export interface RoleBindingProps {
   readonly subjects?: readonly SubjectProps[];
 }
 
+/** Marks RoleBindings across copies of this library: `instanceof` would miss a second copy. */
+const ROLE_BINDING_SYMBOL = Symbol.for('procurement-scopes/RoleBinding');
+
 export class RoleBinding extends Construct implements IAuthorizationMember {
+  /** True when `x` is a RoleBinding, from this or any other loaded copy of procurement-scopes. */
+  static isRoleBinding(x: unknown): x is RoleBinding {
+    return x !== null && typeof x === 'object' && ROLE_BINDING_SYMBOL in x;
+  }
+
   readonly bindingName: string;
   readonly role: IRole;
   readonly resource: ProcurementRoleBindingResource;
@@ -39,6 +47,7 @@ export class RoleBinding extends Construct implements IAuthorizationMember {
 
   constructor(scope: Construct, id: string, props: RoleBindingProps) {
     super(scope, id);
+    Object.defineProperty(this, ROLE_BINDING_SYMBOL, { value: true });
     this.authorization = Authorization.of(this);
     this.bindingName = props.name;
     this.role = props.role;

@@ -13,6 +13,7 @@ import { IScope, uniqueByName } from './scope';
 
 /** A role this code owns (Role) or references (Role.fromName). */
 export interface IRole extends IConstruct {
+  /** The literal role name, e.g. `ap-clerk`. */
   readonly roleName: string;
   /** A Terraform reference for owned roles, the name otherwise. */
   readonly roleNameRef: string;
@@ -23,6 +24,7 @@ export interface IRole extends IConstruct {
 export interface RoleProps {
   /** Lower case letters, digits and dashes, e.g. `ap-clerk`. Changing it replaces the role. */
   readonly name: string;
+  /** What the role is for, in a sentence. */
   readonly description: string;
   /**
    * The scopes the role carries (a set).
@@ -98,7 +100,7 @@ export class Role extends Construct implements IRole, IAuthorizationMember {
 
   private ownBinding(): RoleBinding {
     const existing = this.node.tryFindChild('Grants');
-    return existing instanceof RoleBinding ? existing : new RoleBinding(this, 'Grants', { name: `${this.roleName}-grants`, role: this });
+    return RoleBinding.isRoleBinding(existing) ? existing : new RoleBinding(this, 'Grants', { name: `${this.roleName}-grants`, role: this });
   }
 }
 

@@ -30,6 +30,7 @@ export interface ScopeProps {
   readonly name: string;
   /** What the scope lets a client do, in one sentence. */
   readonly description: string;
+  /** How much damage the scope can do in the wrong hands (`ScopeRisk.LOW` ... `ScopeRisk.CRITICAL`): high and critical grants must expire and carry a justification. */
   readonly risk: ScopeRisk;
   /**
    * May be granted to external (supplier, partner) clients.

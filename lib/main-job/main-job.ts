@@ -10,7 +10,7 @@
  * lost mid-run gets a new one (only on the embedded server, which this job owns).
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
@@ -60,7 +60,10 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       return result.configFile;
     });
 
-    await progress.run(`Synthesize the '${stack}' stack (guardrails run here)`, () => synth(projectDir, cliConfig, progress));
+    await progress.run(`Synthesize the '${stack}' stack (guardrails run here)`, async () => {
+      await synth(projectDir, cliConfig, progress);
+      requireStack(projectDir, stack);
+    });
 
     const terraform = new TerraformCli({
       cwd: stackDir,
@@ -159,6 +162,15 @@ function synth(projectDir: string, cliConfig: string, progress: Progress): Promi
       resolvePromise();
     });
   });
+}
+
+/** A stack the app does not define fails here, naming the ones it does (cdktf.out/manifest.json lists them). */
+function requireStack(projectDir: string, stack: string): void {
+  const manifestFile = join(projectDir, 'cdktf.out', 'manifest.json');
+  const stacks = existsSync(manifestFile) ? Object.keys((JSON.parse(readFileSync(manifestFile, 'utf8')) as { stacks?: object }).stacks ?? {}) : [];
+  if (!stacks.includes(stack)) {
+    throw new UsageError(`the app defines no stack '${stack}': its stacks are ${stacks.join(', ') || '(none)'} (${manifestFile}); pick one with --stack`);
+  }
 }
 
 async function printReview(terraform: TerraformCli, planFile: string, progress: Progress): Promise<void> {

@@ -4,12 +4,16 @@
  * show progress.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { ExternalError } from '../model/errors';
 
 export interface TerraformRunOptions {
   /** The Terraform working directory (e.g. cdktf.out/stacks/dev). */
   cwd: string;
+  /** Laid over `baseEnv`. */
   env?: NodeJS.ProcessEnv;
+  /** The environment `env` is laid over; tests pass one without the caller's PROCUREMENT_ and TF_ variables. @default process.env */
+  baseEnv?: NodeJS.ProcessEnv;
   /** Each line of output, as it comes. @default lines are collected only */
   onLine?: (line: string) => void;
 }
@@ -54,7 +58,7 @@ export class TerraformCli {
     return new Promise((resolve, reject) => {
       const child = spawn('terraform', args, {
         cwd: this.options.cwd,
-        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...this.options.env },
+        env: { ...(this.options.baseEnv ?? process.env), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...this.options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const out: string[] = [];
@@ -68,9 +72,12 @@ export class TerraformCli {
       child.stderr.on('data', forward(err));
       child.on('error', e =>
         reject(
-          (e as NodeJS.ErrnoException).code === 'ENOENT'
-            ? new ExternalError('terraform is not on PATH: install Terraform 1.5 or later (tested with 1.11)')
-            : e,
+          (e as NodeJS.ErrnoException).code !== 'ENOENT'
+            ? e
+            : // spawn says ENOENT for a missing working directory too.
+              existsSync(this.options.cwd)
+              ? new ExternalError('terraform is not on PATH: install Terraform 1.5 or later (tested with 1.11)')
+              : new ExternalError(`the Terraform working directory ${this.options.cwd} does not exist (was the stack synthesized?)`),
         ),
       );
       child.on('close', code => resolve({ exitCode: code ?? 1, stdout: out.join(''), stderr: err.join('') }));

@@ -2,7 +2,7 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Authorization, GuardrailRule, ProcurementClient, ProcurementPolicy, Role, RULES, runGuardrails, Scope, ScopeRisk } from '../../lib/constructs';
+import { Authorization, GuardrailRule, ProcurementClient, Role, RULES, runGuardrails, Scope, ScopeRisk } from '../../lib/constructs';
 import { NOW, reportOf, testAuthorization } from './fixture';
 
 /** Breaks ROTATION and TIME-BOUND-HIGH-RISK, and draws a LEAST-PRIVILEGE finding. */
@@ -107,7 +107,7 @@ describe('Authorization', () => {
 
   it('defaults to the recommended policy of its environment and computes day-aligned expiries from its clock', () => {
     const auth = new Authorization(new TerraformStack(Testing.app(), 'stack'), 'Auth', { environment: 'prod', clock: () => NOW });
-    expect(auth.policy.maxHighRiskGrantDays).toBe(ProcurementPolicy.recommended('prod').maxHighRiskGrantDays);
+    expect(auth.policy.maxHighRiskGrantDays).toBe(30);
     expect(auth.daysFromNow(28).toISOString()).toBe('2026-03-29T00:00:00.000Z');
     // NOW is 2026-03-01T12:00Z: 14 days on is 03-15T12:00, so the next 1st or 16th is 03-16.
     expect(auth.renewingExpiry(14).toISOString()).toBe('2026-03-16T00:00:00.000Z');

@@ -5,20 +5,27 @@
  * in the middle of its apply is converged by the next one.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { AdminClient } from '../../lib/client/admin-client';
+import { declaredObjects, snapshotDifferences, TerraformConfig } from '../support/declared-model';
+import { startServer } from '../support/embedded-server';
+import { testEnvironment } from '../support/environment';
 import { PROJECT_ROOT as ROOT, temporaryProject } from '../support/temporary-project';
 import { requireTerraform } from '../support/terraform';
+
+// A whole synth, plan, apply, plan and token round takes a minute or two on a quiet machine; the kill test runs it twice. Generous, for a loaded one.
+jest.setTimeout(600_000);
 
 interface Run {
   code: number | null;
   output: string;
 }
 
-function startMainJob(project: string): { child: ChildProcess; done: Promise<Run>; output: () => string } {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/procurement-scopes.js'), 'main'], {
+function startMainJob(project: string, env: Record<string, string> = {}, args: string[] = []): { child: ChildProcess; done: Promise<Run>; output: () => string } {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/procurement-scopes.js'), 'main', ...args], {
     cwd: project,
-    env: { ...process.env, PROCUREMENT_URL: '', PROCUREMENT_ADMIN_TOKEN: '' },
+    env: testEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that killing the job also kills the terraform it started.
     detached: true,
@@ -32,71 +39,139 @@ function startMainJob(project: string): { child: ChildProcess; done: Promise<Run
 
 function section(output: string, heading: string): string {
   const start = output.indexOf(heading);
-  expect(start).toBeGreaterThanOrEqual(0);
+  if (start < 0) throw new Error(`no step '${heading}' in the job's output:\n${output}`);
   const next = output.indexOf('\n[', start + heading.length);
   return output.slice(start, next === -1 ? undefined : next);
 }
 
+/** The objects the dev stack of a project declares, read from what the job synthesized. */
+function declaredBy(project: string) {
+  return declaredObjects(JSON.parse(readFileSync(join(project, 'cdktf.out/stacks/dev/cdk.tf.json'), 'utf8')) as TerraformConfig);
+}
+
+/** The verdict line of every client, as `verify` prints them. */
+function verdicts(output: string): string[] {
+  return tokenLines(output).filter(line => / (match|MISMATCH|not verified)$/.test(line));
+}
+
+/** `✓ <client>: match` for every client the project declares. */
+function allMatch(project: string): string[] {
+  return declaredBy(project)
+    .filter(object => object.kind === 'clients')
+    .map(object => `✓ ${object.key}: match`)
+    .sort();
+}
+
+/** What each client asked for and got, without what changes between runs (the port, the timing). */
+function tokenLines(output: string): string[] {
+  return section(output, 'Request a token for every client')
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => /^(✓|✗|\?) |^asked:|^got:|^other scopes/.test(line));
+}
+
+/** Every stored client secret of a project, by file name. */
+function storedSecrets(project: string): Record<string, string> {
+  const dir = join(project, '.procurement/secrets');
+  return Object.fromEntries(readdirSync(dir).map(file => [file, readFileSync(join(dir, file), 'utf8')]));
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, stopEarly?: () => string | null): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    const stop = stopEarly?.();
+    if (stop !== null && stop !== undefined) throw new Error(`gave up waiting for ${what}: ${stop}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+}
+
 describe('the main job (npm start)', () => {
   let project: string;
+  let first: Run;
 
-  beforeAll(() => {
+  // The first run is every test's starting point, so each test also passes alone.
+  beforeAll(async () => {
     requireTerraform();
     project = temporaryProject();
+    first = await startMainJob(project).done;
   });
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
-
-  test('applies the dev stack, plans clean afterwards and every client gets exactly its scopes', async () => {
-    const run = await startMainJob(project).done;
-    expect(run.output).not.toMatch(/error:/);
-    expect(run.code).toBe(0);
-    expect(section(run.output, 'Plan against the live server')).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-    expect(section(run.output, 'Apply')).toMatch(/Apply complete! Resources: \d+ added/);
-    expect(section(run.output, 'Plan again (must report no changes)')).toMatch(/no changes/);
-    const tokens = section(run.output, 'Request a token for every client');
-    for (const client of ['erp-connector', 'approval-bot', 'invoice-processor', 'budget-service', 'ticketing-integration']) {
-      expect(tokens).toMatch(new RegExp(`✓ ${client}: match`));
-    }
-    expect(tokens).not.toMatch(/MISMATCH/);
-    expect(run.output).toMatch(/every client gets exactly its declared scopes/);
+  afterAll(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
   });
 
-  test('running it again is safe: nothing to change, the same tokens', async () => {
-    const run = await startMainJob(project).done;
-    expect(run.code).toBe(0);
-    expect(section(run.output, 'Plan against the live server')).toMatch(/no changes: the server already matches the code/);
-    expect(section(run.output, 'Apply')).toMatch(/nothing to apply/);
+  test('applies the dev stack, plans clean afterwards and every client gets exactly its scopes', () => {
+    expect(first.output).not.toMatch(/error:/);
+    expect(first.code).toBe(0);
+    const resources = declaredBy(project).length;
+    expect(section(first.output, 'Plan against the live server')).toContain(`Plan: ${resources} to add, 0 to change, 0 to destroy`);
+    expect(section(first.output, 'Apply')).toContain(`Apply complete! Resources: ${resources} added, 0 changed, 0 destroyed`);
+    expect(section(first.output, 'Plan again (must report no changes)')).toMatch(/no changes/);
+    const expected = allMatch(project);
+    expect([...verdicts(first.output)].sort()).toEqual(expected);
+    expect(first.output).toContain(`✓ All ${expected.length} clients get exactly the scopes the code declares`);
   });
 
-  test('a run killed during its apply is converged by the next run', async () => {
+  test('running it again is safe: nothing to change, the same secrets and the same tokens', async () => {
+    const secretsBefore = storedSecrets(project);
+    expect(Object.keys(secretsBefore).length).toBe(allMatch(project).length);
+    const again = await startMainJob(project).done;
+    expect(again.code).toBe(0);
+    expect(section(again.output, 'Plan against the live server')).toMatch(/no changes: the server already matches the code/);
+    expect(section(again.output, 'Apply')).toMatch(/nothing to apply/);
+    expect(again.output).not.toContain('issued a new secret');
+    expect(storedSecrets(project)).toEqual(secretsBefore);
+    // Same credentials, and every client's token carries the same scopes as in the first run.
+    expect(tokenLines(again.output)).toEqual(tokenLines(first.output));
+  });
+
+  test('a run killed after its apply wrote to the server and before the apply ended is converged by the next run', async () => {
     const fresh = temporaryProject();
     try {
-      const job = startMainJob(fresh);
-      await new Promise<void>((res, rej) => {
-        const timer = setInterval(() => {
-          if (job.output().includes('] Apply\n')) {
-            clearInterval(timer);
-            // Let terraform get some creates through first, so the kill leaves the server ahead of the state.
-            setTimeout(() => {
-              process.kill(-job.child.pid!, 'SIGKILL');
-              res();
-            }, 400);
-          }
-        }, 20);
-        job.done.then(() => {
-          clearInterval(timer);
-          rej(new Error(`the job ended before it could be interrupted:\n${job.output()}`));
-        });
-      });
+      // One write at a time, so the apply lasts long enough to be caught in the middle on any machine.
+      const job = startMainJob(fresh, { TF_CLI_ARGS_apply: '-parallelism=1' });
+      const ended = () => (job.child.exitCode !== null || job.child.signalCode !== null ? `the job ended:\n${job.output()}` : null);
+      const url = await waitFor('the embedded server', () => /embedded server listening on (\S+)/.exec(job.output())?.[1], 120_000, ended);
+      const dataDir = join(fresh, '.procurement/server');
+      const admin = new AdminClient({ url, adminToken: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(), actor: 'test', maxAttempts: 1 });
+      await waitFor('the Apply step', () => (job.output().includes('] Apply\n') ? true : undefined), 120_000, ended);
+      await waitFor('the first write of the apply', async () => ((await admin.snapshot()).revision > 0 ? true : undefined), 120_000, ended);
+      process.kill(-job.child.pid!, 'SIGKILL');
       const killed = await job.done;
       expect(killed.code).toBeNull();
+      expect(killed.output).not.toContain('Apply complete');
+
+      // What the killed run left on the server: a start, not the whole stack.
+      const left = await startServer({ dataDir });
+      const partial = await left.admin.snapshot();
+      await left.stop();
+      const written = partial.scopes.length + partial.roles.length + partial.clients.length + partial.roleBindings.length;
 
       const rerun = await startMainJob(fresh).done;
       expect(rerun.code).toBe(0);
       expect(section(rerun.output, 'Plan again (must report no changes)')).toMatch(/no changes/);
-      expect(section(rerun.output, 'Request a token for every client')).not.toMatch(/MISMATCH/);
+      expect([...verdicts(rerun.output)].sort()).toEqual(allMatch(fresh));
+
+      const declared = declaredBy(fresh);
+      expect(written).toBeGreaterThan(0);
+      expect(written).toBeLessThan(declared.length);
+      const after = await startServer({ dataDir });
+      try {
+        expect(snapshotDifferences(declared, await after.admin.snapshot())).toEqual([]);
+      } finally {
+        await after.stop();
+      }
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
+  });
+
+  test('fails when the stack does not exist, naming the stacks the app defines', async () => {
+    const run = await startMainJob(project, {}, ['--stack', 'staging']).done;
+    expect(run.code).toBe(2);
+    expect(run.output).toContain("the app defines no stack 'staging': its stacks are dev, prod");
+    expect(run.output).not.toContain('terraform is not on PATH');
   });
 });

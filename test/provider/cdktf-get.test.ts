@@ -59,7 +59,7 @@ describe('cdktf get: generated bindings for the provider', () => {
     const stackDir = join(project, 'cdktf.out/stacks/generated');
     expect(existsSync(join(stackDir, 'cdk.tf.json'))).toBe(true);
 
-    const terraform = new TerraformCli({ cwd: stackDir, env });
+    const terraform = new TerraformCli({ cwd: stackDir, baseEnv: env });
     const tf = (...args: string[]) => terraform.run([...args, '-no-color'], { quiet: true });
     expectExit(await tf('init', '-input=false'), 0);
     expectExit(await tf('apply', '-input=false', '-auto-approve'), 0);

@@ -4,6 +4,7 @@
  * never shows the admin token, and a re-run after the cause is fixed converges.
  */
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { startFaultProxy } from '../support/fault-proxy';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
 
 const client = (client_id: string, extra: object = {}) => ({ client_id, display_name: 'ERP', owner: 'team-erp', ...extra });
@@ -79,6 +80,49 @@ describe('provider errors', () => {
     expect(result.stderr).toContain('Rejected by the authorization server');
     expect(result.stderr).toContain("Could not create role binding 'ghost'");
     expect(result.stderr).toContain('no-such-role');
+  });
+
+  test('fails when deleting what something else still uses (409), saying what to do; converges once the holder is gone', async () => {
+    const tf = await workspace();
+    const withScope = { procurement_scope: { audit: { name: 'audit.read', description: 'Read audits', risk: 'low' } } };
+    tf.writeConfig({ resource: withScope });
+    expectExit(await tf.init(), 0);
+    expectExit(await tf.apply(), 0);
+    // Out of band, a role starts using the scope; then the code drops it.
+    await server.admin.put('roles', { name: 'auditor', description: 'Audits', scopes: ['audit.read'] }, 'auditor');
+    tf.writeConfig({ resource: { procurement_client: { erp: client('erp-409') } } });
+    const refused = await tf.apply();
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('Error: Conflicting change on the server');
+    expect(refused.stderr).toContain('auditor');
+    expect(refused.stderr).toMatch(/remove the references to it in the\s+same change/);
+    expect(await server.admin.get('scopes', 'audit.read')).not.toBeNull();
+
+    expect(await server.admin.delete('roles', 'auditor')).toBe(true);
+    expectExit(await tf.apply(), 0);
+    expect(await server.admin.get('scopes', 'audit.read')).toBeNull();
+    expectExit(await tf.plan(), 0);
+  });
+
+  test('fails when the server answers 500, recording nothing in the state; converges once it answers', async () => {
+    let failing = true;
+    const proxy = await startFaultProxy(server.url, { fault: req => (failing && req.method === 'PUT' ? { status: 500 } : null) });
+    try {
+      const tf = await workspace({ url: proxy.url });
+      tf.writeConfig({ resource: { procurement_client: { erp: client('erp-500') } } });
+      expectExit(await tf.init(), 0);
+      const refused = await tf.apply();
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain('Error: Authorization server error');
+      expect(refused.stderr).toMatch(/the server answered 500/);
+      expect((await tf.run('state list')).stdout.trim()).toBe('');
+
+      failing = false;
+      expectExit(await tf.apply(), 0);
+      expect((await tf.run('state list')).stdout.trim()).toBe('procurement_client.erp');
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('fails when the server is unreachable, then converges once it is back', async () => {

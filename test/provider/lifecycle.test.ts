@@ -36,8 +36,21 @@ function configuration(options: { readName?: string; readDescription?: string; e
   };
 }
 
+const comment = { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } };
+
 describe('procurement provider lifecycle', () => {
   const fixture = serverAndWorkspace();
+
+  /**
+   * Each test's starting point, so that it also passes alone (`-t`): the
+   * configuration written and applied. In a full run the state already
+   * matches, and this is a no-change apply.
+   */
+  async function given(config: object): Promise<void> {
+    fixture.tf.writeConfig(config);
+    expectExit(await fixture.tf.init(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+  }
 
   test('init installs the provider from the filesystem mirror, offline', async () => {
     fixture.tf.writeConfig(configuration());
@@ -48,6 +61,8 @@ describe('procurement provider lifecycle', () => {
   });
 
   test('first plan adds everything, apply creates it on the server, second plan is clean', async () => {
+    fixture.tf.writeConfig(configuration());
+    expectExit(await fixture.tf.init(), 0);
     const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
@@ -69,6 +84,7 @@ describe('procurement provider lifecycle', () => {
   });
 
   test('an object created through the admin API imports by its key, then plans clean', async () => {
+    await given(configuration());
     await fixture.server.admin.put('scopes', { name: 'ticket.comment', description: 'Comment on tickets', risk: 'low', external: true, implies: [] }, 'ticket.comment');
     fixture.tf.writeConfig(configuration({ extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
     expectExit(await fixture.tf.run('import', '-input=false', 'procurement_scope.comment', 'ticket.comment'), 0);
@@ -83,13 +99,15 @@ describe('procurement provider lifecycle', () => {
 
   test('fails when the imported key does not exist on the server', async () => {
     fixture.tf.writeConfig(configuration({ extra: { missing: scope('nothing.here', 'Never created') } }));
+    expectExit(await fixture.tf.init(), 0);
     const result = await fixture.tf.run('import', '-input=false', 'procurement_scope.missing', 'nothing.here');
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/non-existent remote object|Cannot import/);
   });
 
   test('a changed description updates in place', async () => {
-    fixture.tf.writeConfig(configuration({ readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    await given(configuration({ extra: comment }));
+    fixture.tf.writeConfig(configuration({ readDescription: 'Read supplier catalogs and prices', extra: comment }));
     const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('procurement_scope.read will be updated in-place');
@@ -100,7 +118,8 @@ describe('procurement provider lifecycle', () => {
   });
 
   test('a changed key replaces the object', async () => {
-    fixture.tf.writeConfig(configuration({ readName: 'catalog.browse', readDescription: 'Read supplier catalogs and prices', extra: { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } } }));
+    await given(configuration({ readDescription: 'Read supplier catalogs and prices', extra: comment }));
+    fixture.tf.writeConfig(configuration({ readName: 'catalog.browse', readDescription: 'Read supplier catalogs and prices', extra: comment }));
     const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('procurement_scope.read must be replaced');
@@ -112,6 +131,10 @@ describe('procurement provider lifecycle', () => {
   });
 
   test('destroy removes every object from the server', async () => {
+    await given(configuration({ extra: comment }));
+    // Not vacuous: the server holds the configuration's six objects before the destroy.
+    const before = await fixture.server.admin.snapshot();
+    expect([before.scopes, before.roles, before.clients, before.roleBindings].map(list => list.length)).toEqual([3, 1, 1, 1]);
     expectExit(await fixture.tf.run('destroy', '-input=false', '-auto-approve'), 0);
     const snapshot = await fixture.server.admin.snapshot();
     expect([snapshot.scopes, snapshot.roles, snapshot.clients, snapshot.roleBindings].map(list => list.length)).toEqual([0, 0, 0, 0]);

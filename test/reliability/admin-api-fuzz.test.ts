@@ -19,8 +19,14 @@ import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { snapshotProblems, sqliteIntegrityProblems } from '../support/store-integrity';
 import { AdminApiFuzzer, FuzzRequest } from './admin-api-fuzzer';
 
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
+const SEED = whole('FUZZ_SEED', process.env.FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31)));
+const REQUESTS = whole('FUZZ_REQUESTS', process.env.FUZZ_REQUESTS ?? '10000');
+
+/** A variable that must hold a whole number: anything else would silently fuzz something other than what was asked. */
+function whole(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, got '${text}'`);
+  return Number(text);
+}
 const IN_FLIGHT = 16;
 
 interface Answer {
@@ -113,22 +119,17 @@ function snapshotState(snapshot: Snapshot): Map<string, string> {
   ]);
 }
 
-describe(`admin API fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
+// The title stays the same from run to run (so `-t` finds it); the seed is printed, and named in every failure below.
+describe('admin API fuzz (the seed is printed; FUZZ_SEED=<n> replays a run)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-fuzz-'));
   let server: EmbeddedServer;
   const ledger = new Ledger();
 
+  // The run itself is every test's starting point, so each test also passes alone.
   beforeAll(async () => {
     // eslint-disable-next-line no-console
     console.log(`admin API fuzz: seed ${SEED}, ${REQUESTS} requests (replay with FUZZ_SEED=${SEED})`);
     server = await startServer({ dataDir });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  test(`${REQUESTS} requests: no 5xx, no connection error, every error explained`, async () => {
     const fuzzer = new AdminApiFuzzer(SEED, server.adminToken);
     const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
     let nextIndex = 0;
@@ -144,8 +145,14 @@ describe(`admin API fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     agent.destroy();
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
-    expect({ count: ledger.failures.length, first: ledger.failures.slice(0, 20) }).toEqual({ count: 0, first: [] });
+  test('the requests got no 5xx, no connection error, and every error is explained', () => {
+    expect({ seed: SEED, count: ledger.failures.length, first: ledger.failures.slice(0, 20) }).toEqual({ seed: SEED, count: 0, first: [] });
     // The run exercised what it claims to: successes, client errors of many kinds, and writes.
     for (const status of [200, 201, 204, 400, 404, 409, 412, 422]) expect([status, ledger.statuses.get(status) ?? 0]).not.toEqual([status, 0]);
     expect(ledger.changeVersions.size).toBeGreaterThan(200);

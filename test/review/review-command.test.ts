@@ -2,12 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testEnvironment } from '../support/environment';
 import { fixturePath } from './fixtures';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 
 function run(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [BIN, 'review', ...args], { input, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BIN, 'review', ...args], { input, encoding: 'utf8', env: testEnvironment() });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -99,6 +99,9 @@ describe('admin API CRUD', () => {
 
   test('fails when a write names objects that do not exist (422, naming them)', async () => {
     const { admin } = server;
+    // catalog.read exists, po.create does not: only the missing one is named, at its place in the sorted set.
+    await admin.put('scopes', scope('catalog.read'), 'catalog.read');
+    await admin.delete('scopes', 'po.create');
     const error = await apiError(admin.put('roles', { name: 'buyer', description: 'Buys', scopes: ['po.create', 'catalog.read'] }, 'buyer'));
     expect(error.status).toBe(422);
     expect(error.code).toBe('unknown_reference');

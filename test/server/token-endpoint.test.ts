@@ -149,6 +149,24 @@ describe('token endpoint', () => {
     expect((await requestToken('idle', secrets.idle, 'catalog.read')).body.error).toBe('invalid_scope');
   });
 
+  test('fails with unauthorized_client when the client may not use client_credentials; the same client with it gets a token', async () => {
+    const portal = { clientId: 'portal', displayName: 'Portal', owner: 'team', grantTypes: ['authorization_code'], redirectUris: ['https://portal.example.com/cb'] };
+    const { clientSecret } = await server.admin.put('clients', portal as never, 'portal');
+    await server.admin.put('role-bindings', { name: 'portal-readers', role: 'reader', subjects: [{ clientId: 'portal' }] } as never, 'portal-readers');
+    try {
+      const refused = await requestToken('portal', clientSecret!, 'catalog.read');
+      expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 400, error: 'unauthorized_client' });
+      expect(refused.body.access_token).toBeUndefined();
+
+      await server.admin.put('clients', { ...portal, grantTypes: ['authorization_code', 'client_credentials'] } as never, 'portal');
+      const granted = await requestToken('portal', clientSecret!, 'catalog.read');
+      expect({ status: granted.status, scope: granted.body.scope }).toEqual({ status: 200, scope: 'catalog.read' });
+    } finally {
+      await server.admin.delete('role-bindings', 'portal-readers');
+      await server.admin.delete('clients', 'portal');
+    }
+  });
+
   test('fails with invalid_client (401) for a wrong secret or an unknown client', async () => {
     const wrong = await requestToken('erp', `${secrets.erp}x`, 'catalog.read');
     expect(wrong.status).toBe(401);
@@ -217,8 +235,11 @@ describe('token endpoint', () => {
   });
 
   test('audits grants and denials and records the last use of each scope', async () => {
-    await requestToken('desk', secrets.desk, 'ticket.write');
-    await requestToken('desk', secrets.desk, 'po.create');
+    // Its own requests: the test does not lean on what earlier tests asked for.
+    expect((await requestToken('desk', secrets.desk, 'catalog.read ticket.comment')).status).toBe(200);
+    expect((await requestToken('desk', secrets.desk, 'ticket.write')).status).toBe(200);
+    expect((await requestToken('desk', secrets.desk, 'po.create')).status).toBe(400);
+    expect((await requestToken('erp', `${secrets.erp}x`, 'catalog.read')).status).toBe(401);
     const { items } = await server.admin.audit({ clientId: 'desk', action: 'token.grant' });
     expect(items[items.length - 1]).toMatchObject({ requestedScopes: ['ticket.write'], grantedScopes: ['ticket.write'], reason: null });
     const denied = (await server.admin.audit({ clientId: 'desk', action: 'token.deny' })).items;

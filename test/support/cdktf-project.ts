@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { installProvider } from '../../lib/provider/install/install-provider';
 import { EmbeddedServer, startServer } from './embedded-server';
+import { testEnvironment } from './environment';
 import { temporaryProject } from './temporary-project';
 import { bundleProvider, requireTerraform } from './terraform';
 
@@ -32,8 +33,7 @@ export function cdktfProjectAndServer(options: { lockFileStacks?: string[] } = {
         lockFile: stack && join(fixture.project, 'cdktf.out/stacks', stack, '.terraform.lock.hcl'),
       }).configFile;
     }
-    fixture.env = {
-      ...process.env,
+    fixture.env = testEnvironment({
       TF_CLI_CONFIG_FILE: configFile,
       PROCUREMENT_URL: fixture.server.url,
       PROCUREMENT_ADMIN_TOKEN: fixture.server.adminToken,
@@ -42,7 +42,7 @@ export function cdktfProjectAndServer(options: { lockFileStacks?: string[] } = {
       CHECKPOINT_DISABLE: '1',
       CI: '1',
       FORCE_COLOR: '0',
-    };
+    });
   });
   afterAll(async () => {
     await fixture.server?.stop();

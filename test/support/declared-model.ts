@@ -20,8 +20,8 @@ const KIND_OF_TYPE: Record<string, Kind> = {
   procurement_role_binding: 'role-bindings',
 };
 
-/** Terraform meta-arguments: not part of the object. */
-const META_ARGUMENTS = new Set(['provider', 'lifecycle', 'depends_on', 'count', 'for_each']);
+/** Terraform meta-arguments and cdktf's metadata (`//`): not part of the object. */
+const META_ARGUMENTS = new Set(['provider', 'lifecycle', 'depends_on', 'count', 'for_each', '//']);
 
 /** Block names whose model field is the plural. */
 const BLOCK_FIELDS: Record<string, string> = { subject: 'subjects' };

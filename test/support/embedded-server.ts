@@ -12,10 +12,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AdminClient, AdminClientOptions } from '../../lib/client/admin-client';
+import { testEnvironment } from './environment';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/procurement-scopes.js');
 const BUILT_MAIN = join(ROOT, 'dist/lib/cli/main.js');
+const CLOCK_SERVER = join(__dirname, 'server-with-clock.js');
 const START_TIMEOUT_MS = 30_000;
 
 export interface StartServerOptions {
@@ -23,10 +25,12 @@ export interface StartServerOptions {
   dataDir?: string;
   /** Extra command-line arguments, e.g. `['--admin-rate-limit', '5']`. */
   args?: string[];
-  /** Extra environment, e.g. `{ PROCUREMENT_ADMIN_TOKEN: '...' }`. */
+  /** Extra environment, e.g. `{ PROCUREMENT_ADMIN_TOKEN: '...' }`, on top of `testEnvironment()` (none of the caller's PROCUREMENT_*, TF_*, CDKTF_*). */
   env?: Record<string, string>;
   /** Options for the `admin` client (retries, actor, ...). */
   adminClient?: Partial<AdminClientOptions>;
+  /** Start the server with a clock the test moves with `advanceClock` (test/support/server-with-clock.js; real time again after a restart); `args` are not supported then. */
+  movableClock?: boolean;
 }
 
 export interface EmbeddedServer {
@@ -47,6 +51,8 @@ export interface EmbeddedServer {
   kill9(): Promise<void>;
   /** Stops the server if it still runs (SIGTERM) and starts it again on the same data directory and port. */
   restart(): Promise<void>;
+  /** Moves the server's clock forward (only with `movableClock`); answers the server's time after the move. */
+  advanceClock(seconds: number): Promise<Date>;
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<EmbeddedServer> {
@@ -85,6 +91,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Emb
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
     kill9: () => waitExit('SIGKILL'),
+    advanceClock: seconds => advanceClock(running, seconds),
     restart: async () => {
       await waitExit('SIGTERM');
       const port = new URL(running.url).port;
@@ -107,10 +114,13 @@ const children = new Set<ChildProcess>();
 process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
 
 function spawnServer(dataDir: string, options: StartServerOptions, port: string): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'server', '--port', port, '--data', dataDir, ...(options.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  if (options.movableClock && options.args?.length) throw new Error('startServer: movableClock does not take args');
+  const command = options.movableClock ? [CLOCK_SERVER, dataDir, port] : [BIN, 'server', '--port', port, '--data', dataDir, ...(options.args ?? [])];
+  const child = spawn(process.execPath, command, {
+    // Not the repository: nothing a server writes relative to its cwd may land there.
+    cwd: tmpdir(),
+    env: testEnvironment(options.env),
+    stdio: [options.movableClock ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -118,25 +128,46 @@ function spawnServer(dataDir: string, options: StartServerOptions, port: string)
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   return new Promise((resolvePromise, reject) => {
-    let started = false;
+    let settled = false;
     const fail = (why: string) => {
-      if (started) return;
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`the server did not start (${why}); stderr:\n${stderr.join('')}`));
+      reject(new Error(`the server did not start (${why}); stdout:\n${stdout.join('')}\nstderr:\n${stderr.join('')}`));
     };
     const timer = setTimeout(() => fail(`no 'listening on' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    child.once('exit', code => fail(`exited with code ${code}`));
+    child.once('error', error => fail(`could not be spawned: ${error.message}`));
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout.push(chunk);
-      const match = started ? null : /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout.join(''));
+      const match = settled ? null : /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout.join(''));
       if (!match) return;
-      started = true;
+      // Anything that throws here would leave the promise unsettled and the test hanging: fail with the output instead.
+      let adminToken: string;
+      try {
+        adminToken = options.env?.PROCUREMENT_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+      } catch (error) {
+        return fail(`listening, but its admin token could not be read: ${(error as Error).message}`);
+      }
+      settled = true;
       clearTimeout(timer);
-      const adminToken = options.env?.PROCUREMENT_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
       resolvePromise({ child, url: match[1], adminToken, stdout, stderr });
     });
   });
+}
+
+async function advanceClock(running: Running, seconds: number): Promise<Date> {
+  if (!running.child.stdin) throw new Error('advanceClock needs a server started with movableClock');
+  const seen = running.stdout.join('').length;
+  running.child.stdin.write(`advance ${seconds}\n`);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const answer = /^now (\S+)$/m.exec(running.stdout.join('').slice(seen));
+    if (answer) return new Date(answer[1]);
+    if (Date.now() > deadline) throw new Error(`the server did not confirm its new time; stderr:\n${running.stderr.join('')}`);
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
 }
 
 function adminClientFor(url: string, adminToken: string, options: StartServerOptions): AdminClient {

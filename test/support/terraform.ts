@@ -14,24 +14,25 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { installProvider, InstallResult } from '../../lib/provider/install/install-provider';
 import { TerraformCli, TerraformResult } from '../../lib/terraform/terraform-cli';
+import { testEnvironment } from './environment';
 
 const ROOT = resolve(__dirname, '../..');
 let bundled: string | null = null;
 
 /** Fails loudly when terraform is missing: these tests must never pass by skipping. */
 export function requireTerraform(): void {
-  const probe = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+  const probe = spawnSync('terraform', ['version'], { encoding: 'utf8', env: testEnvironment() });
   if (probe.error || probe.status !== 0) {
     throw new Error(`terraform is required for the provider acceptance tests but could not be run: ${probe.error?.message ?? probe.stderr}`);
   }
 }
 
-/** Bundles the provider from the current source, once per test process (esbuild: well under a second). */
+/** Bundles the provider from the current source, once per test process (esbuild: well under a second), into this run's temporary root. */
 export function bundleProvider(): string {
   if (!bundled) {
     const dir = mkdtempSync(join(tmpdir(), 'procurement-bundle-'));
     bundled = join(dir, 'procurement-provider.js');
-    execFileSync(process.execPath, [join(ROOT, 'scripts/bundle-provider.js'), '--outfile', bundled], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts/bundle-provider.js'), '--outfile', bundled], { stdio: 'pipe', env: testEnvironment() });
   }
   return bundled;
 }
@@ -41,6 +42,7 @@ export interface WorkspaceOptions {
   adminToken?: string;
   /** Extra provider block arguments, e.g. `{ secrets_dir: '...' }`. */
   provider?: Record<string, unknown>;
+  /** Extra environment for terraform and the provider, on top of `testEnvironment()` and the server's URL and token. */
   env?: Record<string, string>;
 }
 
@@ -72,6 +74,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
   mkdirSync(work);
   const cli = new TerraformCli({
     cwd: work,
+    baseEnv: testEnvironment(),
     env: {
       TF_CLI_CONFIG_FILE: install.configFile,
       PROCUREMENT_URL: options.url,

@@ -12,6 +12,7 @@ import { SecretStore } from '../../lib/client/secret-store';
 import { loadDeclaredModel } from '../../lib/verify/terraform-config';
 import { TokenClient } from '../../lib/verify/token-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { testEnvironment } from '../support/environment';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 const CONFIG = join(__dirname, 'fixtures', 'cdk.tf.json');
@@ -22,7 +23,7 @@ let secretsDir: string;
 function cli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, PROCUREMENT_URL: server.url, PROCUREMENT_SECRETS_DIR: secretsDir, PROCUREMENT_ADMIN_TOKEN: '', ...env },
+    env: testEnvironment({ PROCUREMENT_URL: server.url, PROCUREMENT_SECRETS_DIR: secretsDir, ...env }),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

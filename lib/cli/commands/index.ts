@@ -1,5 +1,6 @@
 /** Every CLI command, in the order `--help` lists them. */
 import { Command } from 'commander';
+import * as init from './init';
 import * as installProvider from './install-provider';
 import * as mainJob from './main';
 import * as provider from './provider';
@@ -12,4 +13,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [mainJob, server, provider, installProvider, review, verify, rotateSecret];
+export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, review, verify, rotateSecret];

@@ -1,5 +1,5 @@
 /** Typed L1 of `procurement_client`. The secret is never an attribute: the provider writes it to a secrets dir. */
-import { TerraformProvider, TerraformResource } from 'cdktf';
+import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 import { GrantType } from '../../model';

@@ -1,4 +1,4 @@
-import { TerraformResourceLifecycle } from 'cdktf';
+import { TerraformResourceLifecycle } from '../cdk';
 
 /**
  * Every procurement object is keyed by the name its author chose, so changing

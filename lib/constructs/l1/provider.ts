@@ -4,7 +4,7 @@
  * because anything set in code lands in the synthesized JSON (and in version
  * control). The provider reads it from PROCUREMENT_ADMIN_TOKEN instead.
  */
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider } from '../cdk';
 import { Construct } from 'constructs';
 import { PROVIDER_VERSION_CONSTRAINT } from '../../version';
 

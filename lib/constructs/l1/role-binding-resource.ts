@@ -4,7 +4,7 @@
  * `role.grantTo(...)` all land here: one resource per binding, never one per
  * (client, role) pair.
  */
-import { TerraformProvider, TerraformResource } from 'cdktf';
+import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 

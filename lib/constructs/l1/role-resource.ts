@@ -1,5 +1,5 @@
 /** Typed L1 of `procurement_role`: the role owns its whole scope set. */
-import { TerraformProvider, TerraformResource } from 'cdktf';
+import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 

@@ -1,5 +1,5 @@
 /** Typed L1 of `procurement_scope`: every attribute synthesized explicitly so plans are deterministic. */
-import { TerraformProvider, TerraformResource } from 'cdktf';
+import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 import { Risk } from '../../model';

@@ -76,16 +76,21 @@ export function toProtocolSchema(schema: ObjectSchema, version: number): Message
   return { version, block: toBlock(schema, version) };
 }
 
+/** Descriptions are written in markdown (`code`, lists): editors and doc generators render them so. */
+const MARKDOWN = 1; // tfplugin6 StringKind.MARKDOWN
+
 function toBlock(schema: Pick<ObjectSchema, 'attributes' | 'objectLists' | 'description'>, version = 0): Message {
   return {
     version,
     description: schema.description,
+    description_kind: MARKDOWN,
     attributes: [
       ...schema.attributes.map(toAttribute),
       ...(schema.objectLists ?? []).map(list => ({
         name: list.name,
         nested_type: { attributes: list.attributes.map(toAttribute), nesting: NESTING_LIST },
         description: list.description,
+        description_kind: MARKDOWN,
         required: true,
       })),
     ],
@@ -105,6 +110,7 @@ function toAttribute(a: AttributeSpec): Message {
     name: a.name,
     type: ctyType(CTY_TYPES[a.type]),
     description: a.description,
+    description_kind: MARKDOWN,
     required: a.required ?? false,
     optional: a.optional ?? false,
     computed: a.computed ?? false,

@@ -8,6 +8,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { findPackageRoot } from '../../package-root';
 import { PROVIDER_VERSION_CONSTRAINT, VERSION } from '../../version';
 import { packageHash } from './package-hash';
 
@@ -133,10 +134,12 @@ function currentPlatform(): string {
   return `${process.platform}_${arch[process.arch] ?? process.arch}`;
 }
 
-/** The bundle `npm run build` writes: dist/provider/procurement-provider.js under the package root. */
+/**
+ * The bundle `npm run build` writes: dist/provider/procurement-provider.js under
+ * the package root (this repository, or node_modules/procurement-scopes once installed).
+ */
 export function defaultBundlePath(from = __dirname): string {
-  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'lib', 'provider'))) return join(dir, 'dist', 'provider', BUNDLE_FILE);
-  }
-  throw new InstallError(`cannot find the procurement-scopes package above ${from}`);
+  const root = findPackageRoot(from);
+  if (!root) throw new InstallError(`cannot find the procurement-scopes package above ${from}`);
+  return join(root, 'dist', 'provider', BUNDLE_FILE);
 }

@@ -1,11 +1,19 @@
 import { ProcurementPolicy, RECOMMENDED_CONFLICTING_SCOPE_SETS } from '../../../lib/constructs';
 
 describe('ProcurementPolicy', () => {
-  it('recommends a stricter preset for prod than for dev', () => {
+  // The numbers README's guardrail table states: pinned here, not read back from the preset.
+  it('recommends a stricter preset for prod than for dev: the windows README states', () => {
     const prod = ProcurementPolicy.recommended('prod');
     const dev = ProcurementPolicy.recommended('dev');
-    expect(prod.maxHighRiskGrantDays).toBeLessThan(dev.maxHighRiskGrantDays);
-    expect(prod.maxSecretRotationDays).toBeLessThan(dev.maxSecretRotationDays);
+    expect([prod.maxHighRiskGrantDays, dev.maxHighRiskGrantDays]).toEqual([30, 90]);
+    expect([prod.maxSecretRotationDays, dev.maxSecretRotationDays]).toEqual([90, 180]);
+    expect(prod.conflictingScopeSets).toEqual(
+      expect.arrayContaining([
+        expect.arrayContaining(['po.create', 'po.approve']),
+        expect.arrayContaining(['invoice.submit', 'payment.approve']),
+        expect.arrayContaining(['catalog.read', 'payment.approve']),
+      ]),
+    );
     expect(prod.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('error');
     expect(dev.severityOf('LEAST-PRIVILEGE', 'warning')).toBe('warning');
     expect(prod.conflictingScopeSets).toBe(RECOMMENDED_CONFLICTING_SCOPE_SETS);

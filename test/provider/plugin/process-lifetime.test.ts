@@ -8,14 +8,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../../../lib/provider/plugin/handshake';
 import { createPluginIdentity } from '../../../lib/provider/plugin/tls';
+import { testEnvironment } from '../../support/environment';
 import { bundleProvider } from '../../support/terraform';
 
-const LAUNCH_ENV = {
-  ...process.env,
+const LAUNCH_ENV = testEnvironment({
   [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
   PLUGIN_PROTOCOL_VERSIONS: '5,6',
   PLUGIN_CLIENT_CERT: createPluginIdentity().certificatePem,
-};
+});
 
 /** Linux: a process that exited but was not reaped yet (state Z) is gone for our purpose. */
 function running(pid: number): boolean {

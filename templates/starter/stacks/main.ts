@@ -1,0 +1,12 @@
+/**
+ * The cdktf app: one stack per environment. `npx cdktf synth` writes
+ * cdktf.out/stacks/<env>/cdk.tf.json; a guardrail error fails synth and lists
+ * every finding.
+ */
+import { App } from 'cdktf';
+import { ProcurementStack } from './procurement-stack';
+
+const app = new App();
+new ProcurementStack(app, 'dev', { environment: 'dev' });
+new ProcurementStack(app, 'prod', { environment: 'prod' });
+app.synth();
