@@ -5,6 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { effectiveScopes } from '../model';
+import { isDeclared } from '../policy';
 import { Authorization } from './authorization';
 import { Lazy, TerraformOutput } from './cdk';
 
@@ -31,7 +32,7 @@ export class AuthorizationOutputs extends Construct {
     const authorization = Authorization.of(this);
     const name = (output: string) => (props.prefix ? `${props.prefix}_${output}` : output);
     // Lazy: the clients and bindings declared after this construct count too.
-    const owned = () => authorization.guardrailModel().model.clients.filter(c => !c.imported).map(c => c.value.clientId).sort();
+    const owned = () => authorization.policyModel().clients.filter(isDeclared).map(c => c.clientId).sort();
     this.clientIds = new TerraformOutput(this, 'ClientIds', {
       description: 'The ids of the OAuth clients this code owns.',
       value: Lazy.listValue({ produce: owned }),
@@ -46,12 +47,8 @@ export class AuthorizationOutputs extends Construct {
 }
 
 function scopesByClient(authorization: Authorization, clientIds: string[]): Record<string, string[]> {
-  const { model } = authorization.guardrailModel();
-  const input = {
-    scopes: model.scopes.map(s => ({ name: s.value.name, implies: s.value.implies ?? [] })),
-    roles: model.roles.map(r => ({ name: r.value.name, scopes: r.value.scopes ?? [] })),
-    roleBindings: model.roleBindings.map(b => b.value),
-  };
+  const model = authorization.policyModel();
+  const input = { scopes: model.scopes.filter(isDeclared), roles: model.roles.filter(isDeclared), roleBindings: model.roleBindings };
   const now = authorization.clock();
   return Object.fromEntries(clientIds.map(id => [id, effectiveScopes(id, input, now)]));
 }

@@ -5,20 +5,19 @@
  * lives under exactly one Authorization, which checks them all together at
  * synth and reports every finding at once.
  */
-import { Annotations, Aspects, assertSameCdk, DISABLE_STACK_TRACE_IN_METADATA } from './cdk';
+import { Annotations, Aspects, assertSameCdk, DISABLE_STACK_TRACE_IN_METADATA, TerraformResource, TerraformStack } from './cdk';
 import { Construct, IConstruct } from 'constructs';
-import { ModelValidator, Problem } from '../model';
-import { applySuppressions, Finding, Suppression } from './guardrails/finding';
-import { ProcurementPolicy } from './guardrails/policy';
-import { PROPS_ID, RULE_IDS } from './guardrails/registry';
-import { Declared, GuardrailModel, KnownClient, KnownRole, KnownScope } from './guardrails/rule';
-import { runGuardrails } from './guardrails/run-guardrails';
+import { ModelValidator, toRfc3339 } from '../model';
+import { evaluatePolicy, Finding as PolicyFinding, findingText, ObjectRef, PolicyDocument, PolicyException, PolicyModel, PROPS_ID, RULE_IDS, validatePolicy } from '../policy';
+import { Finding, Suppression } from './guardrails/finding';
+import { ProcurementPolicy } from './guardrails/procurement-policy';
+import { ObjectLocations, readStackModel } from './guardrails/stack-model';
+import { IResourceJudge, JUDGE_MARK } from './l1/judged';
 import { ProcurementProvider, ProcurementProviderConfig } from './l1/provider';
-import { RoleBinding as RoleBindingModel } from '../model';
 
 const DAY_MS = 86_400_000;
 /** Marks Authorizations across copies of this library (aws-cdk's `Symbol.for` pattern): `instanceof` would miss a second copy. */
-const AUTHORIZATION_SYMBOL = Symbol.for('procurement-scopes/Authorization');
+const AUTHORIZATION_SYMBOL = JUDGE_MARK;
 
 export interface AuthorizationProps {
   /** Environment name, e.g. `dev` or `prod`: names the policy and appears in findings. */
@@ -41,20 +40,34 @@ export interface AuthorizationProps {
   readonly clock?: () => Date;
 }
 
-/** What an L2 construct contributes to its authorization's guardrail model. */
-export type GuardrailEntry =
-  | { readonly kind: 'scopes'; readonly entry: Declared<KnownScope>; readonly problems: readonly Problem[] }
-  | { readonly kind: 'roles'; readonly entry: Declared<KnownRole>; readonly problems: readonly Problem[] }
-  | { readonly kind: 'clients'; readonly entry: Declared<KnownClient>; readonly problems: readonly Problem[] }
-  | { readonly kind: 'roleBindings'; readonly entry: Declared<RoleBindingModel>; readonly problems: readonly Problem[] };
+/**
+ * What a member construct tells its Authorization. The rules judge the
+ * resource's synthesized values (what will be deployed, overrides included),
+ * so a member only says which resource is its own, or which existing object
+ * it references.
+ */
+export interface AuthorizationEntry {
+  /** The resource the member synthesizes: findings about it name the member's path. */
+  readonly resource?: TerraformResource;
+  /** An object that exists on the server and is referenced by key (fromXxx). */
+  readonly reference?: ObjectRef;
+}
 
 /** Implemented by every construct that registers with an Authorization. */
 export interface IAuthorizationMember extends IConstruct {
-  /** Read at synth: the member's current model and its props problems. */
-  guardrailEntry(): GuardrailEntry;
+  /** Read at synth. */
+  authorizationEntry(): AuthorizationEntry;
 }
 
-export class Authorization extends Construct {
+export interface SuppressOptions {
+  /**
+   * When the suppression ends: after it the finding counts again.
+   * @default no end: the suppression lasts until it is removed from the code
+   */
+  readonly expiresAt?: Date | string;
+}
+
+export class Authorization extends Construct implements IResourceJudge {
   /** True when `x` is an Authorization, from this or any other loaded copy of procurement-scopes. */
   static isAuthorization(x: unknown): x is Authorization {
     return x !== null && typeof x === 'object' && AUTHORIZATION_SYMBOL in x;
@@ -73,6 +86,7 @@ export class Authorization extends Construct {
     return construct.node.scopes.reverse().find(Authorization.isAuthorization);
   }
 
+
   readonly environment: string;
   readonly policy: ProcurementPolicy;
   readonly provider: ProcurementProvider;
@@ -81,6 +95,8 @@ export class Authorization extends Construct {
   readonly validator = new ModelValidator();
   private readonly members: IAuthorizationMember[] = [];
   private readonly suppressions: Suppression[] = [];
+  /** Problems with this authorization's own configuration (policy, suppressions), reported at synth with the rest. */
+  private readonly configurationFindings: Finding[] = [];
   private annotated = false;
 
   constructor(scope: Construct, id: string, props: AuthorizationProps) {
@@ -93,7 +109,26 @@ export class Authorization extends Construct {
     this.policy = props.policy ?? ProcurementPolicy.recommended(props.environment);
     this.clock = props.clock ?? (() => new Date());
     this.provider = new ProcurementProvider(this, 'Provider', props.connection);
+    if (this.policy.environment !== this.environment) {
+      this.configure(
+        PROPS_ID,
+        this,
+        `policy is built for environment '${this.policy.environment}', but this Authorization serves '${this.environment}'; ` +
+          `build it for '${this.environment}' (e.g. ProcurementPolicy.recommended('${this.environment}', {...}))`,
+      );
+    }
     Aspects.of(this).add({ visit: node => node === this && this.annotate() });
+  }
+
+  /**
+   * Whether this authorization judges `resource`: it uses this authorization's
+   * provider, or no provider (the stack's default) while no authorization of
+   * the stack has the default, unaliased provider.
+   */
+  claims(resource: TerraformResource): boolean {
+    if (resource.provider !== undefined) return resource.provider === this.provider;
+    if (this.provider.alias === undefined) return true;
+    return !TerraformStack.of(this).node.findAll().some(c => Authorization.isAuthorization(c) && c.provider.alias === undefined);
   }
 
   /** Called by members on construction. */
@@ -102,18 +137,21 @@ export class Authorization extends Construct {
   }
 
   /**
-   * Accepts the findings of `ruleId` at `construct` and below it. The reason is
-   * required and the finding stays visible (as info, and in `findings()`).
+   * Accepts the findings of `ruleId` about the objects at `construct` and below
+   * it, as policy exceptions (see `policyDocument`). The reason is required and
+   * the findings stay visible (as info, in `findings()` and in the review). A
+   * suppression that cannot be accepted (too short a reason, an unknown rule, a
+   * rule whose violation would fail at apply) is itself a finding.
    */
-  suppress(construct: IConstruct, ruleId: string, reason: string): Suppression {
-    if (!RULE_IDS.has(ruleId)) {
-      throw new Error(`[${construct.node.path}] cannot suppress unknown rule '${ruleId}' (known: ${[...RULE_IDS].join(', ')})`);
+  suppress(construct: IConstruct, ruleId: string, reason: string, options: SuppressOptions = {}): Suppression {
+    const suppression = { path: construct.node.path, ruleId, reason: reason.trim(), expiresAt: toRfc3339(options.expiresAt) };
+    // The policy document's own schema judges it, as it will judge the exceptions it becomes.
+    const checked = validatePolicy({ environment: this.policy.environment, exceptions: [{ ruleId, object: { kind: 'scopes', key: 'any' }, reason, expiresAt: suppression.expiresAt }] });
+    if (checked.ok) this.suppressions.push(suppression);
+    for (const problem of checked.ok ? [] : checked.problems) {
+      const field = problem.path[problem.path.length - 1];
+      this.configure(RULE_IDS.has(ruleId) ? ruleId : PROPS_ID, construct, `suppressing ${ruleId}: ${field === 'reason' ? '' : `${field} `}${problem.message}`);
     }
-    if (reason.trim().length < 10) {
-      throw new Error(`[${construct.node.path}] suppressing ${ruleId} needs a written reason (at least 10 characters), got '${reason}'`);
-    }
-    const suppression = { path: construct.node.path, ruleId, reason: reason.trim() };
-    this.suppressions.push(suppression);
     return suppression;
   }
 
@@ -136,31 +174,72 @@ export class Authorization extends Construct {
     return day;
   }
 
-  /** The plain-data view the guardrails judge, read from the members as they are now. */
-  guardrailModel(): { model: GuardrailModel; problems: Finding[] } {
-    const model = { path: this.node.path, scopes: [] as Declared<KnownScope>[], roles: [] as Declared<KnownRole>[], clients: [] as Declared<KnownClient>[], roleBindings: [] as Declared<RoleBindingModel>[] };
-    const problems: Finding[] = [];
-    for (const member of this.members) {
-      const contribution = member.guardrailEntry();
-      (model[contribution.kind] as Declared<unknown>[]).push(contribution.entry);
-      for (const p of contribution.problems) {
-        problems.push({ ruleId: PROPS_ID, severity: 'error', path: member.node.path, message: p.field ? `${p.field} ${p.message}` : p.message });
-      }
-    }
-    return { model, problems };
+  /**
+   * The policy document this authorization enforces: its policy plus every
+   * suppression as an exception naming each object it reaches (read from the
+   * stack as it is now). This is the data the server and `review` take.
+   */
+  policyDocument(): PolicyDocument {
+    return this.withExceptions(this.readStack().locations);
   }
 
-  /** Every finding: props problems and guardrail violations, suppressed ones marked. */
+  /**
+   * What the rules judge, read from the stack as it is now: every procurement
+   * resource this authorization claims, as model objects (objects referenced
+   * with fromXxx, or only partly known at synth, by key only).
+   */
+  policyModel(): PolicyModel {
+    return this.readStack().model;
+  }
+
+  /** Every finding: props problems and policy violations, suppressed ones marked. */
   findings(): Finding[] {
-    const { model, problems } = this.guardrailModel();
-    return [...problems, ...applySuppressions(runGuardrails(model, this.policy, this.clock()), this.suppressions)];
+    const { model, locations, problems } = this.readStack();
+    const findings = evaluatePolicy(model, this.withExceptions(locations), this.clock());
+    return [...this.configurationFindings, ...problems, ...findings.map(f => this.located(f, locations))];
+  }
+
+  private readStack() {
+    const owners = new Map<TerraformResource, string>();
+    const references: { object: ObjectRef; path: string }[] = [];
+    for (const member of this.members) {
+      const entry = member.authorizationEntry();
+      if (entry.resource) owners.set(entry.resource, member.node.path);
+      if (entry.reference) references.push({ object: entry.reference, path: member.node.path });
+    }
+    return readStackModel(TerraformStack.of(this), { claims: resource => this.claims(resource), owners, references, validator: this.validator });
+  }
+
+  private withExceptions(locations: ObjectLocations): PolicyDocument {
+    const policy = this.policy.document;
+    const exceptions: PolicyException[] = this.suppressions.flatMap(s =>
+      locations.objectsUnder(s.path).map(object => ({ ruleId: s.ruleId, object, reason: s.reason, expiresAt: s.expiresAt })),
+    );
+    return exceptions.length === 0 ? policy : { ...policy, exceptions: [...policy.exceptions, ...exceptions] };
+  }
+
+  /** A policy finding at the construct path of its object (else of a related object, else of this authorization). */
+  private located(finding: PolicyFinding, locations: ObjectLocations): Finding {
+    const path = [finding.object, ...finding.related].map(o => o && locations.pathOf(o)).find(p => p !== undefined) ?? this.node.path;
+    return {
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      path,
+      message: findingText(finding),
+      ...(finding.object ? { object: finding.object } : {}),
+      ...(finding.exception ? { suppressedBecause: finding.exception.reason } : {}),
+    };
+  }
+
+  private configure(ruleId: string, construct: IConstruct, message: string): void {
+    this.configurationFindings.push({ ruleId, severity: 'error', path: construct.node.path, message });
   }
 
   /** Turns findings into cdktf annotations once per synth: errors fail synth, warnings and suppressions show. */
   private annotate(): void {
     if (this.annotated) return;
     this.annotated = true;
-    const byPath = new Map<string, IConstruct>([[this.node.path, this], ...this.members.map(m => [m.node.path, m] as const)]);
+    const byPath = new Map<string, IConstruct>(TerraformStack.of(this).node.findAll().map(c => [c.node.path, c] as const));
     for (const finding of this.findings()) {
       const annotations = Annotations.of(byPath.get(finding.path) ?? this);
       const line = `${finding.ruleId}: ${finding.message}`;

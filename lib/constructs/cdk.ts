@@ -53,8 +53,20 @@ const selected = selectCdk();
 /** Which CDK the constructs are built on in this process. */
 export const CDK_NAME: CdkName = selected.name;
 
-export const { TerraformResource, TerraformProvider, TerraformStack, TerraformOutput, Annotations, Aspects, Lazy, Token, DISABLE_STACK_TRACE_IN_METADATA } =
-  selected.module;
+export const {
+  TerraformResource,
+  TerraformProvider,
+  TerraformStack,
+  TerraformOutput,
+  Annotations,
+  Aspects,
+  Lazy,
+  Token,
+  Tokenization,
+  DefaultTokenResolver,
+  StringConcat,
+  DISABLE_STACK_TRACE_IN_METADATA,
+} = selected.module;
 export type TerraformResource = Cdktf.TerraformResource;
 export type TerraformProvider = Cdktf.TerraformProvider;
 export type TerraformStack = Cdktf.TerraformStack;

@@ -38,9 +38,5 @@ export class Grant {
   }
 }
 
-/** RFC 3339 without milliseconds for Dates (stable text in plans); strings pass through and are checked by the schema. */
-export function toRfc3339(expiresAt: Date | string | undefined): string | null {
-  if (expiresAt === undefined) return null;
-  if (typeof expiresAt === 'string') return expiresAt;
-  return Number.isNaN(expiresAt.getTime()) ? 'Invalid Date' : expiresAt.toISOString().replace(/\.000Z$/, 'Z');
-}
+/** Kept here for the constructs' public API; the one implementation is the model's. */
+export { toRfc3339 } from '../model/timestamp';

@@ -2,11 +2,11 @@
  * Objects that exist on the server but are not owned by this code
  * (`Scope.fromName`, `Role.fromName`, `ProcurementClient.fromClientId`): only
  * their key is known, they synthesize no resource, and other resources name
- * them with a literal string. Inside an Authorization they count as declared
- * for the REFERENCES rule.
+ * them with a literal string. Inside an Authorization they count as existing
+ * for the REFERENCES rule, and nothing else is judged about them.
  */
 import { Construct } from 'constructs';
-import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 
 type ImportedKind = 'scopes' | 'roles' | 'clients';
 
@@ -16,8 +16,7 @@ export class ImportedObject extends Construct implements IAuthorizationMember {
     Authorization.tryOf(this)?.register(this);
   }
 
-  guardrailEntry(): GuardrailEntry {
-    const value = this.kind === 'clients' ? { clientId: this.key } : { name: this.key };
-    return { kind: this.kind, entry: { path: this.node.path, value, imported: true }, problems: [] } as GuardrailEntry;
+  authorizationEntry(): AuthorizationEntry {
+    return { reference: { kind: this.kind, key: this.key } };
   }
 }

@@ -1,11 +1,11 @@
 /** An OAuth client: one procurement integration (ERP connector, supplier portal, approval bot, ...). */
 import { Construct, IConstruct } from 'constructs';
 import { Client, GrantType as GrantTypeModel } from '../model';
-import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { ImportedObject } from './imported';
 import { ProcurementClientResource } from './l1/client-resource';
 import { addressByKey } from './l1/natural-address';
-import { PropsCheck, checkProps } from './props-check';
+import { normalizedProps } from './props-check';
 
 /** OAuth grant types a client may use. */
 export const GrantType = {
@@ -66,17 +66,17 @@ export class ProcurementClient extends Construct implements IProcurementClient, 
   readonly clientId: string;
   readonly clientIdRef: string;
   readonly resource: ProcurementClientResource;
-  private readonly checked: PropsCheck<Client>;
+  private readonly value: Client;
 
   constructor(scope: Construct, id: string, props: ProcurementClientProps) {
     super(scope, id);
     const authorization = Authorization.of(this);
-    this.checked = checkProps(authorization.validator, 'clients', {
+    const value = normalizedProps(authorization.validator, 'clients', {
       ...props,
       grantTypes: props.grantTypes && [...props.grantTypes],
       redirectUris: props.redirectUris && [...props.redirectUris],
     } as Client);
-    const value = this.checked.value;
+    this.value = value;
     this.clientId = props.clientId;
     this.resource = new ProcurementClientResource(this, 'Resource', { ...value, provider: authorization.provider });
     addressByKey(this.resource, value.clientId);
@@ -86,11 +86,11 @@ export class ProcurementClient extends Construct implements IProcurementClient, 
 
   /** Whether this is a supplier or partner integration. */
   get external(): boolean {
-    return this.checked.value.external === true;
+    return this.value.external === true;
   }
 
-  guardrailEntry(): GuardrailEntry {
-    return { kind: 'clients', entry: { path: this.node.path, value: this.checked.value, imported: false }, problems: this.checked.problems };
+  authorizationEntry(): AuthorizationEntry {
+    return { resource: this.resource };
   }
 }
 

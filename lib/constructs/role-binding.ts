@@ -5,14 +5,12 @@
  * its whole subject set.
  */
 import { Construct } from 'constructs';
-import { Subject } from '../model';
-import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { Grant, GrantOptions, toRfc3339 } from './grant';
 import { ProcurementRoleBindingResource } from './l1/role-binding-resource';
 import { addressByKey } from './l1/natural-address';
 import { IProcurementClient } from './procurement-client';
 import { compareStrings } from './order';
-import { checkProps } from './props-check';
 import type { IRole } from './role';
 
 export interface SubjectProps extends GrantOptions {
@@ -77,16 +75,7 @@ export class RoleBinding extends Construct implements IAuthorizationMember {
     return [...this.grants];
   }
 
-  guardrailEntry(): GuardrailEntry {
-    const subjects: Subject[] = this.grants.map(g => ({ clientId: g.client.clientId, expiresAt: g.expiresAt, justification: g.justification }));
-    // Duplicate subjects are the DUPLICATES rule's to report; the schema judges each subject once.
-    const unique = [...new Map(subjects.map(s => [s.clientId, s])).values()];
-    const checked = checkProps(this.authorization.validator, 'role-bindings', { name: this.bindingName, role: this.role.roleName, subjects: unique });
-    const problems = checked.problems.map(p => ({ ...p, field: p.field.replace(/^subjects\[(\d+)\]/, (_, i) => `subject '${unique[Number(i)].clientId}'`) }));
-    return {
-      kind: 'roleBindings',
-      entry: { path: this.node.path, value: { ...checked.value, subjects }, imported: false },
-      problems,
-    };
+  authorizationEntry(): AuthorizationEntry {
+    return { resource: this.resource };
   }
 }

@@ -1,13 +1,11 @@
 /** A role: a named bundle of scopes (buyer, approver, AP clerk), granted to clients through role bindings. */
 import { Construct, IConstruct } from 'constructs';
-import { Role as RoleModel } from '../model';
-import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { Grant, GrantOptions } from './grant';
 import { ImportedObject } from './imported';
 import { ProcurementRoleResource } from './l1/role-resource';
 import { addressByKey } from './l1/natural-address';
 import { IProcurementClient } from './procurement-client';
-import { checkProps } from './props-check';
 import { RoleBinding } from './role-binding';
 import { IScope, uniqueByName } from './scope';
 
@@ -93,9 +91,8 @@ export class Role extends Construct implements IRole, IAuthorizationMember {
     return binding.addSubject(client, options);
   }
 
-  guardrailEntry(): GuardrailEntry {
-    const checked = checkProps(this.authorization.validator, 'roles', { name: this.roleName, description: this.description, scopes: this.scopeNames } as RoleModel);
-    return { kind: 'roles', entry: { path: this.node.path, value: checked.value, imported: false }, problems: checked.problems };
+  authorizationEntry(): AuthorizationEntry {
+    return { resource: this.resource };
   }
 
   private ownBinding(): RoleBinding {

@@ -1,12 +1,12 @@
 /** A scope (`resource.action`): what a token may be used for. */
 import { Construct, IConstruct } from 'constructs';
 import { Risk, Scope as ScopeModel } from '../model';
-import { Authorization, GuardrailEntry, IAuthorizationMember } from './authorization';
+import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { ImportedObject } from './imported';
 import { ProcurementScopeResource } from './l1/scope-resource';
 import { addressByKey } from './l1/natural-address';
 import { compareStrings } from './order';
-import { PropsCheck, checkProps } from './props-check';
+import { normalizedProps } from './props-check';
 
 /** How much damage a scope can do in the wrong hands. */
 export const ScopeRisk = {
@@ -53,20 +53,20 @@ export class Scope extends Construct implements IScope, IAuthorizationMember {
   readonly scopeName: string;
   readonly scopeNameRef: string;
   readonly resource: ProcurementScopeResource;
-  private readonly checked: PropsCheck<ScopeModel>;
+  private readonly value: ScopeModel;
 
   constructor(scope: Construct, id: string, props: ScopeProps) {
     super(scope, id);
     const authorization = Authorization.of(this);
     const implies = uniqueByName(props.implies ?? []);
-    this.checked = checkProps(authorization.validator, 'scopes', {
+    const value = normalizedProps(authorization.validator, 'scopes', {
       name: props.name,
       description: props.description,
       risk: props.risk,
       external: props.external,
       implies: implies.map(s => s.scopeName),
     } as ScopeModel);
-    const value = this.checked.value;
+    this.value = value;
     this.scopeName = props.name;
     this.resource = new ProcurementScopeResource(this, 'Resource', {
       name: value.name,
@@ -83,11 +83,11 @@ export class Scope extends Construct implements IScope, IAuthorizationMember {
 
   /** The risk level declared for this scope. */
   get risk(): Risk {
-    return this.checked.value.risk;
+    return this.value.risk;
   }
 
-  guardrailEntry(): GuardrailEntry {
-    return { kind: 'scopes', entry: { path: this.node.path, value: this.checked.value, imported: false }, problems: this.checked.problems };
+  authorizationEntry(): AuthorizationEntry {
+    return { resource: this.resource };
   }
 }
 

@@ -5,6 +5,7 @@
  * also grants `ticket.comment`. Server, guardrails, `verify` and `review` all
  * use this one function so they can never disagree.
  */
+import { isTimestamp, parseTimestamp } from './timestamp';
 import { Role, RoleBinding, Scope } from './types';
 
 export interface Grant {
@@ -40,7 +41,19 @@ export function effectiveScopes(clientId: string, model: EffectiveScopeInput, no
 
 /** The scopes plus everything they imply, transitively. */
 export function withImplied(names: Iterable<string>, scopes: readonly Pick<Scope, 'name' | 'implies'>[]): Set<string> {
+  return implicationsOf(scopes)(names);
+}
+
+/**
+ * `withImplied` with the implication graph read once, for callers that ask
+ * many times over the same scopes (the policy rules ask once per grant).
+ */
+export function implicationsOf(scopes: readonly Pick<Scope, 'name' | 'implies'>[]): (names: Iterable<string>) => Set<string> {
   const implies = new Map(scopes.map(s => [s.name, s.implies ?? []]));
+  return names => closure(names, implies);
+}
+
+function closure(names: Iterable<string>, implies: ReadonlyMap<string, readonly string[]>): Set<string> {
   const out = new Set<string>();
   const queue = [...names];
   while (queue.length > 0) {
@@ -52,6 +65,45 @@ export function withImplied(names: Iterable<string>, scopes: readonly Pick<Scope
   return out;
 }
 
+/**
+ * Whether a grant with this expiry has ended at `now`. An expiry that is not a
+ * comparable RFC 3339 timestamp (a leap second, `2027-02-30`, no offset) counts
+ * as ended: the schema refuses such values on every write, so one can only come
+ * from data written before; failing closed grants nothing rather than forever.
+ */
 export function isExpired(expiresAt: string | null | undefined, now: Date): boolean {
-  return expiresAt != null && Date.parse(expiresAt) <= now.getTime();
+  if (expiresAt == null) return false;
+  return !isTimestamp(expiresAt) || parseTimestamp(expiresAt) <= now.getTime();
+}
+
+/**
+ * Each effective scope of a client with the instant it stops holding it: the
+ * latest expiry among the grants that give it (implied ones included); null
+ * when one of them never expires. The keys are exactly `effectiveScopes`.
+ */
+export function scopesHeldUntil(clientId: string, model: EffectiveScopeInput, now: Date): Map<string, Date | null> {
+  const until = new Map<string, Date | null>();
+  for (const grant of grantsOf(clientId, model, now)) {
+    const ends = grant.expiresAt === null ? null : new Date(parseTimestamp(grant.expiresAt));
+    for (const scope of withImplied([grant.scope], model.scopes)) {
+      const seen = until.get(scope);
+      if (seen === undefined) until.set(scope, ends);
+      else if (seen !== null && (ends === null || ends > seen)) until.set(scope, ends);
+    }
+  }
+  return until;
+}
+
+/**
+ * The latest a token carrying `scopes` may expire: the earliest instant at
+ * which the client stops holding one of them (null when none ends). A token
+ * never outlives the grant behind any scope it carries.
+ */
+export function tokenExpiryCap(heldUntil: ReadonlyMap<string, Date | null>, scopes: Iterable<string>): Date | null {
+  let cap: Date | null = null;
+  for (const scope of scopes) {
+    const ends = heldUntil.get(scope);
+    if (ends != null && (cap === null || ends < cap)) cap = ends;
+  }
+  return cap;
 }

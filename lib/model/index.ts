@@ -5,3 +5,5 @@ export * from './effective-scopes';
 export * from './admin-api';
 export * from './errors';
 export * from './ownership';
+export * from './timestamp';
+export * from './terraform-attributes';

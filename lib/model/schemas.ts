@@ -135,9 +135,8 @@ export const subjectSchema = {
     clientId,
     expiresAt: {
       type: ['string', 'null'],
-      format: 'date-time',
+      timestamp: true,
       default: null,
-      hint: 'must be an RFC 3339 date-time such as 2027-01-31T00:00:00Z',
     },
     justification: { type: ['string', 'null'], minLength: 1, maxLength: 500, default: null },
   },

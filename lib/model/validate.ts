@@ -6,6 +6,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { SCHEMAS } from './schemas';
+import { timestampProblem } from './timestamp';
 import { Kind, KindObject, RoleBinding } from './types';
 
 export interface Problem {
@@ -26,9 +27,7 @@ export class ModelValidator {
   private readonly validators: { [K in Kind]: ValidateFunction };
 
   constructor() {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strictTypes: false });
-    addFormats(ajv, ['date-time', 'uri']);
-    ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
+    const ajv = createAjv();
     this.validators = {
       scopes: ajv.compile(SCHEMAS.scopes),
       roles: ajv.compile(SCHEMAS.roles),
@@ -41,11 +40,36 @@ export class ModelValidator {
   validate<K extends Kind>(kind: K, input: unknown): ValidationResult<KindObject[K]> {
     const value = structuredCloneOrSame(input);
     const validator = this.validators[kind];
-    const problems = validator(value) ? [] : (validator.errors ?? []).filter(e => e.keyword !== 'if').map(toProblem);
+    const problems = validator(value) ? [] : problemsOf(validator.errors);
     if (problems.length === 0 && kind === 'role-bindings') problems.push(...duplicateSubjects(value as RoleBinding));
     if (problems.length > 0) return { ok: false, problems };
     return { ok: true, value: normalize(kind, value as KindObject[K]) };
   }
+}
+
+/**
+ * The ajv set-up every schema of the project is compiled with: all errors,
+ * defaults applied, `hint` annotations, and `timestamp: true` for RFC 3339
+ * values checked by the one strict parser (lib/model/timestamp.ts).
+ */
+export function createAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strictTypes: false });
+  addFormats(ajv, ['uri']);
+  ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
+  const timestamp = (enabled: boolean, data: unknown): boolean => {
+    const problem = enabled && typeof data === 'string' ? timestampProblem(data) : null;
+    timestamp.errors = problem === null ? [] : [{ keyword: 'timestamp', message: problem, params: {} }];
+    return problem === null;
+  };
+  timestamp.errors = [] as Partial<ErrorObject>[];
+  ajv.addKeyword({ keyword: 'timestamp', type: 'string', schemaType: 'boolean', errors: true, validate: timestamp });
+  return ajv;
+}
+
+/** ajv's errors worded for people, one Problem each. */
+export function problemsOf(errors: readonly ErrorObject[] | null | undefined): Problem[] {
+  // `if` and `propertyNames` only repeat what the error inside them says.
+  return (errors ?? []).filter(e => e.keyword !== 'if' && e.keyword !== 'propertyNames').map(toProblem);
 }
 
 /** Sorts set-valued fields so that two equal objects serialize identically. */
@@ -109,6 +133,9 @@ function toProblem(error: ErrorObject): Problem {
     }
     case 'type':
       message = `must be ${String(error.params.type).replace(',', ' or ')}, got ${got}`;
+      break;
+    case 'timestamp':
+      message = `${error.message}, got ${got}`;
       break;
     case 'uniqueItems':
       message = `must not list the same value twice, got ${got}`;

@@ -5,8 +5,10 @@
  * needs: through which role, and the latest expiry among those grants.
  */
 import { EffectiveScopeInput, grantsOf, withImplied } from '../model/effective-scopes';
+import { parseTimestamp } from '../model/timestamp';
 
 export interface HeldScope {
+  clientId: string;
   scope: string;
   /** The latest expiry of the grants that give it; null when one of them never expires. */
   expiresAt: string | null;
@@ -21,7 +23,7 @@ export function heldScopes(clientId: string, model: EffectiveScopeInput, now: Da
       const via = scope === grant.scope ? grant.role : `${grant.role} → ${grant.scope}`;
       const seen = held.get(scope);
       if (!seen) {
-        held.set(scope, { scope, expiresAt: grant.expiresAt, via: [via] });
+        held.set(scope, { clientId, scope, expiresAt: grant.expiresAt, via: [via] });
         continue;
       }
       seen.expiresAt = laterExpiry(seen.expiresAt, grant.expiresAt);
@@ -31,8 +33,8 @@ export function heldScopes(clientId: string, model: EffectiveScopeInput, now: Da
   return held;
 }
 
-/** The later of two expiries, where null (never) is the latest. */
+/** The later of two expiries, where null (never) is the latest. Grants only carry comparable expiries (grantsOf drops the rest). */
 export function laterExpiry(a: string | null, b: string | null): string | null {
   if (a === null || b === null) return null;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
+  return parseTimestamp(a) >= parseTimestamp(b) ? a : b;
 }

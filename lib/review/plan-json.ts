@@ -4,6 +4,7 @@
  * unknown properties are ignored, as the format's compatibility promise asks.
  */
 import { UsageError } from '../model/errors';
+import { timestampProblem } from '../model/timestamp';
 
 export type Action = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget';
 
@@ -88,6 +89,8 @@ export function checkPlan(value: unknown, source: string): PlanJson {
       }
     });
   }
+  const when = typeof plan.timestamp === 'string' ? timestampProblem(plan.timestamp) : null;
+  if (when !== null) throw new UsageError(`${source}: timestamp ${when}, got '${plan.timestamp}'; pass the plan as 'terraform show -json' writes it`);
   if (plan.errored) {
     throw new UsageError(`${source} is a plan that errored; fix the plan errors before reviewing it`);
   }

@@ -31,7 +31,7 @@ export function reviewDocument(review: Review): ReviewDocument {
   const planLine = `Plan: ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete` +
     (c.forget ? `, ${c.forget} to forget` : '');
   const sections: (Section | null)[] = [
-    conflictsSection(review),
+    findingsSection(review),
     accessSection(review),
     clientsSection('New clients', review.addedClients, 'Effective scopes after apply'),
     clientsSection('Removed clients', review.removedClients, 'Effective scopes it held'),
@@ -60,6 +60,7 @@ export function reviewDocument(review: Review): ReviewDocument {
           (d.revertedByPlan ? '; this plan puts it back' : '; this plan keeps the live value');
       }),
     },
+    exceptionsSection(review),
     unusedSection(review),
     review.unknown.length === 0 ? null : {
       title: 'Known only after apply',
@@ -70,17 +71,52 @@ export function reviewDocument(review: Review): ReviewDocument {
   return {
     title: 'procurement-scopes review',
     verdict: review.verdict,
-    summary: `${planLine}. Expiries evaluated at ${review.now.toISOString()}.`,
+    summary: `${planLine}. Expiries evaluated at ${review.now.toISOString()}. ${policyLine(review)}`,
     sections: sections.filter((s): s is Section => s !== null),
   };
 }
 
-function conflictsSection(review: Review): Section | null {
-  if (review.conflicts.length === 0) return null;
+function policyLine(review: Review): string {
+  const p = review.policy;
+  if (!p) return "No policy judged: the plan manages none; pass --policy <file> (the server's or the stack's policy document).";
+  const from = p.source === 'given' ? 'as given' : "from the plan's procurement_policy";
+  const standing = review.findings.filter(f => !f.isNew && !f.exception).length;
+  return `Policy '${p.environment}' ${from}${p.changed ? ', changed by this plan' : ''}.` +
+    (standing ? ` ${standing} finding${standing === 1 ? ' was' : 's were'} already the case before this plan.` : '');
+}
+
+/** A table, so that a long list folds in a pull request with the findings this plan introduces first. */
+function findingsSection(review: Review): Section | null {
+  if (review.findings.length === 0) return null;
   return {
-    title: 'Separation-of-duties conflicts',
-    bullets: review.conflicts.map(c =>
-      `${c.clientId} would hold ${c.held.join(' and ')} (at most one of {${c.set.join(', ')}})${c.isNew ? ', introduced by this plan' : ', already the case before this plan'}`),
+    title: 'Policy findings after apply',
+    table: {
+      columns: ['Rule', 'Object', 'Finding', 'Since', 'Accepted by exception'],
+      rows: review.findings.map(f => ({
+        cells: [
+          `${f.ruleId} (${f.severity})`,
+          f.object ? `${f.object.kind} ${f.object.key}` : 'the policy',
+          f.text,
+          f.isNew ? 'this plan' : 'before this plan',
+          f.exception ? `${f.exception.reason}${f.exception.expiresAt ? ` (until ${f.exception.expiresAt})` : ''}` : '',
+        ],
+        flagged: f.flagged,
+      })),
+    },
+  };
+}
+
+function exceptionsSection(review: Review): Section | null {
+  if (review.exceptions.length === 0) return null;
+  return {
+    title: 'Exceptions the policy makes',
+    table: {
+      columns: ['Rule', 'Object', 'Reason', 'Until', 'Status'],
+      rows: review.exceptions.map(e => ({
+        cells: [e.ruleId, `${e.object.kind} ${e.object.key}`, e.reason, e.expiresAt ?? 'no end', [e.isNew ? 'new in this plan' : '', e.inUse ? 'accepts a finding' : 'accepts nothing now'].filter(Boolean).join(', ')],
+        flagged: e.isNew,
+      })),
+    },
   };
 }
 

@@ -5,122 +5,41 @@
  * after apply, and the risk flags on each. Rendering is separate
  * (review-document.ts and the renderers), so the analysis is tested on its own.
  */
-import { ProcurementPolicy } from '../constructs/guardrails/policy';
-import { Client, Risk, RISKS, Scope } from '../model/types';
-import { HeldScope, heldScopes } from './held-scopes';
+import { isTimestamp, parseTimestamp } from '../model/timestamp';
+import { Client, RISKS } from '../model/types';
+import { PolicyDocument } from '../policy';
+import { Flag, grantFlags } from './grant-flags';
+import { heldScopes } from './held-scopes';
 import { PlanJson } from './plan-json';
 import { ObjectChange, plannedModels } from './plan-models';
+import { policiesOf, ReviewFinding, reviewExceptions, reviewFindings } from './review-policy';
+import { ClientAttributeChange, DefinitionChange, DriftEntry, Review, ScopeChange, UnknownEntry } from './review-types';
 import { Model, modelObjectOf } from './terraform-resources';
-import { UnusedGrant, unusedGrants, UsageInput } from './unused-grants';
+import { unusedGrants, UsageInput } from './unused-grants';
+import { verdictOf } from './verdict';
+
+export type { Flag } from './grant-flags';
+export type { ExceptionEntry, ReviewFinding } from './review-policy';
+export type * from './review-types';
 
 export interface ReviewOptions {
   /** The clock for expiries. @default the plan's timestamp, else the current time */
   now?: Date;
-  /** Conflicting scope sets and the risks that must be time-bound. @default ProcurementPolicy.recommended('review') */
-  policy?: ProcurementPolicy;
+  /**
+   * The policy to judge the plan with (the server's, or the stack's `auth.policyDocument()`).
+   * @default the plan's procurement_policy resource; without one, no policy is judged and the review says so
+   */
+  policy?: PolicyDocument;
   /** The server's usage record, to list kept grants nobody uses. @default not listed */
   usage?: UsageInput;
 }
 
-export type Flag =
-  | 'critical'
-  | 'high'
-  | 'external client'
-  | 'scope not marked external'
-  | 'no expiry'
-  | 'separation of duties'
-  | 'risk lowered'
-  | 'risk raised'
-  | 'now external'
-  | 'client now external';
-
-export interface ScopeChange {
-  clientId: string;
-  change: 'gained' | 'lost' | 'extended';
-  scope: string;
-  /** Risk in the picture the change lands in; null when that picture does not define the scope. */
-  risk: Risk | null;
-  expiresAt: string | null;
-  /** For `extended`: the expiry before. */
-  previousExpiresAt?: string | null;
-  via: string[];
-  flags: Flag[];
-}
-
-export interface ClientEntry {
-  clientId: string;
-  client: Client | null;
-  /** Effective scopes after (added) or before (removed). */
-  scopes: string[];
-  flags: Flag[];
-}
-
-export interface ClientAttributeChange {
-  clientId: string;
-  attributes: { name: string; before: unknown; after: unknown }[];
-  flags: Flag[];
-}
-
-export interface Conflict {
-  clientId: string;
-  set: readonly string[];
-  held: string[];
-  /** False when the client already held these before the change. */
-  isNew: boolean;
-}
-
-export interface DefinitionChange {
-  kind: 'scope' | 'role';
-  key: string;
-  action: ObjectChange['action'];
-  details: string[];
-  flags: Flag[];
-}
-
-export interface DriftEntry {
-  address: string;
-  kind: ObjectChange['kind'];
-  key: string;
-  action: ObjectChange['action'];
-  attributes: string[];
-  /** Effective access that changed outside Terraform (last apply → live). */
-  access: ScopeChange[];
-  /** Whether this plan puts the object back as Terraform last wrote it. */
-  revertedByPlan: boolean;
-}
-
-export interface UnknownEntry {
-  address: string;
-  paths: string[];
-  /** Clients whose effective scopes depend on these values. */
-  affectsClients: string[];
-}
-
-export interface Review {
-  verdict: string;
-  /** True when something needs a reviewer's attention (the verdict starts with ⚠). */
-  flagged: boolean;
-  counts: Record<'create' | 'update' | 'replace' | 'delete' | 'forget', number>;
-  now: Date;
-  scopeChanges: ScopeChange[];
-  addedClients: ClientEntry[];
-  removedClients: ClientEntry[];
-  clientAttributeChanges: ClientAttributeChange[];
-  conflicts: Conflict[];
-  definitions: DefinitionChange[];
-  drift: DriftEntry[];
-  unknown: UnknownEntry[];
-  /** Kept grants unused for `unusedAfterDays`; null when no usage record was given. */
-  unused: { afterDays: number; grants: UnusedGrant[] } | null;
-}
-
 export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review {
-  const now = options.now ?? (plan.timestamp ? new Date(plan.timestamp) : new Date());
-  const policy = options.policy ?? ProcurementPolicy.recommended('review');
+  const now = options.now ?? (plan.timestamp ? new Date(parseTimestamp(plan.timestamp)) : new Date());
   const { applied, live, planned, changes, drift } = plannedModels(plan);
-
-  const conflicts = conflictsOf(planned, live, policy, now);
-  const scopeChanges = accessChanges(live, planned, now, policy, conflicts);
+  const policies = policiesOf(plan, options.policy);
+  const findings = policies ? reviewFindings(live, planned, policies, now) : [];
+  const scopeChanges = accessChanges(live, planned, now, findings);
   const liveClients = byKey(live.clients, c => c.clientId);
   const plannedClients = byKey(planned.clients, c => c.clientId);
   const effective = (model: Model, id: string) => [...heldScopes(id, model, now).keys()].sort();
@@ -145,16 +64,22 @@ export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review
     addedClients,
     removedClients,
     clientAttributeChanges: clientAttributeChanges(liveClients, plannedClients),
-    conflicts,
-    definitions: definitionChanges(live, planned, changes),
-    drift: drift.map(d => driftEntry(d, applied, live, planned, now, policy)),
+    policy: policies && {
+      environment: policies.after.environment,
+      source: policies.source,
+      changed: policies.before !== null && JSON.stringify(policies.before) !== JSON.stringify(policies.after),
+    },
+    findings,
+    exceptions: policies ? reviewExceptions(planned, policies, findings) : [],
+    definitions: definitionChanges(live, planned, changes, now),
+    drift: drift.map(d => driftEntry(d, applied, live, planned, now)),
     unknown: unknownEntries(changes, planned),
     unused: options.usage ? { afterDays: options.usage.unusedAfterDays, grants: unusedGrants(live, planned, options.usage, now) } : null,
   };
   return { ...review, ...verdictOf(review) };
 }
 
-function accessChanges(before: Model, after: Model, now: Date, policy: ProcurementPolicy, conflicts: Conflict[] = []): ScopeChange[] {
+function accessChanges(before: Model, after: Model, now: Date, findings: readonly ReviewFinding[] = []): ScopeChange[] {
   const out: ScopeChange[] = [];
   const scopesBefore = byKey(before.scopes, s => s.name);
   const scopesAfter = byKey(after.scopes, s => s.name);
@@ -163,7 +88,6 @@ function accessChanges(before: Model, after: Model, now: Date, policy: Procureme
     const was = heldScopes(clientId, before, now);
     const is = heldScopes(clientId, after, now);
     const client = clientsAfter.get(clientId) ?? null;
-    const conflicting = new Set(conflicts.filter(c => c.clientId === clientId).flatMap(c => c.held));
     for (const held of is.values()) {
       const old = was.get(held.scope);
       const change = !old ? 'gained' : isLater(held.expiresAt, old.expiresAt) ? 'extended' : null;
@@ -177,7 +101,7 @@ function accessChanges(before: Model, after: Model, now: Date, policy: Procureme
         expiresAt: held.expiresAt,
         ...(old ? { previousExpiresAt: old.expiresAt } : {}),
         via: held.via,
-        flags: grantFlags(held, scope, client, policy, conflicting),
+        flags: grantFlags(held, scope, client, findings),
       });
     }
     for (const old of was.values()) {
@@ -187,32 +111,6 @@ function accessChanges(before: Model, after: Model, now: Date, policy: Procureme
   }
   const order = { gained: 0, extended: 1, lost: 2 };
   return out.sort((a, b) => a.clientId.localeCompare(b.clientId) || order[a.change] - order[b.change] || a.scope.localeCompare(b.scope));
-}
-
-function grantFlags(held: HeldScope, scope: Scope | undefined, client: Client | null, policy: ProcurementPolicy, conflicting: Set<string>): Flag[] {
-  const flags: Flag[] = [];
-  if (scope?.risk === 'critical' || scope?.risk === 'high') flags.push(scope.risk);
-  if (client?.external) {
-    flags.push('external client');
-    if (scope && !scope.external) flags.push('scope not marked external');
-  }
-  if (held.expiresAt === null && scope && policy.timeBoundRisks.includes(scope.risk)) flags.push('no expiry');
-  if (conflicting.has(held.scope)) flags.push('separation of duties');
-  return flags;
-}
-
-function conflictsOf(after: Model, before: Model, policy: ProcurementPolicy, now: Date): Conflict[] {
-  const out: Conflict[] = [];
-  for (const clientId of clientIdsOf(before, after)) {
-    const is = heldScopes(clientId, after, now);
-    const was = heldScopes(clientId, before, now);
-    for (const set of policy.conflictingScopeSets) {
-      const held = set.filter(s => is.has(s));
-      if (held.length < 2) continue;
-      out.push({ clientId, set, held, isNew: held.filter(s => was.has(s)).length < 2 });
-    }
-  }
-  return out;
 }
 
 function clientAttributeChanges(before: Map<string, Client>, after: Map<string, Client>): ClientAttributeChange[] {
@@ -229,7 +127,7 @@ function clientAttributeChanges(before: Map<string, Client>, after: Map<string, 
   return out;
 }
 
-function definitionChanges(before: Model, after: Model, changes: ObjectChange[]): DefinitionChange[] {
+function definitionChanges(before: Model, after: Model, changes: ObjectChange[], now: Date): DefinitionChange[] {
   const out: DefinitionChange[] = [];
   const unknownScopesOf = new Set(changes.filter(c => c.kind === 'roles' && c.unknown.some(p => p.startsWith('scopes'))).map(c => c.key));
   const scopesBefore = byKey(before.scopes, s => s.name);
@@ -243,8 +141,10 @@ function definitionChanges(before: Model, after: Model, changes: ObjectChange[])
     const details: string[] = [];
     const flags: Flag[] = [];
     if (prev.risk !== next.risk) {
+      const raised = RISKS.indexOf(next.risk) > RISKS.indexOf(prev.risk);
       details.push(`risk ${prev.risk} → ${next.risk}`);
-      flags.push(RISKS.indexOf(next.risk) > RISKS.indexOf(prev.risk) ? 'risk raised' : 'risk lowered');
+      if (raised) details.push(holdersOf(name, after, now));
+      flags.push(raised ? 'risk raised' : 'risk lowered');
     }
     if (prev.external !== next.external) {
       details.push(`external ${prev.external} → ${next.external}`);
@@ -275,8 +175,17 @@ function definitionChanges(before: Model, after: Model, changes: ObjectChange[])
   return out;
 }
 
-function driftEntry(d: ObjectChange, applied: Model, live: Model, planned: Model, now: Date, policy: ProcurementPolicy): DriftEntry {
-  const access = accessChanges(applied, live, now, policy);
+/** `held by approval-bot (until 2026-04-01T00:00:00Z), erp-sync (no expiry)`: who a riskier scope now reaches, and for how long. */
+function holdersOf(scope: string, model: Model, now: Date): string {
+  const holders = clientIdsOf(model)
+    .map(clientId => ({ clientId, held: heldScopes(clientId, model, now).get(scope) }))
+    .filter((h): h is { clientId: string; held: NonNullable<typeof h.held> } => h.held !== undefined)
+    .map(h => `${h.clientId} (${h.held.expiresAt === null ? 'no expiry' : `until ${h.held.expiresAt}`})`);
+  return holders.length === 0 ? 'held by no client' : `held by ${holders.join(', ')}`;
+}
+
+function driftEntry(d: ObjectChange, applied: Model, live: Model, planned: Model, now: Date): DriftEntry {
+  const access = accessChanges(applied, live, now);
   const mine = access.filter(a => touches(d, a, applied, live));
   return {
     address: d.address,
@@ -328,48 +237,6 @@ function clientsDependingOn(c: ObjectChange, planned: Model): string[] {
   return [...new Set(clients)].sort();
 }
 
-function verdictOf(r: Omit<Review, 'verdict' | 'flagged'>): { verdict: string; flagged: boolean } {
-  const grants = r.scopeChanges.filter(c => c.change !== 'lost');
-  const clientsWith = (pred: (c: ScopeChange) => boolean) => new Set(grants.filter(pred).map(c => c.clientId)).size;
-  const criticalToExternal = grants.filter(c => c.risk === 'critical' && c.flags.includes('external client')).length;
-  const risky = clientsWith(c => c.flags.includes('critical') || c.flags.includes('high'));
-  const riskWords = (['critical', 'high'] as const).filter(level => grants.some(c => c.flags.includes(level)));
-  const riskyScopes = `${riskWords.map(w => (w === 'high' ? 'high-risk' : w)).join(' or ')} scopes`;
-  const isolation = clientsWith(c => c.flags.includes('scope not marked external'));
-  const noExpiry = grants.filter(c => c.flags.includes('no expiry')).length;
-  const riskierDefinitions = r.definitions.filter(d => d.flags.length > 0).length + r.clientAttributeChanges.filter(c => c.flags.length > 0).length;
-  const unknownValues = r.unknown.reduce((n, u) => n + u.paths.length, 0);
-
-  const warnings = [
-    criticalToExternal && count(criticalToExternal, 'critical scope', 'granted to an external client', 'granted to external clients'),
-    risky && count(risky, 'client', `gains ${riskyScopes}`, `gain ${riskyScopes}`),
-    isolation && count(isolation, 'external client', 'gains scopes not marked external', 'gain scopes not marked external'),
-    noExpiry && count(noExpiry, 'high-risk grant', 'without expiry', 'without expiry'),
-    r.conflicts.length && count(r.conflicts.length, 'separation-of-duties conflict', '', ''),
-    riskierDefinitions && count(riskierDefinitions, 'definition', 'loosened or made riskier', 'loosened or made riskier'),
-    r.drift.length && count(r.drift.length, 'object', 'changed outside Terraform (drift)', 'changed outside Terraform (drift)'),
-    unknownValues && count(unknownValues, 'value', 'known only after apply', 'known only after apply'),
-  ].filter((w): w is string => typeof w === 'string');
-  if (warnings.length > 0) return { verdict: `⚠ ${warnings.join('; ')}`, flagged: true };
-
-  const gaining = clientsWith(() => true);
-  const losing = new Set(r.scopeChanges.filter(c => c.change === 'lost').map(c => c.clientId)).size;
-  const info = [
-    gaining && count(gaining, 'client', 'gains scopes', 'gain scopes'),
-    losing && count(losing, 'client', 'loses scopes', 'lose scopes'),
-    r.addedClients.length && count(r.addedClients.length, 'new client', '', ''),
-    r.removedClients.length && count(r.removedClients.length, 'removed client', '', ''),
-  ].filter((w): w is string => typeof w === 'string');
-  if (info.length > 0) return { verdict: `✓ No risk flags: ${info.join(', ')}`, flagged: false };
-  return { verdict: '✓ No access changes', flagged: false };
-}
-
-/** "1 client gains x" / "2 clients gain x". */
-function count(n: number, noun: string, singular: string, plural: string): string {
-  const tail = n === 1 ? singular : plural;
-  return `${n} ${noun}${n === 1 ? '' : 's'}${tail ? ` ${tail}` : ''}`;
-}
-
 function countActions(changes: ObjectChange[]): Review['counts'] {
   const counts = { create: 0, update: 0, replace: 0, delete: 0, forget: 0 };
   for (const c of changes) counts[c.action]++;
@@ -384,7 +251,9 @@ function setDelta(field: string, before: string[], after: string[]): string[] {
 
 function isLater(next: string | null, prev: string | null): boolean {
   if (prev === null) return false;
-  return next === null || Date.parse(next) > Date.parse(prev);
+  if (next === null) return true;
+  // heldScopes only answers comparable expiries (others grant nothing); guard anyway rather than compare NaN.
+  return isTimestamp(next) && isTimestamp(prev) && parseTimestamp(next) > parseTimestamp(prev);
 }
 
 function clientIdsOf(...models: Model[]): string[] {

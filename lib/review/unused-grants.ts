@@ -5,6 +5,7 @@
  * gets for free; the review lists it so the next change can remove it.
  */
 import { UsageEntry } from '../model/admin-api';
+import { isTimestamp, parseTimestamp } from '../model/timestamp';
 import { heldScopes } from './held-scopes';
 import { Model } from './terraform-resources';
 
@@ -34,7 +35,8 @@ export function unusedGrants(live: Model, planned: Model, usage: UsageInput, now
     for (const scope of [...heldScopes(clientId, planned, now).keys()].sort()) {
       if (!before.has(scope)) continue; // gained in this plan: nobody could have used it yet
       const lastUsedAt = lastUse.get(`${clientId} ${scope}`) ?? null;
-      if (lastUsedAt === null || Date.parse(lastUsedAt) < cutoff) out.push({ clientId, scope, lastUsedAt });
+      // A last use that cannot be read proves no recent use.
+      if (lastUsedAt === null || !isTimestamp(lastUsedAt) || parseTimestamp(lastUsedAt) < cutoff) out.push({ clientId, scope, lastUsedAt });
     }
   }
   return out;

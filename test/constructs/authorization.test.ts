@@ -2,7 +2,7 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Authorization, GuardrailRule, ProcurementClient, Role, RULES, runGuardrails, Scope, ScopeRisk } from '../../lib/constructs';
+import { Authorization, ProcurementClient, ProcurementPolicy, Role, Scope, ScopeRisk } from '../../lib/constructs';
 import { NOW, reportOf, testAuthorization } from './fixture';
 
 /** Breaks ROTATION and TIME-BOUND-HIGH-RISK, and draws a LEAST-PRIVILEGE finding. */
@@ -63,13 +63,16 @@ describe('Authorization', () => {
     ]);
   });
 
-  it('keeps suppressed findings visible as info, with the reason', () => {
+  it('keeps suppressed findings visible as info, with the reason, as exceptions of the policy document', () => {
     const { stack, auth } = testAuthorization();
     const { desk } = troubled(auth);
     auth.suppress(desk, 'ROTATION', 'vendor appliance cannot rotate faster, see RISK-12');
     expect(reportOf(auth, 'ROTATION')).toEqual([
-      "[stack/Auth/Desk] ROTATION: client 'desk' rotates its secret every 365 days, more than the 90 days environment 'test' allows: " +
-        'set secretRotationDays to 90 or less (suppressed: vendor appliance cannot rotate faster, see RISK-12)',
+      "[stack/Auth/Desk] ROTATION: client 'desk' rotates its secret every 365 days, more than the 180 days environment 'test' allows; " +
+        'set secretRotationDays to 180 or less (suppressed: vendor appliance cannot rotate faster, see RISK-12)',
+    ]);
+    expect(auth.policyDocument().exceptions).toEqual([
+      { ruleId: 'ROTATION', object: { kind: 'clients', key: 'desk' }, reason: 'vendor appliance cannot rotate faster, see RISK-12', expiresAt: null },
     ]);
     Testing.synth(stack);
     expect(desk.node.metadata.filter(m => m.type === '@cdktf/info').map(m => m.data)).toEqual([
@@ -77,32 +80,43 @@ describe('Authorization', () => {
     ]);
   });
 
-  it('fails when a suppression has no written reason or names an unknown rule', () => {
-    const { auth } = testAuthorization();
-    expect(() => auth.suppress(auth, 'ROTATION', ' ')).toThrow("[stack/Auth] suppressing ROTATION needs a written reason (at least 10 characters), got ' '");
-    expect(() => auth.suppress(auth, 'ROTATE', 'because we said so')).toThrow("[stack/Auth] cannot suppress unknown rule 'ROTATE' (known: ALLOW-LIST,");
-  });
-
-  it('reports a rule that throws instead of crashing, and still runs the others', () => {
+  it('reaches every object below the construct a suppression names, until the suppression expires', () => {
     const { auth } = testAuthorization();
     troubled(auth);
-    const broken: GuardrailRule = { id: 'BROKEN', severity: 'error', finding: 'x', explanation: 'x', check: () => { throw new Error('boom'); } };
-    const { model } = auth.guardrailModel();
-    const findings = runGuardrails(model, auth.policy, NOW, [broken, ...RULES]);
-    expect(findings[0]).toEqual({
-      ruleId: 'RULE-FAILED', severity: 'error', path: 'stack/Auth',
-      message: "rule BROKEN failed: boom; this is a bug in the rule, please report it (to go on meanwhile, set its severity to 'off' in the policy)",
+    auth.suppress(auth, 'LEAST-PRIVILEGE', 'tickets are migrated in CHG-77', { expiresAt: new Date(NOW.getTime() + 86_400_000) });
+    expect(auth.findings().find(f => f.ruleId === 'LEAST-PRIVILEGE')?.suppressedBecause).toBe('tickets are migrated in CHG-77');
+    expect(auth.policyDocument().exceptions.map(e => `${e.object.kind} ${e.object.key}`)).toEqual(
+      expect.arrayContaining(['clients desk', 'roles agent', 'role-bindings agent-grants', 'scopes ticket.write']),
+    );
+    const { auth: later } = testAuthorization();
+    troubled(later);
+    later.suppress(later, 'LEAST-PRIVILEGE', 'tickets are migrated in CHG-77', { expiresAt: '2026-03-01T00:00:00Z' });
+    expect(later.findings().find(f => f.ruleId === 'LEAST-PRIVILEGE')?.suppressedBecause).toBeUndefined();
+  });
+
+  it('reports a suppression it cannot accept as a finding of the rule it names, once, without a stack trace', () => {
+    const message = synthError(stack => {
+      const auth = new Authorization(stack, 'Auth', { environment: 'dev', clock: () => NOW });
+      const { desk } = troubled(auth);
+      auth.suppress(desk, 'ROTATION', ' ok ');
+      auth.suppress(desk, 'ROTATE', 'because we said so');
+      auth.suppress(desk, 'REFERENCES', 'because we said so');
     });
-    expect(findings.map(f => f.ruleId)).toContain('ROTATION');
+    expect(message.match(/^\[stack\/Auth\/Desk\] ROTATION: suppressing ROTATION: .*$/gm)).toEqual([
+      "[stack/Auth/Desk] ROTATION: suppressing ROTATION: an exception needs a written reason of at least 10 characters (why the rule does not apply here, and who accepted it), got ' ok '",
+    ]);
+    expect(message).toMatch(/^\[stack\/Auth\/Desk\] PROPS: suppressing ROTATE: ruleId must name a rule an exception may accept \(ALLOW-LIST, .*, got 'ROTATE'$/m);
+    expect(message).toMatch(/^\[stack\/Auth\/Desk\] REFERENCES: suppressing REFERENCES: ruleId .*; the others' violations would fail at apply: fix them instead, got 'REFERENCES'$/m);
+    // The unaccepted suppression suppresses nothing.
+    expect(message).toMatch(/^\[stack\/Auth\/Desk\] ROTATION: client 'desk' rotates its secret every 365 days/m);
+    expect(message).not.toMatch(/\n\s+at /);
   });
 
-  it('honours per-rule severities from the policy, and flags unknown ids there', () => {
-    const { auth } = testAuthorization({ severities: { ROTATION: 'off', 'LEAST-PRIVILEGE': 'error', NOPE: 'warning' } });
-    troubled(auth);
-    const findings = auth.findings();
-    expect(findings.some(f => f.ruleId === 'ROTATION')).toBe(false);
-    expect(findings.find(f => f.ruleId === 'LEAST-PRIVILEGE')?.severity).toBe('error');
-    expect(reportOf(auth, 'RULE-FAILED')).toEqual([expect.stringContaining("[stack/Auth] RULE-FAILED: the 'test' policy sets a severity for unknown rule 'NOPE'")]);
+  it('fails when its policy was built for another environment', () => {
+    const auth = new Authorization(new TerraformStack(Testing.app(), 'stack'), 'Auth', { environment: 'prod', policy: ProcurementPolicy.recommended('dev'), clock: () => NOW });
+    expect(reportOf(auth)).toEqual([
+      "[stack/Auth] PROPS: policy is built for environment 'dev', but this Authorization serves 'prod'; build it for 'prod' (e.g. ProcurementPolicy.recommended('prod', {...}))",
+    ]);
   });
 
   it('defaults to the recommended policy of its environment and computes day-aligned expiries from its clock', () => {

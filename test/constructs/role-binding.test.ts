@@ -41,13 +41,21 @@ describe('RoleBinding', () => {
     const { auth, role, bot } = approvals();
     new RoleBinding(auth, 'Approvers', { name: 'approvers', role, subjects: [{ client: bot, expiresAt: 'next tuesday', justification: 'CHG-1' }] });
     expect(reportOf(auth, 'PROPS')).toEqual([
-      "[stack/Auth/Approvers] PROPS: subject 'approval-bot'.expiresAt must be an RFC 3339 date-time such as 2027-01-31T00:00:00Z, got 'next tuesday'",
+      "[stack/Auth/Approvers] PROPS: subject 'approval-bot' expiresAt must be an RFC 3339 date-time with a time zone offset, such as 2027-01-31T00:00:00Z, got 'next tuesday'",
+    ]);
+  });
+
+  it('fails when an expiry is a leap second, which no clock can compare', () => {
+    const { auth, role, bot } = approvals();
+    new RoleBinding(auth, 'Approvers', { name: 'approvers', role, subjects: [{ client: bot, expiresAt: '2026-03-20T23:59:60Z', justification: 'CHG-1' }] });
+    expect(reportOf(auth, 'PROPS')).toEqual([
+      "[stack/Auth/Approvers] PROPS: subject 'approval-bot' expiresAt second 60 (a leap second) cannot be compared with a clock: use :59, got '2026-03-20T23:59:60Z'",
     ]);
   });
 
   it('fails when an expiry is an invalid Date', () => {
     const { auth, role, bot } = approvals();
     new RoleBinding(auth, 'Approvers', { name: 'approvers', role, subjects: [{ client: bot, expiresAt: new Date('nope'), justification: 'CHG-1' }] });
-    expect(reportOf(auth, 'PROPS')[0]).toContain("expiresAt must be an RFC 3339 date-time such as 2027-01-31T00:00:00Z, got 'Invalid Date'");
+    expect(reportOf(auth, 'PROPS')[0]).toContain("expiresAt must be an RFC 3339 date-time with a time zone offset, such as 2027-01-31T00:00:00Z, got 'Invalid Date'");
   });
 });

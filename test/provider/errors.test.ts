@@ -32,6 +32,7 @@ describe('provider errors', () => {
       resource: {
         procurement_scope: { bad: { name: 'Read Users', description: 'x', risk: 'severe' } },
         procurement_client: { bad: client('erp', { token_lifetime_seconds: 5, grant_types: ['authorization_code'] }) },
+        procurement_role_binding: { bad: { name: 'b', role: 'r', subject: [{ client_id: 'erp', expires_at: '2020-12-31T23:59:60Z', justification: null }] } },
       },
     });
     expectExit(await tf.init(), 0);
@@ -42,6 +43,8 @@ describe('provider errors', () => {
     expect(result.stderr).toMatch(/risk must be one of low, medium, high, critical, got 'severe'/);
     expect(result.stderr).toMatch(/token_lifetime_seconds must be >= 60, got 5/);
     expect(result.stderr).toMatch(/redirect_uris must list at least one https URI/);
+    // Terraform wraps long diagnostics: match across line breaks.
+    expect(result.stderr).toMatch(/subject\[0\]\.expires_at second 60 \(a leap second\)\s+cannot\s+be\s+compared\s+with\s+a\s+clock:\s+use\s+:59,\s+got\s+'2020-12-31T23:59:60Z'/);
     expect(result.stderr).toMatch(/on main\.tf\.json line \d+, in resource\.procurement_client\.bad/);
   });
 

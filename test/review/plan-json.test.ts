@@ -21,6 +21,13 @@ describe('parsePlan', () => {
     expect(() => parsePlan(text, 'p.json')).toThrow(/p\.json: resource_changes\[0\] is not a resource change/);
   });
 
+  test('fails when the plan timestamp cannot be compared, instead of judging expiries at NaN', () => {
+    const text = JSON.stringify({ format_version: '1.2', resource_changes: [], timestamp: '2025-06-30T23:59:60Z' });
+    expect(() => parsePlan(text, 'p.json')).toThrow(
+      "p.json: timestamp second 60 (a leap second) cannot be compared with a clock: use :59, got '2025-06-30T23:59:60Z'; pass the plan as 'terraform show -json' writes it",
+    );
+  });
+
   test('fails when the format has an unknown major version', () => {
     expect(() => parsePlan('{"format_version":"2.0","resource_changes":[]}', 'p.json')).toThrow(/format 2\.0/);
   });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPlan } from '../../lib/review/plan-json';
 import { renderReview } from '../../lib/review/render-review';
+import { recommendedPolicy } from '../../lib/policy';
 import { buildReview, Review } from '../../lib/review/review';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
@@ -62,7 +63,7 @@ describe('review of a real terraform plan', () => {
     const shown = await tf.run('show', '-json', 'plan.tfplan');
     expectExit(shown, 0);
     planText = shown.stdout;
-    review = buildReview(checkPlan(JSON.parse(planText), 'plan.json'));
+    review = buildReview(checkPlan(JSON.parse(planText), 'plan.json'), { policy: recommendedPolicy('test') });
   });
 
   afterAll(async () => {
@@ -73,7 +74,7 @@ describe('review of a real terraform plan', () => {
 
   test('the verdict names the critical grant to an external client and the drift', () => {
     expect(review.flagged).toBe(true);
-    expect(review.verdict).toMatch(/^⚠ 1 critical scope granted to an external client; /);
+    expect(review.verdict).toMatch(/^⚠ 1 risky grant \(worst: po.approve \(critical\) to external client supplier-acme: external isolation, no expiry\); /);
     expect(review.verdict).toContain('1 object changed outside Terraform (drift)');
   });
 
@@ -82,7 +83,7 @@ describe('review of a real terraform plan', () => {
     expect(lines).toEqual([
       'erp-sync lost po.create []',
       'newbie gained catalog.read []',
-      'supplier-acme gained po.approve [critical, external client, scope not marked external, no expiry]',
+      'supplier-acme gained po.approve [critical, external client, external isolation, no expiry]',
     ]);
     expect(review.addedClients.map(c => c.clientId)).toEqual(['newbie']);
   });

@@ -1,6 +1,7 @@
 /** The `review` command as a pipeline runs it: the built executable, a file or standard input, exit codes. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testEnvironment } from '../support/environment';
 import { fixturePath } from './fixtures';
@@ -16,7 +17,23 @@ describe('procurement-scopes review', () => {
   test('prints markdown with the verdict for a pull request', () => {
     const { status, stdout } = run([fixturePath('separation-of-duties')]);
     expect(status).toBe(0);
-    expect(stdout).toContain('**⚠ 1 client gains high-risk scopes; 1 separation-of-duties conflict**');
+    expect(stdout).toContain('**⚠ 1 risky grant (worst: po.create (high) to client approval-bot)**');
+  });
+
+  test('--policy judges the plan with a policy document, and refuses one that does not validate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'review-policy-'));
+    try {
+      writeFileSync(join(dir, 'policy.json'), JSON.stringify({ environment: 'staging' }));
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ environment: 'staging', maxHighRiskGrantDays: 0 }));
+      const judged = run([fixturePath('separation-of-duties'), '--policy', join(dir, 'policy.json'), '--format', 'text']);
+      expect(judged.status).toBe(0);
+      expect(judged.stdout.split('\n')[0]).toBe('⚠ 1 risky grant (worst: po.create (high) to client approval-bot: separation of duties, not time-bound)');
+      const refused = run([fixturePath('separation-of-duties'), '--policy', join(dir, 'bad.json')]);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain(`${join(dir, 'bad.json')}: invalid policy for 'staging':\n  maxHighRiskGrantDays: must be >= 1, got 0`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('reads standard input with -, and --format text starts with the verdict', () => {
@@ -39,6 +56,6 @@ describe('procurement-scopes review', () => {
   test('fails when --now is not a date', () => {
     const { status, stderr } = run([fixturePath('drift'), '--now', 'yesterday']);
     expect(status).toBe(2);
-    expect(stderr).toContain("--now must be an ISO 8601 date-time");
+    expect(stderr).toContain("--now must be an RFC 3339 date-time with a time zone offset, such as 2027-01-31T00:00:00Z, got 'yesterday'");
   });
 });

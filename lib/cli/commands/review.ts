@@ -1,6 +1,7 @@
 /** `procurement-scopes review <plan.json>`: a pull-request summary of who gains or loses which scope. */
 import { Command, Option } from 'commander';
 import { EXIT, ExternalError, UsageError } from '../../model/errors';
+import { timestampProblem } from '../../model/timestamp';
 
 export function register(program: Command): void {
   program
@@ -9,24 +10,28 @@ export function register(program: Command): void {
     .argument('<plan.json>', "the JSON plan; '-' reads standard input")
     .addOption(new Option('--format <format>', 'markdown for a pull request, text for a terminal').choices(['markdown', 'text']).default('markdown'))
     .option('--now <iso>', 'the time at which grant expiries are judged (default: the plan timestamp)')
+    .option('--policy <file>', "the policy document (JSON) to judge the plan with, e.g. the server's; default: the plan's procurement_policy")
     .option('--fail-on-flags', 'exit with code 4 when the verdict carries a warning (to gate a pipeline)', false)
     .option('--usage-from <url>', "list kept grants nobody used lately, from this server's usage record (admin token: PROCUREMENT_ADMIN_TOKEN)")
     .option('--unused-days <days>', 'with --usage-from: a grant unused for longer than this is listed', '90')
-    .action(async (file: string, opts: { format: 'markdown' | 'text'; now?: string; failOnFlags: boolean; usageFrom?: string; unusedDays: string }) => {
+    .action(async (file: string, opts: { format: 'markdown' | 'text'; now?: string; policy?: string; failOnFlags: boolean; usageFrom?: string; unusedDays: string }) => {
       const { readFileSync } = await import('node:fs');
       const { parsePlan } = await import('../../review/plan-json.js');
       const { renderBuiltReview } = await import('../../review/render-review.js');
       const { buildReview } = await import('../../review/review.js');
+      const { readPolicyFile } = await import('../../review/review-policy.js');
       const now = opts.now === undefined ? undefined : parseInstant(opts.now);
-      let text: string;
-      try {
-        text = readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      const plan = parsePlan(text, file === '-' ? 'standard input' : file);
+      const read = (path: string, what: string) => {
+        try {
+          return readFileSync(path === '-' ? 0 : path, 'utf8');
+        } catch (e) {
+          throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      };
+      const plan = parsePlan(read(file, 'plan'), file === '-' ? 'standard input' : file);
+      const policy = opts.policy === undefined ? undefined : readPolicyFile(read(opts.policy, 'policy'), opts.policy);
       const usage = opts.usageFrom === undefined ? undefined : await usageFrom(opts.usageFrom, opts.unusedDays);
-      const review = buildReview(plan, { now, usage });
+      const review = buildReview(plan, { now, policy, usage });
       process.stdout.write(renderBuiltReview(review, opts.format));
       if (opts.failOnFlags && review.flagged) process.exitCode = EXIT.mismatch;
     });
@@ -46,7 +51,7 @@ async function usageFrom(url: string, unusedDays: string) {
 }
 
 function parseInstant(value: string): Date {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--now must be an ISO 8601 date-time such as 2025-06-01T00:00:00Z, got '${value}'`);
-  return new Date(ms);
+  const problem = timestampProblem(value);
+  if (problem !== null) throw new UsageError(`--now ${problem}, got '${value}'`);
+  return new Date(value);
 }

@@ -1,6 +1,7 @@
 /** Typed L1 of `procurement_client`. The secret is never an attribute: the provider writes it to a secrets dir. */
 import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
+import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 import { GrantType } from '../../model';
 
@@ -21,6 +22,7 @@ export class ProcurementClientResource extends TerraformResource {
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementClientConfig) {
     super(scope, id, { terraformResourceType: ProcurementClientResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
+    requireJudge(this);
   }
 
   get clientIdRef(): string {

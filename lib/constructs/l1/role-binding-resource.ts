@@ -6,6 +6,7 @@
  */
 import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
+import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 
 export interface ProcurementRoleBindingSubject {
@@ -29,6 +30,7 @@ export class ProcurementRoleBindingResource extends TerraformResource {
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleBindingConfig) {
     super(scope, id, { terraformResourceType: ProcurementRoleBindingResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
+    requireJudge(this);
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 /** Typed L1 of `procurement_role`: the role owns its whole scope set. */
 import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
+import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 
 export interface ProcurementRoleConfig {
@@ -16,6 +17,7 @@ export class ProcurementRoleResource extends TerraformResource {
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleConfig) {
     super(scope, id, { terraformResourceType: ProcurementRoleResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
+    requireJudge(this);
   }
 
   get nameRef(): string {

@@ -1,6 +1,7 @@
 /** Typed L1 of `procurement_scope`: every attribute synthesized explicitly so plans are deterministic. */
 import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
+import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
 import { Risk } from '../../model';
 
@@ -19,6 +20,7 @@ export class ProcurementScopeResource extends TerraformResource {
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementScopeConfig) {
     super(scope, id, { terraformResourceType: ProcurementScopeResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
+    requireJudge(this);
   }
 
   /** `${procurement_scope.<id>.name}`: naming the scope through this makes Terraform create it first. */
