@@ -22,6 +22,16 @@
  *   secret rotation), `admin` (policy and tokens); a role too weak answers 403
  *   `insufficient_role`, an unknown or revoked token 401. The audit log's
  *   `actor` is the token's name; `x-actor` is kept beside it as `actorNote`.
+ * - Ownership (lib/model/ownership.ts): every object may have a manager, the
+ *   Terraform resource that created or imported it. `PUT`/`DELETE` carry the
+ *   caller's manager id in `X-Manager` (and where it lives, for people, in
+ *   `X-Manager-Label`). A create records it; changing or deleting an existing
+ *   object needs the same id (no header matches an object without a manager),
+ *   else 409 `not_manager`, also when a create meets an existing object.
+ *   `X-Ownership-Override: <reason>` lets a caller without an id change a
+ *   managed object; the audit entry keeps the reason. `GET snapshot` answers
+ *   `managers` by kind and key. `PUT {kind}/{key}/manager` with a new
+ *   `X-Manager` adopts the object (import); `GET {kind}/{key}/manager` reads it.
  *
  * Retries (see retrying-fetch.ts): 429 and 503 (honouring `Retry-After`) and
  * connection failures are retried with backoff; every write is an idempotent
@@ -42,6 +52,7 @@ import {
   UsageEntry,
   Versioned,
 } from '../model/admin-api';
+import { Manager, MANAGER_HEADER, MANAGER_LABEL_HEADER, OWNERSHIP_OVERRIDE_HEADER } from '../model/ownership';
 import { Problem } from '../model/validate';
 import { DEFAULT_RETRY_POLICY, RetryingFetch } from './retrying-fetch';
 import { ServerUnreachableError } from './server-unreachable';
@@ -142,10 +153,9 @@ export class AdminClient {
     kind: K,
     object: KindObject[K],
     key: string,
-    options: { ifMatch?: string } = {},
+    options: WriteOptions = {},
   ): Promise<{ value: KindObject[K]; created: boolean; clientSecret?: string; etag: string | null }> {
-    const headers: Record<string, string> = {};
-    if (options.ifMatch) headers['if-match'] = options.ifMatch;
+    const headers = writeHeaders(options);
     const { status, body, etag } = await this.request<KindObject[K] & { clientSecret?: string }>(
       'PUT',
       `${kind}/${encodeURIComponent(key)}`,
@@ -157,10 +167,9 @@ export class AdminClient {
   }
 
   /** Deletes an object; answers false when it was already gone. */
-  async delete(kind: Kind, key: string, options: { ifMatch?: string } = {}): Promise<boolean> {
+  async delete(kind: Kind, key: string, options: WriteOptions = {}): Promise<boolean> {
     try {
-      const headers: Record<string, string> = options.ifMatch ? { 'if-match': options.ifMatch } : {};
-      await this.request('DELETE', `${kind}/${encodeURIComponent(key)}`, undefined, headers);
+      await this.request('DELETE', `${kind}/${encodeURIComponent(key)}`, undefined, writeHeaders(options));
       return true;
     } catch (e) {
       if (e instanceof AdminApiError && e.status === 404) return false;
@@ -201,6 +210,17 @@ export class AdminClient {
 
   async revokeAdminToken(name: string): Promise<void> {
     await this.request('DELETE', `admin-tokens/${encodeURIComponent(name)}`);
+  }
+
+  /** Which Terraform resource manages the object; null when none does. */
+  async manager(kind: Kind, key: string): Promise<Manager | null> {
+    return (await this.request<{ manager: Manager | null }>('GET', `${kind}/${encodeURIComponent(key)}/manager`)).body.manager;
+  }
+
+  /** Makes `claim` the object's manager (what `terraform import` does); the previous manager loses it. */
+  async adopt(kind: Kind, key: string, claim: ManagerClaim): Promise<Manager> {
+    const path = `${kind}/${encodeURIComponent(key)}/manager`;
+    return (await this.request<{ manager: Manager }>('PUT', path, undefined, writeHeaders({ manager: claim }))).body.manager;
   }
 
   private async request<T>(
@@ -271,6 +291,30 @@ export class AdminClient {
     const { body, etag } = await this.request<unknown>('PUT', 'policy', document, headers);
     return { value: body, etag };
   }
+}
+
+/** Who writes, for the server's ownership check. */
+export interface ManagerClaim {
+  id: string;
+  /** Where the manager lives, for people (at most 200 characters, one line). */
+  label?: string;
+}
+
+export interface WriteOptions {
+  ifMatch?: string;
+  /** The caller's manager id; leave it out for an object no Terraform resource manages. */
+  manager?: ManagerClaim;
+  /** Change a managed object without its manager id, for this written reason (kept in the audit log). */
+  overrideReason?: string;
+}
+
+function writeHeaders(options: WriteOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options.ifMatch) headers['if-match'] = options.ifMatch;
+  if (options.manager) headers[MANAGER_HEADER] = options.manager.id;
+  if (options.manager?.label) headers[MANAGER_LABEL_HEADER] = options.manager.label;
+  if (options.overrideReason) headers[OWNERSHIP_OVERRIDE_HEADER] = options.overrideReason;
+  return headers;
 }
 
 function safeJson(text: string): unknown {

@@ -4,6 +4,7 @@ import { Client, GrantType as GrantTypeModel } from '../model';
 import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { ImportedObject } from './imported';
 import { ProcurementClientResource } from './l1/client-resource';
+import { addressByKey } from './l1/natural-address';
 import { normalizedProps } from './props-check';
 
 /** OAuth grant types a client may use. */
@@ -78,6 +79,7 @@ export class ProcurementClient extends Construct implements IProcurementClient, 
     this.value = value;
     this.clientId = props.clientId;
     this.resource = new ProcurementClientResource(this, 'Resource', { ...value, provider: authorization.provider });
+    addressByKey(this.resource, value.clientId);
     this.clientIdRef = this.resource.clientIdRef;
     authorization.register(this);
   }

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { Grant, GrantOptions, toRfc3339 } from './grant';
 import { ProcurementRoleBindingResource } from './l1/role-binding-resource';
+import { addressByKey } from './l1/natural-address';
 import { IProcurementClient } from './procurement-client';
 import { compareStrings } from './order';
 import type { IRole } from './role';
@@ -57,6 +58,7 @@ export class RoleBinding extends Construct implements IAuthorizationMember {
           .map(g => ({ clientId: g.client.clientIdRef, expiresAt: g.expiresAt, justification: g.justification })),
       provider: this.authorization.provider,
     });
+    addressByKey(this.resource, props.name);
     for (const { client, ...options } of props.subjects ?? []) this.addSubject(client, options);
     this.authorization.register(this);
   }

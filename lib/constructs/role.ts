@@ -4,6 +4,7 @@ import { Authorization, AuthorizationEntry, IAuthorizationMember } from './autho
 import { Grant, GrantOptions } from './grant';
 import { ImportedObject } from './imported';
 import { ProcurementRoleResource } from './l1/role-resource';
+import { addressByKey } from './l1/natural-address';
 import { IProcurementClient } from './procurement-client';
 import { RoleBinding } from './role-binding';
 import { IScope, uniqueByName } from './scope';
@@ -63,6 +64,7 @@ export class Role extends Construct implements IRole, IAuthorizationMember {
       scopes: () => uniqueByName([...this.scopes.values()]).map(s => s.scopeNameRef),
       provider: this.authorization.provider,
     });
+    addressByKey(this.resource, props.name);
     this.roleNameRef = this.resource.nameRef;
     this.authorization.register(this);
   }

@@ -4,6 +4,7 @@ import { Risk, Scope as ScopeModel } from '../model';
 import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { ImportedObject } from './imported';
 import { ProcurementScopeResource } from './l1/scope-resource';
+import { addressByKey } from './l1/natural-address';
 import { compareStrings } from './order';
 import { normalizedProps } from './props-check';
 
@@ -75,6 +76,7 @@ export class Scope extends Construct implements IScope, IAuthorizationMember {
       implies: implies.map(s => s.scopeNameRef),
       provider: authorization.provider,
     });
+    addressByKey(this.resource, props.name);
     this.scopeNameRef = this.resource.nameRef;
     authorization.register(this);
   }

@@ -5,5 +5,6 @@ export * from './effective-scopes';
 export * from './admin-api';
 export * from './errors';
 export * from './references';
+export * from './ownership';
 export * from './timestamp';
 export * from './terraform-attributes';

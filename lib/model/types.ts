@@ -3,6 +3,7 @@
  * and the server. Field names here are the admin API's field names; the
  * Terraform attributes are the same names in snake_case.
  */
+import type { ManagerIndex } from './ownership';
 
 /** How much damage a scope can do in the wrong hands. */
 export type Risk = 'low' | 'medium' | 'high' | 'critical';
@@ -68,6 +69,8 @@ export interface Snapshot {
   roles: Role[];
   clients: Client[];
   roleBindings: RoleBinding[];
+  /** Which Terraform resource manages each managed object (see ownership.ts); the server always answers it. */
+  managers?: ManagerIndex;
 }
 
 /** The four kinds of object, as named in the admin API's paths. */

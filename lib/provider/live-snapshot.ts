@@ -7,9 +7,10 @@
  * process patch the copy in place, so later reads see them without a refetch.
  */
 import { AdminClient } from '../client/admin-client';
+import { Manager, ManagerIndex } from '../model/ownership';
 import { Kind, KindObject, keyOf, Snapshot } from '../model/types';
 
-type Index = { [K in Kind]: Map<string, KindObject[K]> };
+type Index = { objects: { [K in Kind]: Map<string, KindObject[K]> }; managers: ManagerIndex };
 
 export class LiveSnapshot {
   private loading: Promise<Index> | null = null;
@@ -17,27 +18,41 @@ export class LiveSnapshot {
   constructor(private readonly client: AdminClient) {}
 
   async find<K extends Kind>(kind: K, key: string): Promise<KindObject[K] | undefined> {
-    return (await this.index())[kind].get(key);
+    return (await this.index()).objects[kind].get(key);
+  }
+
+  /** The object's manager (the Terraform resource that manages it), or null when it has none or is absent. */
+  async managerOf(kind: Kind, key: string): Promise<Manager | null> {
+    return (await this.index()).managers[kind][key] ?? null;
   }
 
   /** Everything, as the model's effective-scopes function wants it. */
   async model(): Promise<Omit<Snapshot, 'revision'>> {
     const index = await this.index();
     return {
-      scopes: [...index.scopes.values()],
-      roles: [...index.roles.values()],
-      clients: [...index.clients.values()],
-      roleBindings: [...index['role-bindings'].values()],
+      scopes: [...index.objects.scopes.values()],
+      roles: [...index.objects.roles.values()],
+      clients: [...index.objects.clients.values()],
+      roleBindings: [...index.objects['role-bindings'].values()],
     };
   }
 
-  /** Records an object this process has just written (a no-op until the snapshot is loaded: the load will include it). */
-  remember<K extends Kind>(kind: K, object: KindObject[K]): void {
-    void this.loading?.then(index => index[kind].set(keyOf(kind, object), object), () => undefined);
+  /**
+   * Records an object this process has just written, and its manager when the write set one (a no-op until the
+   * snapshot is loaded: the load will include it).
+   */
+  remember<K extends Kind>(kind: K, object: KindObject[K], manager?: Manager): void {
+    void this.loading?.then(index => {
+      index.objects[kind].set(keyOf(kind, object), object);
+      if (manager) (index.managers[kind] as Record<string, Manager>)[keyOf(kind, object)] = manager;
+    }, () => undefined);
   }
 
   forget(kind: Kind, key: string): void {
-    void this.loading?.then(index => index[kind].delete(key), () => undefined);
+    void this.loading?.then(index => {
+      index.objects[kind].delete(key);
+      delete (index.managers[kind] as Record<string, Manager>)[key];
+    }, () => undefined);
   }
 
   private index(): Promise<Index> {
@@ -50,10 +65,14 @@ export class LiveSnapshot {
 
 function toIndex(snapshot: Snapshot): Index {
   return {
-    scopes: byKey('scopes', snapshot.scopes),
-    roles: byKey('roles', snapshot.roles),
-    clients: byKey('clients', snapshot.clients),
-    'role-bindings': byKey('role-bindings', snapshot.roleBindings),
+    objects: {
+      scopes: byKey('scopes', snapshot.scopes),
+      roles: byKey('roles', snapshot.roles),
+      clients: byKey('clients', snapshot.clients),
+      'role-bindings': byKey('role-bindings', snapshot.roleBindings),
+    },
+    // A server from before ownership answers no managers: nothing is managed.
+    managers: snapshot.managers ?? { scopes: {}, roles: {}, clients: {}, 'role-bindings': {} },
   };
 }
 

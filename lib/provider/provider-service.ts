@@ -4,16 +4,20 @@
  * registries, never a switch on type names), and encodes the answer.
  * Everything a phase does not need (ajv, the HTTP client) is created on first use.
  */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { ModelValidator } from '../model/validate';
 import { Diagnostic, diagnoseFailure, error, toProtocolDiagnostic } from './framework/diagnostics';
 import { renderTerraformField, terraformPathOf, toModel, withDefaults } from './framework/model-mapping';
 import { DataSourceModule, Outcome, ProviderContext, ResourceModule } from './framework/resource-module';
+import { managerLabel, readPrivate, writePrivate } from './framework/ownership';
 import { toProtocolSchema } from './framework/schema';
 import { PlanChecks } from './plan-checks';
+import { OwnershipPlanner } from './ownership-plan';
 import { PROVIDER_SCHEMA, resolveSettings } from './provider-config';
 import { ProviderRpc } from './protocol/definitions';
 import { Message } from './protocol/messages';
-import { decodeValue, encodeValue, ObjectValue, Value } from './protocol/value-codec';
+import { decodeValue, encodeValue, isKnown, ObjectValue, Value } from './protocol/value-codec';
 
 export type RpcHandlers = Record<ProviderRpc, (request: Message) => Promise<Message>>;
 
@@ -23,6 +27,8 @@ export interface ProviderServiceOptions {
   env: NodeJS.ProcessEnv;
   /** Where operational messages go (retries); never secrets. */
   log: (line: string) => void;
+  /** The Terraform working directory (the provider's cwd): names this provider's resources as managers, holds in-doubt creates. */
+  cwd: string;
 }
 
 export class ProviderService {
@@ -31,6 +37,7 @@ export class ProviderService {
   private context: ProviderContext | null = null;
   private validator: ModelValidator | null = null;
   private readonly planChecks: PlanChecks;
+  private readonly ownership = new OwnershipPlanner();
 
   constructor(private readonly options: ProviderServiceOptions) {
     this.resources = new Map(options.resources.map(r => [r.typeName, r]));
@@ -81,7 +88,7 @@ export class ProviderService {
       const resource = this.resource(request.type_name);
       const state = decodeObject(request.current_state);
       const outcome = await this.attempt(`read ${resource.noun} '${String(state[resource.keyAttribute])}'`, resource, state, ctx => resource.read(ctx, state));
-      return { new_state: dynamic(outcome.state), diagnostics: outcome.diagnostics.map(toProtocolDiagnostic), private: request.private };
+      return { new_state: readResult(outcome.state), diagnostics: outcome.diagnostics.map(toProtocolDiagnostic), private: request.private };
     },
 
     PlanResourceChange: async request => {
@@ -91,6 +98,11 @@ export class ProviderService {
       const prior = decodeValue(dynamicBytes(request.prior_state)) as ObjectValue | null;
       const planned = withDefaults(resource.schema, proposed, decodeObject(request.config), resource.keyAttribute);
       const replaced = prior === null ? [] : resource.schema.attributes.filter(a => a.forcesReplacement && !sameValue(prior[a.name], planned[a.name]));
+      const manager = readPrivate(request.prior_private as Buffer | undefined).manager;
+      const ownership = await this.attempt(`plan ${resource.noun} '${String(planned[resource.keyAttribute])}'`, resource, null, async ctx => ({
+        state: null,
+        diagnostics: await this.ownership.check(ctx, resource, prior, planned, manager, replaced.length > 0),
+      }));
       const invalid = this.validateModel(resource, planned);
       // Only a valid object is worth asking the server about; an unconfigured provider has said why already.
       const refused = invalid.length === 0 && this.context ? await this.planChecks.check(this.context, resource, prior, planned) : [];
@@ -98,7 +110,7 @@ export class ProviderService {
         planned_state: dynamic(planned),
         requires_replace: replaced.map(a => ({ steps: [{ attribute_name: a.name }] })),
         planned_private: request.prior_private,
-        diagnostics: [...invalid, ...refused].map(toProtocolDiagnostic),
+        diagnostics: [...invalid, ...ownership.diagnostics, ...refused].map(toProtocolDiagnostic),
       };
     },
 
@@ -108,22 +120,39 @@ export class ProviderService {
       const planned = decodeValue(dynamicBytes(request.planned_state)) as ObjectValue | null;
       const subject = planned ?? prior ?? {};
       const key = subject[resource.keyAttribute];
+      // Terraform hands the instance's private state (its manager id) to apply as planned_private, destroys included.
+      let manager = readPrivate(request.planned_private as Buffer | undefined).manager;
       const [verb, run] =
         planned === null
-          ? ['delete', (ctx: ProviderContext) => resource.delete(ctx, prior!)]
+          ? ['delete', (ctx: ProviderContext) => resource.delete(ctx, prior!, manager)]
           : prior === null
-            ? ['create', (ctx: ProviderContext) => resource.create(ctx, planned)]
-            : ['update', (ctx: ProviderContext) => resource.update(ctx, prior, planned)];
+            ? ['create', async (ctx: ProviderContext) => {
+                const created = await resource.create(ctx, planned);
+                manager = created.manager;
+                return created;
+              }]
+            : ['update', (ctx: ProviderContext) => resource.update(ctx, prior, planned, manager)];
       // On failure the state stays what it was (nothing created, the old object kept): a re-run converges.
       const outcome = await this.attempt(`${verb} ${resource.noun} '${String(key)}'`, resource, prior, run);
-      return { new_state: dynamic(outcome.state), private: request.planned_private, diagnostics: outcome.diagnostics.map(toProtocolDiagnostic) };
+      return { new_state: dynamic(outcome.state), private: writePrivate({ manager }), diagnostics: outcome.diagnostics.map(toProtocolDiagnostic) };
     },
 
     ImportResourceState: async request => {
       const resource = this.resource(request.type_name);
       const id = String(request.id ?? '');
       if (!id) return diagnosticsOnly(error('Missing import id', `Import a ${resource.noun} by its ${resource.keyAttribute}, e.g. \`terraform import ${resource.typeName}.example <${resource.keyAttribute}>\`.`));
-      return { imported_resources: [{ type_name: resource.typeName, state: dynamic(resource.importState(id)) }] };
+      // Import adopts the object: this resource becomes its manager, and whoever managed it before loses it.
+      let manager: string | null = null;
+      const adopted = await this.attempt(`import ${resource.noun} '${id}'`, resource, null, async ctx => {
+        if (!(await ctx.snapshot.find(resource.kind, id))) {
+          const detail = `There is no ${resource.noun} '${id}' on the server at ${ctx.client.url}: check the ${resource.keyAttribute} you import by.`;
+          return { state: null, diagnostics: [error('Cannot import non-existent remote object', detail)] };
+        }
+        manager = await resource.adopt(ctx, id);
+        return { state: resource.importState(id), diagnostics: [] };
+      });
+      if (adopted.state === null) return { diagnostics: adopted.diagnostics.map(toProtocolDiagnostic) };
+      return { imported_resources: [{ type_name: resource.typeName, state: dynamic(adopted.state), private: writePrivate({ manager }) }] };
     },
 
     ReadDataSource: async request => {
@@ -194,11 +223,15 @@ export class ProviderService {
       actor: 'terraform-provider-procurement',
       onRetry: ({ attempt, delayMs, reason }) => this.options.log(`admin API ${reason}: retry ${attempt} in ${Math.round(delayMs)} ms`),
     });
+    const { InDoubtCreates } = require('./in-doubt-creates') as typeof import('./in-doubt-creates');
+    const { cwd, env } = this.options;
     return {
       client,
       snapshot: new LiveSnapshot(client),
       secrets: settings.secretsDir ? new SecretStore(settings.secretsDir) : null,
       secretsCommand: settings.secretsCommand ? new SecretCommand(settings.secretsCommand) : null,
+      managerLabel: managerLabel(cwd, hostname()),
+      inDoubtCreates: new InDoubtCreates(resolve(cwd, env.TF_DATA_DIR ?? '.terraform')),
     };
   }
 }
@@ -226,6 +259,18 @@ function decodeObject(value: unknown): ObjectValue {
 
 function dynamic(value: Value): Message {
   return { msgpack: encodeValue(value) };
+}
+
+/**
+ * A read answered as JSON, not msgpack, so that a clean `plan -refresh-only -detailed-exitcode` exits 0.
+ * Terraform 1.11 decides whether a refresh changed anything with reflect.DeepEqual over state objects that
+ * cache their decoded value; a number decoded from msgpack is a 64-bit big.Float, the same number decoded
+ * from the state's JSON a 512-bit one, so every resource with a number attribute (procurement_client)
+ * counted as changed while the plan printed "No changes". JSON decodes like the state does. Reads are
+ * always fully known, which JSON can carry.
+ */
+function readResult(value: ObjectValue | null): Message {
+  return isKnown(value) ? { json: Buffer.from(JSON.stringify(value)) } : dynamic(value);
 }
 
 function sameValue(a: Value | undefined, b: Value | undefined): boolean {

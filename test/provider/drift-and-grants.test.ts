@@ -85,8 +85,8 @@ describe('drift, grants and secrets', () => {
   });
 
   test('changes made through the admin API show as in-place updates and apply reverts them', async () => {
-    await server.admin.put('clients', { clientId: 'erp', displayName: 'Renamed by hand', owner: 'someone-else', tokenLifetimeSeconds: 120 } as never, 'erp');
-    await server.admin.put('roles', { name: 'reader', description: 'Readers', scopes: ['catalog.read', 'rfq.submit'] }, 'reader');
+    await server.admin.put('clients', { clientId: 'erp', displayName: 'Renamed by hand', owner: 'someone-else', tokenLifetimeSeconds: 120 } as never, 'erp', { overrideReason: 'test: changed out of band' });
+    await server.admin.put('roles', { name: 'reader', description: 'Readers', scopes: ['catalog.read', 'rfq.submit'] }, 'reader', { overrideReason: 'test: changed out of band' });
     const plan = await run(tf.plan(), 2);
     expect(plan.stdout).toContain('procurement_client.erp will be updated in-place');
     expect(plan.stdout).toContain('procurement_role.reader will be updated in-place');
@@ -100,7 +100,7 @@ describe('drift, grants and secrets', () => {
   });
 
   test('an object deleted out of band is planned for creation and recreated', async () => {
-    expect(await server.admin.delete('role-bindings', 'readers')).toBe(true);
+    expect(await server.admin.delete('role-bindings', 'readers', { overrideReason: 'test: changed out of band' })).toBe(true);
     const plan = await run(tf.plan(), 2);
     expect(plan.stdout).toContain('procurement_role_binding.readers will be created');
     await run(tf.apply(), 0);

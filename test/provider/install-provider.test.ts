@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VERSION } from '../../lib/version';
+import { PROVIDER_VERSION_CONSTRAINT, VERSION } from '../../lib/version';
 import { testEnvironment } from '../support/environment';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
@@ -78,7 +78,7 @@ describe('install-provider', () => {
     const hash = reportedHash(stdout);
     expect(readFileSync(lockFile, 'utf8')).toBe(
       `# This file is maintained automatically by "terraform init".\n\n${RANDOM_PROVIDER}\n\n` +
-        `provider "registry.terraform.io/procurement-scopes/procurement" {\n  version = "${VERSION}"\n  hashes = [\n    "${hash}",\n  ]\n}\n`,
+        `provider "registry.terraform.io/procurement-scopes/procurement" {\n  version     = "${VERSION}"\n  constraints = "${PROVIDER_VERSION_CONSTRAINT}"\n  hashes = [\n    "${hash}",\n  ]\n}\n`,
     );
   });
 
@@ -88,7 +88,7 @@ describe('install-provider', () => {
     expect(status).toBe(0);
     expect(readFileSync(lockFile, 'utf8')).toBe(
       '# This file is maintained automatically by "terraform init".\n# Manual edits may be lost in future updates.\n\n' +
-        `provider "registry.terraform.io/procurement-scopes/procurement" {\n  version = "${VERSION}"\n  hashes = [\n    "${reportedHash(stdout)}",\n  ]\n}\n`,
+        `provider "registry.terraform.io/procurement-scopes/procurement" {\n  version     = "${VERSION}"\n  constraints = "${PROVIDER_VERSION_CONSTRAINT}"\n  hashes = [\n    "${reportedHash(stdout)}",\n  ]\n}\n`,
     );
   });
 });

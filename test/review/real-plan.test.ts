@@ -58,7 +58,7 @@ describe('review of a real terraform plan', () => {
     expectExit(await tf.apply(), 0);
 
     // Out of band: someone widens the buyer role on the server.
-    await server.admin.put('roles', { name: 'buyer', description: 'Buyers', scopes: ['catalog.read', 'po.create'] }, 'buyer');
+    await server.admin.put('roles', { name: 'buyer', description: 'Buyers', scopes: ['catalog.read', 'po.create'] }, 'buyer', { overrideReason: 'test: changed out of band' });
     tf.writeConfig(configuration(true));
     expectExit(await tf.run('plan', '-input=false', '-out=plan.tfplan'), 0);
     const shown = await tf.run('show', '-json', 'plan.tfplan');

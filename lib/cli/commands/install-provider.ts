@@ -8,7 +8,10 @@ export function register(program: Command): void {
     .description('install the Terraform provider into a local filesystem mirror and write a Terraform CLI configuration that uses it')
     .requiredOption('--config-file <path>', 'the Terraform CLI configuration to write; then set TF_CLI_CONFIG_FILE=<path>')
     .option('--mirror-dir <dir>', 'where the filesystem mirror goes (default: terraform-providers next to the configuration file)')
-    .option('--lock-file <path>', 'also record the package hash in this .terraform.lock.hcl (so a first `cdktf plan` needs no registry)')
+    .option(
+      '--lock-file <path>',
+      "also write the package hash and version constraints into this .terraform.lock.hcl (cdktf.out/stacks/<stack>/: cdktf then never asks the registry)",
+    )
     .action(async (opts: { configFile: string; mirrorDir?: string; lockFile?: string }) => {
       const { installProvider, defaultBundlePath, InstallError } = await import('../../provider/install/install-provider.js');
       try {

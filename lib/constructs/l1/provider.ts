@@ -6,12 +6,12 @@
  */
 import { TerraformProvider } from '../cdk';
 import { Construct } from 'constructs';
+import { PROVIDER_VERSION_CONSTRAINT } from '../../version';
 
 /** Terraform source address of the provider (no registry needed: it is installed into a filesystem mirror). */
 export const PROVIDER_SOURCE = 'procurement-scopes/procurement';
 
-/** Version constraint written to `required_providers`; follows the package version (0.1.x). */
-export const PROVIDER_VERSION_CONSTRAINT = '~> 0.1';
+export { PROVIDER_VERSION_CONSTRAINT };
 
 export interface ProcurementProviderConfig {
   /**

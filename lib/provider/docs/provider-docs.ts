@@ -22,7 +22,9 @@ interface SchemaJson {
 }
 
 interface AttributeJson {
-  type: unknown;
+  /** Absent for a nested attribute, which has `nested_type` instead. */
+  type?: unknown;
+  nested_type?: { attributes: Record<string, AttributeJson>; nesting_mode: string };
   description?: string;
   required?: boolean;
   optional?: boolean;
@@ -119,11 +121,12 @@ function renderSchema(schema: SchemaJson): string[] {
     lines.push(`### ${title}`, '', ...members.map(([name, a]) => attributeLine(name, a)), '');
   }
   for (const [name, a] of attributes) {
-    const object = objectOf(a.type);
+    const object = objectOf(a);
     if (!object) continue;
     lines.push(`<a id="nestedatt--${name}"></a>`, `### Nested Schema for \`${name}\``, '');
-    for (const [field, type] of sorted(object.fields)) {
-      lines.push(`- \`${field}\` (${typeName(type)}) ${object.optional.includes(field) ? 'Optional.' : 'Required.'}`);
+    for (const [field, inner] of sorted(object)) {
+      const description = inner.description ? ` ${oneLine(inner.description)}` : '';
+      lines.push(`- \`${field}\` (${typeName(inner.type)}) ${inner.required ? 'Required.' : 'Optional.'}${description}`);
     }
     lines.push('');
   }
@@ -131,8 +134,13 @@ function renderSchema(schema: SchemaJson): string[] {
 }
 
 function attributeLine(name: string, a: AttributeJson): string {
-  const nested = objectOf(a.type) ? ` (see [below for nested schema](#nestedatt--${name}))` : '';
-  return `- \`${name}\` (${typeName(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${oneLine(a.description ?? '')}${nested}`;
+  const nested = objectOf(a) ? ` (see [below for nested schema](#nestedatt--${name}))` : '';
+  const type = a.nested_type ? `Attributes ${capitalized(a.nested_type.nesting_mode)}` : typeName(a.type);
+  return `- \`${name}\` (${type}${a.sensitive ? ', Sensitive' : ''}) ${oneLine(a.description ?? '')}${nested}`;
+}
+
+function capitalized(word: string): string {
+  return `${word[0].toUpperCase()}${word.slice(1)}`;
 }
 
 /** The cty type as the registry's docs name it: `String`, `Set of String`, `List of Object`. */
@@ -140,15 +148,19 @@ function typeName(type: unknown): string {
   if (typeof type === 'string') return { string: 'String', number: 'Number', bool: 'Boolean' }[type] ?? type;
   const [kind, element] = type as [string, unknown];
   if (kind === 'object') return 'Object';
-  return `${kind[0].toUpperCase()}${kind.slice(1)} of ${typeName(element)}`;
+  return `${capitalized(kind)} of ${typeName(element)}`;
 }
 
-/** The object inside `list(object)` / `set(object)`, with its optional attributes. */
-function objectOf(type: unknown): { fields: Record<string, unknown>; optional: string[] } | undefined {
+/** The attributes of the objects an attribute holds: a nested attribute's, or those of `list(object)` / `set(object)`. */
+function objectOf(a: AttributeJson): Record<string, AttributeJson> | undefined {
+  if (a.nested_type) return a.nested_type.attributes;
+  const type = a.type;
   if (!Array.isArray(type) || (type[0] !== 'list' && type[0] !== 'set')) return undefined;
   const element = type[1] as unknown;
   if (!Array.isArray(element) || element[0] !== 'object') return undefined;
-  return { fields: element[1] as Record<string, unknown>, optional: (element[2] as string[] | undefined) ?? [] };
+  const optional = (element[2] as string[] | undefined) ?? [];
+  const fields = Object.entries(element[1] as Record<string, unknown>);
+  return Object.fromEntries(fields.map(([field, t]) => [field, { type: t, required: !optional.includes(field) }]));
 }
 
 function frontMatter(title: string, description: string): string {

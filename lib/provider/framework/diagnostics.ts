@@ -5,6 +5,7 @@
  * Every problem is appended, none stops the others from being reported.
  */
 import { AdminApiError, ServerUnreachableError } from '../../client/admin-client';
+import { OWNERSHIP_CONFLICT } from '../../model/ownership';
 import { Message } from '../protocol/messages';
 import { TerraformPath } from './model-mapping';
 
@@ -67,6 +68,9 @@ export function diagnoseFailure(failure: unknown, context: FailureContext): Diag
           'Apply with a write token in PROCUREMENT_ADMIN_TOKEN (procurement-scopes admin-token create --role write).',
       ),
     ];
+  }
+  if (failure.status === 409 && failure.code === OWNERSHIP_CONFLICT.notManager) {
+    return [error('Not managed by this resource', `Could not ${action}: ${failure.message}. Nothing was changed.`)];
   }
   switch (failure.status) {
     case 401:

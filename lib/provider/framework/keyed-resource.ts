@@ -5,10 +5,12 @@
  * never duplicates anything. Resource modules spread this into their
  * definition and add what is particular to them.
  */
+import { AdminApiError } from '../../client/admin-client';
 import { Kind, KindObject } from '../../model/types';
 import { ObjectValue } from '../protocol/value-codec';
 import { Diagnostic } from './diagnostics';
 import { fromModel, nullObject, toModel } from './model-mapping';
+import { newManagerId } from './ownership';
 import { Outcome, ProviderContext, ResourceModule } from './resource-module';
 import { ObjectSchema } from './schema';
 
@@ -22,17 +24,20 @@ export interface KeyedResourceOptions<K extends Kind> {
   keepEquivalent?: (fresh: ObjectValue, prior: ObjectValue) => ObjectValue;
 }
 
-type KeyedCrud = Pick<ResourceModule, 'read' | 'create' | 'update' | 'delete' | 'importState' | 'upgradeState'>;
+type KeyedCrud = Pick<ResourceModule, 'read' | 'create' | 'update' | 'delete' | 'importState' | 'upgradeState' | 'adopt'>;
 
 export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>): KeyedCrud {
   const { kind, schema, keyAttribute } = options;
   const keyOf = (value: ObjectValue) => String(value[keyAttribute] ?? value.id);
 
-  const write = async (ctx: ProviderContext, planned: ObjectValue, creating: boolean): Promise<Outcome> => {
+  const claim = (ctx: ProviderContext, manager: string | null) => (manager === null ? {} : { manager: { id: manager, label: ctx.managerLabel } });
+
+  const write = async (ctx: ProviderContext, planned: ObjectValue, manager: string | null, creating: boolean): Promise<Outcome> => {
     const key = keyOf(planned);
     const object = toModel(schema, planned).object as unknown as KindObject[K];
-    const answer = await ctx.client.put(kind, object, key);
-    ctx.snapshot.remember(kind, answer.value);
+    const answer = await ctx.client.put(kind, object, key, claim(ctx, manager));
+    const since = new Date().toISOString();
+    ctx.snapshot.remember(kind, answer.value, creating && manager !== null ? { id: manager, label: ctx.managerLabel, since } : undefined);
     const diagnostics = creating && answer.created && options.afterCreate ? await options.afterCreate(ctx, key, answer) : [];
     // The planned value is what Terraform checks the result against; the server's normalized copy equals it.
     return { state: { ...planned, id: key }, diagnostics };
@@ -46,15 +51,32 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
       const fresh = fromModel(schema, live as unknown as Record<string, unknown>, key);
       return { state: options.keepEquivalent ? options.keepEquivalent(fresh, state) : fresh, diagnostics: [] };
     },
-    create: (ctx, planned) => write(ctx, planned, true),
-    update: (ctx, _prior, planned) => write(ctx, planned, false),
-    async delete(ctx, prior) {
+    async create(ctx, planned) {
+      const key = keyOf(planned);
+      // A create that may have landed without an answer is retried with its manager id: the server sees a retry, not a takeover.
+      const manager = ctx.inDoubtCreates.managerOf(kind, key) ?? newManagerId();
+      try {
+        const outcome = await write(ctx, planned, manager, true);
+        ctx.inDoubtCreates.settle(kind, key);
+        return { ...outcome, manager };
+      } catch (failure) {
+        if (!(failure instanceof AdminApiError)) ctx.inDoubtCreates.remember(kind, key, manager);
+        throw failure;
+      }
+    },
+    update: (ctx, _prior, planned, manager) => write(ctx, planned, manager, false),
+    async delete(ctx, prior, manager) {
       const key = keyOf(prior);
-      await ctx.client.delete(kind, key); // already gone counts as deleted: a re-run converges
+      await ctx.client.delete(kind, key, claim(ctx, manager)); // already gone counts as deleted: a re-run converges
       ctx.snapshot.forget(kind, key);
       return { state: null, diagnostics: [] };
     },
     importState: id => nullObject(schema, { [keyAttribute]: id, id }),
+    async adopt(ctx, key) {
+      const manager = newManagerId();
+      await ctx.client.adopt(kind, key, { id: manager, label: ctx.managerLabel });
+      return manager;
+    },
     // Version 0 is the only version so far: stored JSON already has the current shape; attributes missing
     // from it (none yet) become null.
     upgradeState: (_version, stored) => nullObject(schema, stored as ObjectValue),

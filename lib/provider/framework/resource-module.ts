@@ -7,6 +7,7 @@ import type { AdminClient } from '../../client/admin-client';
 import type { SecretCommand } from '../../client/secret-command';
 import type { SecretStore } from '../../client/secret-store';
 import type { Kind } from '../../model/types';
+import type { InDoubtCreates } from '../in-doubt-creates';
 import type { LiveSnapshot } from '../live-snapshot';
 import type { ObjectValue } from '../protocol/value-codec';
 import type { Diagnostic } from './diagnostics';
@@ -20,6 +21,9 @@ export interface ProviderContext {
   readonly secrets: SecretStore | null;
   /** The command new client secrets are handed to; null when the provider has no `secrets_command`. */
   readonly secretsCommand: SecretCommand | null;
+  /** Where this provider's resources live, sent with their manager ids so that refusals elsewhere can name them. */
+  readonly managerLabel: string;
+  readonly inDoubtCreates: InDoubtCreates;
 }
 
 export interface Outcome {
@@ -42,11 +46,15 @@ export interface ResourceModule {
   readonly schemaVersion: number;
   /** Answers the live object for `state` (null when it is gone, so Terraform plans to create it again). */
   read(ctx: ProviderContext, state: ObjectValue): Promise<Outcome>;
-  create(ctx: ProviderContext, planned: ObjectValue): Promise<Outcome>;
-  update(ctx: ProviderContext, prior: ObjectValue, planned: ObjectValue): Promise<Outcome>;
-  delete(ctx: ProviderContext, prior: ObjectValue): Promise<Outcome>;
+  /** Creates the object as its manager: answers the new manager id, to keep in the instance's private state. */
+  create(ctx: ProviderContext, planned: ObjectValue): Promise<Outcome & { manager: string | null }>;
+  /** `manager`: the instance's manager id (null for state written before ownership); the server refuses any other. */
+  update(ctx: ProviderContext, prior: ObjectValue, planned: ObjectValue, manager: string | null): Promise<Outcome>;
+  delete(ctx: ProviderContext, prior: ObjectValue, manager: string | null): Promise<Outcome>;
   /** The state Terraform reads after `terraform import <address> <id>`: the key; `read` fills in the rest. */
   importState(id: string): ObjectValue;
+  /** Takes the object over for an import: answers the new manager id; the previous manager loses it. */
+  adopt(ctx: ProviderContext, key: string): Promise<string>;
   /** Stored state (JSON, written under `version`) as the current schema's value. Called for every instance on every plan: keep it cheap. */
   upgradeState(version: number, stored: Record<string, unknown>): ObjectValue;
 }

@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findPackageRoot } from '../../package-root';
-import { VERSION } from '../../version';
+import { PROVIDER_VERSION_CONSTRAINT, VERSION } from '../../version';
 import { packageHash } from './package-hash';
 
 export const PROVIDER_VERSION = VERSION;
@@ -115,7 +115,8 @@ function cliConfiguration(mirrorDir: string): string {
 function lockFileWithHash(lockFile: string, hash: string): string {
   const block = [
     `provider "${PROVIDER_HOSTNAME_SOURCE}" {`,
-    `  version = "${PROVIDER_VERSION}"`,
+    `  version     = "${PROVIDER_VERSION}"`,
+    `  constraints = "${PROVIDER_VERSION_CONSTRAINT}"`,
     '  hashes = [',
     `    "${hash}",`,
     '  ]',

@@ -9,6 +9,7 @@ import { DataSourceModule, ResourceModule } from '../framework/resource-module';
 import { ProviderService } from '../provider-service';
 import { startPluginServer } from './grpc-server';
 import { checkLaunchedByTerraform, handshakeLine } from './handshake';
+import { watchProcessLifetime } from './process-lifetime';
 import { createPluginIdentity } from './tls';
 
 export interface ServeOptions {
@@ -23,17 +24,16 @@ export async function serve(options: ServeOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  // Ctrl-C reaches the whole process group: Terraform asks us to stop (StopProvider) and lets in-flight calls finish.
-  process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', () => undefined);
-
   // stderr lands in Terraform's log (TF_LOG); nothing secret is ever written here.
   const log = (line: string) => process.stderr.write(`[procurement] ${line}\n`);
+  let server: Awaited<ReturnType<typeof startPluginServer>> | null = null;
+  // Before the server is up there is nothing in flight: leave at once.
+  watchProcessLifetime({ drain: done => (server ? server.tryShutdown(() => done()) : done()), exit: () => process.exit(0), log });
   const socketDir = mkdtempSync(join(tmpdir(), 'tf-procurement-'));
   const socketPath = join(socketDir, 'plugin.sock');
   const identity = createPluginIdentity();
-  const service = new ProviderService({ ...options, env: process.env, log });
-  const server = await startPluginServer({
+  const service = new ProviderService({ ...options, env: process.env, log, cwd: process.cwd() });
+  server = await startPluginServer({
     handlers: service.handlers,
     socketPath,
     certificatePem: identity.certificatePem,
@@ -41,7 +41,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     clientCertificatePem: launch.clientCertificatePem,
     log,
     onShutdown: () => {
-      server.forceShutdown();
+      server?.forceShutdown();
       rmSync(socketDir, { recursive: true, force: true });
       process.exit(0);
     },

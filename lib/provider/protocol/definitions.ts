@@ -61,6 +61,7 @@ export const PROTOCOL_DEFINITIONS = {
               fields: {
                 name: f('string', 1),
                 type: f('bytes', 2),
+                nested_type: f('Object', 10),
                 description: f('string', 3),
                 required: f('bool', 4),
                 optional: f('bool', 5),
@@ -79,6 +80,10 @@ export const PROTOCOL_DEFINITIONS = {
                 max_items: f('int64', 5),
               },
               nested: { NestingMode: { values: { INVALID: 0, SINGLE: 1, LIST: 2, SET: 3, MAP: 4, GROUP: 5 } } },
+            },
+            Object: {
+              fields: { attributes: repeated('Attribute', 1), nesting: f('NestingMode', 3) },
+              nested: { NestingMode: { values: { INVALID: 0, SINGLE: 1, LIST: 2, SET: 3, MAP: 4 } } },
             },
           },
         },

@@ -5,7 +5,7 @@ import { NewAuditEntry } from '../store/store';
 export function changeEntry(
   at: Date,
   actor: string,
-  action: 'create' | 'update' | 'delete' | 'rotate-secret',
+  action: 'create' | 'update' | 'delete' | 'rotate-secret' | 'adopt',
   kind: Kind,
   key: string,
   before: unknown,

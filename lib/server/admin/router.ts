@@ -17,6 +17,7 @@ import { getObject } from './actions/get-object';
 import { listAdminTokens } from './actions/list-admin-tokens';
 import { listObjects } from './actions/list-objects';
 import { getPolicy, policyFindings, putPolicy } from './actions/policy';
+import { adoptObject, getManager } from './actions/manager';
 import { putObject } from './actions/put-object';
 import { revision } from './actions/revision';
 import { revokeAdminToken } from './actions/revoke-admin-token';
@@ -53,6 +54,9 @@ export const ROUTES: Route[] = [
   { method: 'DELETE', pattern: ['admin-tokens', '*'], role: 'admin', action: revokeAdminToken },
   { method: 'POST', pattern: ['clients', '*', 'secret'], role: 'write', action: rotateSecret },
   { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], role: 'read', action: effectiveScopes },
+  { method: 'GET', pattern: ['*', '*', 'manager'], role: 'read', action: getManager },
+  // terraform import adopts the object for the importing resource.
+  { method: 'PUT', pattern: ['*', '*', 'manager'], role: 'write', action: adoptObject },
   { method: 'GET', pattern: ['*'], role: 'read', action: listObjects },
   { method: 'GET', pattern: ['*', '*'], role: 'read', action: getObject },
   { method: 'PUT', pattern: ['*', '*'], role: 'write', action: putObject },

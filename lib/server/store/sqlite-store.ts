@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
+import { migrate } from './migrations';
 import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject } from './store';
 
 const SCHEMA = `
@@ -51,12 +53,6 @@ CREATE TABLE IF NOT EXISTS admin_tokens (
   created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT) WITHOUT ROWID;
 `;
 
-/** Migration: the audit log records what a caller said about itself (x-actor) apart from the token name in `actor`. */
-function addAuditActorNote(db: Database.Database): void {
-  const columns = db.prepare(`SELECT name FROM pragma_table_info('audit')`).all() as { name: string }[];
-  if (!columns.some(c => c.name === 'actor_note')) db.exec('ALTER TABLE audit ADD COLUMN actor_note TEXT');
-}
-
 /** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
 const HOLDER_CONDITION: Record<HolderField, string> = {
   scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
@@ -88,7 +84,7 @@ export class SqliteStore implements Store {
     db.exec(SCHEMA);
     db.exec(POLICY_SCHEMA);
     db.exec(ADMIN_TOKENS_SCHEMA);
-    addAuditActorNote(db);
+    migrate(db);
     return new SqliteStore(db);
   }
 
@@ -137,6 +133,7 @@ export class SqliteStore implements Store {
         roles: this.all('roles') as Role[],
         clients: this.all('clients') as Client[],
         roleBindings: this.all('role-bindings') as RoleBinding[],
+        managers: this.managers(),
       }),
     )();
   }
@@ -161,6 +158,32 @@ export class SqliteStore implements Store {
       const scopes = this.all('scopes') as Scope[];
       return { scopes, roles, roleBindings };
     })();
+  }
+
+  managerOf(kind: Kind, key: string): Manager | null {
+    const row = this.stmt('SELECT manager, manager_label, managed_since FROM objects WHERE kind = ? AND key = ?').get(kind, key) as
+      | ManagerRow
+      | undefined;
+    return row?.manager ? toManager(row) : null;
+  }
+
+  setManager(kind: Kind, key: string, manager: Manager | null): void {
+    this.stmt('UPDATE objects SET manager = ?, manager_label = ?, managed_since = ? WHERE kind = ? AND key = ?').run(
+      manager?.id ?? null,
+      manager?.label ?? null,
+      manager?.since ?? null,
+      kind,
+      key,
+    );
+  }
+
+  managers(): ManagerIndex {
+    const index: ManagerIndex = { scopes: {}, roles: {}, clients: {}, 'role-bindings': {} };
+    const rows = this.stmt(
+      'SELECT kind, key, manager, manager_label, managed_since FROM objects WHERE manager IS NOT NULL ORDER BY kind, key',
+    ).all() as (ManagerRow & { kind: Kind; key: string })[];
+    for (const row of rows) index[row.kind][row.key] = toManager(row);
+    return index;
   }
 
   transaction<T>(fn: () => T): T {
@@ -332,6 +355,16 @@ export class SqliteStore implements Store {
     }
     return statement;
   }
+}
+
+interface ManagerRow {
+  manager: string | null;
+  manager_label: string | null;
+  managed_since: string | null;
+}
+
+function toManager(row: ManagerRow): Manager {
+  return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
 }
 
 function jsonOrNull(value: unknown): string | null {

@@ -7,6 +7,7 @@
 import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { Manager, ManagerIndex } from '../../model/ownership';
 
 export interface StoredObject<K extends Kind> {
   value: KindObject[K];
@@ -105,6 +106,14 @@ export interface AdminTokenStore {
   revokeAdminToken(name: string, at: string): boolean;
 }
 
-export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads, AdminTokenStore {
+/** Which Terraform resource manages each object (see lib/model/ownership.ts); deleting an object forgets its manager. */
+export interface OwnershipStore {
+  managerOf(kind: Kind, key: string): Manager | null;
+  /** Sets (or with null clears) the manager of an existing object; does not bump the revision. */
+  setManager(kind: Kind, key: string, manager: Manager | null): void;
+  managers(): ManagerIndex;
+}
+
+export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads, AdminTokenStore, OwnershipStore {
   close(): void;
 }

@@ -9,11 +9,16 @@ import { ProcurementClient, Role, RoleBinding, Scope, ScopeRisk } from '../../..
 import { createWorkspace, expectExit, Workspace } from '../../support/terraform';
 import { synthJson, testAuthorization } from '../fixture';
 
-/** A cty type in JSON: `"string"`, `["list", T]`, `["object", {name: T}, [optional names]]`, ... */
-type CtyType = string | [string, CtyType | Record<string, CtyType>, string[]?];
+interface SchemaAttribute {
+  required?: boolean;
+  optional?: boolean;
+  computed?: boolean;
+  /** A nested attribute (protocol 6), e.g. a binding's `subject` list. */
+  nested_type?: { attributes: Record<string, SchemaAttribute>; nesting_mode: string };
+}
 
 interface SchemaBlock {
-  attributes?: Record<string, { type?: CtyType; required?: boolean; optional?: boolean; computed?: boolean }>;
+  attributes?: Record<string, SchemaAttribute>;
   block_types?: Record<string, { block: SchemaBlock }>;
 }
 
@@ -68,20 +73,10 @@ function expectAgreement(where: string, synthesized: Record<string, unknown>, bl
   for (const [name, nested] of Object.entries(block.block_types ?? {})) {
     for (const item of (synthesized[name] as Record<string, unknown>[] | undefined) ?? []) expectAgreement(`${where}.${name}`, item, nested.block);
   }
-  // Attributes that are lists or sets of objects (e.g. a binding's `subject`): check each element's keys too.
+  // Nested attributes (e.g. a binding's `subject` list): check each element's keys too.
   for (const [name, attribute] of Object.entries(block.attributes ?? {})) {
-    const element = collectionElement(attribute.type);
-    if (!element) continue;
-    const [, attributes, optional = []] = element as [string, Record<string, CtyType>, string[]?];
-    const itemBlock: SchemaBlock = {
-      attributes: Object.fromEntries(Object.keys(attributes).map(key => [key, { required: !optional.includes(key) }])),
-    };
+    if (!attribute.nested_type) continue;
+    const itemBlock: SchemaBlock = { attributes: attribute.nested_type.attributes };
     for (const item of (synthesized[name] as Record<string, unknown>[] | undefined) ?? []) expectAgreement(`${where}.${name}`, item, itemBlock);
   }
-}
-
-function collectionElement(type: CtyType | undefined): CtyType | null {
-  if (!Array.isArray(type) || (type[0] !== 'list' && type[0] !== 'set')) return null;
-  const element = type[1] as CtyType;
-  return Array.isArray(element) && element[0] === 'object' ? element : null;
 }

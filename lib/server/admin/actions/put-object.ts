@@ -12,6 +12,7 @@ import { canonicalJson } from '../../store/canonical-json';
 import { changeEntry } from '../audit-change';
 import { AdminAction, AdminContext, AdminRequest } from '../context';
 import { NOUN, parseKind } from '../kinds';
+import { checkManager, claimOf, managerFor } from '../ownership';
 import { checkIfMatch, etagOf } from '../preconditions';
 import { checkReferences } from '../references';
 import { admit, warningHeader } from '../../admission/admission';
@@ -64,16 +65,23 @@ function write<K extends Kind>(
   key: string,
   value: KindObject[K],
 ): WriteOutcome<K> {
+  const claim = claimOf(req);
   return store.transaction(() => {
     const current = store.get(kind, key);
     checkIfMatch(req, current);
+    // Before the idempotent answer: a create must not pass for an object someone else manages, even an equal one.
+    if (current) checkManager(store, kind, key, claim, 'change');
     if (current && canonicalJson(current.value) === canonicalJson(value)) {
       return { status: 200, value: current.value, version: current.version, findings: [] };
     }
     checkReferences(store, kind, key, value);
     const findings = admit(store, policy.current(), [{ kind, key, value }], now());
     const version = store.put(kind, key, value);
-    store.appendAudit(changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value, actorNote));
+    if (!current) store.setManager(kind, key, managerFor(claim, now()));
+    store.appendAudit({
+      ...changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value, actorNote),
+      reason: current ? claim.overrideReason : null,
+    });
     if (kind === 'clients' && !current) {
       const clientSecret = generateSecret();
       store.setSecretHash(key, hashSecret(clientSecret));

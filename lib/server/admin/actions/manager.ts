@@ -1,0 +1,44 @@
+/**
+ * `GET /admin/v1/{kind}/{key}/manager`: which Terraform resource manages the
+ * object (`{ manager: null }` when none does).
+ *
+ * `PUT /admin/v1/{kind}/{key}/manager` with `X-Manager: <new id>` (and
+ * `X-Manager-Label`): adopts the object, what `terraform import` does. The
+ * new manager replaces any previous one, which from then on can neither
+ * change nor delete the object; the audit entry records both. Idempotent:
+ * the same id again changes nothing.
+ */
+import { sendJson } from '../../http';
+import { MANAGER_HEADER } from '../../../model/ownership';
+import { badRequest } from '../../errors';
+import { changeEntry } from '../audit-change';
+import { AdminAction } from '../context';
+import { absent, checkKey, parseKind } from '../kinds';
+import { claimOf, managerFor } from '../ownership';
+
+export const getManager: AdminAction = ({ store, validator }, { res, segments }) => {
+  const kind = parseKind(segments[0]);
+  const key = segments[1];
+  checkKey(validator, kind, key);
+  if (!store.get(kind, key)) throw absent(kind, key);
+  sendJson(res, 200, { manager: store.managerOf(kind, key) });
+};
+
+export const adoptObject: AdminAction = ({ store, validator, now }, { req, res, segments, actor }) => {
+  const kind = parseKind(segments[0]);
+  const key = segments[1];
+  checkKey(validator, kind, key);
+  const claim = claimOf(req);
+  const manager = managerFor(claim, now());
+  if (!manager) throw badRequest(`send the new manager id in ${MANAGER_HEADER}`, { field: MANAGER_HEADER });
+  const answer = store.transaction(() => {
+    if (!store.get(kind, key)) throw absent(kind, key);
+    const previous = store.managerOf(kind, key);
+    if (previous?.id === manager.id) return previous;
+    store.setManager(kind, key, manager);
+    const entry = changeEntry(now(), actor, 'adopt', kind, key, previous && { manager: previous.label, since: previous.since }, { manager: manager.label });
+    store.appendAudit(entry);
+    return manager;
+  });
+  sendJson(res, 200, { manager: answer });
+};
