@@ -1,15 +1,18 @@
 /**
- * Creates whose outcome is unknown: the request failed without an answer (the
- * server went away mid-request), so the object may exist with this
- * resource's new manager id while the state records nothing. Kept in the
- * Terraform data directory, so that the next apply in this working directory
- * creates with the SAME id and the server sees the retry of a create it has
- * already done (idempotent) instead of a second resource taking the object
- * over (refused). Elsewhere (another checkout) such an object is refused with
- * an import hint: safe, never a takeover.
+ * Creates whose outcome the state may not know: the object may exist with
+ * this resource's new manager id while the state records nothing, because the
+ * request failed without an answer (the server went away mid-request) or
+ * because Terraform was killed after the answer and before it persisted the
+ * state (it saves a running apply's state only now and then). Each create is
+ * written here BEFORE its request and stays until a later refresh reads an
+ * instance whose state holds that id; so the next apply in this working
+ * directory creates with the SAME id and the server sees the retry of a
+ * create it has already done (idempotent) instead of a second resource taking
+ * the object over (refused). Elsewhere (another checkout) such an object is
+ * refused with an import hint: safe, never a takeover.
  *
- * Written only on that failure path and read only by creates; one small JSON
- * file, replaced atomically.
+ * Kept in the Terraform data directory; one small JSON file, replaced
+ * atomically.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,10 +37,10 @@ export class InDoubtCreates {
     this.write({ ...this.read(), [entryKey(kind, key)]: managerId });
   }
 
-  /** The create is settled (answered, or the object is in the state): forget it. */
-  settle(kind: Kind, key: string): void {
+  /** The create is settled (refused, or the state holds `managerId`): forget it, unless a later create replaced the entry. */
+  settle(kind: Kind, key: string, managerId: string): void {
     const entries = this.read();
-    if (!(entryKey(kind, key) in entries)) return;
+    if (entries[entryKey(kind, key)] !== managerId) return;
     delete entries[entryKey(kind, key)];
     this.write(entries);
   }

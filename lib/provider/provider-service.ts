@@ -87,7 +87,14 @@ export class ProviderService {
     ReadResource: async request => {
       const resource = this.resource(request.type_name);
       const state = decodeObject(request.current_state);
-      const outcome = await this.attempt(`read ${resource.noun} '${String(state[resource.keyAttribute])}'`, resource, state, ctx => resource.read(ctx, state));
+      const key = String(state[resource.keyAttribute]);
+      const { manager } = readPrivate(request.private as Buffer | undefined);
+      const outcome = await this.attempt(`read ${resource.noun} '${key}'`, resource, state, async ctx => {
+        const read = await resource.read(ctx, state);
+        // The state holds this instance with its manager id: its create is no longer in doubt.
+        if (manager !== null) ctx.inDoubtCreates.settle(resource.kind, key, manager);
+        return read;
+      });
       return { new_state: readResult(outcome.state), diagnostics: outcome.diagnostics.map(toProtocolDiagnostic), private: request.private };
     },
 

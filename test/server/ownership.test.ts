@@ -106,9 +106,10 @@ test('a data directory of the release before ownership opens, keeps its objects 
   try {
     await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
     await server.kill9();
-    // The previous release's layout: no manager columns, no schema version.
+    // The previous release's layout: no manager columns, no audit actor note, no schema version.
     const db = new Database(join(server.dataDir, 'store.sqlite'));
     for (const column of ['manager', 'manager_label', 'managed_since']) db.exec(`ALTER TABLE objects DROP COLUMN ${column}`);
+    db.exec('ALTER TABLE audit DROP COLUMN actor_note');
     db.exec(`DELETE FROM meta WHERE name = 'schema_version'`);
     db.close();
 
@@ -120,7 +121,7 @@ test('a data directory of the release before ownership opens, keeps its objects 
     await server.restart();
     expect(await server.admin.manager('scopes', 'catalog.list')).toMatchObject({ id: A.id });
     const version = new Database(join(server.dataDir, 'store.sqlite'), { readonly: true });
-    expect(version.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get()).toEqual({ value: '2' });
+    expect(version.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get()).toEqual({ value: '3' });
     version.close();
   } finally {
     await server.stop();

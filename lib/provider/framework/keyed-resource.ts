@@ -53,14 +53,16 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
     },
     async create(ctx, planned) {
       const key = keyOf(planned);
-      // A create that may have landed without an answer is retried with its manager id: the server sees a retry, not a takeover.
-      const manager = ctx.inDoubtCreates.managerOf(kind, key) ?? newManagerId();
+      // A create that may have landed without reaching the state is retried with its manager id: the server sees a
+      // retry, not a takeover. Recorded before the request, since Terraform may die before it saves the answer.
+      const earlier = ctx.inDoubtCreates.managerOf(kind, key);
+      const manager = earlier ?? newManagerId();
+      if (earlier === null) ctx.inDoubtCreates.remember(kind, key, manager);
       try {
-        const outcome = await write(ctx, planned, manager, true);
-        ctx.inDoubtCreates.settle(kind, key);
-        return { ...outcome, manager };
+        return { ...(await write(ctx, planned, manager, true)), manager };
       } catch (failure) {
-        if (!(failure instanceof AdminApiError)) ctx.inDoubtCreates.remember(kind, key, manager);
+        // Refused by the server: nothing landed under a new id.
+        if (failure instanceof AdminApiError && earlier === null) ctx.inDoubtCreates.settle(kind, key, manager);
         throw failure;
       }
     },
