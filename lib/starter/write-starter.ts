@@ -1,8 +1,9 @@
 /**
  * `procurement-scopes init`: a stacks repository of one's own, written into
  * an empty directory. The files come from the package (templates/starter, and
- * the plan/apply workflows this repository runs itself, so the two never
- * drift apart); package.json is written here, with the dependency versions
+ * the plan, apply and drift workflows this repository runs itself with the
+ * shell steps they call, so the two never drift apart); package.json is
+ * written here, with the dependency versions
  * this package is built and tested with.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,9 @@ import { VERSION } from '../version';
 
 /** npm does not pack files named .gitignore: the template carries it as `gitignore`. */
 const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
-const WORKFLOWS = ['procurement-plan.yml', 'procurement-apply.yml'];
+const WORKFLOWS = ['procurement-plan.yml', 'procurement-apply.yml', 'procurement-drift.yml'];
+/** The workflows' shell steps (scripts/ci), which they call by path. */
+const CI_SCRIPTS = join('scripts', 'ci');
 /** Tools a stacks repository needs besides this package, at the versions it is tested with. */
 const DEV_TOOLS = ['cdktf-cli', 'tsx', 'typescript', '@types/node'];
 
@@ -32,7 +35,7 @@ export function writeStarter(target: string, packageRoot = packageRootOrFail()):
   }
   const templates = join(packageRoot, 'templates', 'starter');
   const workflows = join(packageRoot, '.github', 'workflows');
-  for (const needed of [templates, ...WORKFLOWS.map(w => join(workflows, w))]) {
+  for (const needed of [templates, join(packageRoot, CI_SCRIPTS), ...WORKFLOWS.map(w => join(workflows, w))]) {
     if (!existsSync(needed)) throw new Error(`the procurement-scopes package is incomplete: ${needed} is missing (reinstall it)`);
   }
 
@@ -40,6 +43,7 @@ export function writeStarter(target: string, packageRoot = packageRootOrFail()):
   cpSync(templates, dir, { recursive: true });
   for (const [from, to] of Object.entries(RENAMED)) renameSync(join(dir, from), join(dir, to));
   for (const workflow of WORKFLOWS) cpSync(join(workflows, workflow), join(dir, '.github', 'workflows', workflow));
+  cpSync(join(packageRoot, CI_SCRIPTS), join(dir, CI_SCRIPTS), { recursive: true });
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(starterPackageJson(basename(dir), packageRoot), null, 2)}\n`);
   return { dir, written: listFiles(dir).sort() };
 }

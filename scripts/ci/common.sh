@@ -7,7 +7,11 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-procurement_scopes() { node "$REPO_ROOT/bin/procurement-scopes.js" "$@"; }
+# This repository runs its own CLI; a stacks repository made by `procurement-scopes init` runs the installed one.
+procurement_scopes() {
+  if [ -f "$REPO_ROOT/bin/procurement-scopes.js" ]; then node "$REPO_ROOT/bin/procurement-scopes.js" "$@"
+  else "$REPO_ROOT/node_modules/.bin/procurement-scopes" "$@"; fi
+}
 
 # The synthesized directory of one stack; fails naming the stacks there are.
 stack_dir() {

@@ -17,11 +17,17 @@ describe('procurement-scopes init', () => {
     const result = writeStarter(target);
     expect(result.written).toEqual([
       '.github/workflows/procurement-apply.yml',
+      '.github/workflows/procurement-drift.yml',
       '.github/workflows/procurement-plan.yml',
       '.gitignore',
       'README.md',
       'cdktf.json',
       'package.json',
+      'scripts/ci/apply.sh',
+      'scripts/ci/common.sh',
+      'scripts/ci/drift.sh',
+      'scripts/ci/list-stacks.sh',
+      'scripts/ci/plan.sh',
       'stacks/main.ts',
       'stacks/procurement-stack.ts',
       'tsconfig.json',
