@@ -147,7 +147,9 @@ describe('workflow steps, off GitHub', () => {
   test('apply refuses a reviewed plan once the server changed after it, and applies nothing', async () => {
     // Drift by hand: the plan will put the description back.
     const scope = (await server.admin.get('scopes', 'catalog.read'))!.value;
-    await server.admin.put('scopes', { ...scope, description: 'Changed by hand.' }, 'catalog.read');
+    await server.admin.put('scopes', { ...scope, description: 'Changed by hand.' }, 'catalog.read', {
+      overrideReason: 'drift made by hand for this test',
+    });
     const { output, artifact } = await planJob(false);
     expect(output).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
     // Between the review and the approval, someone changes the server again.

@@ -10,7 +10,7 @@
  * Addresses of earlier releases came from construct paths: a `moved` block
  * from that address keeps the states they wrote, with no change planned.
  */
-import { TerraformResource, TerraformStack, Token } from 'cdktf';
+import { TerraformResource, TerraformStack, Token } from '../cdk';
 
 const ADDRESSES = new WeakMap<TerraformStack, Map<string, TerraformResource[]>>();
 
