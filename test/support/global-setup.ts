@@ -9,13 +9,15 @@
  * 3. One temporary root for the whole run: TMPDIR points at it, so every
  *    os.tmpdir() of the workers and of their children (cdktf Testing's
  *    outdirs, the provider bundles, terraform, the servers' data) lands in
- *    it. globalTeardown removes it, whatever the tests did.
+ *    it. globalTeardown removes it, whatever the tests did; roots of earlier
+ *    runs that were interrupted before their teardown are removed here.
  * 4. A fingerprint of the repository's files, which globalTeardown compares.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { claimRoot, ROOT_PREFIX, sweepAbandonedRoots } from './abandoned-roots';
 import { CALLER_ONLY } from './environment';
 import { fingerprintRepository, filesUnder, PROJECT_ROOT, setTestRun } from './test-run';
 
@@ -23,7 +25,9 @@ export default async function globalSetup(): Promise<void> {
   buildWhenStale();
   for (const name of Object.keys(process.env)) if (CALLER_ONLY.test(name)) delete process.env[name];
   // realpath: macOS-style symlinked temp dirs would make paths in assertions differ from what processes report.
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'procurement-tests-')));
+  sweepAbandonedRoots(tmpdir());
+  const root = realpathSync(mkdtempSync(join(tmpdir(), ROOT_PREFIX)));
+  claimRoot(root);
   for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = root;
   process.env.CHECKPOINT_DISABLE = '1';
   setTestRun({ root, repository: fingerprintRepository() });
