@@ -6,11 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { ADMIN_ROLES } from '../../model/admin-api';
-
-interface ConnectionOptions {
-  url?: string;
-  adminTokenFile?: string;
-}
+import { AdminConnectionOptions as ConnectionOptions, connectAdmin, withAdminConnection } from './admin-connection';
 
 export function register(program: Command): void {
   const command = program
@@ -21,7 +17,7 @@ export function register(program: Command): void {
       '\nRoles: read (plans, reviews, drift checks), write (apply), admin (policy and admin tokens).\n' +
         'Exit codes: 0 done, 2 bad arguments or a refused token or request, 3 server unreachable or failing.',
     );
-  withConnection(command.command('create').description('create a token and print it once (store it at once: it cannot be shown again)'))
+  withAdminConnection(command.command('create').description('create a token and print it once (store it at once: it cannot be shown again)'))
     .requiredOption('--name <name>', 'a name for the token, recorded as the actor of every change made with it (e.g. ci-plan)')
     .addOption(new Option('--role <role>', 'what the token may do').choices(ADMIN_ROLES).makeOptionMandatory())
     .action(async (opts: ConnectionOptions & { name: string; role: (typeof ADMIN_ROLES)[number] }) => {
@@ -30,7 +26,7 @@ export function register(program: Command): void {
       process.stderr.write(`created the ${created.role} token '${created.name}'; it is printed below once and not stored anywhere in clear\n`);
       process.stdout.write(`${created.token}\n`);
     });
-  withConnection(command.command('list').description('list the tokens: name, role, creator, created and revoked times (never the tokens)'))
+  withAdminConnection(command.command('list').description('list the tokens: name, role, creator, created and revoked times (never the tokens)'))
     .option('--json', 'print JSON instead of a table', false)
     .action(async (opts: ConnectionOptions & { json: boolean }) => {
       const { admin, fail } = await connect(opts);
@@ -43,7 +39,7 @@ export function register(program: Command): void {
       const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
       process.stdout.write(rows.map(r => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
     });
-  withConnection(command.command('revoke').description('revoke a token: it is refused from the next request on; its name stays taken'))
+  withAdminConnection(command.command('revoke').description('revoke a token: it is refused from the next request on; its name stays taken'))
     .argument('<name>', 'the token to revoke')
     .action(async (name: string, opts: ConnectionOptions) => {
       const { admin, fail } = await connect(opts);
@@ -52,18 +48,8 @@ export function register(program: Command): void {
     });
 }
 
-function withConnection(command: Command): Command {
-  return command
-    .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
-    .option('--admin-token-file <file>', 'read the admin token from this file (default: PROCUREMENT_ADMIN_TOKEN)');
-}
-
 async function connect(opts: ConnectionOptions) {
-  const { readFileSync } = await import('node:fs');
-  const { AdminClient } = await import('../../client/admin-client.js');
-  const { adminTokenOf, asCliError, serverUrl } = await import('../../verify/server-connection.js');
-  const url = serverUrl(opts.url);
-  const adminToken = adminTokenOf(opts.adminTokenFile, path => readFileSync(path, 'utf8'));
-  const admin = new AdminClient({ url, adminToken, actor: 'procurement-scopes admin-token', maxAttempts: 2 });
+  const { asCliError } = await import('../../verify/server-connection.js');
+  const { url, admin } = await connectAdmin(opts, { actor: 'procurement-scopes admin-token', maxAttempts: 2 });
   return { admin, fail: (error: unknown, action: string): never => asCliError(error, url, action) };
 }

@@ -8,11 +8,10 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../model/errors';
+import { AdminConnectionOptions, connectAdmin, withAdminConnection } from './admin-connection';
 
-interface GuardOptions {
-  url?: string;
+interface GuardOptions extends AdminConnectionOptions {
   state?: string;
-  adminTokenFile?: string;
 }
 
 export function register(program: Command): void {
@@ -48,20 +47,15 @@ export function register(program: Command): void {
 }
 
 function withOptions(command: Command): Command {
-  return command
-    .option('--state <file>', "the output of 'terraform state pull' (empty when there is no state yet)")
-    .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
-    .option('--admin-token-file <file>', 'read the admin token (a read token is enough) from this file (default: PROCUREMENT_ADMIN_TOKEN)');
+  return withAdminConnection(command.option('--state <file>', "the output of 'terraform state pull' (empty when there is no state yet)"), 'a read token is enough');
 }
 
 async function readCurrent(opts: GuardOptions) {
-  const { AdminClient } = await import('../../client/admin-client.js');
   const { stateVersionOf } = await import('../../review/plan-guard.js');
-  const { adminTokenOf, asCliError, serverUrl } = await import('../../verify/server-connection.js');
+  const { asCliError } = await import('../../verify/server-connection.js');
   if (opts.state === undefined) throw new UsageError("pass --state <file> with the output of 'terraform state pull' (an empty file when there is no state yet)");
   const state = stateVersionOf(readText(opts.state, 'state'), opts.state);
-  const server = serverUrl(opts.url).replace(/\/+$/, '');
-  const admin = new AdminClient({ url: server, adminToken: adminTokenOf(opts.adminTokenFile, readText), actor: 'procurement-scopes plan-guard', maxAttempts: 3 });
+  const { url: server, admin } = await connectAdmin(opts, { actor: 'procurement-scopes plan-guard', maxAttempts: 3 });
   const revision = await admin.revision().catch(e => asCliError(e, server, 'read the server revision'));
   return { server, revision, state };
 }

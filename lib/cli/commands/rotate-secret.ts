@@ -1,32 +1,26 @@
 /** `procurement-scopes rotate-secret <client_id>`: a new client secret, handed to the secrets command, written to the secrets dir, or shown once. */
 import { Command } from 'commander';
+import { AdminConnectionOptions, connectAdmin, withAdminConnection } from './admin-connection';
 
-interface RotateOptions {
-  url?: string;
+interface RotateOptions extends AdminConnectionOptions {
   secretsDir?: string;
   secretsCommand?: string;
-  adminTokenFile?: string;
 }
 
 export function register(program: Command): void {
-  program
-    .command('rotate-secret')
+  withAdminConnection(program.command('rotate-secret'))
     .description('issue a new secret for a client (the old one stops working); hand it to the secrets command, write it to the secrets dir, or print it once')
     .argument('<client_id>', 'the client whose secret to rotate')
-    .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
     .option('--secrets-dir <dir>', 'write the secret here (0600 file per client) instead of printing it (default: PROCUREMENT_SECRETS_DIR)')
     .option('--secrets-command <command>', "hand the secret to this shell command as JSON on stdin, like the provider's secrets_command (default: PROCUREMENT_SECRETS_COMMAND)")
-    .option('--admin-token-file <file>', 'read the admin token from this file (default: PROCUREMENT_ADMIN_TOKEN)')
     .action(async (clientId: string, opts: RotateOptions) => {
-      const { readFileSync } = await import('node:fs');
-      const { AdminApiError, AdminClient } = await import('../../client/admin-client.js');
+      const { AdminApiError } = await import('../../client/admin-client.js');
       const { SecretStore } = await import('../../client/secret-store.js');
       const { SecretCommand } = await import('../../client/secret-command.js');
       const { ExternalError, UsageError } = await import('../../model/errors.js');
-      const { adminTokenOf, asCliError, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
+      const { asCliError, secretsDirOf } = await import('../../verify/server-connection.js');
 
-      const url = serverUrl(opts.url);
-      const admin = new AdminClient({ url, adminToken: adminTokenOf(opts.adminTokenFile, path => readFileSync(path, 'utf8')), actor: 'procurement-scopes rotate-secret' });
+      const { url, admin } = await connectAdmin(opts, { actor: 'procurement-scopes rotate-secret' });
       const secretsDir = secretsDirOf(opts.secretsDir);
       const store = secretsDir ? new SecretStore(secretsDir) : null;
       const commandText = opts.secretsCommand ?? (process.env.PROCUREMENT_SECRETS_COMMAND || null);
