@@ -22,6 +22,9 @@ type Entries = Record<string, string>;
 
 export class InDoubtCreates {
   private readonly file: string;
+  /** The file's entries, read once per provider process: every refresh consults them for every instance. */
+  private cached: Entries | null = null;
+  private settlesPending = false;
 
   /** `dataDir`: Terraform's data directory (TF_DATA_DIR, else `.terraform` in the working directory). */
   constructor(private readonly dataDir: string) {
@@ -30,33 +33,47 @@ export class InDoubtCreates {
 
   /** The manager id of an earlier create of `kind/key` that may have landed, if any. */
   managerOf(kind: Kind, key: string): string | null {
-    return this.read()[entryKey(kind, key)] ?? null;
+    return this.entries()[entryKey(kind, key)] ?? null;
   }
 
+  /** Written to disk before it returns: the create's request goes out only after. */
   remember(kind: Kind, key: string, managerId: string): void {
-    this.write({ ...this.read(), [entryKey(kind, key)]: managerId });
+    this.entries()[entryKey(kind, key)] = managerId;
+    this.write();
   }
 
-  /** The create is settled (refused, or the state holds `managerId`): forget it, unless a later create replaced the entry. */
+  /**
+   * The create is settled (refused, or the state holds `managerId`): forget it, unless a later create replaced
+   * the entry. A refresh settles every instance it reads, so the settles of one moment are written together; a
+   * settle lost to a crash only keeps an entry a little longer, never loses one.
+   */
   settle(kind: Kind, key: string, managerId: string): void {
-    const entries = this.read();
+    const entries = this.entries();
     if (entries[entryKey(kind, key)] !== managerId) return;
     delete entries[entryKey(kind, key)];
-    this.write(entries);
+    if (this.settlesPending) return;
+    this.settlesPending = true;
+    setImmediate(() => {
+      this.settlesPending = false;
+      this.write();
+    });
   }
 
-  private read(): Entries {
-    try {
-      return JSON.parse(readFileSync(this.file, 'utf8')) as Entries;
-    } catch {
-      return {}; // absent (the usual case) or unreadable: no create is in doubt
+  private entries(): Entries {
+    if (this.cached === null) {
+      try {
+        this.cached = JSON.parse(readFileSync(this.file, 'utf8')) as Entries;
+      } catch {
+        this.cached = {}; // absent (the usual case) or unreadable: no create is in doubt
+      }
     }
+    return this.cached;
   }
 
-  private write(entries: Entries): void {
+  private write(): void {
     mkdirSync(this.dataDir, { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(entries), { mode: 0o600 });
+    writeFileSync(temporary, JSON.stringify(this.entries()), { mode: 0o600 });
     renameSync(temporary, this.file);
   }
 }
