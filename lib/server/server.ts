@@ -70,7 +70,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
 
   const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
   oauth = provider.callback();
-  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });
 
   return {
     url,

@@ -3,14 +3,21 @@
  * refuses to introspect JWTs). A token is active while its signature and
  * expiry hold, its client still exists with the secret the token was obtained
  * with (credential-generation.ts), and every scope it carries is still
- * effective for that client: deleting a client or its grant, or rotating its
- * secret, deactivates tokens already issued.
+ * effective for that client and the policy in force still lets the client
+ * receive it (the token endpoint's gate, tokenScopes): deleting a client or
+ * its grant, rotating its secret, or a policy change that now forbids a scope
+ * (external isolation, separation of duties) deactivates tokens already
+ * issued. Inactive rather than answered without the forbidden scopes: RFC 7662
+ * describes the token as issued, and a resource server that trusted a trimmed
+ * `scope` would still accept the JWT's own `scope` claim when it verifies
+ * locally; inactive is the answer every caller reads the same way.
  *
  * The caller authenticates as any registered client (client_secret_basic or
  * client_secret_post, as a resource server would) or with any active admin token.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { effectiveScopes } from '../../model/effective-scopes';
+import { tokenScopes } from '../../policy';
+import { PolicyHolder } from '../admission/server-policy';
 import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
@@ -30,6 +37,7 @@ export interface IntrospectionOptions {
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => AdminIdentity | null;
   now: () => Date;
+  policy: PolicyHolder;
 }
 
 export function introspectionEndpoint(options: IntrospectionOptions) {
@@ -66,7 +74,7 @@ function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, 
   }
 }
 
-async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<object> {
+async function introspect({ issuer, store, signingKey, now, policy }: IntrospectionOptions, token: string): Promise<object> {
   const { importJWK, jwtVerify } = await import('jose');
   const key = await importJWK(publicJwk(signingKey), SIGNING_ALG);
   let payload: Record<string, unknown>;
@@ -76,11 +84,12 @@ async function introspect({ issuer, store, signingKey, now }: IntrospectionOptio
     return { active: false };
   }
   const clientId = payload.client_id;
-  if (typeof clientId !== 'string' || !store.get('clients', clientId)) return { active: false };
+  const client = typeof clientId === 'string' ? store.get('clients', clientId)?.value : undefined;
+  if (typeof clientId !== 'string' || !client) return { active: false };
   const secretHash = store.secretHash(clientId);
   if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
-  const effective = new Set(effectiveScopes(clientId, store.effectiveScopeInput(clientId), now()));
+  const effective = new Set(tokenScopes(clientId, { ...store.effectiveScopeInput(clientId), client }, policy.current().document, now()).scopes);
   if (!scopes.every(s => effective.has(s))) return { active: false };
   return {
     active: true,
