@@ -69,8 +69,8 @@ export interface PolicyStore {
   policyRecord(): PolicyRecord | null;
   /** Records the environment at first start; a no-op when one is recorded. */
   initPolicy(environment: string): void;
-  /** Stores a new document (a new version); the environment stays. */
-  setPolicyDocument(document: unknown): number;
+  /** Stores a new document (a new version); null: back to the environment's preset (also a new version). The environment stays. */
+  setPolicyDocument(document: unknown | null): number;
 }
 
 /** Reads of server admission (lib/server/admission): what a change reaches, one query whatever its size. */

@@ -8,7 +8,7 @@ import { formatProblems } from '../../../model/validate';
 import { badRequest } from '../../errors';
 import { readJsonObject, sendJson } from '../../http';
 import { generateSecret, hashSecret } from '../../secrets';
-import { canonicalJson } from '../../store/canonical-json';
+import { canonicalJson } from '../../../model/canonical-json';
 import { changeEntry } from '../audit-change';
 import { AdminAction, AdminContext, AdminRequest } from '../context';
 import { NOUN, parseKind } from '../kinds';
