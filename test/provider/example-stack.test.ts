@@ -54,7 +54,7 @@ describe('example stack through cdktf synth and terraform', () => {
     expectExit(await tf.apply(), 0);
 
     expect(snapshotDifferences(declared, await server.admin.snapshot())).toEqual([]);
-    const policy = (config as { resource: { procurement_policy: { dev: { document: string } } } }).resource.procurement_policy.dev;
+    const policy = config.resource!.procurement_policy.dev as { document: string };
     expect((await server.admin.policy()).value).toEqual(JSON.parse(policy.document));
     expectExit(await tf.plan(), 0);
   });
