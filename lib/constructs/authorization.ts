@@ -244,7 +244,8 @@ export class Authorization extends Construct implements IResourceJudge {
    * it accepts is in force when the server admits the object.
    */
   private dependOnPolicy(): void {
-    const policy = this.policyResource.fqn;
+    // A static address: Terraform's depends_on takes no template (`${...}`), which is how cdktf renders `fqn`.
+    const policy = `${this.policyResource.terraformResourceType}.${this.policyResource.friendlyUniqueId}`;
     for (const node of TerraformStack.of(this).node.findAll()) {
       if (!(node instanceof TerraformResource) || !KIND_OF_RESOURCE_TYPE[node.terraformResourceType] || !this.claims(node)) continue;
       if (!node.dependsOn?.includes(policy)) node.dependsOn = [...(node.dependsOn ?? []), policy];
