@@ -92,7 +92,9 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
   );
   provider.on('grant.error', (ctx, error) => {
     // An event listener: nobody awaits it, so a failed write is logged rather than left unhandled.
-    audit.denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error)).catch((e: Error) => log(`error: audit of a refused token request: ${e.message}`));
+    audit
+      .denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error))
+      .catch((e: Error) => log(`error: audit of a refused token request: ${e.message}`));
   });
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
   return provider;
