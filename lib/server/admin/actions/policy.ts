@@ -17,15 +17,16 @@ import { readJsonObject, sendJson } from '../../http';
 import { canonicalJson } from '../../../model/canonical-json';
 import { AdminAction, AdminContext } from '../context';
 import { checkIfMatch, etagOf } from '../preconditions';
+import { StoreTransaction } from '../../store/store';
 
 /** `x-policy-source`: `preset` while the environment's recommended preset applies, `stored` once a document was PUT. */
-export const getPolicy: AdminAction = ({ policy }, { res }) => {
-  const current = policy.current();
+export const getPolicy: AdminAction = async ({ store, policy }, { res }) => {
+  const current = await policy.current(store);
   sendJson(res, 200, current.document, { etag: etagOf(current.version), 'x-policy-source': current.preset ? 'preset' : 'stored' });
 };
 
 export const putPolicy: AdminAction = async (context, { req, res, actor }) => {
-  const { policy, bodyLimitBytes } = context;
+  const { store, policy, bodyLimitBytes } = context;
   const body = await readJsonObject(req, bodyLimitBytes);
   const result = validatePolicy(body);
   if (!result.ok) {
@@ -34,33 +35,33 @@ export const putPolicy: AdminAction = async (context, { req, res, actor }) => {
       problems: result.problems,
     });
   }
-  const environment = policy.current().environment;
+  const environment = (await policy.current(store)).environment;
   if (result.value.environment !== environment) {
     throw new ServerError(422, 'wrong_environment', `the policy is for '${result.value.environment}' but this server guards '${environment}': set environment to '${environment}'`, {
       field: 'environment',
     });
   }
-  const version = context.store.transaction(() => storePolicy(context, req, actor, result.value));
-  answerStored(context, res, version);
+  const version = await context.store.transaction(tx => storePolicy(context, tx, req, actor, result.value));
+  await answerStored(context, res, version);
 };
 
 /**
  * `DELETE /admin/v1/policy`: the environment's recommended preset applies again (what a fresh server enforces);
  * the stored document goes, audited like a PUT. Answers the preset. Deleting while the preset applies changes nothing.
  */
-export const deletePolicy: AdminAction = (context, { req, res, actor }) => {
-  const version = context.store.transaction(() => storePolicy(context, req, actor, null));
-  answerStored(context, res, version);
+export const deletePolicy: AdminAction = async (context, { req, res, actor }) => {
+  const version = await context.store.transaction(tx => storePolicy(context, tx, req, actor, null));
+  await answerStored(context, res, version);
 };
 
 /** Stores `document` (null: back to the preset) unless it is what applies already; answers the version that applies. */
-function storePolicy({ store, policy, now }: AdminContext, req: IncomingMessage, actor: string, document: PolicyDocument | null): number {
-  const current = policy.current();
+async function storePolicy({ policy, now }: AdminContext, tx: StoreTransaction, req: IncomingMessage, actor: string, document: PolicyDocument | null): Promise<number> {
+  const current = await policy.current(tx);
   checkIfMatch(req, current);
   const unchanged = document === null ? current.preset : !current.preset && canonicalJson(current.document) === canonicalJson(document);
   if (unchanged) return current.version;
-  const next = store.setPolicyDocument(document);
-  store.appendAudit({
+  const next = await tx.setPolicyDocument(document);
+  await tx.appendAudit({
     at: now().toISOString(),
     actor,
     action: document === null ? 'policy.delete' : 'policy.update',
@@ -76,9 +77,9 @@ function storePolicy({ store, policy, now }: AdminContext, req: IncomingMessage,
   return next;
 }
 
-function answerStored({ store, policy, now }: AdminContext, res: ServerResponse, version: number): void {
-  const stored = policy.current();
-  const violations = judgeStore(store, stored, now()).filter(f => f.severity === 'error').length;
+async function answerStored({ store, policy, now }: AdminContext, res: ServerResponse, version: number): Promise<void> {
+  const stored = await policy.current(store);
+  const violations = (await judgeStore(store, stored, now())).filter(f => f.severity === 'error').length;
   sendJson(res, 200, stored.document, {
     etag: etagOf(version),
     'x-policy-source': stored.preset ? 'preset' : 'stored',
@@ -87,7 +88,7 @@ function answerStored({ store, policy, now }: AdminContext, res: ServerResponse,
 }
 
 /** `GET /admin/v1/policy/findings`: what the whole store breaks under the policy now (one evaluation of every object). */
-export const policyFindings: AdminAction = ({ store, policy, now }, { res }) => {
-  const current = policy.current();
-  sendJson(res, 200, { environment: current.environment, policyVersion: current.version, findings: judgeStore(store, current, now()) });
+export const policyFindings: AdminAction = async ({ store, policy, now }, { res }) => {
+  const current = await policy.current(store);
+  sendJson(res, 200, { environment: current.environment, policyVersion: current.version, findings: await judgeStore(store, current, now()) });
 };
