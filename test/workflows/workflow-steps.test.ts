@@ -128,6 +128,13 @@ describe('workflow steps, off GitHub', () => {
     );
     expect(await server.admin.snapshot()).toMatchObject({ revision: 0 }); // the plan wrote nothing
 
+    // The stack's policy differs from the fresh server's preset (an allow-list): the read-token plan says its apply
+    // needs an admin token. An admin puts it in force (README, "Shipping a policy change"); the write token's apply
+    // then finds it in force and writes no policy.
+    expect(output.replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
+    const config = JSON.parse(readFileSync(join(artifact, 'cdk.tf.json'), 'utf8')) as { resource: { procurement_policy: Record<string, { document: string }> } };
+    await server.admin.putPolicy(JSON.parse(config.resource.procurement_policy[STACK].document));
+
     const applied = await applyJob(artifact);
     if (applied.exitCode !== 0) throw new Error(`the apply step failed:\n${applied.output}`);
     expect(applied.output).toContain('unchanged since the plan (server revision 0, state serial 0): apply may proceed');
