@@ -78,7 +78,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const issuer = new URL(config.issuer ?? url);
 
   const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy });
-  oauth = servedRoutes(issuer, provider.callback());
+  oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
   introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
 
   return {

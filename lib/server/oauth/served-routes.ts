@@ -6,9 +6,12 @@
  * reaches it as if sent to the configured issuer: oidc-provider builds
  * endpoint URLs from `Host` and `X-Forwarded-Proto`, so both are set from the
  * issuer and a forged `Host` (or `X-Forwarded-*`) cannot change them.
+ * `X-Forwarded-For` becomes the one source address request-source.ts
+ * trusts, so oidc-provider's `ctx.ip` is that too.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ServerError } from '../errors';
+import { requestSource } from '../request-source';
 
 /** Path → methods; introspection, /healthz and /admin/v1 are answered by the server itself (server.ts). */
 const SERVED: Readonly<Record<string, readonly string[]>> = {
@@ -19,7 +22,7 @@ const SERVED: Readonly<Record<string, readonly string[]>> = {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function servedRoutes(issuer: URL, provider: Handler): (req: IncomingMessage, res: ServerResponse, pathname: string) => void {
+export function servedRoutes(issuer: URL, trustProxy: boolean, provider: Handler): (req: IncomingMessage, res: ServerResponse, pathname: string) => void {
   return (req, res, pathname) => {
     const methods = Object.hasOwn(SERVED, pathname) ? SERVED[pathname] : null;
     if (!methods) {
@@ -31,7 +34,7 @@ export function servedRoutes(issuer: URL, provider: Handler): (req: IncomingMess
     req.headers.host = issuer.host;
     req.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
     delete req.headers['x-forwarded-host'];
-    delete req.headers['x-forwarded-for'];
+    req.headers['x-forwarded-for'] = requestSource(req, trustProxy);
     provider(req, res);
   };
 }
