@@ -32,7 +32,7 @@ export interface IntrospectionOptions {
   store: Store;
   signingKey: SigningJwk;
   /** Checks an admin bearer token (any role may introspect). */
-  authenticateAdmin: (token: string) => AdminIdentity | null;
+  authenticateAdmin: (token: string) => Promise<AdminIdentity | null>;
   now: () => Date;
 }
 
@@ -42,15 +42,13 @@ export function introspectionEndpoint(options: IntrospectionOptions) {
       throw new ServerError(405, 'invalid_request', 'introspection takes POST', { headers: { allow: 'POST' } });
     }
     const form = await readForm(req);
-    const caller = authenticateCaller(options, req, form);
+    const caller = await authenticateCaller(options, req, form);
     const token = form.get('token');
     if (!token) throw new ServerError(400, 'invalid_request', "missing required parameter 'token'");
     const answer = await introspect(options, token);
-    sendJson(res, 200, mayRead(caller, answer) ? answer : INACTIVE);
+    sendJson(res, 200, mayRead(caller, answer) ? answer : { active: false });
   };
 }
-
-const INACTIVE = { active: false } as const;
 
 /** An admin, or a client: `allTokens` for a resource server (the client's `introspection` flag). */
 type Caller = { admin: true } | { admin: false; clientId: string; allTokens: boolean };
@@ -66,19 +64,19 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Caller {
+async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
-  if (bearer && authenticateAdmin(bearer[1])) return { admin: true };
+  if (bearer && (await authenticateAdmin(bearer[1]))) return { admin: true };
   const basic = /^Basic (\S+)$/i.exec(header);
   const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
-  const hash = id ? store.secretHash(id) : null;
+  const hash = id ? await store.secretHash(id) : null;
   if (!id || !secret || !hash || !verifySecret(secret, hash)) {
     throw new ServerError(401, 'invalid_client', 'client authentication failed', {
       headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
     });
   }
-  return { admin: false, clientId: id, allTokens: store.get('clients', id)?.value.introspection === true };
+  return { admin: false, clientId: id, allTokens: (await store.get('clients', id))?.value.introspection === true };
 }
 
 async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
@@ -88,15 +86,15 @@ async function introspect({ issuer, store, signingKey, now }: IntrospectionOptio
   try {
     ({ payload } = await jwtVerify(token, key, { issuer, audience: AUDIENCE, algorithms: [SIGNING_ALG], currentDate: now() }));
   } catch {
-    return INACTIVE;
+    return { active: false };
   }
   const clientId = payload.client_id;
-  if (typeof clientId !== 'string' || !store.get('clients', clientId)) return INACTIVE;
-  const secretHash = store.secretHash(clientId);
-  if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return INACTIVE;
+  if (typeof clientId !== 'string' || !(await store.get('clients', clientId))) return { active: false };
+  const secretHash = await store.secretHash(clientId);
+  if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
-  const effective = new Set(effectiveScopes(clientId, store.effectiveScopeInput(clientId), now()));
-  if (!scopes.every(s => effective.has(s))) return INACTIVE;
+  const effective = new Set(effectiveScopes(clientId, await store.effectiveScopeInput(clientId), now()));
+  if (!scopes.every(s => effective.has(s))) return { active: false };
   return {
     active: true,
     scope: scopes.join(' '),
