@@ -16,7 +16,8 @@ import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH, createOAuthProvider } from './oauth/provider';
-import { loadOrCreateSigningKey } from './signing-keys';
+import { SigningKeys } from './signing-keys';
+import { providerKeysFollower } from './oauth/provider-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { SqliteStore } from './store/sqlite-store';
 
@@ -41,15 +42,16 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   if (adminTokens.registerBootstrap(admin.token) === 'revoked') {
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
-  const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
   if (!LOOPBACK.has(config.host)) {
     log(`warning: listening on ${config.host} over plain HTTP: put TLS in front before exposing the admin API or tokens`);
   }
 
   let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
+  let followKeys = async () => {};
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, signingKeys },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -58,6 +60,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     const answer = async () => {
       if (url.pathname.startsWith(ADMIN_PREFIX)) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
+      await followKeys();
       if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
       return oauth(req, res);
     };
@@ -68,9 +71,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
 
-  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
+  const provider = await createOAuthProvider({ issuer: url, store, signingKeys, now, log, policy });
+  followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = provider.callback();
-  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: url, store, signingKeys, authenticateAdmin: token => adminTokens.authenticate(token), now });
 
   return {
     url,

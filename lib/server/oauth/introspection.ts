@@ -15,7 +15,7 @@ import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
 import { verifySecret } from '../secrets';
-import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
+import { SIGNING_ALG, SigningKeys, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { AUDIENCE } from './resource-server';
@@ -26,7 +26,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export interface IntrospectionOptions {
   issuer: string;
   store: Store;
-  signingKey: SigningJwk;
+  /** Tokens verify against every published key: a retired key's tokens stay active until they expire. */
+  signingKeys: SigningKeys;
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => AdminIdentity | null;
   now: () => Date;
@@ -66,9 +67,9 @@ function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, 
   }
 }
 
-async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<object> {
-  const { importJWK, jwtVerify } = await import('jose');
-  const key = await importJWK(publicJwk(signingKey), SIGNING_ALG);
+async function introspect({ issuer, store, signingKeys, now }: IntrospectionOptions, token: string): Promise<object> {
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const key = createLocalJWKSet({ keys: signingKeys.inForce().published.map(publicJwk) });
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer, audience: AUDIENCE, algorithms: [SIGNING_ALG], currentDate: now() }));

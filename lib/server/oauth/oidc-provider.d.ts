@@ -68,3 +68,9 @@ declare module 'oidc-provider' {
 
   export default Provider;
 }
+
+/** oidc-provider's keystore initializer (internal; see provider-keys.ts): replaces the provider's keys and JWKS. */
+declare module 'oidc-provider/lib/helpers/initialize_keystore.js' {
+  import type { Provider } from 'oidc-provider';
+  export default function initializeKeystore(this: Provider, jwks: { keys: object[] }): void;
+}

@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { OidcContext, OidcError, Provider } from 'oidc-provider';
 import { PolicyHolder } from '../admission/server-policy';
 import { verifySecret } from '../secrets';
-import { SigningJwk } from '../signing-keys';
+import { SIGNING_ALG, SigningKeys } from '../signing-keys';
 import { Store } from '../store/store';
 import { adapterFactory } from './client-adapter';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
-import { AUDIENCE, resourceServerFor } from './resource-server';
+import { AUDIENCE, ResourceServerInfo, resourceServerFor } from './resource-server';
 import { parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
 
@@ -23,17 +23,17 @@ export const INTROSPECTION_PATH = '/token/introspection';
 export interface OAuthProviderOptions {
   issuer: string;
   store: Store;
-  signingKey: SigningJwk;
+  signingKeys: SigningKeys;
   now: () => Date;
   log: (line: string) => void;
   policy: PolicyHolder;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy }: OAuthProviderOptions): Promise<Provider> {
+export async function createOAuthProvider({ issuer, store, signingKeys, now, log, policy }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer, {
     adapter: adapterFactory(store),
-    jwks: { keys: [signingKey] },
+    jwks: { keys: signingKeys.inForce().published },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -45,7 +45,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
         defaultResource: () => AUDIENCE,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, indicator: string, client: { clientId: string }) => {
-          const info = indicator === AUDIENCE ? resourceServerFor(store, client.clientId) : null;
+          const info = indicator === AUDIENCE ? signedByKeyInForce(resourceServerFor(store, client.clientId)) : null;
           if (!info) throw new errors.InvalidTarget();
           return info;
         },
@@ -55,14 +55,14 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
       grant_types: ['client_credentials'],
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: signingKey.alg,
+      id_token_signed_response_alg: SIGNING_ALG,
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
       const hash = token.clientId ? store.secretHash(token.clientId) : null;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
     },
-    enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
+    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
     // Cookies are only used by interactive flows, which this server does not offer.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     responseTypes: ['none'],
@@ -75,6 +75,9 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     return this.clientSecret !== undefined && verifySecret(actual, this.clientSecret);
   };
 
+  // The JWKS publishes the next and retired keys too: the kid says which one signs.
+  const signedByKeyInForce = (info: ResourceServerInfo | null) =>
+    info && { ...info, jwt: { sign: { ...info.jwt.sign, kid: signingKeys.inForce().signing.kid } } };
   const audit = new TokenAudit(store, now);
   provider.registerGrantType(
     'client_credentials',
@@ -84,7 +87,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
       policy,
       now,
       audit,
-      resourceServer: clientId => resourceServerFor(store, clientId),
+      resourceServer: clientId => signedByKeyInForce(resourceServerFor(store, clientId)),
       invalidScope: (description, scope) => new errors.InvalidScope(description, scope),
       unauthorizedClient: description => new errors.UnauthorizedClient(description),
     }),

@@ -17,7 +17,7 @@ import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migrate } from './migrations';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject } from './store';
+import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -53,6 +53,13 @@ CREATE TABLE IF NOT EXISTS admin_tokens (
   created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT) WITHOUT ROWID;
 `;
 
+/** Token signing keys (SigningKeyStore): the set and its version, bumped by every replacement. Plain SQL PostgreSQL takes too. */
+const SIGNING_KEYS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS signing_key_set (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS signing_keys (
+  kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, created_at TEXT NOT NULL, activates_at TEXT NOT NULL, remove_at TEXT);
+`;
+
 /** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
 const HOLDER_CONDITION: Record<HolderField, string> = {
   scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
@@ -84,6 +91,7 @@ export class SqliteStore implements Store {
     db.exec(SCHEMA);
     db.exec(POLICY_SCHEMA);
     db.exec(ADMIN_TOKENS_SCHEMA);
+    db.exec(SIGNING_KEYS_SCHEMA);
     migrate(db);
     return new SqliteStore(db);
   }
@@ -328,6 +336,39 @@ export class SqliteStore implements Store {
     return this.stmt('UPDATE admin_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name).changes > 0;
   }
 
+  async signingKeySet(): Promise<{ version: number; keys: StoredSigningKey[] }> {
+    return this.db.transaction(() => ({
+      version: this.signingKeyVersionNow(),
+      keys: (
+        this.stmt('SELECT kid, private_jwk, created_at, activates_at, remove_at FROM signing_keys ORDER BY activates_at, kid').all() as {
+          kid: string;
+          private_jwk: string;
+          created_at: string;
+          activates_at: string;
+          remove_at: string | null;
+        }[]
+      ).map(r => ({ kid: r.kid, privateJwk: JSON.parse(r.private_jwk), createdAt: r.created_at, activatesAt: r.activates_at, removeAt: r.remove_at })),
+    }))();
+  }
+
+  async signingKeySetVersion(): Promise<number> {
+    return this.signingKeyVersionNow();
+  }
+
+  async replaceSigningKeySet(expectedVersion: number, keys: readonly StoredSigningKey[]): Promise<number | null> {
+    return this.db.transaction(() => {
+      const bumped =
+        expectedVersion === 0
+          ? this.stmt('INSERT INTO signing_key_set (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING').run().changes
+          : this.stmt('UPDATE signing_key_set SET version = version + 1 WHERE id = 1 AND version = ?').run(expectedVersion).changes;
+      if (bumped === 0) return null;
+      this.stmt('DELETE FROM signing_keys').run();
+      const insert = this.stmt('INSERT INTO signing_keys (kid, private_jwk, created_at, activates_at, remove_at) VALUES (?, ?, ?, ?, ?)');
+      for (const key of keys) insert.run(key.kid, JSON.stringify(key.privateJwk), key.createdAt, key.activatesAt, key.removeAt);
+      return expectedVersion + 1;
+    }).immediate();
+  }
+
   close(): void {
     this.db.close();
   }
@@ -336,6 +377,10 @@ export class SqliteStore implements Store {
     return (this.stmt('SELECT value FROM objects WHERE kind = ? ORDER BY key').all(kind) as { value: string }[]).map(r =>
       JSON.parse(r.value),
     );
+  }
+
+  private signingKeyVersionNow(): number {
+    return (this.stmt('SELECT version FROM signing_key_set WHERE id = 1').get() as { version: number } | undefined)?.version ?? 0;
   }
 
   private bumpRevision(): number {
