@@ -5,7 +5,7 @@
  *
  *   node jose-tool.mjs verify <jwks_uri> <issuer> <audience>   tokens on stdin, one a line;
  *       prints [{ ok, kid, error }] in order: each token checked against the JWKS fetched now
- *   node jose-tool.mjs token <token_endpoint> <audience> <client_id> <private JWK file> [scope]
+ *   node jose-tool.mjs token <token_endpoint> <audience> <client_id> <private JWK file> [scope] [lifetime seconds]
  *       requests a client-credentials token with private_key_jwt (RFC 7523); prints { status, body }
  */
 import { readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ if (command === 'verify') {
   }
   process.stdout.write(JSON.stringify(results));
 } else if (command === 'token') {
-  const [tokenEndpoint, audience, clientId, keyFile, scope] = args;
+  const [tokenEndpoint, audience, clientId, keyFile, scope, lifetime = '60'] = args;
   const jwk = JSON.parse(readFileSync(keyFile, 'utf8'));
   const alg = jwk.alg ?? (jwk.kty === 'RSA' ? 'RS256' : 'ES256');
   const assertion = await new SignJWT({})
@@ -40,7 +40,7 @@ if (command === 'verify') {
     .setAudience(audience)
     .setJti(randomUUID())
     .setIssuedAt()
-    .setExpirationTime('60s')
+    .setExpirationTime(`${lifetime}s`)
     .sign(await importJWK(jwk, alg));
   const form = new URLSearchParams({
     grant_type: 'client_credentials',

@@ -22,15 +22,16 @@ export async function verifyWithJose(jwksUri: string, issuer: string, audience: 
   return JSON.parse(await run(['verify', jwksUri, issuer, audience], tokens.join('\n'))) as JoseVerification[];
 }
 
-/** A client-credentials token request authenticated with private_key_jwt, the assertion signed by jose. */
+/** A client-credentials token request authenticated with private_key_jwt, the assertion signed by jose (the whole scope string; '' for none). */
 export async function privateKeyJwtToken(
   tokenEndpoint: string,
   audience: string,
   clientId: string,
   privateJwkFile: string,
-  scope?: string,
+  scope = '',
+  lifetimeSeconds = 60,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  return JSON.parse(await run(['token', tokenEndpoint, audience, clientId, privateJwkFile, ...(scope ? [scope] : [])])) as {
+  return JSON.parse(await run(['token', tokenEndpoint, audience, clientId, privateJwkFile, scope, String(lifetimeSeconds)])) as {
     status: number;
     body: Record<string, unknown>;
   };

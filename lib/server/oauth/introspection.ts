@@ -78,8 +78,10 @@ async function introspect({ issuer, store, signingKeys, now }: IntrospectionOpti
   }
   const clientId = payload.client_id;
   if (typeof clientId !== 'string' || !store.get('clients', clientId)) return { active: false };
+  // A client with keys (private_key_jwt) has no secret and its tokens carry no generation; a token obtained with a
+  // secret the client no longer has (rotated, or replaced by keys) is inactive.
   const secretHash = store.secretHash(clientId);
-  if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
+  if (payload[GENERATION_CLAIM] !== (secretHash ? credentialGeneration(secretHash) : undefined)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
   const effective = new Set(effectiveScopes(clientId, store.effectiveScopeInput(clientId), now()));
   if (!scopes.every(s => effective.has(s))) return { active: false };

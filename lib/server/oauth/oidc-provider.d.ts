@@ -64,6 +64,7 @@ declare module 'oidc-provider' {
     InvalidScope: new (description: string, scope: string) => OidcError;
     InvalidTarget: new (description?: string) => OidcError;
     UnauthorizedClient: new (description?: string) => OidcError;
+    InvalidClientAuth: new (description: string) => OidcError;
   };
 
   export default Provider;

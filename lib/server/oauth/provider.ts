@@ -57,7 +57,10 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: SIGNING_ALG,
     },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    // An assertion (private_key_jwt) lives at most this long: its jti is remembered in this instance's memory
+    // until it expires, so a short life bounds both that memory and a replay against another instance.
+    assertJwtClientAuthClaimsAndHeader: assertShortLivedAssertion(errors),
     extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
       const hash = token.clientId ? store.secretHash(token.clientId) : null;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
@@ -98,6 +101,17 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
   });
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
   return provider;
+}
+
+/** Longest accepted client assertion lifetime (exp - now), in seconds. */
+export const ASSERTION_MAX_SECONDS = 300;
+
+function assertShortLivedAssertion(errors: { InvalidClientAuth: new (description: string) => OidcError }) {
+  return async (_ctx: unknown, payload: { exp?: number }) => {
+    if (typeof payload.exp === 'number' && payload.exp - Date.now() / 1000 > ASSERTION_MAX_SECONDS) {
+      throw new errors.InvalidClientAuth(`the client assertion must expire within ${ASSERTION_MAX_SECONDS} seconds`);
+    }
+  };
 }
 
 /**

@@ -1,0 +1,20 @@
+/**
+ * Which credential a client has follows from what it declares: a client with
+ * public keys (jwks or jwksUri) authenticates with private_key_jwt and has no
+ * secret at all; any other client has a server-issued secret.
+ */
+import { Client, clientAuthentication } from '../../model/types';
+import { generateSecret, hashSecret } from '../secrets';
+import { ClientSecretHashes } from '../store/store';
+
+/** Deletes the secret of a client that now has keys, or issues one to a client that has just come to need it; answers a secret issued. */
+export function settleClientSecret(store: ClientSecretHashes, clientId: string, before: Client | undefined, after: Client): string | undefined {
+  if (clientAuthentication(after) === 'private_key_jwt') {
+    store.deleteSecretHash(clientId);
+    return undefined;
+  }
+  if (before && clientAuthentication(before) === 'client_secret') return undefined;
+  const clientSecret = generateSecret();
+  store.setSecretHash(clientId, hashSecret(clientSecret));
+  return clientSecret;
+}
