@@ -8,13 +8,18 @@ import { generateSecret, hashSecret } from '../secrets';
 import { ClientSecretHashes } from '../store/store';
 
 /** Deletes the secret of a client that now has keys, or issues one to a client that has just come to need it; answers a secret issued. */
-export function settleClientSecret(store: ClientSecretHashes, clientId: string, before: Client | undefined, after: Client): string | undefined {
+export async function settleClientSecret(
+  store: ClientSecretHashes,
+  clientId: string,
+  before: Client | undefined,
+  after: Client,
+): Promise<string | undefined> {
   if (clientAuthentication(after) === 'private_key_jwt') {
-    store.deleteSecretHash(clientId);
+    await store.deleteSecretHash(clientId);
     return undefined;
   }
   if (before && clientAuthentication(before) === 'client_secret') return undefined;
   const clientSecret = generateSecret();
-  store.setSecretHash(clientId, hashSecret(clientSecret));
+  await store.setSecretHash(clientId, hashSecret(clientSecret));
   return clientSecret;
 }

@@ -19,7 +19,7 @@ class StoreClientAdapter implements Adapter {
   constructor(private readonly store: Store) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const client = this.store.get('clients', id)?.value;
+    const client = (await this.store.get('clients', id))?.value;
     if (!client) return undefined;
     const common = {
       client_id: client.clientId,
@@ -33,7 +33,7 @@ class StoreClientAdapter implements Adapter {
       // RFC 7523: oidc-provider checks the assertion's signature against these keys, its iss, sub, aud, exp and jti.
       return { ...common, token_endpoint_auth_method: 'private_key_jwt', ...(client.jwks ? { jwks: client.jwks } : { jwks_uri: client.jwksUri }) };
     }
-    const secretHash = this.store.secretHash(id);
+    const secretHash = await this.store.secretHash(id);
     if (!secretHash) return undefined;
     // oidc-provider accepts client_secret_post as well for a client registered with basic.
     return { ...common, client_secret: secretHash, token_endpoint_auth_method: 'client_secret_basic' };

@@ -44,8 +44,8 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
         enabled: true,
         defaultResource: () => AUDIENCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, indicator: string, client: { clientId: string }) => {
-          const info = indicator === AUDIENCE ? signedByKeyInForce(resourceServerFor(store, client.clientId)) : null;
+        getResourceServerInfo: async (_ctx: unknown, indicator: string, client: { clientId: string }) => {
+          const info = indicator === AUDIENCE ? signedByKeyInForce(await resourceServerFor(store, client.clientId)) : null;
           if (!info) throw new errors.InvalidTarget();
           return info;
         },
@@ -62,7 +62,7 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
     // until it expires, so a short life bounds both that memory and a replay against another instance.
     assertJwtClientAuthClaimsAndHeader: assertShortLivedAssertion(errors),
     extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
-      const hash = token.clientId ? store.secretHash(token.clientId) : null;
+      const hash = token.clientId ? await store.secretHash(token.clientId) : null;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
     },
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
@@ -90,14 +90,17 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
       policy,
       now,
       audit,
-      resourceServer: clientId => signedByKeyInForce(resourceServerFor(store, clientId)),
+      resourceServer: async clientId => signedByKeyInForce(await resourceServerFor(store, clientId)),
       invalidScope: (description, scope) => new errors.InvalidScope(description, scope),
       unauthorizedClient: description => new errors.UnauthorizedClient(description),
     }),
     ['scope'],
   );
   provider.on('grant.error', (ctx, error) => {
-    audit.denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error));
+    // An event listener: nobody awaits it, so a failed write is logged rather than left unhandled.
+    audit
+      .denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error))
+      .catch((e: Error) => log(`error: audit of a refused token request: ${e.message}`));
   });
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
   return provider;

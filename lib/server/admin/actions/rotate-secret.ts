@@ -12,13 +12,13 @@ import { changeEntry } from '../audit-change';
 import { AdminAction } from '../context';
 import { absent, checkKey } from '../kinds';
 
-export const rotateSecret: AdminAction = ({ store, validator, now }, { res, segments, actor, actorNote }) => {
+export const rotateSecret: AdminAction = async ({ store, validator, now }, { res, segments, actor, actorNote }) => {
   const clientId = segments[1];
   checkKey(validator, 'clients', clientId);
   const clientSecret = generateSecret();
   const hash = hashSecret(clientSecret);
-  store.transaction(() => {
-    const client = store.get('clients', clientId)?.value;
+  await store.transaction(async tx => {
+    const client = (await tx.get('clients', clientId))?.value;
     if (!client) throw absent('clients', clientId);
     if (clientAuthentication(client) === 'private_key_jwt') {
       throw new ServerError(
@@ -28,8 +28,8 @@ export const rotateSecret: AdminAction = ({ store, validator, now }, { res, segm
           `rotate its keys instead, by changing its jwks (or the keys its jwksUri serves)`,
       );
     }
-    store.setSecretHash(clientId, hash);
-    store.appendAudit(changeEntry(now(), actor, 'rotate-secret', 'clients', clientId, null, null, actorNote));
+    await tx.setSecretHash(clientId, hash);
+    await tx.appendAudit(changeEntry(now(), actor, 'rotate-secret', 'clients', clientId, null, null, actorNote));
   });
   sendJson(res, 200, { clientId, clientSecret });
 };

@@ -26,7 +26,7 @@ export const rotateSigningKey: AdminAction = async ({ signingKeys, store, now, b
     });
   }
   const next = await signingKeys.rotate(delay);
-  store.appendAudit({
+  await store.appendAudit({
     at: now().toISOString(),
     actor,
     actorNote,
