@@ -86,9 +86,19 @@ export class SigningKeys {
     private set: { version: number; keys: StoredSigningKey[] },
   ) {}
 
-  /** The keys in force now. */
+  /** The keys in force now; computed again only when the set changes or one of its times comes due (this runs on every token request). */
   inForce(): KeysInForce {
     const at = this.now().getTime();
+    if (this.cached && this.cached.set === this.set && at >= this.cached.from && at < this.cached.until) return this.cached.keys;
+    const keys = this.computeInForce(at);
+    const times = this.set.keys.flatMap(k => [Date.parse(k.activatesAt), k.removeAt === null ? Infinity : Date.parse(k.removeAt)]);
+    this.cached = { set: this.set, keys, from: Math.max(-Infinity, ...times.filter(t => t <= at)), until: Math.min(Infinity, ...times.filter(t => t > at)) };
+    return keys;
+  }
+
+  private cached: { set: SigningKeys['set']; keys: KeysInForce; from: number; until: number } | null = null;
+
+  private computeInForce(at: number): KeysInForce {
     const published = this.set.keys.filter(k => k.removeAt === null || Date.parse(k.removeAt) > at);
     const activated = published.filter(k => Date.parse(k.activatesAt) <= at);
     // The set always holds an activated key; the earliest one stands in should a clock run backwards.
