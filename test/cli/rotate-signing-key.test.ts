@@ -51,3 +51,9 @@ test('fails with exit 2 for a token without the admin role, and for a delay that
   expect(bad.status).not.toBe(EXIT.ok);
   expect(bad.stderr).toContain("expected a whole number of seconds, got '1h'");
 });
+
+test('fails with exit 3 when the server cannot be reached', () => {
+  const down = cli(['--url', 'http://127.0.0.1:9']);
+  expect(down.status).toBe(EXIT.external);
+  expect(down.stderr).toContain("start it with 'npx procurement-scopes server'");
+});
