@@ -85,6 +85,11 @@ export interface ProcurementClientProps {
    */
   readonly secretRotationDays?: number;
   /**
+   * A resource server: may introspect the access tokens of every client and read their scopes (RFC 7662).
+   * @default false - the client introspects only its own tokens
+   */
+  readonly introspection?: boolean;
+  /**
    * How the client authenticates: `ClientAuthentication.privateKeyJwt(jwks)` (or `...FromUri(url)`) for a client that
    * signs its token requests with its own key and has no secret at all.
    * @default ClientAuthentication.clientSecret(): a server-issued secret

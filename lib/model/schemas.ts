@@ -153,6 +153,7 @@ export const clientSchema = {
       maximum: LIMITS.secretRotationDays.max,
       default: LIMITS.secretRotationDays.default,
     },
+    introspection: { type: 'boolean', default: false },
     jwks: {
       type: 'object',
       additionalProperties: false,

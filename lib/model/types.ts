@@ -45,6 +45,11 @@ export interface Client {
   redirectUris: string[];
   tokenLifetimeSeconds: number;
   secretRotationDays: number;
+  /**
+   * A resource server: may introspect the tokens of every client (RFC 7662). Without it a client
+   * introspects only its own tokens. Absent on clients stored before the field existed: false.
+   */
+  introspection?: boolean;
   /** The public keys the client signs its token requests with (private_key_jwt, RFC 7523): the client has no secret. */
   jwks?: Jwks;
   /** An https URL where the client publishes those keys, instead of `jwks`: the client has no secret. */

@@ -43,6 +43,7 @@ const MODEL_OF: { [K in Kind]: (v: Values) => KindObject[K] } = {
     redirectUris: strings(v.redirect_uris),
     tokenLifetimeSeconds: num(v.token_lifetime_seconds) ?? LIMITS.tokenLifetimeSeconds.default,
     secretRotationDays: num(v.secret_rotation_days) ?? LIMITS.secretRotationDays.default,
+    introspection: v.introspection === true,
     ...(typeof v.jwks === 'string' ? { jwks: jsonAttributeValue(v.jwks) as Jwks } : {}),
     ...(typeof v.jwks_uri === 'string' ? { jwksUri: v.jwks_uri } : {}),
   }),

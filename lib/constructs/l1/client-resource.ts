@@ -15,6 +15,7 @@ export interface ProcurementClientConfig {
   readonly redirectUris: string[];
   readonly tokenLifetimeSeconds: number;
   readonly secretRotationDays: number;
+  readonly introspection?: boolean;
   /** Public keys (private_key_jwt): the client then has no secret. Synthesized as JWKS JSON text in `jsonencode`'s form (keys sorted). */
   readonly jwks?: Jwks;
   /** Where the client publishes those keys instead (https). */
@@ -45,6 +46,7 @@ export class ProcurementClientResource extends TerraformResource {
       redirect_uris: c.redirectUris,
       token_lifetime_seconds: c.tokenLifetimeSeconds,
       secret_rotation_days: c.secretRotationDays,
+      introspection: c.introspection ?? false,
       jwks: c.jwks === undefined ? undefined : canonicalJson(c.jwks),
       jwks_uri: c.jwksUri,
     };

@@ -71,6 +71,16 @@ const schema: ObjectSchema = {
       description: `How often the client's secret must be rotated, ${rotation.min} to ${rotation.max} days. Default: ${rotation.default}.`,
     },
     {
+      name: 'introspection',
+      type: 'bool',
+      optional: true,
+      computed: true,
+      default: false,
+      description:
+        'A resource server: may introspect the access tokens of every client (RFC 7662) and read their scopes. ' +
+        'Without it a client introspects only its own tokens; any other token answers inactive. Default: false.',
+    },
+    {
       name: 'jwks',
       type: 'string',
       optional: true,
@@ -155,6 +165,8 @@ export const clientResource = {
   noun: 'client',
   schema,
   keyAttribute: 'client_id',
-  schemaVersion: 0,
+  // 1: `introspection` added (state written before it takes its default, see keyed-resource.ts). `jwks` and `jwks_uri`
+  // came later without a new version: optional and without default, older state reads them as null, which they are.
+  schemaVersion: 1,
   ...keyedResource({ kind: 'clients', schema, keyAttribute: 'client_id', afterCreate: keepClientSecret, keepEquivalent: keepJwksText }),
 } satisfies ResourceModule;
