@@ -18,6 +18,8 @@ import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH, createOAuthProvider } from './oauth/provider';
 import { loadOrCreateSigningKey } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
+import { GrantBatcher } from './oauth/grant-batch';
+import { ClientSecrets } from './secrets';
 import { SqliteStore } from './store/sqlite-store';
 
 export interface RunningServer {
@@ -42,6 +44,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const secrets = await ClientSecrets.open(store);
+  const grants = new GrantBatcher(store);
   if (!LOOPBACK.has(config.host)) {
     log(`warning: listening on ${config.host} over plain HTTP: put TLS in front before exposing the admin API or tokens`);
   }
@@ -49,7 +53,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -68,9 +72,9 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
 
-  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
+  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy, secrets, grants });
   oauth = provider.callback();
-  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: url, store, signingKey, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
 
   return {
     url,
@@ -84,6 +88,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
+      // Grants still waiting for their batch are written before the store closes.
+      await grants.flush();
       store.close();
     },
   };

@@ -38,7 +38,8 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
     const { granted, expiresIn } = decide(deps, clientId, requested);
     const token = issue(deps, ctx, clientId, granted, expiresIn);
     const value = await token.save();
-    deps.audit.granted(clientId, requested, granted);
+    // The token is answered only once its audit entry and usage are durable.
+    await deps.audit.granted(clientId, requested, granted);
     ctx.body = {
       access_token: value,
       expires_in: token.expiration,

@@ -14,7 +14,7 @@ import { effectiveScopes } from '../../model/effective-scopes';
 import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
-import { verifySecret } from '../secrets';
+import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
@@ -27,6 +27,7 @@ export interface IntrospectionOptions {
   issuer: string;
   store: Store;
   signingKey: SigningJwk;
+  secrets: ClientSecrets;
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => AdminIdentity | null;
   now: () => Date;
@@ -38,7 +39,7 @@ export function introspectionEndpoint(options: IntrospectionOptions) {
       throw new ServerError(405, 'invalid_request', 'introspection takes POST', { headers: { allow: 'POST' } });
     }
     const form = await readForm(req);
-    authenticateCaller(options, req, form);
+    await authenticateCaller(options, req, form);
     const token = form.get('token');
     if (!token) throw new ServerError(400, 'invalid_request', "missing required parameter 'token'");
     sendJson(res, 200, await introspect(options, token));
@@ -52,14 +53,14 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): void {
+async function authenticateCaller({ store, secrets, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<void> {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
   if (bearer && authenticateAdmin(bearer[1])) return;
   const basic = /^Basic (\S+)$/i.exec(header);
   const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
   const hash = id ? store.secretHash(id) : null;
-  if (!id || !secret || !hash || !verifySecret(secret, hash)) {
+  if (!id || !secret || !hash || !(await secrets.verify(id, secret, hash))) {
     throw new ServerError(401, 'invalid_client', 'client authentication failed', {
       headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
     });

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OidcContext, OidcError, Provider } from 'oidc-provider';
 import { PolicyHolder } from '../admission/server-policy';
-import { verifySecret } from '../secrets';
+import { ClientSecrets } from '../secrets';
 import { SigningJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { adapterFactory } from './client-adapter';
@@ -15,6 +15,7 @@ import { credentialGeneration, GENERATION_CLAIM } from './credential-generation'
 import { clientCredentialsGrant } from './client-credentials-grant';
 import { AUDIENCE, resourceServerFor } from './resource-server';
 import { parseScopeParameter } from './scope-policy';
+import { GrantBatcher } from './grant-batch';
 import { TokenAudit } from './token-audit';
 
 /** Where oidc-provider advertises introspection; the server answers it itself (see introspection.ts). */
@@ -27,9 +28,12 @@ export interface OAuthProviderOptions {
   now: () => Date;
   log: (line: string) => void;
   policy: PolicyHolder;
+  secrets: ClientSecrets;
+  /** Where grants wait for their group commit; the server flushes it before closing the store. */
+  grants: GrantBatcher;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy }: OAuthProviderOptions): Promise<Provider> {
+export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy, secrets, grants }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer, {
     adapter: adapterFactory(store),
@@ -68,14 +72,14 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     responseTypes: ['none'],
   });
 
-  // Client secrets are stored as scrypt hashes (secrets.ts), so the comparison oidc-provider makes
+  // Client secrets are stored hashed (secrets.ts), so the comparison oidc-provider makes (and awaits)
   // against `client_secret` must verify against the hash. `provider.Client` is this provider's own
   // class, so the replacement affects nothing else.
-  provider.Client.prototype.compareClientSecret = function compareHashedSecret(this: { clientSecret?: string }, actual: string) {
-    return this.clientSecret !== undefined && verifySecret(actual, this.clientSecret);
+  provider.Client.prototype.compareClientSecret = async function compareHashedSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
+    return this.clientSecret !== undefined && secrets.verify(this.clientId, actual, this.clientSecret);
   };
 
-  const audit = new TokenAudit(store, now);
+  const audit = new TokenAudit(store, now, grants);
   provider.registerGrantType(
     'client_credentials',
     clientCredentialsGrant({

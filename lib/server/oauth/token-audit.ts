@@ -4,19 +4,18 @@
  * scopes asked for and granted, and the reason.
  */
 import { Store } from '../store/store';
+import { GrantBatcher } from './grant-batch';
 
 export class TokenAudit {
   constructor(
     private readonly store: Store,
     private readonly now: () => Date,
+    private readonly grants: GrantBatcher,
   ) {}
 
-  granted(clientId: string, requested: string[], granted: string[]): void {
-    const at = this.now().toISOString();
-    this.store.transaction(() => {
-      this.store.appendAudit(this.entry(at, 'token.grant', clientId, requested, granted, null));
-      this.store.recordUsage(clientId, granted, at);
-    });
+  /** Resolves once the grant's audit entry and usage are durable (group commit, grant-batch.ts): answer the token after. */
+  granted(clientId: string, requested: string[], granted: string[]): Promise<void> {
+    return this.grants.record(this.entry(this.now().toISOString(), 'token.grant', clientId, requested, granted, null));
   }
 
   denied(clientId: string | null, requested: string[], reason: string): void {

@@ -17,7 +17,7 @@ import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migrate } from './migrations';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject } from './store';
+import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -53,6 +53,11 @@ CREATE TABLE IF NOT EXISTS admin_tokens (
   created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT) WITHOUT ROWID;
 `;
 
+/** Keys the server makes for itself (ServerKeyStore), e.g. the client-secret HMAC key. */
+const SERVER_KEYS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS server_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+
 /** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
 const HOLDER_CONDITION: Record<HolderField, string> = {
   scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
@@ -84,6 +89,7 @@ export class SqliteStore implements Store {
     db.exec(SCHEMA);
     db.exec(POLICY_SCHEMA);
     db.exec(ADMIN_TOKENS_SCHEMA);
+    db.exec(SERVER_KEYS_SCHEMA);
     migrate(db);
     return new SqliteStore(db);
   }
@@ -280,12 +286,25 @@ export class SqliteStore implements Store {
     return (this.db.prepare(sql).all(...params, query.limit) as AuditRow[]).map(toAuditEntry);
   }
 
-  recordUsage(clientId: string, scopes: readonly string[], at: string): void {
+  async commitGrants(batch: GrantBatch): Promise<void> {
+    // Another instance's batch may commit later with older uses (PostgreSQL): usage only moves forward.
     const upsert = this.stmt(
-      'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (client_id, scope) DO UPDATE SET last_used_at = excluded.last_used_at',
+      'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ON CONFLICT (client_id, scope) DO UPDATE SET ' +
+        'last_used_at = CASE WHEN excluded.last_used_at > usage.last_used_at THEN excluded.last_used_at ELSE usage.last_used_at END',
     );
-    for (const scope of scopes) upsert.run(clientId, scope, at);
+    this.transaction(() => {
+      for (const entry of batch.audit) this.appendAudit(entry);
+      for (const use of batch.usage) upsert.run(use.clientId, use.scope, use.lastUsedAt);
+    });
+  }
+
+  async serverKey(name: string, candidate: string): Promise<string> {
+    this.stmt('INSERT INTO server_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, candidate);
+    return (this.stmt('SELECT value FROM server_keys WHERE name = ?').get(name) as { value: string }).value;
+  }
+
+  async upgradeSecretHash(clientId: string, from: string, to: string): Promise<boolean> {
+    return this.stmt('UPDATE client_secrets SET hash = ? WHERE client_id = ? AND hash = ?').run(to, clientId, from).changes > 0;
   }
 
   usage(clientId?: string): UsageEntry[] {
