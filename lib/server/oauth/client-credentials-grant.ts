@@ -39,7 +39,7 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
     const token = issue(deps, ctx, clientId, granted, expiresIn);
     const value = await token.save();
     // The token is answered only once its audit entry and usage are durable.
-    await deps.audit.granted(clientId, requested, granted);
+    await deps.audit.granted(clientId, requested, granted, token.jti!);
     ctx.body = {
       access_token: value,
       expires_in: token.expiration,

@@ -13,9 +13,12 @@ export class TokenAudit {
     private readonly grants: GrantBatcher,
   ) {}
 
-  /** Resolves once the grant's audit entry and usage are durable (group commit, grant-batch.ts): answer the token after. */
-  granted(clientId: string, requested: string[], granted: string[]): Promise<void> {
-    return this.grants.record(this.entry(this.now().toISOString(), 'token.grant', clientId, requested, granted, null));
+  /**
+   * Resolves once the grant's audit entry and usage are durable (group commit, grant-batch.ts): answer the token after.
+   * The entry's `key` is the token's `jti`, so a token can be traced to its grant.
+   */
+  granted(clientId: string, requested: string[], granted: string[], jti: string): Promise<void> {
+    return this.grants.record({ ...this.entry(this.now().toISOString(), 'token.grant', clientId, requested, granted, null), key: jti });
   }
 
   denied(clientId: string | null, requested: string[], reason: string): void {
