@@ -6,7 +6,9 @@
  * before the admin API answers; an acknowledged write survives `kill -9` and
  * power loss alike. NORMAL would survive a process kill but could lose the
  * last commits on power loss, and admin writes are rare enough that an fsync
- * each costs nothing that matters.
+ * each costs nothing that matters. Token grants are many: they are committed
+ * in batches (oauth/grant-batch.ts), off the event loop
+ * (sqlite-grant-writer.ts), each answered once its batch is fsynced.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migrate } from './migrations';
+import { SqliteGrantWriter } from './sqlite-grant-writer';
 import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject } from './store';
 
 const SCHEMA = `
@@ -74,6 +77,14 @@ const AUDIT_COLUMNS =
   'id, at, actor, actor_note AS actorNote, action, kind, key, before, after, client_id AS clientId, ' +
   'requested_scopes AS requestedScopes, granted_scopes AS grantedScopes, reason';
 
+const AUDIT_INSERT =
+  'INSERT INTO audit (at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** Another instance's batch may commit later with older uses (PostgreSQL): usage only moves forward. */
+const USAGE_FORWARD =
+  'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ON CONFLICT (client_id, scope) DO UPDATE SET ' +
+  'last_used_at = CASE WHEN excluded.last_used_at > usage.last_used_at THEN excluded.last_used_at ELSE usage.last_used_at END';
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
 
@@ -97,6 +108,9 @@ export class SqliteStore implements Store {
   private constructor(db: Database.Database) {
     this.db = db;
   }
+
+  /** Started with the first grant batch. */
+  private grantWriter: SqliteGrantWriter | null = null;
 
   get<K extends Kind>(kind: K, key: string): StoredObject<K> | null {
     const row = this.stmt('SELECT value, version FROM objects WHERE kind = ? AND key = ?').get(kind, key) as
@@ -245,23 +259,7 @@ export class SqliteStore implements Store {
   }
 
   appendAudit(entry: NewAuditEntry): void {
-    this.stmt(
-      'INSERT INTO audit (at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(
-      entry.at,
-      entry.actor,
-      entry.actorNote ?? null,
-      entry.action,
-      entry.kind,
-      entry.key,
-      jsonOrNull(entry.before),
-      jsonOrNull(entry.after),
-      entry.clientId,
-      jsonOrNull(entry.requestedScopes),
-      jsonOrNull(entry.grantedScopes),
-      entry.reason,
-    );
+    this.stmt(AUDIT_INSERT).run(...auditRow(entry));
   }
 
   queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): AuditEntry[] {
@@ -286,16 +284,10 @@ export class SqliteStore implements Store {
     return (this.db.prepare(sql).all(...params, query.limit) as AuditRow[]).map(toAuditEntry);
   }
 
-  async commitGrants(batch: GrantBatch): Promise<void> {
-    // Another instance's batch may commit later with older uses (PostgreSQL): usage only moves forward.
-    const upsert = this.stmt(
-      'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ON CONFLICT (client_id, scope) DO UPDATE SET ' +
-        'last_used_at = CASE WHEN excluded.last_used_at > usage.last_used_at THEN excluded.last_used_at ELSE usage.last_used_at END',
-    );
-    this.transaction(() => {
-      for (const entry of batch.audit) this.appendAudit(entry);
-      for (const use of batch.usage) upsert.run(use.clientId, use.scope, use.lastUsedAt);
-    });
+  /** On the grant writer's thread and connection (sqlite-grant-writer.ts): its fsync never blocks this one. */
+  commitGrants(batch: GrantBatch): Promise<void> {
+    this.grantWriter ??= new SqliteGrantWriter(this.db.name, { auditSql: AUDIT_INSERT, usageSql: USAGE_FORWARD });
+    return this.grantWriter.commit({ audit: batch.audit.map(auditRow), usage: batch.usage.map(u => [u.clientId, u.scope, u.lastUsedAt]) });
   }
 
   async serverKey(name: string, candidate: string): Promise<string> {
@@ -348,6 +340,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    void this.grantWriter?.close();
     this.db.close();
   }
 
@@ -384,6 +377,24 @@ interface ManagerRow {
 
 function toManager(row: ManagerRow): Manager {
   return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
+}
+
+/** The parameters of AUDIT_INSERT. */
+function auditRow(entry: NewAuditEntry): unknown[] {
+  return [
+    entry.at,
+    entry.actor,
+    entry.actorNote ?? null,
+    entry.action,
+    entry.kind,
+    entry.key,
+    jsonOrNull(entry.before),
+    jsonOrNull(entry.after),
+    entry.clientId,
+    jsonOrNull(entry.requestedScopes),
+    jsonOrNull(entry.grantedScopes),
+    entry.reason,
+  ];
 }
 
 function jsonOrNull(value: unknown): string | null {
