@@ -14,7 +14,7 @@ import type { OidcContext, OidcError, Provider } from 'oidc-provider';
 import { tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
 import { PolicyHolder } from '../admission/server-policy';
-import { Store } from '../store/store';
+import { ClientReads } from './client-reads';
 import { ResourceServerInfo } from './resource-server';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
@@ -22,7 +22,8 @@ import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
 
 export interface GrantDependencies {
   provider: Provider;
-  store: Store;
+  /** The client and its effective-scope input, per store revision. */
+  clients: ClientReads;
   policy: PolicyHolder;
   now: () => Date;
   audit: TokenAudit;
@@ -54,13 +55,14 @@ interface Decision {
   expiresIn: number;
 }
 
-function decide({ store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Decision {
-  const client = store.get('clients', clientId)?.value;
-  if (!client?.grantTypes.includes('client_credentials')) {
+function decide({ clients, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Decision {
+  const facts = clients.facts(clientId);
+  if (!facts?.client.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
+  const { client } = facts;
   const at = now();
-  const input = { ...store.effectiveScopeInput(clientId), client };
+  const input = { ...facts.input, client };
   // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
   const issuable = tokenScopes(clientId, input, policy.current().document, new Date(at.getTime() + ISSUE_HORIZON_MS));
   const decision = decideScopes(requested, issuable.scopes);

@@ -7,7 +7,8 @@
  * folded in memory: one row per client and scope per batch, at its latest use.
  *
  * One batch is written at a time: grants that arrive meanwhile gather for the
- * next one, so under load batches grow instead of fsyncs multiplying. A batch
+ * next one, written as soon as it ends, so under load batches grow instead of
+ * fsyncs multiplying, and no grant waits for more than the batch before its own. A batch
  * that fails rejects each of its grants (their tokens are never answered);
  * the next batch is tried afresh.
  */
@@ -15,7 +16,7 @@ import { UsageEntry } from '../../model/admin-api';
 import { GrantBatchStore, NewAuditEntry } from '../store/store';
 
 export interface GrantBatchOptions {
-  /** How long the first grant of a batch waits for others. @default 2 */
+  /** How long the first grant waits for others when no batch is being written. @default 2 */
   maxDelayMs?: number;
   /** A batch this large is written at once. @default 512 */
   maxGrants?: number;
@@ -71,7 +72,8 @@ export class GrantBatcher {
   private startWrite(): Promise<void> {
     this.writing = this.write().finally(() => {
       this.writing = null;
-      if (this.queue.length > 0) this.writeSoon(this.queue.length >= this.maxGrants ? 0 : this.maxDelayMs);
+      // Grants that gathered while this batch was being written have waited long enough: they go now.
+      if (this.queue.length > 0) this.writeSoon(0);
     });
     return this.writing;
   }

@@ -13,6 +13,7 @@ import { Store } from '../store/store';
 import { adapterFactory } from './client-adapter';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
+import { ClientReads } from './client-reads';
 import { AUDIENCE, resourceServerFor } from './resource-server';
 import { parseScopeParameter } from './scope-policy';
 import { GrantBatcher } from './grant-batch';
@@ -84,7 +85,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     'client_credentials',
     clientCredentialsGrant({
       provider,
-      store,
+      clients: new ClientReads(store),
       policy,
       now,
       audit,

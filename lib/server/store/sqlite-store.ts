@@ -7,8 +7,9 @@
  * power loss alike. NORMAL would survive a process kill but could lose the
  * last commits on power loss, and admin writes are rare enough that an fsync
  * each costs nothing that matters. Token grants are many: they are committed
- * in batches (oauth/grant-batch.ts), off the event loop
- * (sqlite-grant-writer.ts), each answered once its batch is fsynced.
+ * in batches (oauth/grant-batch.ts), off the event loop and without an fsync
+ * of their own (sqlite-grant-writer.ts says why), each answered once its
+ * batch is committed: it survives `kill -9`.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
