@@ -18,8 +18,8 @@ function openStore(dir = mkdtempSync(join(tmpdir(), 'secrets-'))): SqliteStore {
   stores.push(store);
   return store;
 }
-afterEach(() => {
-  for (const store of stores) store.close();
+afterEach(async () => {
+  for (const store of stores) await store.close();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   stores = [];
   dirs = [];
@@ -91,10 +91,10 @@ describe('client secrets', () => {
   describe('a scrypt hash stored before HMAC', () => {
     test('still verifies, and is upgraded to HMAC on first use, keeping its credential generation', async () => {
       const store = openStore();
-      store.setSecretHash('erp', LEGACY_HASH);
+      await store.setSecretHash('erp', LEGACY_HASH);
       const secrets = await ClientSecrets.open(store);
       expect(await secrets.verify('erp', LEGACY_SECRET, LEGACY_HASH)).toBe(true);
-      const upgraded = store.secretHash('erp')!;
+      const upgraded = (await store.secretHash('erp'))!;
       expect(upgraded).toMatch(/^hmac-sha256\$/);
       // Tokens issued before the upgrade carry this generation: they stay active at introspection.
       expect(credentialGeneration(upgraded)).toBe(credentialGeneration(LEGACY_HASH));
@@ -104,20 +104,20 @@ describe('client secrets', () => {
 
     test('is not upgraded by a wrong secret', async () => {
       const store = openStore();
-      store.setSecretHash('erp', LEGACY_HASH);
+      await store.setSecretHash('erp', LEGACY_HASH);
       const secrets = await ClientSecrets.open(store);
       expect(await secrets.verify('erp', 'wrong', LEGACY_HASH)).toBe(false);
-      expect(store.secretHash('erp')).toBe(LEGACY_HASH);
+      expect(await store.secretHash('erp')).toBe(LEGACY_HASH);
     });
 
     test('an upgrade never undoes a rotation that happened meanwhile', async () => {
       const store = openStore();
       const secrets = await ClientSecrets.open(store);
       const rotated = secrets.hash(generateSecret());
-      store.setSecretHash('erp', rotated);
+      await store.setSecretHash('erp', rotated);
       // The request read the old hash before the rotation and verifies against it now.
       expect(await secrets.verify('erp', LEGACY_SECRET, LEGACY_HASH)).toBe(true);
-      expect(store.secretHash('erp')).toBe(rotated);
+      expect(await store.secretHash('erp')).toBe(rotated);
     });
   });
 

@@ -14,6 +14,7 @@ import type { OidcContext, OidcError, Provider } from 'oidc-provider';
 import { tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
 import { PolicyHolder } from '../admission/server-policy';
+import { Store } from '../store/store';
 import { ClientReads } from './client-reads';
 import { ResourceServerInfo } from './resource-server';
 import { decideScopes, parseScopeParameter } from './scope-policy';
@@ -22,12 +23,13 @@ import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
 
 export interface GrantDependencies {
   provider: Provider;
+  store: Store;
   /** The client and its effective-scope input, per store revision. */
   clients: ClientReads;
   policy: PolicyHolder;
   now: () => Date;
   audit: TokenAudit;
-  resourceServer: (clientId: string) => ResourceServerInfo | null;
+  resourceServer: (clientId: string) => Promise<ResourceServerInfo | null>;
   invalidScope: (description: string, scope: string) => OidcError;
   unauthorizedClient: (description: string) => OidcError;
 }
@@ -36,8 +38,8 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
   return async ctx => {
     const clientId = ctx.oidc.client!.clientId;
     const requested = parseScopeParameter(ctx.oidc.params?.scope);
-    const { granted, expiresIn } = decide(deps, clientId, requested);
-    const token = issue(deps, ctx, clientId, granted, expiresIn);
+    const { granted, expiresIn } = await decide(deps, clientId, requested);
+    const token = await issue(deps, ctx, clientId, granted, expiresIn);
     const value = await token.save();
     // The token is answered only once its audit entry and usage are durable.
     await deps.audit.granted(clientId, requested, granted, token.jti!);
@@ -55,8 +57,8 @@ interface Decision {
   expiresIn: number;
 }
 
-function decide({ clients, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Decision {
-  const facts = clients.facts(clientId);
+async function decide({ clients, store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Promise<Decision> {
+  const facts = await clients.facts(clientId);
   if (!facts?.client.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
@@ -64,7 +66,7 @@ function decide({ clients, policy, now, invalidScope, unauthorizedClient }: Gran
   const at = now();
   const input = { ...facts.input, client };
   // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
-  const issuable = tokenScopes(clientId, input, policy.current().document, new Date(at.getTime() + ISSUE_HORIZON_MS));
+  const issuable = tokenScopes(clientId, input, (await policy.current(store)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
   const decision = decideScopes(requested, issuable.scopes);
   if (!decision.ok) {
     const withheld = new Map(issuable.withheld.map(w => [w.scope, w.reason]));
@@ -75,8 +77,8 @@ function decide({ clients, policy, now, invalidScope, unauthorizedClient }: Gran
   return { granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
 }
 
-function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {
-  const server = resourceServer(clientId)!;
+async function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {
+  const server = (await resourceServer(clientId))!;
   const token = new provider.ClientCredentials({
     client: ctx.oidc.client!,
     scope: granted.join(' ') || undefined,

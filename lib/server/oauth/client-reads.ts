@@ -28,18 +28,19 @@ export class ClientReads {
   constructor(private readonly store: Pick<ObjectStore, 'revision' | 'get' | 'effectiveScopeInput'>) {}
 
   /** The client and its effective-scope input as of the store's current revision; null for no such client. */
-  facts(clientId: string): ClientFacts | null {
-    const revision = this.store.revision();
+  async facts(clientId: string): Promise<ClientFacts | null> {
+    const revision = await this.store.revision();
     if (revision !== this.revision || this.kept.size >= MAX_CLIENTS) {
       this.kept.clear();
       this.revision = revision;
     }
-    let facts = this.kept.get(clientId);
-    if (facts === undefined) {
-      const client = this.store.get('clients', clientId)?.value ?? null;
-      facts = client && { client, input: this.store.effectiveScopeInput(clientId) };
-      this.kept.set(clientId, facts);
-    }
+    const kept = this.kept.get(clientId);
+    if (kept !== undefined) return kept;
+    const client = (await this.store.get('clients', clientId))?.value ?? null;
+    const facts = client && { client, input: await this.store.effectiveScopeInput(clientId) };
+    // Kept only if the cache is still at the revision read: another grant may have moved it on meanwhile, and
+    // facts read at an older revision must not pass for the newer one's.
+    if (this.revision === revision) this.kept.set(clientId, facts);
     return facts;
   }
 }

@@ -21,8 +21,8 @@ export class TokenAudit {
     return this.grants.record({ ...this.entry(this.now().toISOString(), 'token.grant', clientId, requested, granted, null), key: jti });
   }
 
-  denied(clientId: string | null, requested: string[], reason: string): void {
-    this.store.appendAudit(this.entry(this.now().toISOString(), 'token.deny', clientId, requested, [], reason));
+  denied(clientId: string | null, requested: string[], reason: string): Promise<void> {
+    return this.store.appendAudit(this.entry(this.now().toISOString(), 'token.deny', clientId, requested, [], reason));
   }
 
   private entry(at: string, action: string, clientId: string | null, requested: string[], granted: string[], reason: string | null) {

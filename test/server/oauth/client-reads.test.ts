@@ -7,26 +7,30 @@ import { SqliteStore } from '../../../lib/server/store/sqlite-store';
 
 let dir: string;
 let store: SqliteStore;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'client-reads-'));
   store = SqliteStore.open(dir);
-  store.put('scopes', 'catalog.read', { name: 'catalog.read', description: 'Read', risk: 'low', external: false, implies: [] });
-  store.put('roles', 'reader', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] });
-  store.put('clients', 'erp', { clientId: 'erp', displayName: 'ERP', owner: 'team', external: false, grantTypes: ['client_credentials'], redirectUris: [], tokenLifetimeSeconds: 3600, secretRotationDays: 90 });
+  await store.put('scopes', 'catalog.read', { name: 'catalog.read', description: 'Read', risk: 'low', external: false, implies: [] });
+  await store.put('roles', 'reader', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] });
+  await store.put('clients', 'erp', { clientId: 'erp', displayName: 'ERP', owner: 'team', external: false, grantTypes: ['client_credentials'], redirectUris: [], tokenLifetimeSeconds: 3600, secretRotationDays: 90 });
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('reads the store once per revision, and again after any object write', () => {
-  const reads = new ClientReads(store);
-  const get = jest.spyOn(store, 'get');
-  expect(reads.facts('erp')?.input.roleBindings).toEqual([]);
-  expect(reads.facts('erp')?.input.roleBindings).toEqual([]);
-  expect(get).toHaveBeenCalledTimes(1);
-  store.put('role-bindings', 'readers', { name: 'readers', role: 'reader', subjects: [{ clientId: 'erp', expiresAt: null, justification: null }] });
-  expect(reads.facts('erp')?.input.roleBindings.map(b => b.name)).toEqual(['readers']);
-  store.delete('clients', 'erp');
-  expect(reads.facts('erp')).toBeNull();
+test('reads the store once per revision, and again after any object write', async () => {
+  let gets = 0;
+  const reads = new ClientReads({
+    revision: () => store.revision(),
+    get: (kind, key) => (gets++, store.get(kind, key)),
+    effectiveScopeInput: clientId => store.effectiveScopeInput(clientId),
+  });
+  expect((await reads.facts('erp'))?.input.roleBindings).toEqual([]);
+  expect((await reads.facts('erp'))?.input.roleBindings).toEqual([]);
+  expect(gets).toBe(1);
+  await store.put('role-bindings', 'readers', { name: 'readers', role: 'reader', subjects: [{ clientId: 'erp', expiresAt: null, justification: null }] });
+  expect((await reads.facts('erp'))?.input.roleBindings.map(b => b.name)).toEqual(['readers']);
+  await store.delete('clients', 'erp');
+  expect(await reads.facts('erp')).toBeNull();
 });
