@@ -63,8 +63,10 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
       id_token_signed_response_alg: signingKey.alg,
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
-    extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
-      const hash = token.clientId ? await store.secretHash(token.clientId) : null;
+    // The hash the client authenticated against in this very request: no second read, and a token obtained with a
+    // secret rotated meanwhile carries that secret's generation (so it is inactive at once), not the new one's.
+    extraTokenClaims: async (ctx: { oidc?: { client?: { clientSecret?: string } } }) => {
+      const hash = ctx.oidc?.client?.clientSecret;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
     },
     enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
