@@ -22,6 +22,8 @@ import { providerKeysFollower } from './oauth/provider-keys';
 import { servedRoutes } from './oauth/served-routes';
 import { SigningKeys } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
+import { GrantBatcher } from './oauth/grant-batch';
+import { ClientSecrets } from './secrets';
 import { SqliteStore } from './store/sqlite-store';
 import { loadTls } from './tls';
 
@@ -49,6 +51,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
+  const secrets = await ClientSecrets.open(store);
+  const grants = new GrantBatcher(store);
   if (!isLoopback(config.host) && !tls) {
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
@@ -57,7 +61,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   let followKeys = async () => {};
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, signingKeys },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -80,10 +84,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy });
+  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants });
   followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
 
   return {
@@ -99,6 +103,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
+      // Grants still waiting for their batch are written before the store closes.
+      await grants.flush();
       await store.close();
     },
   };

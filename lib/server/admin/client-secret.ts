@@ -4,12 +4,13 @@
  * secret at all; any other client has a server-issued secret.
  */
 import { Client, clientAuthentication } from '../../model/types';
-import { generateSecret, hashSecret } from '../secrets';
+import { ClientSecrets, generateSecret } from '../secrets';
 import { ClientSecretHashes } from '../store/store';
 
 /** Deletes the secret of a client that now has keys, or issues one to a client that has just come to need it; answers a secret issued. */
 export async function settleClientSecret(
   store: ClientSecretHashes,
+  secrets: ClientSecrets,
   clientId: string,
   before: Client | undefined,
   after: Client,
@@ -20,6 +21,6 @@ export async function settleClientSecret(
   }
   if (before && clientAuthentication(before) === 'client_secret') return undefined;
   const clientSecret = generateSecret();
-  await store.setSecretHash(clientId, hashSecret(clientSecret));
+  await store.setSecretHash(clientId, secrets.hash(clientSecret));
   return clientSecret;
 }

@@ -60,7 +60,7 @@ interface WriteOutcome<K extends Kind> {
 
 /** Checks and writes in one transaction, together with the audit entry. */
 async function write<K extends Kind>(
-  { store, now, policy }: AdminContext,
+  { store, now, policy, secrets }: AdminContext,
   { req, actor, actorNote }: AdminRequest,
   kind: K,
   key: string,
@@ -84,7 +84,7 @@ async function write<K extends Kind>(
       reason: current ? claim.overrideReason : null,
     });
     if (kind === 'clients') {
-      const clientSecret = await settleClientSecret(tx, key, current?.value as Client | undefined, value as Client);
+      const clientSecret = await settleClientSecret(tx, secrets, key, current?.value as Client | undefined, value as Client);
       return { status: current ? 200 : 201, value, version, clientSecret, findings };
     }
     return { status: current ? 200 : 201, value, version, findings };
