@@ -1,7 +1,9 @@
 /**
  * JSON with object keys sorted, so that two equal objects serialize to the
  * same text whatever order their fields arrived in: what makes "same body
- * twice" detectable for idempotent PUTs.
+ * twice" detectable for idempotent PUTs. A client's JWKS travels in
+ * Terraform as this text too: Terraform's `jsonencode` writes the same form,
+ * so a configuration, the server and an import agree on it.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

@@ -18,9 +18,12 @@ import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH } from './oauth/metadata';
 import { createOAuthProvider } from './oauth/provider';
+import { providerKeysFollower } from './oauth/provider-keys';
 import { servedRoutes } from './oauth/served-routes';
-import { loadOrCreateSigningKey } from './signing-keys';
+import { SigningKeys } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
+import { GrantBatcher } from './oauth/grant-batch';
+import { ClientSecrets } from './secrets';
 import { SqliteStore } from './store/sqlite-store';
 import { loadTls } from './tls';
 
@@ -47,15 +50,18 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   if ((await adminTokens.registerBootstrap(admin.token)) === 'revoked') {
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
-  const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
+  const secrets = await ClientSecrets.open(store);
+  const grants = new GrantBatcher(store);
   if (!isLoopback(config.host) && !tls) {
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
 
   let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
+  let followKeys = async () => {};
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -65,6 +71,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     const answer = async () => {
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
+      await followKeys();
       if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
       return oauth(req, res, url.pathname);
     };
@@ -77,9 +84,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy });
+  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants });
+  followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });
   const startPolicy = await policy.current(store);
 
   return {
@@ -95,6 +103,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
+      // Grants still waiting for their batch are written before the store closes.
+      await grants.flush();
       await store.close();
     },
   };

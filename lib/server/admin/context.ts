@@ -4,6 +4,8 @@ import { ModelValidator } from '../../model/validate';
 import { PolicyHolder } from '../admission/server-policy';
 import { AdminRole } from '../../model/admin-api';
 import { AdminTokens } from '../admin-tokens';
+import { ClientSecrets } from '../secrets';
+import { SigningKeys } from '../signing-keys';
 import { Store } from '../store/store';
 
 export interface AdminContext {
@@ -14,6 +16,10 @@ export interface AdminContext {
   bodyLimitBytes: number;
   /** The policy every write is admitted against. */
   policy: PolicyHolder;
+  /** Hashes the secrets of new clients and rotations. */
+  secrets: ClientSecrets;
+  /** The token signing keys (rotation, listing). */
+  signingKeys: SigningKeys;
 }
 
 export interface AdminRequest {

@@ -25,8 +25,8 @@ import { PolicyHolder } from '../admission/server-policy';
 import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
-import { verifySecret } from '../secrets';
-import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
+import { ClientSecrets } from '../secrets';
+import { SIGNING_ALG, SigningKeys, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { AUDIENCE } from './resource-server';
@@ -37,7 +37,9 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export interface IntrospectionOptions {
   issuer: string;
   store: Store;
-  signingKey: SigningJwk;
+  /** Tokens verify against every published key: a retired key's tokens stay active until they expire. */
+  signingKeys: SigningKeys;
+  secrets: ClientSecrets;
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => Promise<AdminIdentity | null>;
   now: () => Date;
@@ -72,14 +74,14 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
+async function authenticateCaller({ store, secrets, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
   if (bearer && (await authenticateAdmin(bearer[1]))) return { admin: true };
   const basic = /^Basic (\S+)$/i.exec(header);
   const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
   const hash = id ? await store.secretHash(id) : null;
-  if (!id || !secret || !hash || !verifySecret(secret, hash)) {
+  if (!id || !secret || !hash || !(await secrets.verify(id, secret, hash))) {
     throw new ServerError(401, 'invalid_client', 'client authentication failed', {
       headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
     });
@@ -87,9 +89,9 @@ async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOpt
   return { admin: false, clientId: id, allTokens: (await store.get('clients', id))?.value.introspection === true };
 }
 
-async function introspect({ issuer, store, signingKey, now, policy }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
-  const { importJWK, jwtVerify } = await import('jose');
-  const key = await importJWK(publicJwk(signingKey), SIGNING_ALG);
+async function introspect({ issuer, store, signingKeys, now, policy }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const key = createLocalJWKSet({ keys: signingKeys.inForce().published.map(publicJwk) });
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer, audience: AUDIENCE, algorithms: [SIGNING_ALG], currentDate: now() }));
@@ -99,8 +101,10 @@ async function introspect({ issuer, store, signingKey, now, policy }: Introspect
   const clientId = payload.client_id;
   const client = typeof clientId === 'string' ? (await store.get('clients', clientId))?.value : undefined;
   if (typeof clientId !== 'string' || !client) return { active: false };
+  // A client with keys (private_key_jwt) has no secret and its tokens carry no generation; a token obtained with a
+  // secret the client no longer has (rotated, or replaced by keys) is inactive.
   const secretHash = await store.secretHash(clientId);
-  if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
+  if (payload[GENERATION_CLAIM] !== (secretHash ? credentialGeneration(secretHash) : undefined)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
   const input = { ...(await store.effectiveScopeInput(clientId)), client };
   const effective = new Set(tokenScopes(clientId, input, (await policy.current(store)).document, now()).scopes);
