@@ -59,13 +59,13 @@ export class TerraformSide {
     await this.step('init', ['init'], [0]);
   }
 
-  /** Runs `terraform <args>` (adding -no-color -input=false), fails unless it exits with one of `exitCodes`. */
-  async step(label: string, args: string[], exitCodes: number[], url?: string): Promise<StepFigures> {
+  /** Runs `terraform <args>` (adding -no-color -input=false), fails unless it exits with one of `exitCodes`; `env` is laid over the side's. */
+  async step(label: string, args: string[], exitCodes: number[], env: NodeJS.ProcessEnv = {}): Promise<StepFigures> {
     let done = 0;
     const started = performance.now();
     const cli = new TerraformCli({
       cwd: this.workDir,
-      env: { ...this.env, ...(url ? { PROCUREMENT_URL: url } : {}) },
+      env: { ...this.env, ...env },
       onLine: line => {
         if (RESOURCE_DONE.test(line) && ++done % PROGRESS_EVERY === 0) {
           this.log(`    ${this.name}: ${label}: ${done} resources done, ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -92,7 +92,7 @@ export class TerraformSide {
     if (!this.server) throw new Error(`${this.name} has no server to count requests of`);
     const proxy = await startCountingProxy(this.server.url);
     try {
-      await this.step('no-change plan through a counting proxy', ['plan', '-detailed-exitcode'], [0], proxy.url);
+      await this.step('no-change plan through a counting proxy', ['plan', '-detailed-exitcode'], [0], { PROCUREMENT_URL: proxy.url });
       return [...proxy.seen];
     } finally {
       await proxy.close();
