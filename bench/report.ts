@@ -5,6 +5,7 @@
 import { describe } from './options';
 import { BenchResults, Ratio } from './results';
 import { DesignFigures } from './measure-design';
+import { ProfileSummary } from './cpu-profile';
 import { SmallObjectsFigures, SmallObjectsSide } from './small-objects';
 import { StepFigures } from './terraform-side';
 
@@ -104,6 +105,17 @@ function smallObjects(runs: SmallObjectsFigures[]): string[] {
     lines.push(row('  that plan: providers CPU / spawns', `≥${seconds(s.ours.noChangePlan.providerCpuSeconds)} / ${s.ours.noChangePlan.providerSpawns}`));
     lines.push(row('  apply: tf+providers CPU', seconds(s.ours.apply.childrenCpuSeconds), seconds(s.floor.apply.childrenCpuSeconds)));
     lines.push(row('  apply: providers CPU / spawns', `≥${seconds(s.ours.apply.providerCpuSeconds)} / ${s.ours.apply.providerSpawns}`));
+    if (s.profile) lines.push(...profileLines(s.profile));
+  }
+  return lines;
+}
+
+/** The profiled plan: busy time per provider process, then the parts that took at least 2% of it. */
+function profileLines(profile: ProfileSummary): string[] {
+  const total = profile.processes.reduce((a, b) => a + b, 0);
+  const lines = [`  profiled no-change plan: ${profile.processes.map(ms => `${ms.toFixed(0)} ms`).join(' + ')} busy in the provider processes (profiler overhead included)`];
+  for (const { part, ms } of profile.parts.filter(p => p.ms >= total * 0.02)) {
+    lines.push(row(`    ${part}`, `${ms.toFixed(0)} ms`, `${((ms / total) * 100).toFixed(0)}%`));
   }
   return lines;
 }

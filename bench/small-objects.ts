@@ -7,9 +7,15 @@
  * no-change plans alternate, ours, floor, ours, floor..., and the medians are
  * compared, so a drift in the machine's load touches both sides alike.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { asTerraformData, countResources, synthesizeStack } from './configurations';
+import { ProfileSummary, summarizeProfiles } from './cpu-profile';
 import { LargeStackSize } from './large-stack';
 import { StepFigures, TerraformSide } from './terraform-side';
+
+const BUNDLER = resolve(__dirname, '../../scripts/bundle-provider.js');
 
 export interface SmallObjectsSide {
   apply: StepFigures;
@@ -24,6 +30,8 @@ export interface SmallObjectsFigures {
   resources: number;
   ours: SmallObjectsSide;
   floor: SmallObjectsSide;
+  /** Where the provider's CPU went in one more no-change plan of ours, under the profiler (--cpu-prof). */
+  profile?: ProfileSummary;
 }
 
 export interface SmallObjectsOptions {
@@ -58,14 +66,13 @@ export async function measureSmallObjects(n: number, options: SmallObjectsOption
         plans.ours.push(await plan(ours, i));
         plans.floor.push(await plan(floor, i));
       }
-      if (options.cpuProfileDir) {
-        await ours.step('no-change plan, providers profiled', ['plan', '-detailed-exitcode'], [0], { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfileDir}` });
-      }
+      const profile = options.cpuProfileDir ? await profiledPlan(ours, options.cpuProfileDir) : undefined;
       return {
         n,
         resources,
         ours: { apply: applies.ours, noChangePlans: plans.ours, noChangePlan: median(plans.ours) },
         floor: { apply: applies.floor, noChangePlans: plans.floor, noChangePlan: median(plans.floor) },
+        ...(profile ? { profile } : {}),
       };
     } finally {
       await floor.close();
@@ -73,6 +80,23 @@ export async function measureSmallObjects(n: number, options: SmallObjectsOption
   } finally {
     await ours.close();
   }
+}
+
+/**
+ * One more no-change plan with the provider processes under `node --cpu-prof` (Node refuses the flag in
+ * NODE_OPTIONS: the executable passes it), running the readable bundle so that samples name their modules.
+ */
+async function profiledPlan(side: TerraformSide, dir: string): Promise<ProfileSummary> {
+  mkdirSync(dir, { recursive: true });
+  const bundlePath = join(dir, 'procurement-provider.js');
+  execFileSync(process.execPath, [BUNDLER, '--outfile', bundlePath, '--readable'], { stdio: 'ignore' });
+  side.reinstall({ bundlePath, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  try {
+    await side.step('no-change plan, providers under the profiler', ['plan', '-detailed-exitcode'], [0]);
+  } finally {
+    side.reinstall();
+  }
+  return summarizeProfiles(dir, bundlePath);
 }
 
 /** The step with the median wall time (the upper one of an even count). */

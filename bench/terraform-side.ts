@@ -35,6 +35,7 @@ export class TerraformSide {
 
   private readonly workDir: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly configFile: string;
 
   private constructor(
     readonly name: string,
@@ -45,6 +46,7 @@ export class TerraformSide {
     this.workDir = join(dir, 'work');
     mkdirSync(this.workDir);
     const install = installProvider({ configFile: join(dir, 'terraform.rc'), bundlePath: defaultBundlePath(__dirname) });
+    this.configFile = install.configFile;
     this.env = {
       TF_CLI_CONFIG_FILE: install.configFile,
       ...(server ? { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken, PROCUREMENT_SECRETS_DIR: join(dir, 'secrets') } : {}),
@@ -53,6 +55,16 @@ export class TerraformSide {
 
   write(config: TerraformJson): void {
     writeFileSync(join(this.workDir, 'main.tf.json'), JSON.stringify(config));
+  }
+
+  /** Puts another build of the provider, or Node flags, into this side's mirror; the lock file follows (after init). */
+  reinstall(options: { bundlePath?: string; nodeArgs?: string[] } = {}): void {
+    installProvider({
+      configFile: this.configFile,
+      bundlePath: options.bundlePath ?? defaultBundlePath(__dirname),
+      nodeArgs: options.nodeArgs,
+      lockFile: join(this.workDir, '.terraform.lock.hcl'),
+    });
   }
 
   async init(): Promise<void> {

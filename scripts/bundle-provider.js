@@ -6,7 +6,8 @@
  * one file means no module resolution, and the file can sit inside the
  * provider package directory whose hash the lock file records.
  *
- * Usage: node scripts/bundle-provider.js [--outfile <path>]
+ * Usage: node scripts/bundle-provider.js [--outfile <path>] [--readable]
+ * (--readable: not minified, each module's code under a `// <path>` comment; the benchmark's CPU profile reads them.)
  * Default output: dist/provider/procurement-provider.js
  */
 const { build, buildSync } = require('esbuild');
@@ -15,6 +16,7 @@ const { dirname, join, resolve } = require('node:path');
 
 const root = join(__dirname, '..');
 const outfileFlag = process.argv.indexOf('--outfile');
+const readable = process.argv.includes('--readable');
 const outfile = outfileFlag > 0 ? resolve(process.argv[outfileFlag + 1]) : join(root, 'dist', 'provider', 'procurement-provider.js');
 
 /**
@@ -61,7 +63,7 @@ build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  minify: true,
+  minify: !readable,
   // Readable stack traces in Terraform's log when something goes wrong.
   keepNames: true,
   legalComments: 'none',
