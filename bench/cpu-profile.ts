@@ -66,7 +66,7 @@ function partOf(frame: ProfileNode['callFrame'], moduleAt: string[]): string {
   if (frame.url.endsWith('.js') && frame.url.includes('procurement-provider')) {
     const module = moduleAt[frame.lineNumber] ?? '(bundle)';
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(module)?.[1];
-    return pkg ?? module.split('/').slice(0, -1).join('/');
+    return pkg ?? (module.includes('/') ? module.split('/').slice(0, -1).join('/') : module);
   }
   if (frame.url.startsWith('node:')) return `node: ${/^node:(?:internal\/)?([^/]+)/.exec(frame.url)?.[1] ?? frame.url}`;
   // Samples without a script: the collector, V8 itself, native functions (reading the bundle, compiling it).

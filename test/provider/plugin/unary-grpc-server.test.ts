@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPluginIdentity } from '../../../lib/provider/plugin/tls';
-import { GRPC_STATUS, UnaryGrpcServer } from '../../../lib/provider/plugin/unary-grpc-server';
+import { GRPC_STATUS, UnaryGrpcServer, UnaryHandler } from '../../../lib/provider/plugin/unary-grpc-server';
 
 const serverIdentity = createPluginIdentity();
 const terraformIdentity = createPluginIdentity();
@@ -61,7 +61,7 @@ describe('unary gRPC server', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'procurement-grpc-'));
     server = new UnaryGrpcServer({
-      methods: new Map([
+      methods: new Map<string, UnaryHandler>([
         ['/test.Echo/Reverse', async (request: Buffer) => Buffer.from(request).reverse()],
         ['/test.Echo/Fail', async () => Promise.reject(new Error('broken: 100% wrong'))],
       ]),
