@@ -31,13 +31,15 @@ export interface BenchOptions {
   /** Profile the provider processes of one more no-change plan of ours per small size, into this directory. */
   cpuProfileDir?: string;
   tokenSeconds: number;
+  /** Runs of the token load per side (ours and bare oidc-provider, alternating). */
+  tokenRounds: number;
   connections: number;
   /** Write bench/results/<date>.json too (full runs only: the README quotes it). */
   dated: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--scale 0.2] [--small 300,550] [--plans 3] [--cpu-prof DIR]
-                     [--token-seconds 10] [--connections 10]
+                     [--token-seconds 10] [--token-rounds 3] [--connections 10]
 
   --only           comma-separated sections (default: all)
                      large  our design on the large stack: synth, apply from empty, no-change plan, 1% change
@@ -45,14 +47,15 @@ export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--
                      small  many small objects: N scopes, N/5 roles of 3 scopes, N clients, N/5 bindings of
                             5 subjects (2.4N resources), ours and its terraform_data floor side by side
                      naive  one binding per (client, role) grant vs ours, on the medium stack
-                     token  client-credentials load on the token endpoint (autocannon)
+                     token  client-credentials load on the token endpoint vs bare oidc-provider (autocannon)
   --scale          multiplies the stack sizes (large: ${describe(LARGE)}; medium: ${describe(MEDIUM)};
                    small: N = ${SMALL_SIZES.join(', ')})
   --small          comma-separated N of the small section (default ${SMALL_SIZES.join(',')})
   --plans          no-change plans per side in the small section, alternated, median kept (default 3)
   --cpu-prof       after the small section's timed plans, one more no-change plan of ours with the provider
                    processes under node --cpu-prof, profiles written under DIR/<N>/
-  --token-seconds  duration of the token load (default 10)
+  --token-seconds  duration of each token load run (default 10)
+  --token-rounds   token load runs per side, ours and bare oidc-provider alternating (default 3)
   --connections    concurrent connections of the token load (default 10)`;
 
 export class BenchUsageError extends Error {}
@@ -73,6 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     plans: Math.round(positive('--plans', values.plans!)),
     ...(values['cpu-prof'] ? { cpuProfileDir: resolve(values['cpu-prof']) } : {}),
     tokenSeconds: positive('--token-seconds', values['token-seconds']!),
+    tokenRounds: Math.round(positive('--token-rounds', values['token-rounds']!)),
     connections: Math.round(positive('--connections', values.connections!)),
     dated: scale === 1 && sections.length === SECTIONS.length,
   };
@@ -89,6 +93,7 @@ function parseFlags(argv: string[]) {
         plans: { type: 'string', default: '3' },
         'cpu-prof': { type: 'string' },
         'token-seconds': { type: 'string', default: '10' },
+        'token-rounds': { type: 'string', default: '3' },
         connections: { type: 'string', default: '10' },
         help: { type: 'boolean', short: 'h' },
       },
