@@ -65,6 +65,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     { rateLimit: config.adminRateLimit },
   );
 
+  const inFlight = new Set<Promise<void>>();
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const admin = url.pathname.startsWith(ADMIN_PREFIX);
@@ -75,7 +76,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
       return oauth(req, res, url.pathname);
     };
-    answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
+    const answering = answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
+    // Tracked so that close() lets an answer finish with the store before closing it, even when its connection was cut.
+    inFlight.add(answering);
+    void answering.finally(() => inFlight.delete(answering));
   };
   const server = tls ? createTlsServer(tls, handle) : createServer(handle);
   await listen(server, config.port, config.host);
@@ -103,6 +107,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
+      await Promise.allSettled(inFlight);
       // Grants still waiting for their batch are written before the store closes.
       await grants.flush();
       await store.close();

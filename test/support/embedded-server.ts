@@ -54,6 +54,8 @@ export interface EmbeddedServer {
   /** SIGTERM and wait for exit; removes the data directory if this helper created it. */
   stop(): Promise<void>;
   /** SIGKILL and wait for exit; keeps the data directory (for `restart`). */
+  /** SIGTERM and wait for exit, keeping the data directory and the output (restart() starts it again). */
+  terminate(): Promise<void>;
   kill9(): Promise<void>;
   /** Stops the server if it still runs (SIGTERM) and starts it again on the same data directory and port. */
   restart(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Emb
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
     kill9: () => waitExit('SIGKILL'),
+    terminate: () => waitExit('SIGTERM'),
     advanceClock: seconds => advanceClock(running, seconds),
     restart: async () => {
       await waitExit('SIGTERM');
