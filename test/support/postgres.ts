@@ -28,6 +28,8 @@ export interface Postgres {
   createDatabase(name: string): string;
   /** Runs SQL as the superuser (on `database`), failing with psql's words. */
   sql(statements: string, database?: string): void;
+  /** Everything `database` holds, as the text pg_dump writes (schema and data). */
+  dump(database: string): string;
   /**
    * Stops the server and starts it again on the same data and port: every connection is cut. `immediate`
    * stops it as a crash would (SIGQUIT: no checkpoint, WAL replay at the next start); the default is a
@@ -113,6 +115,11 @@ export async function startPostgres(): Promise<Postgres> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     sql,
+    dump(database) {
+      const result = spawnSync(join(bin, 'pg_dump'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      if (result.status !== 0) throw new Error(`pg_dump failed: ${result.stderr}`);
+      return result.stdout;
+    },
     pid: () => server.pid!,
     async restart({ immediate = false, downMs = 0 } = {}) {
       await halt(immediate ? 'SIGQUIT' : 'SIGINT');

@@ -50,6 +50,8 @@ declare module 'oidc-provider' {
     readonly ClientCredentials: new (fields: { client: OidcClient; scope?: string; expiresIn?: number }) => ClientCredentialsToken;
     registerGrantType(name: string, handler: (ctx: OidcContext) => Promise<void>, params?: string[]): void;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    /** Koa middleware around every route (oidc-provider's app is Koa). */
+    use(middleware: (ctx: { status: number; set(name: string, value: string): void }, next: () => Promise<void>) => Promise<void>): void;
     on(event: 'grant.error', listener: (ctx: OidcContext, error: OidcError) => void): this;
     on(event: 'server_error', listener: (ctx: OidcContext, error: Error) => void): this;
   }
