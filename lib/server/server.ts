@@ -18,7 +18,8 @@ import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH, createOAuthProvider } from './oauth/provider';
 import { loadOrCreateSigningKey } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
-import { SqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open-store';
+import { Store } from './store/store';
 
 export interface RunningServer {
   url: string;
@@ -34,11 +35,11 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = SqliteStore.open(config.dataDir);
-  const policy = openPolicy(store, config.environment);
+  const store = await openStore(config, log);
+  const policy = await openPolicy(store, config.environment);
   const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
   const adminTokens = new AdminTokens(store, now);
-  if (adminTokens.registerBootstrap(admin.token) === 'revoked') {
+  if ((await adminTokens.registerBootstrap(admin.token)) === 'revoked') {
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
@@ -71,12 +72,13 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
   oauth = provider.callback();
   introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  const startPolicy = await policy.current(store);
 
   return {
     url,
     port,
     adminTokenOrigin: admin.origin,
-    policy: { environment: policy.current().environment, preset: policy.current().preset },
+    policy: { environment: startPolicy.environment, preset: startPolicy.preset },
     close: async () => {
       await new Promise<void>(resolve => {
         server.close(() => resolve());
@@ -84,16 +86,16 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
-      store.close();
+      await store.close();
     },
   };
 }
 
-function openPolicy(store: SqliteStore, environment: string): PolicyHolder {
+async function openPolicy(store: Store, environment: string): Promise<PolicyHolder> {
   try {
-    return PolicyHolder.open(store, environment);
+    return await PolicyHolder.open(store, environment);
   } catch (e) {
-    store.close();
+    await store.close();
     throw e;
   }
 }

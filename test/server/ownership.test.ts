@@ -138,7 +138,7 @@ if (testStore() === 'sqlite') {
       await server.kill9();
       await storeSql(server.dataDir, `UPDATE meta SET value = '99' WHERE name = 'schema_version'`);
       await expect(server.restart()).rejects.toThrow(/schema version 99, newer than this server's \d+: run the newer release/);
-      await storeSql(server.dataDir, `UPDATE meta SET value = '3' WHERE name = 'schema_version'`);
+      await storeSql(server.dataDir, `UPDATE meta SET value = '1' WHERE name = 'schema_version'`);
       await server.restart();
       expect((await server.admin.snapshot()).scopes.map(s => s.name)).toEqual(['catalog.read']);
     } finally {

@@ -45,8 +45,8 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
         enabled: true,
         defaultResource: () => AUDIENCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, indicator: string, client: { clientId: string }) => {
-          const info = indicator === AUDIENCE ? resourceServerFor(store, client.clientId) : null;
+        getResourceServerInfo: async (_ctx: unknown, indicator: string, client: { clientId: string }) => {
+          const info = indicator === AUDIENCE ? await resourceServerFor(store, client.clientId) : null;
           if (!info) throw new errors.InvalidTarget();
           return info;
         },
@@ -60,7 +60,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
-      const hash = token.clientId ? store.secretHash(token.clientId) : null;
+      const hash = token.clientId ? await store.secretHash(token.clientId) : null;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
     },
     enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
@@ -99,7 +99,10 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
   });
   provider.on('grant.error', (ctx, error) => {
     if (error.error === 'temporarily_unavailable') return;
-    audit.denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error));
+    // An event listener: nobody awaits it, so a failed write is logged rather than left unhandled.
+    audit
+      .denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error))
+      .catch((e: Error) => log(`error: audit of a refused token request: ${e.message}`));
   });
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
   return provider;

@@ -11,16 +11,16 @@ export class TokenAudit {
     private readonly now: () => Date,
   ) {}
 
-  granted(clientId: string, requested: string[], granted: string[]): void {
+  async granted(clientId: string, requested: string[], granted: string[]): Promise<void> {
     const at = this.now().toISOString();
-    this.store.transaction(() => {
-      this.store.appendAudit(this.entry(at, 'token.grant', clientId, requested, granted, null));
-      this.store.recordUsage(clientId, granted, at);
+    await this.store.transaction(async tx => {
+      await tx.appendAudit(this.entry(at, 'token.grant', clientId, requested, granted, null));
+      await tx.recordUsage(clientId, granted, at);
     });
   }
 
-  denied(clientId: string | null, requested: string[], reason: string): void {
-    this.store.appendAudit(this.entry(this.now().toISOString(), 'token.deny', clientId, requested, [], reason));
+  denied(clientId: string | null, requested: string[], reason: string): Promise<void> {
+    return this.store.appendAudit(this.entry(this.now().toISOString(), 'token.deny', clientId, requested, [], reason));
   }
 
   private entry(at: string, action: string, clientId: string | null, requested: string[], granted: string[], reason: string | null) {

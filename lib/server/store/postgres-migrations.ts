@@ -1,12 +1,16 @@
 /**
- * The PostgreSQL schema, as versioned migrations run at every start. Version
- * numbers move in step with the SQLite store's (migrations.ts): the same
- * version means the same tables and columns in both, so a feature that adds
- * a migration there adds its PostgreSQL twin here with the same number.
+ * The PostgreSQL schema, as versioned migrations run at every start: each
+ * moves a database one version on, in one transaction with the version it
+ * records, so a database is never half migrated and a newer one is never
+ * opened by older code by mistake. The numbering is PostgreSQL's own (the
+ * SQLite store's is in migrations.ts): version 1 is the first release with a
+ * PostgreSQL store and holds everything the SQLite store had by then. A
+ * feature that adds tables to the SQLite store adds them here as the next
+ * version.
  *
  * Several instances may start together on one database: the migration runs
- * in one transaction under a transaction-scoped advisory lock, so the second
- * instance waits, then finds the schema current and does nothing.
+ * under a transaction-scoped advisory lock, so the second instance waits,
+ * then finds the schema current and does nothing.
  */
 import type { Pool } from 'pg';
 
@@ -18,10 +22,10 @@ interface Migration {
 // Keys, kinds and client ids sort bytewise (COLLATE "C"), as in SQLite: list pages, snapshots and the
 // keyset cursors then come out in the same order whatever locale the cluster was created with.
 const MIGRATIONS: readonly Migration[] = [
-  // The SQLite store's version 3 in one step: objects with their managers, hashed client secrets, audit
-  // (with the caller's note), usage, the policy record and named admin tokens.
+  // Objects with their managers, hashed client secrets, audit (with the caller's note), usage, the policy
+  // record and named admin tokens: the SQLite store's tables at its schema version 3.
   {
-    version: 3,
+    version: 1,
     sql: `
 CREATE TABLE objects (
   kind TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, value TEXT NOT NULL, version BIGINT NOT NULL,

@@ -36,7 +36,7 @@ import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migratePostgres } from './postgres-migrations';
 import { StoreUnavailableError } from './store-unavailable';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, StoredAdminToken, StoredObject } from './store';
+import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoreTransaction, StoredAdminToken, StoredObject } from './store';
 
 /** Connections per instance: the pool bounds what one instance asks of the database. */
 const POOL_SIZE = 10;
@@ -67,7 +67,7 @@ type JsonColumn = 'before' | 'after' | 'requestedScopes' | 'grantedScopes';
 type Row = Record<string, unknown>;
 
 /** Every read and write of the store, over one connection (a transaction) or the pool; subclasses say how a statement runs. */
-abstract class PgStatements {
+abstract class PgStatements implements StoreTransaction {
   /** Runs one statement; `lock: false` for statements that need not wait for the admin write lock (audit, usage). */
   protected abstract query<R extends Row>(sql: string, params?: unknown[], options?: { lock: boolean }): Promise<R[]>;
 
@@ -344,7 +344,7 @@ class PgTransaction extends PgStatements {
   }
 }
 
-export class PostgresStore extends PgStatements {
+export class PostgresStore extends PgStatements implements Store {
   private constructor(private readonly pool: Pool) {
     super();
   }
@@ -392,7 +392,7 @@ export class PostgresStore extends PgStatements {
   }
 
   /** Runs `fn` in one transaction on one connection: everything it writes lands together or not at all. */
-  async transaction<T>(fn: (tx: PgStatements) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: PoolClient;
       try {

@@ -10,10 +10,10 @@ import { parseTimestamp, timestampProblem } from '../../../model/timestamp';
 const TEXT_FILTERS = ['key', 'actor', 'action', 'clientId'] as const;
 const KNOWN = new Set(['kind', 'since', 'until', 'after', 'limit', ...TEXT_FILTERS]);
 
-export const audit: AdminAction = ({ store }, { res, query }) => {
+export const audit: AdminAction = async ({ store }, { res, query }) => {
   const filters = parseFilters(query);
   const limit = pageLimit(query);
-  const rows = store.queryAudit({ ...filters, limit: limit + 1 });
+  const rows = await store.queryAudit({ ...filters, limit: limit + 1 });
   const items = rows.slice(0, limit);
   sendJson(res, 200, { items, next: rows.length > limit ? String(items[items.length - 1].id) : null });
 };
