@@ -401,6 +401,10 @@ export class PostgresStore extends PgStatements implements Store {
         throw asStoreError(e);
       }
       let broken = false;
+      // A connection the database drops while it is checked out (between two statements of this transaction)
+      // reports it as an 'error' event; unheard, that event would end the process. The next statement fails too.
+      const dropped = () => (broken = true);
+      client.on('error', dropped);
       try {
         await client.query('BEGIN');
         const result = await fn(new PgTransaction(client));
@@ -413,6 +417,7 @@ export class PostgresStore extends PgStatements implements Store {
         if (isDeadlock(e) && attempt <= DEADLOCK_RETRIES) continue;
         throw error;
       } finally {
+        client.off('error', dropped);
         client.release(broken);
       }
     }
