@@ -22,11 +22,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
+/** `env` adds to the server's environment, e.g. PROCUREMENT_STORE_URL (and then the PROCUREMENT_ADMIN_TOKEN its instances share). */
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
-  const adminToken = randomBytes(24).toString('base64url');
+  const adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
   const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir], {
-    env: { ...process.env, PROCUREMENT_ADMIN_TOKEN: adminToken },
+    env: { ...process.env, PROCUREMENT_ADMIN_TOKEN: adminToken, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>(done => child.once('exit', () => done()));

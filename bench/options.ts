@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { LargeStackSize } from './large-stack';
 import { DEFAULT_SIZE } from './synth';
 
-export const SECTIONS = ['large', 'floor', 'naive', 'token'] as const;
+export const SECTIONS = ['large', 'floor', 'naive', 'token', 'stores'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** The estate the targets are about. */
@@ -34,6 +34,7 @@ export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--
                      floor  as many builtin terraform_data resources, same values and references
                      naive  one binding per (client, role) grant vs ours, on the medium stack
                      token  client-credentials load on the token endpoint (autocannon)
+                     stores the token load on SQLite, on PostgreSQL, and on two instances sharing PostgreSQL
   --scale          multiplies the stack sizes (large: ${describe(LARGE)}; medium: ${describe(MEDIUM)})
   --token-seconds  duration of the token load (default 10)
   --connections    concurrent connections of the token load (default 10)`;

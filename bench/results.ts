@@ -8,6 +8,7 @@ import { cpus, loadavg, totalmem, release } from 'node:os';
 import { LargeStackSize } from './large-stack';
 import { DesignFigures } from './measure-design';
 import { Section } from './options';
+import { StoreScalingFigures } from './store-scaling';
 import { TokenLoadFigures } from './token-load';
 
 export interface Machine {
@@ -43,6 +44,7 @@ export interface BenchResults {
   floor?: DesignFigures;
   medium?: { ours: DesignFigures; naive: DesignFigures; grants: number };
   token?: TokenLoadFigures;
+  stores?: StoreScalingFigures;
   ratios: Ratio[];
 }
 
@@ -82,5 +84,8 @@ export function computeRatios(results: BenchResults): Ratio[] {
   add('large: apply of the 1% change, ours / floor', large?.changeApply?.seconds, floor?.changeApply?.seconds);
   add('medium: apply from empty, naive / ours', medium?.naive.apply.seconds, medium?.ours.apply.seconds);
   add('medium: no-change plan, naive / ours', medium?.naive.noChangePlan.seconds, medium?.ours.noChangePlan.seconds);
+  const [sqlite, postgresOne, postgresTwo] = results.stores?.sides ?? [];
+  add('stores: tokens a second, PostgreSQL 1 instance / SQLite', postgresOne?.tokensPerSecond, sqlite?.tokensPerSecond);
+  add('stores: tokens a second, PostgreSQL 2 instances / 1 instance', postgresTwo?.tokensPerSecond, postgresOne?.tokensPerSecond);
   return ratios;
 }

@@ -12,7 +12,7 @@
  *   await pg.stop();
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,8 +67,9 @@ export async function startPostgres(): Promise<Postgres> {
   const dir = mkdtempSync(join(tmpdir(), 'procurement-pg-'));
   if (root) {
     chownSync(dir, NOBODY, NOBODY);
-    // The test run's temporary root is 0700: let `nobody` pass through it (search only, no listing) to its own directory.
-    chmodSync(tmpdir(), 0o711);
+    // The test run's temporary root is 0700: let `nobody` pass through it (search only, no listing) to its own
+    // directory. Only bits are added, so a shared /tmp (the benchmark's) keeps its sticky bit and its modes.
+    chmodSync(tmpdir(), (statSync(tmpdir()).mode & 0o7777) | 0o011);
   }
   const as = root ? { uid: NOBODY, gid: NOBODY } : {};
   const data = join(dir, 'data');
