@@ -48,14 +48,8 @@ interface Side {
   database: Postgres | null;
 }
 
-interface Run {
-  tokensPerSecond: number;
-  latencyP99Ms: number;
-  non2xx: number;
-  errors: number;
-  serverCpuMsPerToken: number;
-  databaseCpuMsPerToken: number;
-}
+/** One round of one side. */
+type Run = Omit<StoreSideFigures, 'name' | 'instances'>;
 
 export async function runStoreScaling(options: {
   durationSeconds: number;
