@@ -5,24 +5,31 @@
  * returned object: two servers can run in one process.
  */
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { ModelValidator } from '../model/validate';
 import { ADMIN_PREFIX, AdminRouter } from './admin/router';
 import { loadOrCreateAdminToken } from './admin-token';
 import { AdminTokens } from './admin-tokens';
-import { ServerConfig } from './defaults';
+import { ServerConfig, isLoopback } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
-import { INTROSPECTION_PATH, createOAuthProvider } from './oauth/provider';
+import { INTROSPECTION_PATH } from './oauth/metadata';
+import { createOAuthProvider } from './oauth/provider';
+import { servedRoutes } from './oauth/served-routes';
 import { loadOrCreateSigningKey } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { openStore } from './store/open-store';
 import { Store } from './store/store';
+import { loadTls } from './tls';
 
 export interface RunningServer {
+  /** Where this process listens, e.g. `http://127.0.0.1:8787` (https with TLS). */
   url: string;
+  /** The issuer named in the metadata and the tokens: `--issuer`, or `url` when none is configured. */
+  issuer: string;
   port: number;
   /** Where the bootstrap admin token was taken from (never the token itself). */
   adminTokenOrigin: string;
@@ -31,9 +38,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
+  const tls = config.tls ? loadTls(config.tls) : null;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config, log);
   const policy = await openPolicy(store, config.environment);
@@ -43,39 +49,43 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
-  if (!LOOPBACK.has(config.host)) {
-    log(`warning: listening on ${config.host} over plain HTTP: put TLS in front before exposing the admin API or tokens`);
+  if (!isLoopback(config.host) && !tls) {
+    log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
 
-  let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
+  let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const router = new AdminRouter(
     { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
     { rateLimit: config.adminRateLimit },
   );
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const admin = url.pathname.startsWith(ADMIN_PREFIX);
     const answer = async () => {
-      if (url.pathname.startsWith(ADMIN_PREFIX)) return router.handle(req, res, url);
+      if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
       if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
-      return oauth(req, res);
+      return oauth(req, res, url.pathname);
     };
-    answer().catch(error => handleError(error, res, log));
-  });
+    answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
+  };
+  const server = tls ? createTlsServer(tls, handle) : createServer(handle);
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
-  oauth = provider.callback();
-  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy });
+  oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
 
   return {
     url,
+    issuer: issuer.origin,
     port,
     adminTokenOrigin: admin.origin,
     policy: { environment: startPolicy.environment, preset: startPolicy.preset },

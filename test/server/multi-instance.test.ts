@@ -20,11 +20,15 @@ let url: string;
 let a: EmbeddedServer;
 let b: EmbeddedServer;
 
+/** What a load balancer in front of the instances would be: one issuer for all of them. */
+const ISSUER = 'http://127.0.0.1:9';
+
 /** An instance on the shared database: through PROCUREMENT_STORE_URL, or (`flag`) the --store option. */
 function instance(flag = false): Promise<EmbeddedServer> {
+  const args = ['--issuer', ISSUER];
   return flag
-    ? startServer({ args: ['--store', url], env: { PROCUREMENT_ADMIN_TOKEN: ADMIN_TOKEN, PROCUREMENT_STORE_URL: '' } })
-    : startServer({ env: { PROCUREMENT_ADMIN_TOKEN: ADMIN_TOKEN, PROCUREMENT_STORE_URL: url } });
+    ? startServer({ args: [...args, '--store', url], env: { PROCUREMENT_ADMIN_TOKEN: ADMIN_TOKEN, PROCUREMENT_STORE_URL: '' } })
+    : startServer({ args, env: { PROCUREMENT_ADMIN_TOKEN: ADMIN_TOKEN, PROCUREMENT_STORE_URL: url } });
 }
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 /** `procurement-scopes server`: runs the embedded authorization server until SIGTERM or SIGINT. */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../../server/defaults';
+import { resolve as resolvePath } from 'node:path';
 import { UsageError } from '../../model/errors';
 
 export function register(program: Command): void {
@@ -13,11 +14,17 @@ export function register(program: Command): void {
     .option('--store <url>', 'a PostgreSQL URL (postgres://user:password@host:port/database) to share with other instances instead of the SQLite file (default: PROCUREMENT_STORE_URL, else SQLite in --data)')
     .option('--environment <name>', 'the environment this server guards; a fresh server enforces its recommended policy preset (strict when the name starts with "prod")', DEFAULTS.environment)
     .option('--admin-rate-limit <n>', 'admin API requests per second before 429 (default: no limit)', positiveNumber)
+    .option('--issuer <url>', 'public issuer URL (e.g. https://auth.example.com): metadata, tokens and endpoint URLs use it whatever Host says (default: the listening address)')
+    .option('--tls-cert <file>', 'PEM certificate (chain) to serve TLS with; needs --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--trust-proxy', 'behind a TLS-terminating reverse proxy: take the client address from X-Forwarded-For (needs an https --issuer)')
     .addHelpText(
       'after',
-      '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token (SQLite only: with --store, every instance needs the same PROCUREMENT_ADMIN_TOKEN).',
+      '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token (SQLite only: with --store, every instance needs the same PROCUREMENT_ADMIN_TOKEN).\n' +
+        'Listening beyond loopback (e.g. --host 0.0.0.0) needs an https --issuer and TLS: --tls-cert/--tls-key, or a reverse proxy.\n' +
+        'Several instances on one --store database serve as one server: give them the same --issuer.',
     )
-    .action(async (options: { port: number; host: string; data: string; store?: string; environment: string; adminRateLimit?: number }) => {
+    .action(async (options: ServerOptions) => {
       const { resolveConfig, describeStore, ConfigError } = await import('../../server/defaults.js');
       const { startServer } = await import('../../server/server.js');
       let config;
@@ -31,12 +38,16 @@ export function register(program: Command): void {
           adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
           adminRateLimit: options.adminRateLimit ?? null,
           environment: options.environment,
+          issuer: options.issuer ?? null,
+          tls: options.tlsCert || options.tlsKey ? { certFile: absolute(options.tlsCert), keyFile: absolute(options.tlsKey) } : null,
+          trustProxy: options.trustProxy === true,
         });
       } catch (e: unknown) {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;
       }
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const server = await startServer(config, log).catch((e: NodeJS.ErrnoException) => {
+        if (e instanceof ConfigError) throw new UsageError(e.message);
         if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
           throw new UsageError(`cannot listen on ${config.host}:${config.port} (${e.code}): choose another --port, or 0 for a free one`);
         }
@@ -46,7 +57,7 @@ export function register(program: Command): void {
       process.stdout.write(
         `data directory: ${config.dataDir}\nstore: ${describeStore(config)}\nadmin token: ${server.adminTokenOrigin}\n` +
           `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
-          `listening on ${server.url}\n`,
+          `issuer: ${server.issuer}\nlistening on ${server.url}\n`,
       );
       await new Promise<void>(resolve => {
         const stop = (signal: string) => {
@@ -57,6 +68,24 @@ export function register(program: Command): void {
         process.once('SIGINT', () => stop('SIGINT'));
       });
     });
+}
+
+interface ServerOptions {
+  port: number;
+  host: string;
+  data: string;
+  store?: string;
+  environment: string;
+  adminRateLimit?: number;
+  issuer?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: boolean;
+}
+
+/** A missing file stays empty, so that the settings check names the option left out. */
+function absolute(file: string | undefined): string {
+  return file ? resolvePath(file) : '';
 }
 
 function integer(value: string): number {

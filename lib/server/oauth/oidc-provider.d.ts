@@ -15,11 +15,16 @@ declare module 'oidc-provider' {
   export interface OidcContext {
     oidc: {
       client?: OidcClient;
+      /** A parameter registered as a dupe (`resource`) may hold several values. */
       params?: Record<string, string | undefined>;
+      route?: string;
       entity(name: string, value: unknown): void;
     };
     headers: Record<string, string | undefined>;
     body: unknown;
+    /** Koa's response status and header setter. */
+    status: number;
+    set(name: string, value: string): void;
   }
 
   export interface ClientCredentialsToken {
@@ -48,10 +53,11 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, unknown>);
     readonly Client: { prototype: OidcClient };
     readonly ClientCredentials: new (fields: { client: OidcClient; scope?: string; expiresIn?: number }) => ClientCredentialsToken;
-    registerGrantType(name: string, handler: (ctx: OidcContext) => Promise<void>, params?: string[]): void;
+    /** Trust `X-Forwarded-Proto`/`-Host` (koa's `app.proxy`). */
+    proxy: boolean;
+    registerGrantType(name: string, handler: (ctx: OidcContext) => Promise<void>, params?: string[], dupes?: string[]): void;
+    use(middleware: (ctx: OidcContext, next: () => Promise<void>) => Promise<void>): void;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
-    /** Koa middleware around every route (oidc-provider's app is Koa). */
-    use(middleware: (ctx: { status: number; set(name: string, value: string): void }, next: () => Promise<void>) => Promise<void>): void;
     on(event: 'grant.error', listener: (ctx: OidcContext, error: OidcError) => void): this;
     on(event: 'server_error', listener: (ctx: OidcContext, error: Error) => void): this;
   }
@@ -65,6 +71,7 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidScope: new (description: string, scope: string) => OidcError;
     InvalidTarget: new (description?: string) => OidcError;
+    InvalidRequest: new (description?: string) => OidcError;
     UnauthorizedClient: new (description?: string) => OidcError;
   };
 
