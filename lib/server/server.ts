@@ -21,6 +21,8 @@ import { createOAuthProvider } from './oauth/provider';
 import { servedRoutes } from './oauth/served-routes';
 import { loadOrCreateSigningKey } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
+import { GrantBatcher } from './oauth/grant-batch';
+import { ClientSecrets } from './secrets';
 import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { loadTls } from './tls';
@@ -49,6 +51,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const secrets = await ClientSecrets.open(store);
+  const grants = new GrantBatcher(store);
   if (!isLoopback(config.host) && !tls) {
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
@@ -56,7 +60,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -78,9 +82,9 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy });
+  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy, secrets, grants });
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
 
   return {
@@ -96,6 +100,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
+      // Grants still waiting for their batch are written before the store closes.
+      await grants.flush();
       await store.close();
     },
   };

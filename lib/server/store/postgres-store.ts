@@ -36,7 +36,7 @@ import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migratePostgres } from './postgres-migrations';
 import { StoreUnavailableError } from './store-unavailable';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoreTransaction, StoredAdminToken, StoredObject } from './store';
+import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoreTransaction, StoredAdminToken, StoredObject } from './store';
 
 /** Connections per instance: the pool bounds what one instance asks of the database. */
 const POOL_SIZE = 10;
@@ -57,6 +57,10 @@ const HOLDER_CONDITION: Record<HolderField, string> = {
   subjects: `o.value::jsonb -> 'subjects' @> jsonb_build_array(jsonb_build_object('clientId', $2::text))`,
 };
 
+const AUDIT_INSERT_COLUMNS = 'at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason';
+const AUDIT_RECORD_TYPES =
+  'at text, actor text, actor_note text, action text, kind text, key text, before text, after text, ' +
+  'client_id text, requested_scopes text, granted_scopes text, reason text';
 const ADMIN_TOKEN_COLUMNS = 'name, role, hash, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"';
 const AUDIT_COLUMNS =
   'id, at, actor, actor_note AS "actorNote", action, kind, key, before, after, client_id AS "clientId", ' +
@@ -217,25 +221,7 @@ abstract class PgStatements implements StoreTransaction {
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<void> {
-    await this.query(
-      'INSERT INTO audit (at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-      [
-        entry.at,
-        entry.actor,
-        entry.actorNote ?? null,
-        entry.action,
-        entry.kind,
-        entry.key,
-        jsonOrNull(entry.before),
-        jsonOrNull(entry.after),
-        entry.clientId,
-        jsonOrNull(entry.requestedScopes),
-        jsonOrNull(entry.grantedScopes),
-        entry.reason,
-      ],
-      { lock: false },
-    );
+    await this.insertAudit([entry]);
   }
 
   async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): Promise<AuditEntry[]> {
@@ -265,15 +251,33 @@ abstract class PgStatements implements StoreTransaction {
     return rows.map(toAuditEntry);
   }
 
-  async recordUsage(clientId: string, scopes: readonly string[], at: string): Promise<void> {
-    if (scopes.length === 0) return;
-    // Sorted: two grants upserting the same rows lock them in the same order, so they cannot deadlock.
+  /** A batch of token grants: its audit entries and usage. On the store it runs in a transaction of its own (PostgresStore.commitGrants). */
+  async commitGrants(batch: GrantBatch): Promise<void> {
+    await this.insertAudit(batch.audit);
+    if (batch.usage.length === 0) return;
+    // Sorted, so that two instances' batches lock the same usage rows in the same order and cannot deadlock; a use
+    // only moves forward, since another instance's batch may commit later with older uses.
+    const usage = [...batch.usage].sort((x, y) => compare(x.clientId, y.clientId) || compare(x.scope, y.scope));
     await this.query(
-      'INSERT INTO usage (client_id, scope, last_used_at) SELECT $1, s, $3 FROM unnest($2::text[]) AS s ' +
-        'ON CONFLICT (client_id, scope) DO UPDATE SET last_used_at = excluded.last_used_at',
-      [clientId, [...new Set(scopes)].sort(), at],
+      'INSERT INTO usage (client_id, scope, last_used_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ' +
+        'ON CONFLICT (client_id, scope) DO UPDATE SET last_used_at = GREATEST(usage.last_used_at, excluded.last_used_at)',
+      [usage.map(u => u.clientId), usage.map(u => u.scope), usage.map(u => u.lastUsedAt)],
       { lock: false },
     );
+  }
+
+  async serverKey(name: string, candidate: string): Promise<string> {
+    // Two statements: one INSERT ... RETURNING with a SELECT would read a snapshot taken before a racing instance's insert.
+    await this.query('INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, candidate], { lock: false });
+    const [row] = await this.query<{ value: string }>('SELECT value FROM server_keys WHERE name = $1', [name], { lock: false });
+    return row.value;
+  }
+
+  async upgradeSecretHash(clientId: string, from: string, to: string): Promise<boolean> {
+    const rows = await this.query('UPDATE client_secrets SET hash = $1 WHERE client_id = $2 AND hash = $3 RETURNING client_id', [to, clientId, from], {
+      lock: false,
+    });
+    return rows.length > 0;
   }
 
   async usage(clientId?: string): Promise<UsageEntry[]> {
@@ -316,6 +320,16 @@ abstract class PgStatements implements StoreTransaction {
   async revokeAdminToken(name: string, at: string): Promise<boolean> {
     const rows = await this.query('UPDATE admin_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL RETURNING name', [at, name]);
     return rows.length > 0;
+  }
+
+  /** One statement for any number of entries: the rows travel as one JSON array. */
+  private async insertAudit(entries: readonly NewAuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.query(
+      `INSERT INTO audit (${AUDIT_INSERT_COLUMNS}) SELECT ${AUDIT_INSERT_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${AUDIT_RECORD_TYPES})`,
+      [JSON.stringify(entries.map(auditRecord))],
+      { lock: false },
+    );
   }
 
   private async bumpRevision(): Promise<number> {
@@ -391,6 +405,11 @@ export class PostgresStore extends PgStatements implements Store {
     return this.transaction(tx => tx.delete(kind, key));
   }
 
+  // Durable once resolved: a commit with synchronous_commit on (PostgreSQL's default).
+  commitGrants(batch: GrantBatch): Promise<void> {
+    return this.transaction(tx => tx.commitGrants(batch));
+  }
+
   /** Runs `fn` in one transaction on one connection: everything it writes lands together or not at all. */
   async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -463,6 +482,28 @@ function emptyManagers(): ManagerIndex {
 
 function toManager(row: ManagerRow): Manager {
   return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
+}
+
+/** An audit entry as the row jsonb_to_recordset reads (column names, JSON columns as text). */
+function auditRecord(entry: NewAuditEntry): Record<string, string | null> {
+  return {
+    at: entry.at,
+    actor: entry.actor,
+    actor_note: entry.actorNote ?? null,
+    action: entry.action,
+    kind: entry.kind,
+    key: entry.key,
+    before: jsonOrNull(entry.before),
+    after: jsonOrNull(entry.after),
+    client_id: entry.clientId,
+    requested_scopes: jsonOrNull(entry.requestedScopes),
+    granted_scopes: jsonOrNull(entry.grantedScopes),
+    reason: entry.reason,
+  };
+}
+
+function compare(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function jsonOrNull(value: unknown): string | null {
