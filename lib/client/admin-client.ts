@@ -16,6 +16,8 @@
  *   `GET revision` → `{ revision }` alone.
  * - `POST clients/{id}/secret` → a new secret, answered once.
  * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
+ * - `GET signing-keys`; `POST signing-keys` `{ publishDelaySeconds? }` (role
+ *   `admin`) publishes the next token signing key, answered with the new set.
  * - Admin tokens (role `admin`): `POST admin-tokens` `{ name, role }` → 201
  *   with the token, shown once; `GET admin-tokens`; `DELETE admin-tokens/{name}`
  *   revokes. Every token has a role: `read` (every GET), `write` (PUT, DELETE,
@@ -49,6 +51,8 @@ import {
   EffectiveScopes,
   Page,
   ProposedChange,
+  SigningKeyInfo,
+  SigningKeyRotation,
   UsageEntry,
   Versioned,
 } from '../model/admin-api';
@@ -290,6 +294,16 @@ export class AdminClient {
     const headers: Record<string, string> = options.ifMatch ? { 'if-match': options.ifMatch } : {};
     const { body, etag } = await this.request<unknown>('PUT', 'policy', document, headers);
     return { value: body, etag };
+  }
+
+  /** The token signing keys still published (role read). */
+  async signingKeys(): Promise<SigningKeyInfo[]> {
+    return (await this.request<{ items: SigningKeyInfo[] }>('GET', 'signing-keys')).body.items;
+  }
+
+  /** Creates the next signing key, signing after the publish delay (role admin; server default one hour). */
+  async rotateSigningKey(publishDelaySeconds?: number): Promise<SigningKeyRotation> {
+    return (await this.request<SigningKeyRotation>('POST', 'signing-keys', publishDelaySeconds === undefined ? {} : { publishDelaySeconds })).body;
   }
 }
 

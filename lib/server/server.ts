@@ -18,8 +18,9 @@ import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH } from './oauth/metadata';
 import { createOAuthProvider } from './oauth/provider';
+import { providerKeysFollower } from './oauth/provider-keys';
 import { servedRoutes } from './oauth/served-routes';
-import { loadOrCreateSigningKey } from './signing-keys';
+import { SigningKeys } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { GrantBatcher } from './oauth/grant-batch';
 import { ClientSecrets } from './secrets';
@@ -50,7 +51,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   if ((await adminTokens.registerBootstrap(admin.token)) === 'revoked') {
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
-  const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
   const secrets = await ClientSecrets.open(store);
   const grants = new GrantBatcher(store);
   if (!isLoopback(config.host) && !tls) {
@@ -59,8 +60,9 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
 
   let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
+  let followKeys = async () => {};
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -70,6 +72,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     const answer = async () => {
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
+      await followKeys();
       if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
       return oauth(req, res, url.pathname);
     };
@@ -82,9 +85,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy, secrets, grants });
+  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants });
+  followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
 
   return {

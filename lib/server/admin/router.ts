@@ -22,6 +22,7 @@ import { putObject } from './actions/put-object';
 import { revision } from './actions/revision';
 import { revokeAdminToken } from './actions/revoke-admin-token';
 import { rotateSecret } from './actions/rotate-secret';
+import { listSigningKeys, rotateSigningKey } from './actions/signing-keys';
 import { snapshot } from './actions/snapshot';
 import { usage } from './actions/usage';
 import { AdminAction, AdminContext } from './context';
@@ -52,6 +53,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['admin-tokens'], role: 'admin', action: listAdminTokens },
   { method: 'POST', pattern: ['admin-tokens'], role: 'admin', action: createAdminToken },
   { method: 'DELETE', pattern: ['admin-tokens', '*'], role: 'admin', action: revokeAdminToken },
+  { method: 'GET', pattern: ['signing-keys'], role: 'read', action: listSigningKeys },
+  { method: 'POST', pattern: ['signing-keys'], role: 'admin', action: rotateSigningKey },
   { method: 'POST', pattern: ['clients', '*', 'secret'], role: 'write', action: rotateSecret },
   { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], role: 'read', action: effectiveScopes },
   { method: 'GET', pattern: ['*', '*', 'manager'], role: 'read', action: getManager },

@@ -19,7 +19,7 @@ import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
 import { ClientSecrets } from '../secrets';
-import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
+import { SIGNING_ALG, SigningKeys, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { AUDIENCE } from './resource-server';
@@ -30,7 +30,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export interface IntrospectionOptions {
   issuer: string;
   store: Store;
-  signingKey: SigningJwk;
+  /** Tokens verify against every published key: a retired key's tokens stay active until they expire. */
+  signingKeys: SigningKeys;
   secrets: ClientSecrets;
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => Promise<AdminIdentity | null>;
@@ -80,9 +81,9 @@ async function authenticateCaller({ store, secrets, authenticateAdmin }: Introsp
   return { admin: false, clientId: id, allTokens: (await store.get('clients', id))?.value.introspection === true };
 }
 
-async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
-  const { importJWK, jwtVerify } = await import('jose');
-  const key = await importJWK(publicJwk(signingKey), SIGNING_ALG);
+async function introspect({ issuer, store, signingKeys, now }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const key = createLocalJWKSet({ keys: signingKeys.inForce().published.map(publicJwk) });
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer, audience: AUDIENCE, algorithms: [SIGNING_ALG], currentDate: now() }));
@@ -91,8 +92,10 @@ async function introspect({ issuer, store, signingKey, now }: IntrospectionOptio
   }
   const clientId = payload.client_id;
   if (typeof clientId !== 'string' || !(await store.get('clients', clientId))) return { active: false };
+  // A client with keys (private_key_jwt) has no secret and its tokens carry no generation; a token obtained with a
+  // secret the client no longer has (rotated, or replaced by keys) is inactive.
   const secretHash = await store.secretHash(clientId);
-  if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
+  if (payload[GENERATION_CLAIM] !== (secretHash ? credentialGeneration(secretHash) : undefined)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
   const effective = new Set(effectiveScopes(clientId, await store.effectiveScopeInput(clientId), now()));
   if (!scopes.every(s => effective.has(s))) return { active: false };

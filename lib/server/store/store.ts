@@ -143,6 +143,34 @@ export interface OwnershipStore {
   managers(): Promise<ManagerIndex>;
 }
 
+/**
+ * A signing key as stored: its private JWK and the times that decide its part (lib/server/signing-keys.ts). Every
+ * instance derives the same state from these times, so activation and removal need no write when they come due.
+ */
+export interface StoredSigningKey {
+  kid: string;
+  /** The private JWK (EC P-256, ES256). */
+  privateJwk: Record<string, unknown>;
+  createdAt: string;
+  /** From this moment the key signs (the latest activated key signs); before it, it is only published. */
+  activatesAt: string;
+  /** From this moment the key leaves the JWKS; null while it may still sign. */
+  removeAt: string | null;
+}
+
+/** The token signing keys, shared by every server instance on the store. */
+export interface SigningKeyStore {
+  /** Every key and the version of the set (0 before the first key). */
+  signingKeySet(): Promise<{ version: number; keys: StoredSigningKey[] }>;
+  /** Just the version: what instances poll to notice another's rotation. */
+  signingKeySetVersion(): Promise<number>;
+  /**
+   * Replaces the whole set when its version is still `expectedVersion` (compare and set: two instances rotating
+   * at once cannot both win); answers the new version, or null when another writer came first.
+   */
+  replaceSigningKeySet(expectedVersion: number, keys: readonly StoredSigningKey[]): Promise<number | null>;
+}
+
 export interface Store
   extends ObjectStore,
     ClientSecretHashes,
@@ -153,7 +181,8 @@ export interface Store
     OwnershipStore,
     GrantBatchStore,
     ServerKeyStore,
-    SecretHashUpgrades {
+    SecretHashUpgrades,
+    SigningKeyStore {
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` lands together or not at all (a throw
    * or rejection rolls back), and no other request sees it before. Use only `tx` inside `fn` (see the header).
