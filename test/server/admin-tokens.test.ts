@@ -63,8 +63,9 @@ describe('admin tokens', () => {
     const write = clientWith((await server.admin.createAdminToken('ci-apply', 'write')).token);
     await write.put('scopes', scope('po.read'), 'po.read');
     expect((await write.rotateSecret('reader-bot')).clientSecret).toBeDefined();
-    for (const refused of [write.createAdminToken('sneaky', 'admin'), write.listAdminTokens(), write.revokeAdminToken('ci-plan')]) {
-      const error = await apiError(refused);
+    // One at a time: a refusal that arrived before the loop awaited it would be an unhandled rejection.
+    for (const refused of [() => write.createAdminToken('sneaky', 'admin'), () => write.listAdminTokens(), () => write.revokeAdminToken('ci-plan')]) {
+      const error = await apiError(refused());
       expect(error.status).toBe(403);
       expect(error.message).toContain('a write token cannot manage the policy or admin tokens');
       expect(error.message).toContain('use an admin token');

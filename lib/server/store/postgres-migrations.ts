@@ -23,7 +23,7 @@ interface Migration {
 // keyset cursors then come out in the same order whatever locale the cluster was created with.
 const MIGRATIONS: readonly Migration[] = [
   // Objects with their managers, hashed client secrets, audit (with the caller's note), usage, the policy
-  // record, named admin tokens and the server's own keys: the SQLite store's tables at its schema version 3.
+  // record, named admin tokens, the server's own keys and the token signing keys: the SQLite store's tables at its schema version 3.
   {
     version: 1,
     sql: `
@@ -47,6 +47,9 @@ CREATE TABLE admin_tokens (
   name TEXT COLLATE "C" PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL,
   created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT);
 CREATE TABLE server_keys (name TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE signing_key_set (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+CREATE TABLE signing_keys (
+  kid TEXT COLLATE "C" PRIMARY KEY, private_jwk TEXT NOT NULL, created_at TEXT NOT NULL, activates_at TEXT NOT NULL, remove_at TEXT);
 INSERT INTO meta (name, value) VALUES ('revision', '0');
 `,
   },

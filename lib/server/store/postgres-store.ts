@@ -36,7 +36,7 @@ import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migratePostgres } from './postgres-migrations';
 import { StoreUnavailableError } from './store-unavailable';
-import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoreTransaction, StoredAdminToken, StoredObject } from './store';
+import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoreTransaction, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
 
 /** Connections per instance: the pool bounds what one instance asks of the database. */
 const POOL_SIZE = 10;
@@ -273,6 +273,44 @@ abstract class PgStatements implements StoreTransaction {
     return row.value;
   }
 
+  async signingKeySet(): Promise<{ version: number; keys: StoredSigningKey[] }> {
+    // One statement: the version and the keys it counts, seen together.
+    const rows = await this.query<SigningKeyRow>(
+      'SELECT version AS set_version, NULL AS kid, NULL AS private_jwk, NULL AS created_at, NULL AS activates_at, NULL AS remove_at FROM signing_key_set WHERE id = 1 ' +
+        'UNION ALL SELECT NULL, kid, private_jwk, created_at, activates_at, remove_at FROM signing_keys ORDER BY activates_at, kid',
+      [],
+      { lock: false },
+    );
+    const version = rows.find(r => r.set_version !== null)?.set_version ?? 0;
+    const keys = rows
+      .filter(r => r.kid !== null)
+      .map(r => ({ kid: r.kid!, privateJwk: JSON.parse(r.private_jwk!), createdAt: r.created_at!, activatesAt: r.activates_at!, removeAt: r.remove_at }));
+    return { version, keys };
+  }
+
+  async signingKeySetVersion(): Promise<number> {
+    const [row] = await this.query<{ version: number }>('SELECT version FROM signing_key_set WHERE id = 1', [], { lock: false });
+    return row?.version ?? 0;
+  }
+
+  /** Compare and set on the set's version row: a racing instance's UPDATE waits for this one, then finds the version moved. */
+  async replaceSigningKeySet(expectedVersion: number, keys: readonly StoredSigningKey[]): Promise<number | null> {
+    const bumped =
+      expectedVersion === 0
+        ? await this.query('INSERT INTO signing_key_set (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING RETURNING version', [], { lock: false })
+        : await this.query('UPDATE signing_key_set SET version = version + 1 WHERE id = 1 AND version = $1 RETURNING version', [expectedVersion], {
+            lock: false,
+          });
+    if (bumped.length === 0) return null;
+    await this.query('DELETE FROM signing_keys', [], { lock: false });
+    await this.query(
+      'INSERT INTO signing_keys (kid, private_jwk, created_at, activates_at, remove_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])',
+      [keys.map(k => k.kid), keys.map(k => JSON.stringify(k.privateJwk)), keys.map(k => k.createdAt), keys.map(k => k.activatesAt), keys.map(k => k.removeAt)],
+      { lock: false },
+    );
+    return expectedVersion + 1;
+  }
+
   async upgradeSecretHash(clientId: string, from: string, to: string): Promise<boolean> {
     const rows = await this.query('UPDATE client_secrets SET hash = $1 WHERE client_id = $2 AND hash = $3 RETURNING client_id', [to, clientId, from], {
       lock: false,
@@ -405,6 +443,11 @@ export class PostgresStore extends PgStatements implements Store {
     return this.transaction(tx => tx.delete(kind, key));
   }
 
+  // The version check and the new set land together.
+  replaceSigningKeySet(expectedVersion: number, keys: readonly StoredSigningKey[]): Promise<number | null> {
+    return this.transaction(tx => tx.replaceSigningKeySet(expectedVersion, keys));
+  }
+
   // Durable once resolved: a commit with synchronous_commit on (PostgreSQL's default).
   commitGrants(batch: GrantBatch): Promise<void> {
     return this.transaction(tx => tx.commitGrants(batch));
@@ -468,6 +511,15 @@ interface ManagerRow extends Row {
   manager: string | null;
   manager_label: string | null;
   managed_since: string | null;
+}
+
+interface SigningKeyRow extends Row {
+  set_version: number | null;
+  kid: string | null;
+  private_jwk: string | null;
+  created_at: string | null;
+  activates_at: string | null;
+  remove_at: string | null;
 }
 
 interface ObjectRow extends ManagerRow {
