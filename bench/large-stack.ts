@@ -13,6 +13,8 @@ export interface LargeStackSize {
   readonly scopes: number;
   readonly roles: number;
   readonly grants: number;
+  /** @default 4 */
+  readonly scopesPerRole?: number;
 }
 
 export interface LargeStackOptions {
@@ -38,7 +40,8 @@ export function buildLargeStack(app: App, size: LargeStackSize, options: LargeSt
       risk: i % HIGH_RISK_EVERY === 0 ? ScopeRisk.HIGH : ScopeRisk.LOW,
     }),
   );
-  const scopeIndicesOf = (r: number) => Array.from({ length: SCOPES_PER_ROLE }, (_, k) => (r * SCOPES_PER_ROLE + k) % scopes.length);
+  const perRole = size.scopesPerRole ?? SCOPES_PER_ROLE;
+  const scopeIndicesOf = (r: number) => Array.from({ length: perRole }, (_, k) => (r * perRole + k) % scopes.length);
   const roles = Array.from({ length: size.roles }, (_, r) =>
     new Role(auth, `Role${r}`, { name: `role-${r}`, description: `Generated role ${r}.`, scopes: scopeIndicesOf(r).map(i => scopes[i]) }),
   );

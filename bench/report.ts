@@ -5,6 +5,8 @@
 import { describe } from './options';
 import { BenchResults, Ratio } from './results';
 import { DesignFigures } from './measure-design';
+import { ProfileSummary } from './cpu-profile';
+import { SmallObjectsFigures, SmallObjectsSide } from './small-objects';
 import { StepFigures } from './terraform-side';
 
 const LABEL = 44;
@@ -33,6 +35,7 @@ export function renderReport(results: BenchResults): string {
     for (const [label, pick] of steps) lines.push(row(label, stepCell(results.large, pick), stepCell(results.floor, pick)));
     if (results.large) lines.push(...detail(results.large));
   }
+  if (results.small?.length) lines.push(...smallObjects(results.small));
   if (results.medium) {
     const { ours, naive } = results.medium;
     lines.push('', `Medium stack: ${describe(results.sizes.medium)}`);
@@ -96,6 +99,34 @@ function detail(ours: DesignFigures): string[] {
         `${s.providerPeakMiB.toFixed(0)} MiB`,
       ),
     );
+  }
+  return lines;
+}
+
+/** Each N of the small section: the steps side by side, then where the plan's CPU went on each side. */
+function smallObjects(runs: SmallObjectsFigures[]): string[] {
+  const lines = ['', 'Many small objects: N scopes, N/5 roles of 3 scopes, N clients, N/5 bindings of 5 subjects'];
+  lines.push(row('', 'ours', 'terraform_data'));
+  for (const s of runs) {
+    const plans = (side: SmallObjectsSide) => side.noChangePlans.map(p => p.seconds.toFixed(2)).join(' ');
+    lines.push(row(`${s.resources} resources (N = ${s.n}): apply from empty`, seconds(s.ours.apply.seconds), seconds(s.floor.apply.seconds)));
+    lines.push(row(`  no-change plan (median of ${s.ours.noChangePlans.length})`, seconds(s.ours.noChangePlan.seconds), seconds(s.floor.noChangePlan.seconds)));
+    lines.push(row('  every plan, in order (s)', plans(s.ours), plans(s.floor)));
+    lines.push(row('  that plan: tf+providers CPU', seconds(s.ours.noChangePlan.childrenCpuSeconds), seconds(s.floor.noChangePlan.childrenCpuSeconds)));
+    lines.push(row('  that plan: providers CPU / spawns', `≥${seconds(s.ours.noChangePlan.providerCpuSeconds)} / ${s.ours.noChangePlan.providerSpawns}`));
+    lines.push(row('  apply: tf+providers CPU', seconds(s.ours.apply.childrenCpuSeconds), seconds(s.floor.apply.childrenCpuSeconds)));
+    lines.push(row('  apply: providers CPU / spawns', `≥${seconds(s.ours.apply.providerCpuSeconds)} / ${s.ours.apply.providerSpawns}`));
+    if (s.profile) lines.push(...profileLines(s.profile));
+  }
+  return lines;
+}
+
+/** The profiled plan: busy time per provider process, then the parts that took at least 2% of it. */
+function profileLines(profile: ProfileSummary): string[] {
+  const total = profile.processes.reduce((a, b) => a + b, 0);
+  const lines = [`  profiled no-change plan: ${profile.processes.map(ms => `${ms.toFixed(0)} ms`).join(' + ')} busy in the provider processes (profiler overhead included)`];
+  for (const { part, ms } of profile.parts.filter(p => p.ms >= total * 0.02)) {
+    lines.push(row(`    ${part}`, `${ms.toFixed(0)} ms`, `${((ms / total) * 100).toFixed(0)}%`));
   }
   return lines;
 }

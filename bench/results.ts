@@ -9,6 +9,7 @@ import { cpus, loadavg, totalmem, release } from 'node:os';
 import { LargeStackSize } from './large-stack';
 import { DesignFigures } from './measure-design';
 import { Section } from './options';
+import { SmallObjectsFigures } from './small-objects';
 import { StoreScalingFigures } from './store-scaling';
 import { TokenLoadFigures } from './token-load';
 
@@ -39,12 +40,14 @@ export interface BenchResults {
   command: string;
   sections: Section[];
   scale: number;
-  sizes: { large: LargeStackSize; medium: LargeStackSize };
+  sizes: { large: LargeStackSize; medium: LargeStackSize; small?: number[] };
   machine: Machine;
   synth?: { seconds: number; resources: number; grants: number };
   large?: DesignFigures & { movedGrants: number };
   floor?: DesignFigures;
   medium?: { ours: DesignFigures; naive: DesignFigures; grants: number };
+  /** Many small objects, one entry per N. */
+  small?: SmallObjectsFigures[];
   token?: TokenLoadFigures;
   stores?: StoreScalingFigures;
   ratios: Ratio[];
@@ -88,6 +91,10 @@ export function computeRatios(results: BenchResults): Ratio[] {
   add('large: no-change plan, ours / floor', large?.noChangePlan.seconds, floor?.noChangePlan.seconds, PLAN_TARGET);
   add('large: plan of the 1% change, ours / floor', large?.changePlan?.seconds, floor?.changePlan?.seconds);
   add('large: apply of the 1% change, ours / floor', large?.changeApply?.seconds, floor?.changeApply?.seconds);
+  for (const s of results.small ?? []) {
+    add(`small ${s.resources}: apply from empty, ours / floor`, s.ours.apply.seconds, s.floor.apply.seconds, APPLY_TARGET);
+    add(`small ${s.resources}: no-change plan (median), ours / floor`, s.ours.noChangePlan.seconds, s.floor.noChangePlan.seconds, PLAN_TARGET);
+  }
   add('medium: apply from empty, naive / ours', medium?.naive.apply.seconds, medium?.ours.apply.seconds);
   add('medium: no-change plan, naive / ours', medium?.naive.noChangePlan.seconds, medium?.ours.noChangePlan.seconds);
   add('token: tokens a second, ours / bare oidc-provider', token?.ours.requestsPerSecond, token?.bare.requestsPerSecond, TOKEN_RATE_TARGET, true);

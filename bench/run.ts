@@ -11,6 +11,7 @@ import { asTerraformData, countGrants, countResources, oneBindingPerGrant, synth
 import { DesignFigures, measureDesign } from './measure-design';
 import { BenchOptions, BenchUsageError, CHANGED_GRANTS_FRACTION, describe, parseOptions, USAGE } from './options';
 import { renderReport } from './report';
+import { measureSmallObjects } from './small-objects';
 import { BenchResults, computeRatios, describeMachine } from './results';
 import { TerraformSide } from './terraform-side';
 import { runStoreScaling } from './store-scaling';
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
     sections: options.sections,
     scale: options.scale,
-    sizes: { large: options.large, medium: options.medium },
+    sizes: { large: options.large, medium: options.medium, small: options.small },
     machine: describeMachine(),
     ratios: [],
   };
@@ -48,6 +49,12 @@ async function main(argv: string[]): Promise<void> {
     if (wants('floor')) {
       log('The floor: the same resources as builtin terraform_data');
       results.floor = await onSide('floor', false, side => measureDesign(side, asTerraformData(config), { changed: asTerraformData(changed.config) }));
+    }
+  }
+  if (wants('small')) {
+    results.small = [];
+    for (const n of options.small) {
+      results.small.push(await measureSmallObjects(n, { plans: options.plans, log, cpuProfileDir: options.cpuProfileDir && join(options.cpuProfileDir, String(n)) }));
     }
   }
   if (wants('naive')) {

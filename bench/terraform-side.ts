@@ -35,6 +35,7 @@ export class TerraformSide {
 
   private readonly workDir: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly configFile: string;
 
   private constructor(
     readonly name: string,
@@ -45,6 +46,7 @@ export class TerraformSide {
     this.workDir = join(dir, 'work');
     mkdirSync(this.workDir);
     const install = installProvider({ configFile: join(dir, 'terraform.rc'), bundlePath: defaultBundlePath(__dirname) });
+    this.configFile = install.configFile;
     this.env = {
       TF_CLI_CONFIG_FILE: install.configFile,
       ...(server ? { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken, PROCUREMENT_SECRETS_DIR: join(dir, 'secrets') } : {}),
@@ -55,17 +57,27 @@ export class TerraformSide {
     writeFileSync(join(this.workDir, 'main.tf.json'), JSON.stringify(config));
   }
 
+  /** Puts another build of the provider, or Node flags, into this side's mirror; the lock file follows (after init). */
+  reinstall(options: { bundlePath?: string; nodeArgs?: string[] } = {}): void {
+    installProvider({
+      configFile: this.configFile,
+      bundlePath: options.bundlePath ?? defaultBundlePath(__dirname),
+      nodeArgs: options.nodeArgs,
+      lockFile: join(this.workDir, '.terraform.lock.hcl'),
+    });
+  }
+
   async init(): Promise<void> {
     await this.step('init', ['init'], [0]);
   }
 
-  /** Runs `terraform <args>` (adding -no-color -input=false), fails unless it exits with one of `exitCodes`. */
-  async step(label: string, args: string[], exitCodes: number[], url?: string): Promise<StepFigures> {
+  /** Runs `terraform <args>` (adding -no-color -input=false), fails unless it exits with one of `exitCodes`; `env` is laid over the side's. */
+  async step(label: string, args: string[], exitCodes: number[], env: NodeJS.ProcessEnv = {}): Promise<StepFigures> {
     let done = 0;
     const started = performance.now();
     const cli = new TerraformCli({
       cwd: this.workDir,
-      env: { ...this.env, ...(url ? { PROCUREMENT_URL: url } : {}) },
+      env: { ...this.env, ...env },
       onLine: line => {
         if (RESOURCE_DONE.test(line) && ++done % PROGRESS_EVERY === 0) {
           this.log(`    ${this.name}: ${label}: ${done} resources done, ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -92,7 +104,7 @@ export class TerraformSide {
     if (!this.server) throw new Error(`${this.name} has no server to count requests of`);
     const proxy = await startCountingProxy(this.server.url);
     try {
-      await this.step('no-change plan through a counting proxy', ['plan', '-detailed-exitcode'], [0], proxy.url);
+      await this.step('no-change plan through a counting proxy', ['plan', '-detailed-exitcode'], [0], { PROCUREMENT_URL: proxy.url });
       return [...proxy.seen];
     } finally {
       await proxy.close();

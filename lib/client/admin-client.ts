@@ -232,7 +232,7 @@ export class AdminClient {
     path: string,
     body?: unknown,
     extraHeaders: Record<string, string> = {},
-  ): Promise<{ status: number; body: T; etag: string | null }> {
+  ): Promise<{ status: number; body: T; etag: string | null; headers: Headers }> {
     await this.acquire();
     try {
       const response = await this.http.fetch(`${this.base}/admin/v1/${path}`, {
@@ -258,7 +258,7 @@ export class AdminClient {
           err.problems ?? [],
         );
       }
-      return { status: response.status, body: parsed as T, etag: response.headers.get('etag') };
+      return { status: response.status, body: parsed as T, etag: response.headers.get('etag'), headers: response.headers };
     } finally {
       this.release();
     }
@@ -283,10 +283,11 @@ export class AdminClient {
     return (await this.request<AdmissionAnswer>('POST', 'admission', { changes })).body;
   }
 
-  /** The policy document the server enforces, with its ETag. */
-  async policy(): Promise<Versioned<unknown>> {
-    const { body, etag } = await this.request<unknown>('GET', 'policy');
-    return { value: body, etag };
+  /** The policy document the server enforces, with its ETag, and whether it is the environment's preset or a stored document (null: a server that does not say). */
+  async policy(): Promise<Versioned<unknown> & { source: PolicySource | null }> {
+    const { body, etag, headers } = await this.request<unknown>('GET', 'policy');
+    const source = headers.get('x-policy-source');
+    return { value: body, etag, source: source === 'preset' || source === 'stored' ? source : null };
   }
 
   /** Replaces the server's policy document; answers it as stored. */
@@ -294,6 +295,17 @@ export class AdminClient {
     const headers: Record<string, string> = options.ifMatch ? { 'if-match': options.ifMatch } : {};
     const { body, etag } = await this.request<unknown>('PUT', 'policy', document, headers);
     return { value: body, etag };
+  }
+
+  /** Back to the environment's recommended preset (the stored document goes); answers the preset. Needs an admin token. */
+  async deletePolicy(): Promise<Versioned<unknown>> {
+    const { body, etag } = await this.request<unknown>('DELETE', 'policy');
+    return { value: body, etag };
+  }
+
+  /** The name and role of the admin token this client sends. */
+  async whoami(): Promise<{ name: string; role: AdminRole }> {
+    return (await this.request<{ name: string; role: AdminRole }>('GET', 'token')).body;
   }
 
   /** The token signing keys still published (role read). */
@@ -306,6 +318,9 @@ export class AdminClient {
     return (await this.request<SigningKeyRotation>('POST', 'signing-keys', publishDelaySeconds === undefined ? {} : { publishDelaySeconds })).body;
   }
 }
+
+/** Where the policy a server enforces comes from: its environment's recommended preset, or a document stored through the admin API. */
+export type PolicySource = 'preset' | 'stored';
 
 /** Who writes, for the server's ownership check. */
 export interface ManagerClaim {

@@ -3,10 +3,8 @@
  * every problem in the user's terms: which field, what was received, what is
  * allowed. All problems are reported at once.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { SCHEMAS } from './schemas';
-import { timestampProblem } from './timestamp';
+import type { ErrorObject } from 'ajv';
+import { ModelValidators, modelValidators } from './compiled-validators';
 import { unusableKeys } from './public-keys';
 import { Client, Kind, KindObject, RoleBinding } from './types';
 
@@ -25,17 +23,7 @@ export type ValidationResult<T> = { ok: true; value: T } | { ok: false; problems
 const SET_FIELDS = ['implies', 'scopes', 'grantTypes', 'redirectUris'] as const;
 
 export class ModelValidator {
-  private readonly validators: { [K in Kind]: ValidateFunction };
-
-  constructor() {
-    const ajv = createAjv();
-    this.validators = {
-      scopes: ajv.compile(SCHEMAS.scopes),
-      roles: ajv.compile(SCHEMAS.roles),
-      clients: ajv.compile(SCHEMAS.clients),
-      'role-bindings': ajv.compile(SCHEMAS['role-bindings']),
-    };
-  }
+  private readonly validators: ModelValidators = modelValidators();
 
   /** Validates `input` as a `kind` object; on success answers a normalized copy with defaults filled in. */
   validate<K extends Kind>(kind: K, input: unknown): ValidationResult<KindObject[K]> {
@@ -47,25 +35,6 @@ export class ModelValidator {
     if (problems.length > 0) return { ok: false, problems };
     return { ok: true, value: normalize(kind, value as KindObject[K]) };
   }
-}
-
-/**
- * The ajv set-up every schema of the project is compiled with: all errors,
- * defaults applied, `hint` annotations, and `timestamp: true` for RFC 3339
- * values checked by the one strict parser (lib/model/timestamp.ts).
- */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strictTypes: false });
-  addFormats(ajv, ['uri']);
-  ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
-  const timestamp = (enabled: boolean, data: unknown): boolean => {
-    const problem = enabled && typeof data === 'string' ? timestampProblem(data) : null;
-    timestamp.errors = problem === null ? [] : [{ keyword: 'timestamp', message: problem, params: {} }];
-    return problem === null;
-  };
-  timestamp.errors = [] as Partial<ErrorObject>[];
-  ajv.addKeyword({ keyword: 'timestamp', type: 'string', schemaType: 'boolean', errors: true, validate: timestamp });
-  return ajv;
 }
 
 /** ajv's errors worded for people, one Problem each. */

@@ -6,7 +6,8 @@
 import { ValidateFunction } from 'ajv';
 import { LIMITS } from '../model/schemas';
 import { RISKS } from '../model/types';
-import { createAjv, Problem, problemsOf, renderPath, ValidationResult } from '../model/validate';
+import { createAjv } from '../model/ajv-setup';
+import { Problem, problemsOf, renderPath, ValidationResult } from '../model/validate';
 import { MIN_EXCEPTION_REASON, PolicyDocument } from './policy-document';
 import { recommendedPolicy } from './presets';
 import { EXCEPTION_RULE_IDS, RULE_IDS } from './registry';

@@ -88,7 +88,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants });
   followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });
   const startPolicy = await policy.current(store);
 
   return {

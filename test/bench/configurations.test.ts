@@ -4,6 +4,7 @@
  */
 import { asTerraformData, countGrants, countResources, oneBindingPerGrant, synthesizeStack, TerraformJson, withGrantsMoved } from '../../bench/configurations';
 import { scaled } from '../../bench/options';
+import { smallObjectsSize } from '../../bench/small-objects';
 
 const SIZE = { clients: 12, scopes: 8, roles: 5, grants: 36 };
 
@@ -21,7 +22,7 @@ describe('benchmark configurations', () => {
   test('our design has one binding per role and every grant as a subject, state kept out of the working tree', () => {
     expect(Object.keys(config.resource.procurement_role_binding)).toHaveLength(SIZE.roles);
     expect(countGrants(config)).toBe(SIZE.grants);
-    expect(countResources(config)).toBe(SIZE.clients + SIZE.scopes + SIZE.roles * 2);
+    expect(countResources(config)).toBe(SIZE.clients + SIZE.scopes + SIZE.roles * 2 + 1); // and the Authorization's procurement_policy
     expect(JSON.stringify(config.terraform)).not.toContain('backend');
   });
 
@@ -54,5 +55,15 @@ describe('benchmark configurations', () => {
 
   test('scaled sizes keep more roles than each client holds', () => {
     expect(scaled({ clients: 1_000, scopes: 200, roles: 50, grants: 5_000 }, 0.05)).toEqual({ clients: 50, scopes: 10, roles: 6, grants: 250 });
+  });
+
+  test('many small objects: N scopes, N/5 roles of 3 scopes, N clients, N/5 bindings of 5 subjects', () => {
+    const { config: small } = synthesizeStack(smallObjectsSize(20));
+    const resource = small.resource;
+    expect(Object.keys(resource.procurement_scope)).toHaveLength(20);
+    expect(Object.keys(resource.procurement_client)).toHaveLength(20);
+    expect(Object.values(resource.procurement_role).map(r => (r.scopes as string[]).length)).toEqual([3, 3, 3, 3]);
+    expect(Object.values(resource.procurement_role_binding).map(b => (b.subject as Subject[]).length)).toEqual([5, 5, 5, 5]);
+    expect(countResources(small)).toBe(48);
   });
 });

@@ -69,8 +69,16 @@ const CTY_TYPES: Record<AttributeType, unknown> = {
   set_of_string: ['set', 'string'],
 };
 
+const fields = new WeakMap<AttributeSpec | ObjectListSpec, string>();
+
+/** Asked for every attribute of every value a plan sees: worked out once per spec. */
 export function fieldOf(spec: AttributeSpec | ObjectListSpec): string {
-  return spec.field ?? spec.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  let field = fields.get(spec);
+  if (field === undefined) {
+    field = spec.field ?? spec.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    fields.set(spec, field);
+  }
+  return field;
 }
 
 /** The protocol's `Schema` message for an object schema. */

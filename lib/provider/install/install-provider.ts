@@ -32,6 +32,11 @@ export interface InstallOptions {
   platform?: string;
   /** The Node.js the executable falls back to when `node` is not on PATH. @default this process's */
   nodePath?: string;
+  /**
+   * Flags the executable starts Node with, e.g. `--cpu-prof` for the benchmark's profile (Node refuses it in NODE_OPTIONS).
+   * @default none
+   */
+  nodeArgs?: readonly string[];
 }
 
 export interface InstallResult {
@@ -67,7 +72,7 @@ export function installProvider(options: InstallOptions): InstallResult {
   };
 
   put(join(packageDir, BUNDLE_FILE), readFileSync(options.bundlePath));
-  put(join(packageDir, EXECUTABLE_FILE), launcher(options.nodePath ?? process.execPath), 0o755);
+  put(join(packageDir, EXECUTABLE_FILE), launcher(options.nodePath ?? process.execPath, options.nodeArgs ?? []), 0o755);
   result.hash = packageHash(packageDir);
 
   if (existsSync(configFile) && !readFileSync(configFile, 'utf8').includes(MARKER)) {
@@ -82,15 +87,20 @@ export function installProvider(options: InstallOptions): InstallResult {
 }
 
 /** The executable Terraform starts: Node on the bundle next to it (inside the hashed package directory). */
-function launcher(nodePath: string): string {
+function launcher(nodePath: string, nodeArgs: readonly string[]): string {
+  const flags = nodeArgs.map(arg => `${shellQuoted(arg)} `).join('');
   return [
     '#!/bin/sh',
     `# terraform-provider-procurement ${PROVIDER_VERSION}, installed by \`procurement-scopes install-provider\`.`,
     'dir=$(dirname "$0")',
-    `if command -v node >/dev/null 2>&1; then exec node "$dir/${BUNDLE_FILE}" "$@"; fi`,
-    `exec ${JSON.stringify(nodePath)} "$dir/${BUNDLE_FILE}" "$@"`,
+    `if command -v node >/dev/null 2>&1; then exec node ${flags}"$dir/${BUNDLE_FILE}" "$@"; fi`,
+    `exec ${JSON.stringify(nodePath)} ${flags}"$dir/${BUNDLE_FILE}" "$@"`,
     '',
   ].join('\n');
+}
+
+function shellQuoted(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function cliConfiguration(mirrorDir: string): string {

@@ -4,11 +4,11 @@
  * over mutual TLS on a unix socket. GRPCStdio and GRPCBroker are not served:
  * Terraform copes with UNIMPLEMENTED for both.
  */
-import * as grpc from '@grpc/grpc-js';
 import { PROVIDER_RPCS } from '../protocol/definitions';
-import { Message, MessageCodec, ProtocolMessages } from '../protocol/messages';
+import { ProtocolMessages } from '../protocol/messages';
 import { toProtocolDiagnostic, error } from '../framework/diagnostics';
 import type { RpcHandlers } from '../provider-service';
+import { UnaryGrpcServer, UnaryHandler } from './unary-grpc-server';
 
 export interface PluginServerOptions {
   handlers: RpcHandlers;
@@ -21,59 +21,36 @@ export interface PluginServerOptions {
   log: (line: string) => void;
 }
 
-export async function startPluginServer(options: PluginServerOptions): Promise<grpc.Server> {
-  const messages = new ProtocolMessages();
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024, 'grpc.max_send_message_length': 256 * 1024 * 1024 });
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
-  const definition: Record<string, grpc.MethodDefinition<Message, Message>> = {};
-  const implementation: grpc.UntypedServiceImplementation = {};
+export async function startPluginServer(options: PluginServerOptions): Promise<UnaryGrpcServer> {
+  const messages = new ProtocolMessages();
+  const methods = new Map<string, UnaryHandler>();
   for (const rpc of PROVIDER_RPCS) {
     const request = messages.codec(`tfplugin6.${rpc}.Request`);
     const response = messages.codec(`tfplugin6.${rpc}.Response`);
-    definition[rpc] = unary(`/tfplugin6.Provider/${rpc}`, request, response);
-    implementation[rpc] = (call: grpc.ServerUnaryCall<Message, Message>, callback: grpc.sendUnaryData<Message>) => {
-      options.handlers[rpc](call.request).then(
-        answer => callback(null, answer),
+    methods.set(`/tfplugin6.Provider/${rpc}`, async bytes => {
+      const answer = await options.handlers[rpc](request.decode(bytes)).catch((failure: Error) => {
         // A bug in the provider is still told to the user as a diagnostic, with what was being done.
-        (failure: Error) => {
-          options.log(`${rpc} failed: ${failure.stack ?? failure.message}`);
-          callback(null, rpc === 'StopProvider' ? { Error: failure.message } : { diagnostics: [toProtocolDiagnostic(error('Provider error', `${rpc}: ${failure.message}`))] });
-        },
-      );
-    };
+        options.log(`${rpc} failed: ${failure.stack ?? failure.message}`);
+        return rpc === 'StopProvider' ? { Error: failure.message } : { diagnostics: [toProtocolDiagnostic(error('Provider error', `${rpc}: ${failure.message}`))] };
+      });
+      return response.encode(answer);
+    });
   }
-  server.addService(definition, implementation);
-
   const empty = messages.codec('plugin.Empty');
-  server.addService(
-    { Shutdown: unary('/plugin.GRPCController/Shutdown', empty, empty) },
-    {
-      Shutdown: (_call: grpc.ServerUnaryCall<Message, Message>, callback: grpc.sendUnaryData<Message>) => {
-        callback(null, {});
-        setImmediate(options.onShutdown);
-      },
-    },
-  );
+  methods.set('/plugin.GRPCController/Shutdown', async () => {
+    setImmediate(options.onShutdown);
+    return empty.encode({});
+  });
 
-  const credentials = grpc.ServerCredentials.createSsl(
-    Buffer.from(options.clientCertificatePem),
-    [{ cert_chain: Buffer.from(options.certificatePem), private_key: Buffer.from(options.privateKeyPem) }],
-    true,
-  );
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${options.socketPath}`, credentials, failure => (failure ? reject(failure) : resolve())),
-  );
+  const server = new UnaryGrpcServer({
+    methods,
+    certificatePem: options.certificatePem,
+    privateKeyPem: options.privateKeyPem,
+    clientCertificatePem: options.clientCertificatePem,
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+  });
+  await server.listen(options.socketPath);
   return server;
-}
-
-function unary(path: string, request: MessageCodec, response: MessageCodec): grpc.MethodDefinition<Message, Message> {
-  return {
-    path,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: request.encode,
-    requestDeserialize: request.decode,
-    responseSerialize: response.encode,
-    responseDeserialize: response.decode,
-  };
 }

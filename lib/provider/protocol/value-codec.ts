@@ -5,7 +5,7 @@
  * extension: type 0, or type 12 for a refined unknown (with a small map of
  * refinements we do not need). Both decode to the one UNKNOWN marker.
  */
-import { decode, encode, ExtensionCodec } from '@msgpack/msgpack';
+import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 
 /** A value Terraform does not know yet. Compare with `===`. */
 export const UNKNOWN: unique symbol = Symbol('unknown');
@@ -24,13 +24,19 @@ extensions.register({
 });
 extensions.register({ type: EXT_REFINED_UNKNOWN, encode: () => null, decode: () => UNKNOWN });
 
+// One decoder and one encoder for the process: the functions `decode`/`encode` build new ones (with their key
+// caches and buffers) for every value, and a plan converts several values per resource. Both work synchronously,
+// so sharing them is safe.
+const decoder = new Decoder({ extensionCodec: extensions, useBigInt64: false });
+const encoder = new Encoder({ extensionCodec: extensions, ignoreUndefined: false });
+
 export function decodeValue(bytes: Uint8Array | undefined | null): Value {
   if (!bytes || bytes.length === 0) return null;
-  return decode(bytes, { extensionCodec: extensions, useBigInt64: false }) as Value;
+  return decoder.decode(bytes) as Value;
 }
 
 export function encodeValue(value: Value): Buffer {
-  const bytes = encode(value, { extensionCodec: extensions, ignoreUndefined: false });
+  const bytes = encoder.encode(value); // a copy, not a view of the encoder's buffer
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

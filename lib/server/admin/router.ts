@@ -16,7 +16,8 @@ import { effectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
 import { listAdminTokens } from './actions/list-admin-tokens';
 import { listObjects } from './actions/list-objects';
-import { getPolicy, policyFindings, putPolicy } from './actions/policy';
+import { deletePolicy, getPolicy, policyFindings, putPolicy } from './actions/policy';
+import { whoami } from './actions/whoami';
 import { adoptObject, getManager } from './actions/manager';
 import { putObject } from './actions/put-object';
 import { revision } from './actions/revision';
@@ -47,6 +48,9 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['usage'], role: 'read', action: usage },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },
   { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy },
+  { method: 'DELETE', pattern: ['policy'], role: 'admin', action: deletePolicy },
+  // Who the caller is: lets a plan say which token its apply will need (a policy change needs admin).
+  { method: 'GET', pattern: ['token'], role: 'read', action: whoami },
   { method: 'GET', pattern: ['policy', 'findings'], role: 'read', action: policyFindings },
   // Plans ask it with a read token; it writes nothing.
   { method: 'POST', pattern: ['admission'], role: 'read', action: dryRunAdmission },

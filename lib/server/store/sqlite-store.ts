@@ -32,7 +32,7 @@ import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '..
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../../model/canonical-json';
 import { migrate } from './migrations';
 import { SqliteGrantWriter } from './sqlite-grant-writer';
 import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
@@ -303,8 +303,8 @@ export class SqliteStore implements Store {
     this.stmt('INSERT OR IGNORE INTO policy (id, environment, document, version) VALUES (1, ?, NULL, 0)').run(environment);
   }
 
-  async setPolicyDocument(document: unknown): Promise<number> {
-    const row = this.stmt('UPDATE policy SET document = ?, version = version + 1 WHERE id = 1 RETURNING version').get(canonicalJson(document)) as
+  async setPolicyDocument(document: unknown | null): Promise<number> {
+    const row = this.stmt('UPDATE policy SET document = ?, version = version + 1 WHERE id = 1 RETURNING version').get(document === null ? null : canonicalJson(document)) as
       | { version: number }
       | undefined;
     if (!row) throw new Error('setPolicyDocument before initPolicy');

@@ -98,8 +98,8 @@ export interface PolicyStore {
   policyRecord(): Promise<PolicyRecord | null>;
   /** Records the environment at first start; a no-op when one is recorded. */
   initPolicy(environment: string): Promise<void>;
-  /** Stores a new document (a new version); the environment stays. */
-  setPolicyDocument(document: unknown): Promise<number>;
+  /** Stores a new document (a new version); null: back to the environment's preset (also a new version). The environment stays. */
+  setPolicyDocument(document: unknown | null): Promise<number>;
 }
 
 /** Reads of server admission (lib/server/admission): what a change reaches, one query whatever its size. */

@@ -1,0 +1,129 @@
+/**
+ * The provider's unary gRPC server on node:http2, spoken to as a gRPC client
+ * speaks it (mutual TLS, length-prefixed messages, status in trailers): the
+ * answer framing, UNIMPLEMENTED for unknown methods, the message size limit,
+ * malformed bodies, and a client without Terraform's certificate refused.
+ * Terraform itself drives it in every provider acceptance test.
+ */
+import { connect, constants, ClientHttp2Session, IncomingHttpHeaders } from 'node:http2';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPluginIdentity } from '../../../lib/provider/plugin/tls';
+import { GRPC_STATUS, UnaryGrpcServer, UnaryHandler } from '../../../lib/provider/plugin/unary-grpc-server';
+
+const serverIdentity = createPluginIdentity();
+const terraformIdentity = createPluginIdentity();
+const LIMIT = 1024;
+
+interface Answer {
+  headers: IncomingHttpHeaders;
+  trailers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function framed(message: Buffer, compressed = 0): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix[0] = compressed;
+  prefix.writeUInt32BE(message.length, 1);
+  return Buffer.concat([prefix, message]);
+}
+
+function call(session: ClientHttp2Session, path: string, body: Buffer): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: path, 'content-type': 'application/grpc', te: 'trailers' });
+    let headers: IncomingHttpHeaders = {};
+    let trailers: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', h => (headers = h));
+    stream.on('trailers', t => (trailers = t));
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve({ headers, trailers, body: Buffer.concat(chunks) }));
+    stream.on('error', reject);
+    stream.end(body);
+  });
+}
+
+/** gRPC puts the status in the trailers, or in the headers of a trailers-only answer. */
+const statusOf = (answer: Answer) => Number(answer.trailers['grpc-status'] ?? answer.headers['grpc-status']);
+
+describe('unary gRPC server', () => {
+  let dir: string;
+  let server: UnaryGrpcServer;
+  let session: ClientHttp2Session;
+  const socketPath = () => join(dir, 'plugin.sock');
+  const open = (identity = terraformIdentity) =>
+    connect('https://localhost', {
+      createConnection: () =>
+        require('node:tls').connect({ path: socketPath(), servername: 'localhost', ca: serverIdentity.certificatePem, cert: identity.certificatePem, key: identity.privateKeyPem, ALPNProtocols: ['h2'] }),
+    });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'procurement-grpc-'));
+    server = new UnaryGrpcServer({
+      methods: new Map<string, UnaryHandler>([
+        ['/test.Echo/Reverse', async (request: Buffer) => Buffer.from(request).reverse()],
+        ['/test.Echo/Fail', async () => Promise.reject(new Error('broken: 100% wrong'))],
+      ]),
+      certificatePem: serverIdentity.certificatePem,
+      privateKeyPem: serverIdentity.privateKeyPem,
+      clientCertificatePem: terraformIdentity.certificatePem,
+      maxMessageBytes: LIMIT,
+    });
+    await server.listen(socketPath());
+    session = open();
+  });
+
+  afterAll(() => {
+    session.close();
+    server.forceShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('answers one length-prefixed message with grpc-status 0 in the trailers', async () => {
+    const answer = await call(session, '/test.Echo/Reverse', framed(Buffer.from('abc')));
+    expect(answer.headers[':status']).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/grpc');
+    expect(answer.body).toEqual(framed(Buffer.from('cba')));
+    expect(statusOf(answer)).toBe(GRPC_STATUS.OK);
+  });
+
+  test('fails when the method is unknown: UNIMPLEMENTED, as Terraform expects of GRPCStdio and GRPCBroker', async () => {
+    const answer = await call(session, '/plugin.GRPCStdio/StreamStdio', framed(Buffer.alloc(0)));
+    expect(statusOf(answer)).toBe(GRPC_STATUS.UNIMPLEMENTED);
+    expect(answer.body).toHaveLength(0);
+  });
+
+  test('fails when the handler fails: UNKNOWN with the message percent-encoded', async () => {
+    const answer = await call(session, '/test.Echo/Fail', framed(Buffer.from('x')));
+    expect(statusOf(answer)).toBe(GRPC_STATUS.UNKNOWN);
+    expect(answer.headers['grpc-message']).toBe('broken: 100%25 wrong');
+  });
+
+  test('fails when a request is larger than the limit: RESOURCE_EXHAUSTED', async () => {
+    const answer = await call(session, '/test.Echo/Reverse', framed(Buffer.alloc(LIMIT + 1)));
+    expect(statusOf(answer)).toBe(GRPC_STATUS.RESOURCE_EXHAUSTED);
+    expect((await call(session, '/test.Echo/Reverse', framed(Buffer.alloc(LIMIT)))).body).toHaveLength(LIMIT + 5);
+  });
+
+  test('fails when the body is not exactly one uncompressed message: INTERNAL', async () => {
+    expect(statusOf(await call(session, '/test.Echo/Reverse', Buffer.from([0, 0])))).toBe(GRPC_STATUS.INTERNAL);
+    expect(statusOf(await call(session, '/test.Echo/Reverse', framed(Buffer.from('ab'), 1)))).toBe(GRPC_STATUS.INTERNAL);
+    expect(statusOf(await call(session, '/test.Echo/Reverse', Buffer.concat([framed(Buffer.from('a')), framed(Buffer.from('b'))])))).toBe(GRPC_STATUS.INTERNAL);
+  });
+
+  test('fails when the client does not present Terraform\'s certificate', async () => {
+    const stranger = open(createPluginIdentity());
+    const outcome = await new Promise<string>(resolve => {
+      stranger.once('error', () => resolve('refused'));
+      stranger.once('close', () => resolve('refused'));
+      const stream = stranger.request({ [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: '/test.Echo/Reverse' });
+      stream.on('response', () => resolve('answered'));
+      stream.on('error', () => resolve('refused'));
+      stream.on('close', () => resolve('refused'));
+      stream.end(framed(Buffer.from('x')));
+    });
+    expect(outcome).toBe('refused');
+    stranger.destroy();
+  });
+});
