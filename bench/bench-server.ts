@@ -20,10 +20,11 @@ export interface BenchServer extends ListeningProcess {
   readonly admin: AdminClient;
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
+/** `env` adds to the server's environment, e.g. PROCUREMENT_STORE_URL (and then the PROCUREMENT_ADMIN_TOKEN its instances share). */
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
-  const adminToken = randomBytes(24).toString('base64url');
-  const server = await spawnListening([BIN, 'server', '--port', '0', '--data', dataDir], { PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
+  const adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
+  const server = await spawnListening([BIN, 'server', '--port', '0', '--data', dataDir], { ...env, PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
     rmSync(dataDir, { recursive: true, force: true }),
   );
   return { ...server, adminToken, admin: new AdminClient({ url: server.url, adminToken, actor: 'bench' }) };

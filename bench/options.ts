@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { LargeStackSize } from './large-stack';
 import { DEFAULT_SIZE } from './synth';
 
-export const SECTIONS = ['large', 'floor', 'small', 'naive', 'token'] as const;
+export const SECTIONS = ['large', 'floor', 'small', 'naive', 'token', 'stores'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** The estate the targets are about. */
@@ -48,6 +48,7 @@ export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--
                             5 subjects (2.4N resources), ours and its terraform_data floor side by side
                      naive  one binding per (client, role) grant vs ours, on the medium stack
                      token  client-credentials load on the token endpoint vs bare oidc-provider (autocannon)
+                     stores the token load on SQLite, on PostgreSQL, and on two instances sharing PostgreSQL
   --scale          multiplies the stack sizes (large: ${describe(LARGE)}; medium: ${describe(MEDIUM)};
                    small: N = ${SMALL_SIZES.join(', ')})
   --small          comma-separated N of the small section (default ${SMALL_SIZES.join(',')})

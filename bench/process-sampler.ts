@@ -107,3 +107,10 @@ function read(path: string): string | null {
     return null;
   }
 }
+
+/** CPU seconds of a process and its children, live and exited (a database server and its backends). */
+export function treeCpuSecondsOf(pid: number): number {
+  const [utime, stime, cutime, cstime] = statTimes(pid);
+  const live = childrenOf(pid).reduce((sum, child) => sum + ownCpuTicks(child), 0);
+  return (utime + stime + cutime + cstime + live) / TICKS_PER_SECOND;
+}

@@ -59,6 +59,16 @@ export function renderReport(results: BenchResults): string {
     lines.push(row('requests / non-2xx / errors', `${ours.requests} / ${ours.non2xx} / ${ours.errors}`, `${bare.requests} / ${bare.non2xx} / ${bare.errors}`));
     lines.push(row('server CPU per request', `${ours.serverCpuMsPerRequest.toFixed(2)} ms`, `${bare.serverCpuMsPerRequest.toFixed(2)} ms`));
   }
+  if (results.stores) {
+    const { sides, ...s } = results.stores;
+    lines.push('', `Token endpoint by store (${s.connections} connections split over the instances, ${s.cores} cores; median of ${s.rounds} alternating runs of ${s.durationSeconds} s):`);
+    lines.push(row('', ...sides.map(side => side.name.replace(', ', ' x').replace(' instances', '').replace(' instance', ''))));
+    lines.push(row('tokens per second', ...sides.map(side => side.tokensPerSecond.toFixed(0))));
+    lines.push(row('latency p99', ...sides.map(side => `${side.latencyP99Ms} ms`)));
+    lines.push(row('non-2xx / errors', ...sides.map(side => `${side.non2xx} / ${side.errors}`)));
+    lines.push(row('server CPU per token', ...sides.map(side => `${side.serverCpuMsPerToken.toFixed(2)} ms`)));
+    lines.push(row('database CPU per token', ...sides.map(side => `${side.databaseCpuMsPerToken.toFixed(2)} ms`)));
+  }
   if (results.ratios.length > 0) {
     lines.push('', 'Ratios:');
     for (const ratio of results.ratios) lines.push(row(ratio.name, `${ratio.ratio.toFixed(2)}x`, verdict(ratio)));

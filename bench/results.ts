@@ -10,6 +10,7 @@ import { LargeStackSize } from './large-stack';
 import { DesignFigures } from './measure-design';
 import { Section } from './options';
 import { SmallObjectsFigures } from './small-objects';
+import { StoreScalingFigures } from './store-scaling';
 import { TokenLoadFigures } from './token-load';
 
 export interface Machine {
@@ -48,6 +49,7 @@ export interface BenchResults {
   /** Many small objects, one entry per N. */
   small?: SmallObjectsFigures[];
   token?: TokenLoadFigures;
+  stores?: StoreScalingFigures;
   ratios: Ratio[];
 }
 
@@ -97,5 +99,8 @@ export function computeRatios(results: BenchResults): Ratio[] {
   add('medium: no-change plan, naive / ours', medium?.naive.noChangePlan.seconds, medium?.ours.noChangePlan.seconds);
   add('token: tokens a second, ours / bare oidc-provider', token?.ours.requestsPerSecond, token?.bare.requestsPerSecond, TOKEN_RATE_TARGET, true);
   add('token: p99 latency, ours / bare oidc-provider', token?.ours.latencyP99Ms, token?.bare.latencyP99Ms, TOKEN_P99_TARGET);
+  const [sqlite, postgresOne, postgresTwo] = results.stores?.sides ?? [];
+  add('stores: tokens a second, PostgreSQL 1 instance / SQLite', postgresOne?.tokensPerSecond, sqlite?.tokensPerSecond);
+  add('stores: tokens a second, PostgreSQL 2 instances / 1 instance', postgresTwo?.tokensPerSecond, postgresOne?.tokensPerSecond);
   return ratios;
 }

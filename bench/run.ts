@@ -5,7 +5,7 @@
  * run). `npm run bench -- --help` lists the options.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { asTerraformData, countGrants, countResources, oneBindingPerGrant, synthesizeStack, TerraformJson, withGrantsMoved } from './configurations';
 import { DesignFigures, measureDesign } from './measure-design';
@@ -14,6 +14,7 @@ import { renderReport } from './report';
 import { measureSmallObjects } from './small-objects';
 import { BenchResults, computeRatios, describeMachine } from './results';
 import { TerraformSide } from './terraform-side';
+import { runStoreScaling } from './store-scaling';
 import { runTokenLoad } from './token-load';
 
 const RESULTS_DIR = resolve(__dirname, '../../bench/results');
@@ -64,6 +65,10 @@ async function main(argv: string[]): Promise<void> {
     const ours = await measureWithRequests('ours-medium', config);
     log('The naive design (one binding per grant) on the medium stack');
     results.medium = { ours, naive: await measureWithRequests('naive-medium', naive), grants: countGrants(config) };
+  }
+  if (wants('stores')) {
+    log('Token endpoint load by store (SQLite; PostgreSQL with one and two instances)');
+    results.stores = await runStoreScaling({ durationSeconds: options.tokenSeconds, connections: options.connections, rounds: 2, cores: cpus().length, log });
   }
   if (wants('token')) {
     log('Token endpoint load, ours and bare oidc-provider');

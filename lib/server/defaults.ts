@@ -11,6 +11,11 @@ export interface ServerConfig {
   port: number;
   /** Directory holding the SQLite store, the signing keys and the generated admin token. */
   dataDir: string;
+  /**
+   * A PostgreSQL URL (`postgres://user:password@host:port/database`) to keep everything in instead of the
+   * SQLite file of the data directory: several instances on one database serve as one server. Null = SQLite.
+   */
+  storeUrl: string | null;
   /** Admin API bearer token; when absent one is generated on first start into `<dataDir>/admin-token`. */
   adminToken: string | null;
   /** Admin API requests per second (token bucket, bursts up to the same number); null = no limit. */
@@ -41,6 +46,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8787,
   dataDir: './.procurement/server',
+  storeUrl: null,
   adminToken: null,
   adminRateLimit: null,
   bodyLimitBytes: 1024 * 1024,
@@ -67,6 +73,19 @@ export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   }
   if (typeof config.host !== 'string' || config.host.length === 0) fail('host', 'must not be empty');
   if (typeof config.dataDir !== 'string' || config.dataDir.length === 0) fail('dataDir', 'must not be empty');
+  if (config.storeUrl !== null) {
+    const url = parseUrl(config.storeUrl);
+    if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || !url.hostname) {
+      // The value may hold a password: the message shows its scheme only.
+      fail('storeUrl', `(--store, PROCUREMENT_STORE_URL) must be a postgres://user:password@host:port/database URL, got one starting '${config.storeUrl.split(':')[0]}:'`);
+    }
+    if (config.adminToken === null) {
+      fail(
+        'adminToken',
+        'must come from PROCUREMENT_ADMIN_TOKEN with a PostgreSQL store: the instances sharing the database must share one bootstrap admin token, and a token generated into one data directory would replace another instance\'s',
+      );
+    }
+  }
   if (config.adminToken !== null && config.adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
     fail('adminToken', `(PROCUREMENT_ADMIN_TOKEN) must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`);
   }
@@ -124,6 +143,21 @@ function checkExposure(config: ServerConfig, issuer: URL | null, fail: Fail): vo
         'reverse proxy in front (--trust-proxy); or listen on 127.0.0.1',
     );
   }
+}
+
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Where the store lives, for the start-up banner and logs: host, port and database, never the user or password. */
+export function describeStore(config: ServerConfig): string {
+  if (config.storeUrl === null) return `SQLite in ${config.dataDir}`;
+  const url = new URL(config.storeUrl);
+  return `PostgreSQL at ${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
 
 function stripUndefined<T extends object>(input: T): Partial<T> {

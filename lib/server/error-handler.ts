@@ -8,6 +8,7 @@
 import { ServerResponse } from 'node:http';
 import { ServerError } from './errors';
 import { sendJson } from './http';
+import { StoreUnavailableError } from './store/store-unavailable';
 
 export type Logger = (line: string) => void;
 
@@ -15,7 +16,7 @@ export type ErrorFormat = 'admin' | 'oauth';
 
 export function handleError(error: unknown, res: ServerResponse, log: Logger, format: ErrorFormat = 'admin'): void {
   const explanation = format === 'oauth' ? 'error_description' : 'message';
-  const known = error instanceof ServerError ? error : null;
+  const known = error instanceof ServerError ? error : error instanceof StoreUnavailableError ? storeUnavailable(error) : null;
   if (!known || known.status >= 500) {
     log(`error: ${known?.options.detail ?? (error instanceof Error ? error.stack : String(error))}`);
   }
@@ -35,5 +36,13 @@ export function handleError(error: unknown, res: ServerResponse, log: Logger, fo
     ...(field === undefined ? {} : { field }),
     ...(problems === undefined ? {} : { problems }),
     ...extra,
+  });
+}
+
+/** Retryable, and said so: the caller's backoff (the provider's, `verify`'s) honours Retry-After. */
+function storeUnavailable(error: StoreUnavailableError): ServerError {
+  return new ServerError(503, error.error, error.error_description, {
+    headers: { 'retry-after': String(error.retryAfterSeconds) },
+    detail: error.detail,
   });
 }

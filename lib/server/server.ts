@@ -24,7 +24,8 @@ import { SigningKeys } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { GrantBatcher } from './oauth/grant-batch';
 import { ClientSecrets } from './secrets';
-import { SqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open-store';
+import { Store } from './store/store';
 import { loadTls } from './tls';
 
 export interface RunningServer {
@@ -43,7 +44,7 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   const tls = config.tls ? loadTls(config.tls) : null;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = SqliteStore.open(config.dataDir);
+  const store = await openStore(config, log);
   const policy = await openPolicy(store, config.environment);
   const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
   const adminTokens = new AdminTokens(store, now);
@@ -115,7 +116,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   };
 }
 
-async function openPolicy(store: SqliteStore, environment: string): Promise<PolicyHolder> {
+async function openPolicy(store: Store, environment: string): Promise<PolicyHolder> {
   try {
     return await PolicyHolder.open(store, environment);
   } catch (e) {

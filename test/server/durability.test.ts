@@ -1,9 +1,10 @@
 /** What survives a restart and a kill -9: data, signing keys, secrets, every acknowledged write and token grant. */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServerUnreachableError } from '../../lib/client/server-unreachable';
 import { AuditEntry } from '../../lib/model/admin-api';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { serverWentAway } from '../support/server-went-away';
+import { testStore } from '../support/test-store';
 
 let server: EmbeddedServer;
 beforeEach(async () => {
@@ -50,22 +51,17 @@ test('a restart keeps the objects, the revision, the signing key, client secrets
 });
 
 test('keeps secrets and keys in files only the owner can read, and never prints the admin token', () => {
-  for (const file of ['admin-token', 'signing-key.json', 'store.sqlite']) {
-    expect(statSync(join(server.dataDir, file)).mode & 0o077).toBe(0);
-  }
+  // On PostgreSQL the store is the database and the admin token comes from the environment: the data directory holds less.
+  const sqlite = testStore() === 'sqlite';
+  const expected = sqlite ? ['admin-token', 'store.sqlite'] : [];
+  expect(readdirSync(server.dataDir)).toEqual(expect.arrayContaining(expected));
+  for (const file of readdirSync(server.dataDir)) expect([file, statSync(join(server.dataDir, file)).mode & 0o077]).toEqual([file, 0]);
   expect(server.stdout()).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/m);
-  expect(server.stdout()).toContain(join(server.dataDir, 'admin-token'));
+  expect(server.stdout()).toContain(sqlite ? join(server.dataDir, 'admin-token') : 'admin token: environment variable PROCUREMENT_ADMIN_TOKEN');
+  expect(server.stdout()).toMatch(sqlite ? /^store: SQLite in /m : /^store: PostgreSQL at 127\.0\.0\.1:\d+\/store_\d+$/m);
   expect(server.stdout() + server.stderr()).not.toContain(server.adminToken);
   expect(server.stderr()).not.toContain('Unsupported runtime');
 });
-
-/** How a request ends when the server dies under it: unreachable, refused, or the connection cut while the answer was read. */
-function serverWentAway(error: unknown): boolean {
-  if (error instanceof ServerUnreachableError) return true;
-  // fetch's errors come from Node's own realm, where jest's `instanceof Error` does not hold: judged by shape.
-  const { name, message, cause } = (error ?? {}) as Error;
-  return name === 'TypeError' && /terminated|other side closed|socket|ECONNREFUSED|ECONNRESET/i.test(`${message} ${String(cause)}`);
-}
 
 test('kill -9 during a burst of writes loses no acknowledged write', async () => {
   const acknowledged: string[] = [];

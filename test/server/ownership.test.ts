@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { AdminApiError, AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { storeSql, testStore } from '../support/test-store';
 
 const scope = (name: string, description = `Can ${name}`) => ({ name, description, risk: 'low', external: false, implies: [] }) as never;
 const A = { id: 'manager-a-0123456789', label: 'terraform in /stacks/a' };
@@ -101,29 +102,47 @@ describe('ownership of server objects', () => {
   });
 });
 
-test('a data directory of the release before ownership opens, keeps its objects unmanaged and writable, and is migrated once', async () => {
-  const server = await startServer();
-  try {
-    await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
-    await server.kill9();
-    // The previous release's layout: no manager columns, no audit actor note, no schema version.
-    const db = new Database(join(server.dataDir, 'store.sqlite'));
-    for (const column of ['manager', 'manager_label', 'managed_since']) db.exec(`ALTER TABLE objects DROP COLUMN ${column}`);
-    db.exec('ALTER TABLE audit DROP COLUMN actor_note');
-    db.exec(`DELETE FROM meta WHERE name = 'schema_version'`);
-    db.close();
+// Migrations are the store's own: SQLite data directories of earlier releases, PostgreSQL schemas of later ones.
+if (testStore() === 'sqlite') {
+  test('a data directory of the release before ownership opens, keeps its objects unmanaged and writable, and is migrated once', async () => {
+    const server = await startServer();
+    try {
+      await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
+      await server.kill9();
+      // The previous release's layout: no manager columns, no audit actor note, no schema version.
+      const db = new Database(join(server.dataDir, 'store.sqlite'));
+      for (const column of ['manager', 'manager_label', 'managed_since']) db.exec(`ALTER TABLE objects DROP COLUMN ${column}`);
+      db.exec('ALTER TABLE audit DROP COLUMN actor_note');
+      db.exec(`DELETE FROM meta WHERE name = 'schema_version'`);
+      db.close();
 
-    await server.restart();
-    expect((await server.admin.snapshot()).scopes.map(s => s.name)).toEqual(['catalog.read']);
-    expect(await server.admin.manager('scopes', 'catalog.read')).toBeNull();
-    await server.admin.put('scopes', scope('catalog.read', 'Read the catalog'), 'catalog.read');
-    await server.admin.put('scopes', scope('catalog.list'), 'catalog.list', { manager: A });
-    await server.restart();
-    expect(await server.admin.manager('scopes', 'catalog.list')).toMatchObject({ id: A.id });
-    const version = new Database(join(server.dataDir, 'store.sqlite'), { readonly: true });
-    expect(version.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get()).toEqual({ value: '3' });
-    version.close();
-  } finally {
-    await server.stop();
-  }
-});
+      await server.restart();
+      expect((await server.admin.snapshot()).scopes.map(s => s.name)).toEqual(['catalog.read']);
+      expect(await server.admin.manager('scopes', 'catalog.read')).toBeNull();
+      await server.admin.put('scopes', scope('catalog.read', 'Read the catalog'), 'catalog.read');
+      await server.admin.put('scopes', scope('catalog.list'), 'catalog.list', { manager: A });
+      await server.restart();
+      expect(await server.admin.manager('scopes', 'catalog.list')).toMatchObject({ id: A.id });
+      const version = new Database(join(server.dataDir, 'store.sqlite'), { readonly: true });
+      expect(version.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get()).toEqual({ value: '3' });
+      version.close();
+    } finally {
+      await server.stop();
+    }
+  });
+} else {
+  test('a PostgreSQL store at a newer schema version than this release is refused at start, and left as it is', async () => {
+    const server = await startServer();
+    try {
+      await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
+      await server.kill9();
+      await storeSql(server.dataDir, `UPDATE meta SET value = '99' WHERE name = 'schema_version'`);
+      await expect(server.restart()).rejects.toThrow(/schema version 99, newer than this server's \d+: run the newer release/);
+      await storeSql(server.dataDir, `UPDATE meta SET value = '1' WHERE name = 'schema_version'`);
+      await server.restart();
+      expect((await server.admin.snapshot()).scopes.map(s => s.name)).toEqual(['catalog.read']);
+    } finally {
+      await server.stop();
+    }
+  });
+}

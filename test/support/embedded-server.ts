@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AdminClient, AdminClientOptions } from '../../lib/client/admin-client';
 import { testEnvironment } from './environment';
+import { storeEnvironment } from './test-store';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/procurement-scopes.js');
@@ -25,7 +26,11 @@ export interface StartServerOptions {
   dataDir?: string;
   /** Extra command-line arguments, e.g. `['--admin-rate-limit', '5']`. */
   args?: string[];
-  /** Extra environment, e.g. `{ PROCUREMENT_ADMIN_TOKEN: '...' }`, on top of `testEnvironment()` (none of the caller's PROCUREMENT_*, TF_*, CDKTF_*). */
+  /**
+   * Extra environment, e.g. `{ PROCUREMENT_ADMIN_TOKEN: '...' }`, on top of `testEnvironment()` (none of the caller's
+   * PROCUREMENT_*, TF_*, CDKTF_*) and of the test store's (test-store.ts: on the `postgres` project, a database per
+   * data directory); a PROCUREMENT_STORE_URL here puts the server on that database instead.
+   */
   env?: Record<string, string>;
   /** Options for the `admin` client (retries, actor, ...). */
   adminClient?: Partial<AdminClientOptions>;
@@ -123,13 +128,14 @@ const children = new Set<ChildProcess>();
 // A test that fails before `stop()` must not leave servers behind.
 process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
 
-function spawnServer(dataDir: string, options: StartServerOptions, port: string): Promise<Running> {
+async function spawnServer(dataDir: string, options: StartServerOptions, port: string): Promise<Running> {
   if (options.movableClock && options.args?.length) throw new Error('startServer: movableClock does not take args');
   const command = options.movableClock ? [CLOCK_SERVER, dataDir, port] : [BIN, 'server', '--port', port, '--data', dataDir, ...(options.args ?? [])];
+  const env = options.env?.PROCUREMENT_STORE_URL ? { ...options.env } : { ...(await storeEnvironment(dataDir)), ...options.env };
   const child = spawn(process.execPath, command, {
     // Not the repository: nothing a server writes relative to its cwd may land there.
     cwd: tmpdir(),
-    env: testEnvironment(options.env),
+    env: testEnvironment(env),
     stdio: [options.movableClock ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -156,7 +162,7 @@ function spawnServer(dataDir: string, options: StartServerOptions, port: string)
       // Anything that throws here would leave the promise unsettled and the test hanging: fail with the output instead.
       let adminToken: string;
       try {
-        adminToken = options.env?.PROCUREMENT_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+        adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
       } catch (error) {
         return fail(`listening, but its admin token could not be read: ${(error as Error).message}`);
       }

@@ -22,7 +22,12 @@ let offsetMs = 0;
 const now = () => new Date(Date.now() + offsetMs);
 
 async function main() {
-  const config = resolveConfig({ port: Number(process.argv[3] ?? 0), dataDir: process.argv[2], adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null });
+  const config = resolveConfig({
+    port: Number(process.argv[3] ?? 0),
+    dataDir: process.argv[2],
+    storeUrl: process.env.PROCUREMENT_STORE_URL || null,
+    adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
+  });
   const server = await startServer(config, line => process.stderr.write(`${line}\n`), now);
   process.stdout.write(`listening on ${server.url}\n`);
   for await (const line of createInterface({ input: process.stdin })) {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { requireTerraform } from '../support/terraform';
 import { PROJECT_ROOT, temporaryProject } from '../support/temporary-project';
-import { Postgres, startPostgres } from './postgres';
+import { Postgres, startPostgres } from '../support/postgres';
 import { Contexts, JobRunner, loadWorkflow, stepOf } from './workflow-runner';
 
 const WORKFLOWS = join(PROJECT_ROOT, '.github', 'workflows');

@@ -11,6 +11,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'TCP port; 0 picks a free one', integer, DEFAULTS.port)
     .option('--host <host>', 'interface to listen on', DEFAULTS.host)
     .option('--data <dir>', 'data directory (SQLite store, signing key, generated admin token)', DEFAULTS.dataDir)
+    .option('--store <url>', 'a PostgreSQL URL (postgres://user:password@host:port/database) to share with other instances instead of the SQLite file (default: PROCUREMENT_STORE_URL, else SQLite in --data)')
     .option('--environment <name>', 'the environment this server guards; a fresh server enforces its recommended policy preset (strict when the name starts with "prod")', DEFAULTS.environment)
     .option('--admin-rate-limit <n>', 'admin API requests per second before 429 (default: no limit)', positiveNumber)
     .option('--issuer <url>', 'public issuer URL (e.g. https://auth.example.com): metadata, tokens and endpoint URLs use it whatever Host says (default: the listening address)')
@@ -19,11 +20,12 @@ export function register(program: Command): void {
     .option('--trust-proxy', 'behind a TLS-terminating reverse proxy: take the client address from X-Forwarded-For (needs an https --issuer)')
     .addHelpText(
       'after',
-      '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token.\n' +
-        'Listening beyond loopback (e.g. --host 0.0.0.0) needs an https --issuer and TLS: --tls-cert/--tls-key, or a reverse proxy.',
+      '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token (SQLite only: with --store, every instance needs the same PROCUREMENT_ADMIN_TOKEN).\n' +
+        'Listening beyond loopback (e.g. --host 0.0.0.0) needs an https --issuer and TLS: --tls-cert/--tls-key, or a reverse proxy.\n' +
+        'Several instances on one --store database serve as one server: give them the same --issuer.',
     )
     .action(async (options: ServerOptions) => {
-      const { resolveConfig, ConfigError } = await import('../../server/defaults.js');
+      const { resolveConfig, describeStore, ConfigError } = await import('../../server/defaults.js');
       const { startServer } = await import('../../server/server.js');
       let config;
       try {
@@ -31,6 +33,8 @@ export function register(program: Command): void {
           port: options.port,
           host: options.host,
           dataDir: options.data,
+          // A URL may hold a password: the environment variable keeps it out of `ps`.
+          storeUrl: options.store ?? (process.env.PROCUREMENT_STORE_URL || null),
           adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
           adminRateLimit: options.adminRateLimit ?? null,
           environment: options.environment,
@@ -51,7 +55,7 @@ export function register(program: Command): void {
       });
       // One write, the listening line last: whoever waits for it has seen the whole banner.
       process.stdout.write(
-        `data directory: ${config.dataDir}\nadmin token: ${server.adminTokenOrigin}\n` +
+        `data directory: ${config.dataDir}\nstore: ${describeStore(config)}\nadmin token: ${server.adminTokenOrigin}\n` +
           `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
           `issuer: ${server.issuer}\nlistening on ${server.url}\n`,
       );
@@ -70,6 +74,7 @@ interface ServerOptions {
   port: number;
   host: string;
   data: string;
+  store?: string;
   environment: string;
   adminRateLimit?: number;
   issuer?: string;

@@ -22,6 +22,9 @@ declare module 'oidc-provider' {
     };
     headers: Record<string, string | undefined>;
     body: unknown;
+    /** Koa's response status and header setter. */
+    status: number;
+    set(name: string, value: string): void;
   }
 
   export interface ClientCredentialsToken {

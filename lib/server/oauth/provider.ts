@@ -10,6 +10,7 @@ import { PolicyHolder } from '../admission/server-policy';
 import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningKeys } from '../signing-keys';
 import { Store } from '../store/store';
+import { STORE_RETRY_AFTER_SECONDS } from '../store/store-unavailable';
 import { adapterFactory } from './client-adapter';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
@@ -117,7 +118,14 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
     ['scope', 'resource'],
     ['resource'],
   );
+  // A store outage reaches oidc-provider as a 503 temporarily_unavailable (store-unavailable.ts): say when to
+  // retry, and do not audit it as a denial (nothing was decided, and the store could not record it anyway).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 503) ctx.set('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+  });
   provider.on('grant.error', (ctx, error) => {
+    if (error.error === 'temporarily_unavailable') return;
     // An event listener: nobody awaits it, so a failed write is logged rather than left unhandled.
     audit
       .denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error))
