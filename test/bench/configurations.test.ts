@@ -64,6 +64,8 @@ describe('benchmark configurations', () => {
     expect(Object.keys(resource.procurement_client)).toHaveLength(20);
     expect(Object.values(resource.procurement_role).map(r => (r.scopes as string[]).length)).toEqual([3, 3, 3, 3]);
     expect(Object.values(resource.procurement_role_binding).map(b => (b.subject as Subject[]).length)).toEqual([5, 5, 5, 5]);
-    expect(countResources(small)).toBe(48);
+    // 2.4N objects, and the Authorization's procurement_policy.
+    expect(Object.keys(resource.procurement_policy)).toHaveLength(1);
+    expect(countResources(small)).toBe(48 + 1);
   });
 });
