@@ -15,7 +15,8 @@
  * - `GET snapshot` → every object and the store's revision, in one answer;
  *   `GET revision` → `{ revision }` alone.
  * - `POST clients/{id}/secret` → a new secret, answered once.
- * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
+ * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`; `GET refusals`
+ *   (admin role): refused token and introspection requests counted per minute.
  * - Admin tokens (role `admin`): `POST admin-tokens` `{ name, role }` → 201
  *   with the token, shown once; `GET admin-tokens`; `DELETE admin-tokens/{name}`
  *   revokes. Every token has a role: `read` (every GET), `write` (PUT, DELETE,
@@ -49,6 +50,8 @@ import {
   EffectiveScopes,
   Page,
   ProposedChange,
+  RefusalCount,
+  RefusalQuery,
   UsageEntry,
   Versioned,
 } from '../model/admin-api';
@@ -186,8 +189,7 @@ export class AdminClient {
   }
 
   async audit(query: AuditQuery = {}): Promise<Page<AuditEntry>> {
-    const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-    return (await this.request<Page<AuditEntry>>('GET', `audit?${params}`)).body;
+    return (await this.request<Page<AuditEntry>>('GET', `audit?${queryString(query)}`)).body;
   }
 
   async usage(clientId?: string): Promise<UsageEntry[]> {
@@ -291,6 +293,11 @@ export class AdminClient {
     const { body, etag } = await this.request<unknown>('PUT', 'policy', document, headers);
     return { value: body, etag };
   }
+
+  /** Refused token and introspection requests, counted per minute, endpoint, client, source and reason (admin role). */
+  async refusals(query: RefusalQuery = {}): Promise<Page<RefusalCount>> {
+    return (await this.request<Page<RefusalCount>>('GET', `refusals?${queryString(query)}`)).body;
+  }
 }
 
 /** Who writes, for the server's ownership check. */
@@ -315,6 +322,10 @@ function writeHeaders(options: WriteOptions): Record<string, string> {
   if (options.manager?.label) headers[MANAGER_LABEL_HEADER] = options.manager.label;
   if (options.overrideReason) headers[OWNERSHIP_OVERRIDE_HEADER] = options.overrideReason;
   return headers;
+}
+
+function queryString(query: object): URLSearchParams {
+  return new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
 }
 
 function safeJson(text: string): unknown {

@@ -15,7 +15,11 @@ import { ServerConfig } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
-import { INTROSPECTION_PATH, createOAuthProvider } from './oauth/provider';
+import { INTROSPECTION_PATH, TOKEN_PATH, createOAuthProvider } from './oauth/provider';
+import { RefusalCounter } from './oauth/refusal-counter';
+import { RequestGuard } from './oauth/request-guard';
+import { applyConnectionLimits, httpServerOptions } from './http-limits';
+import { Retention } from './retention';
 import { loadOrCreateSigningKey } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { SqliteStore } from './store/sqlite-store';
@@ -31,6 +35,9 @@ export interface RunningServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
+const REFUSAL_FLUSH_MS = 1_000;
+const REFUSAL_ROWS_PER_MINUTE = 500;
 
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -48,27 +55,41 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
 
   let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
+  const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
+  const retention = new Retention({ store, now, log, ...config });
+  const guard = (endpoint: 'token' | 'introspection') =>
+    new RequestGuard({
+      endpoint,
+      store,
+      counter: refusals,
+      clientRate: config.clientRateLimit,
+      failureRate: config.failureRateLimit,
+      bodyLimitBytes: config.tokenBodyLimitBytes,
+    });
+  const guards = { token: guard('token'), introspection: guard('introspection') };
   const router = new AdminRouter(
     { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
     { rateLimit: config.adminRateLimit },
   );
 
-  const server = createServer((req, res) => {
+  const server = createServer(httpServerOptions(config), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const answer = async () => {
       if (url.pathname.startsWith(ADMIN_PREFIX)) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
-      if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
+      if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
+      if (url.pathname === TOKEN_PATH) return guards.token.handle(req, res, oauth);
       return oauth(req, res);
     };
     answer().catch(error => handleError(error, res, log));
   });
+  applyConnectionLimits(server, config);
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
 
-  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy });
+  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy, refused: (req, code) => guards.token.noteRefusal(req, code) });
   oauth = provider.callback();
   introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
 
@@ -84,6 +105,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
+      await Promise.all([refusals.close(), retention.close()]);
       store.close();
     },
   };

@@ -12,8 +12,19 @@ export function register(program: Command): void {
     .option('--data <dir>', 'data directory (SQLite store, signing key, generated admin token)', DEFAULTS.dataDir)
     .option('--environment <name>', 'the environment this server guards; a fresh server enforces its recommended policy preset (strict when the name starts with "prod")', DEFAULTS.environment)
     .option('--admin-rate-limit <n>', 'admin API requests per second before 429 (default: no limit)', positiveNumber)
+    .option('--client-rate-limit <n|off>', `token and introspection requests per second per client (default ${DEFAULTS.clientRateLimit})`, rateOrOff)
+    .option('--failure-rate-limit <n|off>', `refused token and introspection requests per second per source address (default ${DEFAULTS.failureRateLimit})`, rateOrOff)
+    .option('--token-body-limit <bytes>', 'largest token or introspection request body', integer, DEFAULTS.tokenBodyLimitBytes)
+    .option('--headers-timeout <ms>', 'time to receive request headers', integer, DEFAULTS.headersTimeoutMs)
+    .option('--request-timeout <ms>', 'time to receive a whole request', integer, DEFAULTS.requestTimeoutMs)
+    .option('--idle-timeout <ms>', 'how long an idle keep-alive connection stays open', integer, DEFAULTS.keepAliveTimeoutMs)
+    .option('--max-connections <n>', 'open connections at most', integer, DEFAULTS.maxConnections)
+    .option('--audit-retention-days <n>', 'remove audit entries older than this', integer, DEFAULTS.auditRetentionDays)
+    .option('--audit-max-entries <n>', 'remove the oldest audit entries past this many', integer, DEFAULTS.auditMaxEntries)
+    .option('--refusal-retention-days <n>', 'remove refusal counters older than this', integer, DEFAULTS.refusalRetentionDays)
+    .option('--retention-sweep <seconds>', 'how often retention runs', integer, DEFAULTS.retentionSweepSeconds)
     .addHelpText('after', '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token.')
-    .action(async (options: { port: number; host: string; data: string; environment: string; adminRateLimit?: number }) => {
+    .action(async (options: ServerOptions) => {
       const { resolveConfig, ConfigError } = await import('../../server/defaults.js');
       const { startServer } = await import('../../server/server.js');
       let config;
@@ -25,6 +36,17 @@ export function register(program: Command): void {
           adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
           adminRateLimit: options.adminRateLimit ?? null,
           environment: options.environment,
+          clientRateLimit: options.clientRateLimit,
+          failureRateLimit: options.failureRateLimit,
+          tokenBodyLimitBytes: options.tokenBodyLimit,
+          headersTimeoutMs: options.headersTimeout,
+          requestTimeoutMs: options.requestTimeout,
+          keepAliveTimeoutMs: options.idleTimeout,
+          maxConnections: options.maxConnections,
+          auditRetentionDays: options.auditRetentionDays,
+          auditMaxEntries: options.auditMaxEntries,
+          refusalRetentionDays: options.refusalRetentionDays,
+          retentionSweepSeconds: options.retentionSweep,
         });
       } catch (e: unknown) {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;
@@ -51,6 +73,30 @@ export function register(program: Command): void {
         process.once('SIGINT', () => stop('SIGINT'));
       });
     });
+}
+
+interface ServerOptions {
+  port: number;
+  host: string;
+  data: string;
+  environment: string;
+  adminRateLimit?: number;
+  clientRateLimit?: number | null;
+  failureRateLimit?: number | null;
+  tokenBodyLimit: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  idleTimeout: number;
+  maxConnections: number;
+  auditRetentionDays: number;
+  auditMaxEntries: number;
+  refusalRetentionDays: number;
+  retentionSweep: number;
+}
+
+/** A positive rate, or `off` for no limit (null). */
+function rateOrOff(value: string): number | null {
+  return value === 'off' ? null : positiveNumber(value);
 }
 
 function integer(value: string): number {

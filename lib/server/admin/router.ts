@@ -19,6 +19,7 @@ import { listObjects } from './actions/list-objects';
 import { getPolicy, policyFindings, putPolicy } from './actions/policy';
 import { adoptObject, getManager } from './actions/manager';
 import { putObject } from './actions/put-object';
+import { refusals } from './actions/refusals';
 import { revision } from './actions/revision';
 import { revokeAdminToken } from './actions/revoke-admin-token';
 import { rotateSecret } from './actions/rotate-secret';
@@ -44,6 +45,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['revision'], role: 'read', action: revision },
   { method: 'GET', pattern: ['audit'], role: 'read', action: audit },
   { method: 'GET', pattern: ['usage'], role: 'read', action: usage },
+  // It names the addresses that called: operators' business, not plans'.
+  { method: 'GET', pattern: ['refusals'], role: 'admin', action: refusals },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },
   { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy },
   { method: 'GET', pattern: ['policy', 'findings'], role: 'read', action: policyFindings },

@@ -20,6 +20,7 @@ declare module 'oidc-provider' {
     };
     headers: Record<string, string | undefined>;
     body: unknown;
+    req: IncomingMessage;
   }
 
   export interface ClientCredentialsToken {

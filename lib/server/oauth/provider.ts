@@ -5,7 +5,8 @@
  * (client-adapter.ts) and introspection (introspection.ts) are ours.
  */
 import { randomBytes } from 'node:crypto';
-import type { OidcContext, OidcError, Provider } from 'oidc-provider';
+import { IncomingMessage } from 'node:http';
+import type { Provider } from 'oidc-provider';
 import { PolicyHolder } from '../admission/server-policy';
 import { verifySecret } from '../secrets';
 import { SigningJwk } from '../signing-keys';
@@ -14,8 +15,10 @@ import { adapterFactory } from './client-adapter';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
 import { AUDIENCE, resourceServerFor } from './resource-server';
-import { parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
+
+/** oidc-provider's token endpoint (its default route); request-guard.ts stands in front of it. */
+export const TOKEN_PATH = '/token';
 
 /** Where oidc-provider advertises introspection; the server answers it itself (see introspection.ts). */
 export const INTROSPECTION_PATH = '/token/introspection';
@@ -27,9 +30,11 @@ export interface OAuthProviderOptions {
   now: () => Date;
   log: (line: string) => void;
   policy: PolicyHolder;
+  /** Told the error code of every refused token request (counted by request-guard.ts; no audit row). */
+  refused: (req: IncomingMessage, code: string | undefined) => void;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy }: OAuthProviderOptions): Promise<Provider> {
+export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy, refused }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer, {
     adapter: adapterFactory(store),
@@ -90,9 +95,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     }),
     ['scope'],
   );
-  provider.on('grant.error', (ctx, error) => {
-    audit.denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error));
-  });
+  provider.on('grant.error', (ctx, error) => refused(ctx.req, error.error));
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
   return provider;
 }
@@ -114,21 +117,4 @@ async function importOidcProvider() {
   } finally {
     console.warn = warn;
   }
-}
-
-function clientIdOf(ctx: OidcContext): string | null {
-  if (ctx.oidc.client) return ctx.oidc.client.clientId;
-  if (ctx.oidc.params?.client_id) return ctx.oidc.params.client_id;
-  const basic = /^Basic (\S+)$/i.exec(ctx.headers.authorization ?? '');
-  if (!basic) return null;
-  const user = Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0];
-  try {
-    return decodeURIComponent(user) || null;
-  } catch {
-    return null;
-  }
-}
-
-function describe(error: OidcError): string {
-  return error.error_description ? `${error.error}: ${error.error_description}` : error.error ?? error.message;
 }

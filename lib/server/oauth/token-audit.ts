@@ -1,7 +1,8 @@
 /**
  * Audit of the token endpoint: every token issued (and, for it, the usage
- * record of each scope) and every request refused, with the client, the
- * scopes asked for and granted, and the reason.
+ * record of each scope), with the client and the scopes asked for and
+ * granted. Refused requests are counted, not audited (refusal-counter.ts):
+ * a row per refusal would let anyone grow the store and write its actor.
  */
 import { Store } from '../store/store';
 
@@ -17,10 +18,6 @@ export class TokenAudit {
       this.store.appendAudit(this.entry(at, 'token.grant', clientId, requested, granted, null));
       this.store.recordUsage(clientId, granted, at);
     });
-  }
-
-  denied(clientId: string | null, requested: string[], reason: string): void {
-    this.store.appendAudit(this.entry(this.now().toISOString(), 'token.deny', clientId, requested, [], reason));
   }
 
   private entry(at: string, action: string, clientId: string | null, requested: string[], granted: string[], reason: string | null) {

@@ -13,11 +13,11 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migrate } from './migrations';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject } from './store';
+import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -53,6 +53,20 @@ CREATE TABLE IF NOT EXISTS admin_tokens (
   created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT) WITHOUT ROWID;
 `;
 
+/**
+ * Refusal counters (RefusalCounterStore) and the index audit retention deletes by. Plain SQL that
+ * PostgreSQL accepts as well (the upsert adds to the stored count, so instances can share rows).
+ */
+const REFUSALS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS refusal_counts (
+  minute TEXT NOT NULL, endpoint TEXT NOT NULL, client_id TEXT NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,
+  count INTEGER NOT NULL, PRIMARY KEY (minute, endpoint, client_id, source, reason));
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+`;
+
+/** Rows deleted per statement when pruning, so that one sweep never holds the write lock for long. */
+const PRUNE_BATCH = 5_000;
+
 /** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
 const HOLDER_CONDITION: Record<HolderField, string> = {
   scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
@@ -84,6 +98,7 @@ export class SqliteStore implements Store {
     db.exec(SCHEMA);
     db.exec(POLICY_SCHEMA);
     db.exec(ADMIN_TOKENS_SCHEMA);
+    db.exec(REFUSALS_SCHEMA);
     migrate(db);
     return new SqliteStore(db);
   }
@@ -258,7 +273,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): AuditEntry[] {
+  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): { entries: AuditEntry[]; more: boolean } {
     const where: string[] = [];
     const params: unknown[] = [];
     const filters: [keyof AuditQuery, string][] = [
@@ -277,7 +292,67 @@ export class SqliteStore implements Store {
       params.push(name === 'after' ? Number(query[name]) : query[name]);
     }
     const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, query.limit) as AuditRow[]).map(toAuditEntry);
+    // Row by row, so that a page of large entries stops at the byte budget instead of loading every row first.
+    const rows: AuditRow[] = [];
+    let bytes = 0;
+    let more = false;
+    for (const row of this.db.prepare(sql).iterate(...params, query.limit + 1) as IterableIterator<AuditRow>) {
+      bytes += auditRowBytes(row);
+      if (rows.length === query.limit || (rows.length > 0 && bytes > query.maxBytes)) {
+        more = true;
+        break;
+      }
+      rows.push(row);
+    }
+    return { entries: rows.map(toAuditEntry), more };
+  }
+
+  async pruneAudit(before: string, keepAtMost: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const batch = this.stmt('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)').run(before, PRUNE_BATCH).changes;
+      removed += batch;
+      if (batch < PRUNE_BATCH) break;
+    }
+    // Ids only grow, so the newest `keepAtMost` entries have ids above max(id) - keepAtMost.
+    removed += this.stmt('DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ?').run(keepAtMost).changes;
+    return removed;
+  }
+
+  async addRefusals(rows: readonly RefusalCount[]): Promise<void> {
+    const add = this.stmt(
+      'INSERT INTO refusal_counts (minute, endpoint, client_id, source, reason, count) VALUES (?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (minute, endpoint, client_id, source, reason) DO UPDATE SET count = refusal_counts.count + excluded.count',
+    );
+    this.db.transaction(() => {
+      for (const r of rows) add.run(r.minute, r.endpoint, r.clientId, r.source, r.reason, r.count);
+    })();
+  }
+
+  async refusals(query: { since?: string; clientId?: string; after?: RefusalKey; limit: number }): Promise<RefusalCount[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.since !== undefined) {
+      where.push('minute >= ?');
+      params.push(query.since);
+    }
+    if (query.clientId !== undefined) {
+      where.push('client_id = ?');
+      params.push(query.clientId);
+    }
+    if (query.after !== undefined) {
+      const a = query.after;
+      where.push('(minute, endpoint, client_id, source, reason) > (?, ?, ?, ?, ?)');
+      params.push(a.minute, a.endpoint, a.clientId, a.source, a.reason);
+    }
+    return this.stmt(
+      'SELECT minute, endpoint, client_id AS clientId, source, reason, count FROM refusal_counts ' +
+        `${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY minute, endpoint, client_id, source, reason LIMIT ?`,
+    ).all(...params, query.limit) as RefusalCount[];
+  }
+
+  async pruneRefusals(before: string): Promise<number> {
+    return this.stmt('DELETE FROM refusal_counts WHERE minute < ?').run(before).changes;
   }
 
   recordUsage(clientId: string, scopes: readonly string[], at: string): void {
@@ -369,6 +444,11 @@ function toManager(row: ManagerRow): Manager {
 
 function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** What an entry weighs in an answer: its stored text, about what its JSON takes. */
+function auditRowBytes(row: AuditRow): number {
+  return Object.values(row).reduce((sum: number, v) => sum + (typeof v === 'string' ? v.length : 8), 0);
 }
 
 function toAuditEntry(row: AuditRow): AuditEntry {

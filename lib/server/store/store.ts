@@ -6,7 +6,7 @@
  */
 import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 
 export interface StoredObject<K extends Kind> {
@@ -53,8 +53,11 @@ export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 /** Append-only: nothing updates or deletes an entry. */
 export interface AuditLog {
   appendAudit(entry: NewAuditEntry): void;
-  /** Entries in id order; `after` is an entry id. */
-  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): AuditEntry[];
+  /**
+   * Entries in id order; `after` is an entry id. At most `limit` entries and, past the first, no more than
+   * `maxBytes` of stored text: a page of large entries ends early. `more` says whether entries follow.
+   */
+  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): { entries: AuditEntry[]; more: boolean };
   recordUsage(clientId: string, scopes: readonly string[], at: string): void;
   usage(clientId?: string): UsageEntry[];
 }
@@ -114,6 +117,28 @@ export interface OwnershipStore {
   managers(): ManagerIndex;
 }
 
-export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads, AdminTokenStore, OwnershipStore {
+/**
+ * Refused token and introspection requests, counted per minute, endpoint, client, source and reason
+ * (refusal-counter.ts): what a flood of failed requests leaves is bounded by its minutes, never by its
+ * requests. Written in batches; several server instances may add to the same rows.
+ */
+export interface RefusalCounterStore {
+  /** Adds each row's count to the stored count of the same minute, endpoint, client, source and reason. */
+  addRefusals(rows: readonly RefusalCount[]): Promise<void>;
+  /** Rows in key order (minute, endpoint, client, source, reason), after `after` when given. */
+  refusals(query: { since?: string; clientId?: string; after?: RefusalKey; limit: number }): Promise<RefusalCount[]>;
+  /** Removes the rows of minutes before `before`; answers how many went. */
+  pruneRefusals(before: string): Promise<number>;
+}
+
+export type RefusalKey = Omit<RefusalCount, 'count'>;
+
+/** Keeps the audit log bounded (retention.ts): by age and by number of entries. */
+export interface AuditRetentionStore {
+  /** Removes entries older than `before`, then the oldest beyond the newest `keepAtMost`; answers how many went. */
+  pruneAudit(before: string, keepAtMost: number): Promise<number>;
+}
+
+export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads, AdminTokenStore, OwnershipStore, RefusalCounterStore, AuditRetentionStore {
   close(): void;
 }
