@@ -29,21 +29,15 @@ export class TokenBucket {
     this.last = now;
     return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.ratePerSecond) * 1000;
   }
-
-  /** Refilled to its burst: forgetting it changes nothing. */
-  full(): boolean {
-    this.peek();
-    return this.tokens >= this.ratePerSecond;
-  }
 }
 
 /**
  * One bucket per key (a client, a source address) in at most `maxKeys`
  * entries: callers choose the keys, and an attacker rotating them must not
- * grow the map. Past the bound the least recently used bucket is dropped; a
- * dropped bucket that was not full lets its key start afresh, so the bound
- * is documented beside each limit. A Map keeps insertion order, which makes
- * this LRU a dozen lines: not worth a runtime dependency.
+ * grow the map. Past the bound the least recently used bucket is dropped, so
+ * a key starts afresh only after `maxKeys` other keys were used since its
+ * last request (the documented bound of each limit). A Map keeps insertion
+ * order, which makes this LRU a few lines: not worth a runtime dependency.
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, TokenBucket>();
@@ -55,7 +49,12 @@ export class TokenBuckets {
   ) {}
 
   take(key: string): number {
-    return this.bucket(key).take();
+    let bucket = this.buckets.get(key);
+    if (bucket) this.buckets.delete(key);
+    else bucket = new TokenBucket(this.ratePerSecond, this.now);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+    return bucket.take();
   }
 
   /** 0 when `key` may go on; a key never seen costs no entry. */
@@ -65,24 +64,5 @@ export class TokenBuckets {
 
   get size(): number {
     return this.buckets.size;
-  }
-
-  private bucket(key: string): TokenBucket {
-    let bucket = this.buckets.get(key);
-    if (bucket) this.buckets.delete(key);
-    else bucket = new TokenBucket(this.ratePerSecond, this.now);
-    this.buckets.set(key, bucket);
-    while (this.buckets.size > this.maxKeys) this.evictOne();
-    return bucket;
-  }
-
-  /** The least recently used full bucket if one of the oldest few is full (nothing is lost), else the least recently used. */
-  private evictOne(): void {
-    let scanned = 0;
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.full()) return void this.buckets.delete(key);
-      if (++scanned >= 8) break;
-    }
-    this.buckets.delete(this.buckets.keys().next().value!);
   }
 }
