@@ -1,9 +1,11 @@
 /**
  * A token bucket: `ratePerSecond` requests a second on average, bursts up to
- * the same number. `take` answers how long to wait when the bucket is empty,
- * which becomes the 429's `Retry-After`.
+ * the same number (at least one, so that a rate below one a second still
+ * lets a request through now and then). `take` answers how long to wait when
+ * the bucket is empty, which becomes the 429's `Retry-After`.
  */
 export class TokenBucket {
+  private readonly burst: number;
   private tokens: number;
   private last: number;
 
@@ -11,7 +13,8 @@ export class TokenBucket {
     private readonly ratePerSecond: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.tokens = ratePerSecond;
+    this.burst = Math.max(1, ratePerSecond);
+    this.tokens = this.burst;
     this.last = now();
   }
 
@@ -25,7 +28,7 @@ export class TokenBucket {
   /** What `take` would answer, without taking: for limits charged after the answer is known. */
   peek(): number {
     const now = this.now();
-    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
     this.last = now;
     return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.ratePerSecond) * 1000;
   }

@@ -10,6 +10,15 @@ describe('TokenBucket', () => {
     expect(bucket.take()).toBe(0);
     expect(bucket.take()).toBeGreaterThan(0);
   });
+
+  test('a rate below one a second still allows one request, then one every 1/rate seconds', () => {
+    let now = 0;
+    const bucket = new TokenBucket(0.2, () => now);
+    expect(bucket.take()).toBe(0);
+    expect(bucket.take()).toBeCloseTo(5_000);
+    now = 5_000;
+    expect(bucket.take()).toBe(0);
+  });
 });
 
 describe('TokenBuckets', () => {
