@@ -4,6 +4,7 @@
  * scope or body, with the status, the Retry-After and the OAuth error.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 
@@ -20,18 +21,32 @@ export interface RawTokenRequest {
   form?: Record<string, string>;
 }
 
-export async function postForm(url: string, request: RawTokenRequest, grant = true): Promise<RawAnswer> {
+/**
+ * POSTs the form over node:http, through `agent` when given: separate keep-alive agents stand for
+ * separate callers (an attacker's connections and a client's) on the same address.
+ */
+export function postForm(url: string, request: RawTokenRequest, grant = true, agent?: Agent): Promise<RawAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (request.basic) {
     const [id, secret] = request.basic.map(encodeURIComponent);
     headers.authorization = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
   }
-  const body = new URLSearchParams({ ...(grant ? { grant_type: 'client_credentials' } : {}), ...request.form });
-  const res = await fetch(url, { method: 'POST', headers, body });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as RawAnswer['body'] };
+  const body = new URLSearchParams({ ...(grant ? { grant_type: 'client_credentials' } : {}), ...request.form }).toString();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent }, res => {
+      let text = '';
+      res.setEncoding('utf8').on('data', chunk => (text += chunk));
+      res.on('end', () => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, retryAfter: retryAfter ?? null, body: JSON.parse(text) as RawAnswer['body'] });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
-export const tokenRequest = (serverUrl: string, request: RawTokenRequest) => postForm(`${serverUrl}/token`, request);
+export const tokenRequest = (serverUrl: string, request: RawTokenRequest, agent?: Agent) => postForm(`${serverUrl}/token`, request, true, agent);
 
 export const introspectionRequest = (serverUrl: string, request: RawTokenRequest) => postForm(`${serverUrl}/token/introspection`, request, false);
 

@@ -11,10 +11,20 @@
  *   client get 429 at once; requests naming a registered client still go on
  *   to authentication. So a flood of failed requests never throttles a client
  *   that authenticates correctly from the same address.
+ * - Past that limit, requests from the source that name a registered client
+ *   on connections that never authenticated one wait in one lane per source
+ *   (source-lanes.ts), each until the source may fail again: a wrong secret
+ *   sent with a registered id cannot be told from the right one before
+ *   authentication, but the real client's keep-alive connection has
+ *   authenticated before, and goes straight on. So a flood costs at most
+ *   `failureRate` authentications a second, and a client's new connection
+ *   is delayed (at most by the request timeout), never refused. Scheduling
+ *   only: every request still authenticates.
  * The caller's client id is read from `Authorization: Basic` or the form's
  * `client_id`; the body is read here (bounded) and handed on as a replay.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { RefusalEndpoint, RefusalReason, REFUSAL_REASONS } from '../../model/admin-api';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
@@ -22,6 +32,7 @@ import { TokenBuckets } from '../rate-limit';
 import { sourceAddress } from '../source-address';
 import { ObjectStore } from '../store/store';
 import { RefusalCounter } from './refusal-counter';
+import { SourceLanes } from './source-lanes';
 
 /** Buckets kept per guard, for clients and for sources each: bounds memory whatever ids and addresses callers rotate through. */
 export const MAX_TRACKED_KEYS = 10_000;
@@ -47,6 +58,9 @@ export class RequestGuard {
   private readonly failures: TokenBuckets | null;
   /** Why a request was refused, when the endpoint said so (oidc-provider's error code, a ServerError's code). */
   private readonly reasons = new WeakMap<IncomingMessage, string>();
+  /** Connections on which a client authenticated (and has not failed to since): they skip the lanes. */
+  private readonly proven = new WeakSet<Socket>();
+  private readonly lanes = new SourceLanes();
 
   constructor(private readonly options: RequestGuardOptions) {
     this.clients = options.clientRate === null ? null : new TokenBuckets(options.clientRate, MAX_TRACKED_KEYS);
@@ -73,14 +87,9 @@ export class RequestGuard {
     }
     const clientId = await this.classify(basicId ?? formClientId(req, body));
     const registered = clientId !== 'unknown' && clientId !== 'none';
-    const waitMs = registered ? (this.clients?.peek(clientId) ?? 0) : (this.failures?.peek(source) ?? 0);
-    if (waitMs > 0) {
-      const why = registered
-        ? `client '${clientId}' made more than ${this.options.clientRate} requests a second`
-        : `more than ${this.options.failureRate} requests a second from your address were refused`;
-      return this.refuse(res, { clientId, source, reason: 'rate_limited' }, 429, `${why}: retry later`, {
-        'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))),
-      });
+    if (this.waitMs(registered, clientId, source) > 0) return this.limited(res, clientId, source, registered);
+    if (registered && (this.failures?.peek(source) ?? 0) > 0 && !this.proven.has(req.socket)) {
+      if (!(await this.waitInLane(req, res, source))) return;
     }
     const replay = body === null ? req : replayOf(req, body);
     res.once('finish', () => this.settle(replay, res.statusCode, clientId, source, registered));
@@ -92,15 +101,53 @@ export class RequestGuard {
     }
   }
 
-  /** Charges the limits once the answer is known, and counts a refusal. */
+  /**
+   * The source's lane: one request at a time, each once the source may fail again, so that wrong
+   * secrets sent with a registered id cost at most `failureRate` authentications a second. False when
+   * the caller left while it waited.
+   */
+  private async waitInLane(req: IncomingMessage, res: ServerResponse, source: string): Promise<boolean> {
+    const leave = await this.lanes.enter(source);
+    for (let wait = this.failures!.peek(source); wait > 0 && !req.socket.destroyed; wait = this.failures!.peek(source)) {
+      await new Promise(resolve => setTimeout(resolve, wait));
+    }
+    // Gone while it waited: its answer's close event has passed.
+    if (req.socket.destroyed) {
+      leave();
+      return false;
+    }
+    res.once('close', leave);
+    return true;
+  }
+
+  private waitMs(registered: boolean, clientId: string, source: string): number {
+    return (registered ? this.clients?.peek(clientId) : this.failures?.peek(source)) ?? 0;
+  }
+
+  /** 429 with Retry-After: the client's limit when it is registered, else the source's. */
+  private limited(res: ServerResponse, clientId: string, source: string, registered: boolean): void {
+    const waitMs = this.waitMs(registered, clientId, source);
+    const why = registered
+      ? `client '${clientId}' made more than ${this.options.clientRate} requests a second`
+      : `more than ${this.options.failureRate} requests a second from your address were refused`;
+    this.refuse(res, { clientId, source, reason: 'rate_limited' }, 429, `${why}: retry later`, {
+      'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))),
+    });
+  }
+
+  /** Charges the limits once the answer is known, counts a refusal, and remembers connections that authenticated. */
   private settle(req: IncomingMessage, status: number, clientId: string, source: string, registered: boolean): void {
     if (status < 400) {
-      if (registered) this.clients?.take(clientId);
+      if (registered) {
+        this.clients?.take(clientId);
+        this.proven.add(req.socket);
+      }
       return;
     }
     const reason = reasonOf(this.reasons.get(req), status);
     this.options.counter.record({ endpoint: this.options.endpoint, clientId, source, reason });
     this.failures?.take(source);
+    if (reason === 'invalid_client') this.proven.delete(req.socket);
     // A refusal after authentication (invalid_scope, ...) is still the client's own request.
     if (registered && reason !== 'invalid_client') this.clients?.take(clientId);
   }
@@ -120,8 +167,11 @@ export class RequestGuard {
   /** The client id as it may be stored: a registered client's, or `unknown` (never the id as sent), or `none`. */
   private async classify(claimed: string | null): Promise<string> {
     if (!claimed) return 'none';
-    if (claimed.length > CLIENT_ID_MAX_LENGTH) return 'unknown';
-    return (await this.options.store.get('clients', claimed)) ? claimed : 'unknown';
+    return (await this.registered(claimed)) ? claimed : 'unknown';
+  }
+
+  private async registered(claimed: string): Promise<boolean> {
+    return claimed.length <= CLIENT_ID_MAX_LENGTH && (await this.options.store.get('clients', claimed)) !== null;
   }
 }
 
