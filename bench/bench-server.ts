@@ -25,7 +25,8 @@ export interface BenchServer {
 export async function startBenchServer(): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
   const adminToken = randomBytes(24).toString('base64url');
-  const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir], {
+  // One client at thousands of tokens a second: the per-client rate limit (100 by default) is off.
+  const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir, '--client-rate-limit', 'off'], {
     env: { ...process.env, PROCUREMENT_ADMIN_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
