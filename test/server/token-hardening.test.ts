@@ -130,6 +130,12 @@ describe('with one request a second per client (--client-rate-limit 1) and a 2 K
     expect(countOf(items, { clientId: 'erp', reason: 'invalid_client' })).toBe(5);
   });
 
+  test('introspection limits each client on its own', async () => {
+    const introspect = () => introspectionRequest(server.url, { form: { token: 'x', client_id: 'erp', client_secret: secret } });
+    expect(await introspect()).toMatchObject({ status: 200, body: { active: false } });
+    expect(await introspect()).toMatchObject({ status: 429, retryAfter: '1', body: { error: 'rate_limited' } });
+  });
+
   test('fails with 413 past --token-body-limit, counted as body_too_large', async () => {
     const answer = await tokenRequest(server.url, { form: { client_id: 'someone', client_secret: 'x', scope: 'a'.repeat(3_000) } });
     expect(answer).toMatchObject({ status: 413, body: { error: 'body_too_large', error_description: 'the request body exceeds the limit of 2048 bytes' } });
