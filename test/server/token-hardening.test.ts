@@ -144,3 +144,16 @@ describe('with one request a second per client (--client-rate-limit 1) and a 2 K
     expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ clientId: 'none', reason: 'body_too_large', count: 1 })]));
   });
 });
+
+test('--client-rate-limit off and --failure-rate-limit off lift the limits', async () => {
+  const server = await startServer({ args: ['--client-rate-limit', 'off', '--failure-rate-limit', 'off'] });
+  try {
+    const secret = await catalogClient(server.admin, 'erp');
+    const answers = [];
+    for (let i = 0; i < 150; i++) answers.push((await tokenRequest(server.url, { basic: ['nobody', 'wrong'] })).status);
+    for (let i = 0; i < 3; i++) answers.push((await tokenRequest(server.url, { basic: ['erp', secret] })).status);
+    expect(answers.filter(status => status === 429)).toEqual([]);
+  } finally {
+    await server.stop();
+  }
+});

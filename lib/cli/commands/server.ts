@@ -36,8 +36,8 @@ export function register(program: Command): void {
           adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
           adminRateLimit: options.adminRateLimit ?? null,
           environment: options.environment,
-          clientRateLimit: options.clientRateLimit,
-          failureRateLimit: options.failureRateLimit,
+          clientRateLimit: offAsNull(options.clientRateLimit),
+          failureRateLimit: offAsNull(options.failureRateLimit),
           tokenBodyLimitBytes: options.tokenBodyLimit,
           headersTimeoutMs: options.headersTimeout,
           requestTimeoutMs: options.requestTimeout,
@@ -81,8 +81,8 @@ interface ServerOptions {
   data: string;
   environment: string;
   adminRateLimit?: number;
-  clientRateLimit?: number | null;
-  failureRateLimit?: number | null;
+  clientRateLimit?: number | 'off';
+  failureRateLimit?: number | 'off';
   tokenBodyLimit: number;
   headersTimeout: number;
   requestTimeout: number;
@@ -94,9 +94,13 @@ interface ServerOptions {
   retentionSweep: number;
 }
 
-/** A positive rate, or `off` for no limit (null). */
-function rateOrOff(value: string): number | null {
-  return value === 'off' ? null : positiveNumber(value);
+/** A positive rate, or `off` for no limit (kept as the word: commander turns a null into ''). */
+function rateOrOff(value: string): number | 'off' {
+  return value === 'off' ? 'off' : positiveNumber(value);
+}
+
+function offAsNull(value: number | 'off' | undefined): number | null | undefined {
+  return value === 'off' ? null : value;
 }
 
 function integer(value: string): number {
