@@ -59,13 +59,13 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-admission-bench-'));
   const { scopes, roles, clients, bindings } = estate();
   const filling = SqliteStore.open(dataDir);
-  filling.transaction(() => {
-    scopes.forEach(s => filling.put('scopes', s.name, s));
-    roles.forEach(r => filling.put('roles', r.name, r));
-    clients.forEach(c => filling.put('clients', c.clientId, c));
-    bindings.forEach(b => filling.put('role-bindings', b.name, b));
+  await filling.transaction(async tx => {
+    for (const s of scopes) await tx.put('scopes', s.name, s);
+    for (const r of roles) await tx.put('roles', r.name, r);
+    for (const c of clients) await tx.put('clients', c.clientId, c);
+    for (const b of bindings) await tx.put('role-bindings', b.name, b);
   });
-  filling.close();
+  await filling.close();
   const server = await startServer(resolveConfig({ port: 0, dataDir, adminToken: 'bench-admin-token-0123456789' }), () => {});
   try {
     const admin = new AdminClient({ url: server.url, adminToken: 'bench-admin-token-0123456789', actor: 'bench' });
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
 
     // The admission step alone, and the whole-model alternative, on the same store in this process.
     const store = SqliteStore.open(dataDir);
-    const policy = PolicyHolder.open(store, 'dev').current();
+    const policy = await (await PolicyHolder.open(store, 'dev')).current(store);
     const now = new Date();
     await timed('in process: admission of a client update (incremental)', clients.length, i =>
       judge(store, policy, [{ kind: 'clients', key: clients[i].clientId, value: { ...clients[i], displayName: 'x' } as Client }], now),
@@ -88,11 +88,11 @@ async function main(): Promise<void> {
       judge(store, policy, [{ kind: 'role-bindings', key: bindings[i].name, value: bindings[i] }], now),
     );
     const document = recommendedPolicy('dev');
-    await timed('in process: one whole-model evaluation (the alternative)', 20, () => {
-      const { revision: _, ...model } = store.snapshot();
+    await timed('in process: one whole-model evaluation (the alternative)', 20, async () => {
+      const { revision: _, ...model } = await store.snapshot();
       return evaluatePolicy(modelOf(model), document, now);
     });
-    store.close();
+    await store.close();
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

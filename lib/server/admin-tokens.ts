@@ -20,7 +20,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AdminRole, AdminTokenInfo, CreatedAdminToken } from '../model/admin-api';
 import { ServerError, badRequest, notFound } from './errors';
-import { AdminTokenStore, AuditLog, ObjectStore, StoredAdminToken } from './store/store';
+import { AuditLog, Store, StoredAdminToken } from './store/store';
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
 /** Active tokens at most: authentication compares against each of them. */
@@ -33,11 +33,9 @@ export interface AdminIdentity {
   role: AdminRole;
 }
 
-type TokenStore = AdminTokenStore & AuditLog & Pick<ObjectStore, 'transaction'>;
-
 export class AdminTokens {
   constructor(
-    private readonly store: TokenStore,
+    private readonly store: Store,
     private readonly now: () => Date,
   ) {}
 
@@ -45,42 +43,42 @@ export class AdminTokens {
    * Makes the configured token the `bootstrap` admin token. Answers what happened, for the start-up message:
    * a bootstrap token that was revoked stays revoked until a different value is configured.
    */
-  registerBootstrap(token: string): 'registered' | 'unchanged' | 'replaced' | 'revoked' {
+  registerBootstrap(token: string): Promise<'registered' | 'unchanged' | 'replaced' | 'revoked'> {
     const hash = digest(token);
     const at = this.now().toISOString();
-    return this.store.transaction(() => {
-      const current = this.store.adminToken(BOOTSTRAP_TOKEN_NAME);
+    return this.store.transaction(async tx => {
+      const current = await tx.adminToken(BOOTSTRAP_TOKEN_NAME);
       if (current && sameDigest(current.hash, hash)) return current.revokedAt ? 'revoked' : 'unchanged';
       if (!current) {
         // A fresh server's first token is its configuration, not a change: the audit log starts empty.
-        this.store.insertAdminToken({ name: BOOTSTRAP_TOKEN_NAME, role: 'admin', hash, createdAt: at, createdBy: null, revokedAt: null });
+        await tx.insertAdminToken({ name: BOOTSTRAP_TOKEN_NAME, role: 'admin', hash, createdAt: at, createdBy: null, revokedAt: null });
         return 'registered';
       }
-      this.store.replaceAdminToken(BOOTSTRAP_TOKEN_NAME, hash, 'admin', at);
-      this.audit(at, 'server configuration', 'replace-admin-token', BOOTSTRAP_TOKEN_NAME, 'admin');
+      await tx.replaceAdminToken(BOOTSTRAP_TOKEN_NAME, hash, 'admin', at);
+      await this.audit(tx, at, 'server configuration', 'replace-admin-token', BOOTSTRAP_TOKEN_NAME, 'admin');
       return 'replaced';
     });
   }
 
   /** The identity of an active token, or null. Constant time in the presented token (see the header). */
-  authenticate(presented: string): AdminIdentity | null {
+  async authenticate(presented: string): Promise<AdminIdentity | null> {
     const hash = Buffer.from(digest(presented), 'hex');
     let found: StoredAdminToken | null = null;
-    for (const token of this.store.activeAdminTokens()) {
+    for (const token of await this.store.activeAdminTokens()) {
       if (timingSafeEqual(hash, Buffer.from(token.hash, 'hex')) && found === null) found = token;
     }
     return found && { name: found.name, role: found.role };
   }
 
-  create(name: string, role: AdminRole, createdBy: string, actorNote: string | null): CreatedAdminToken {
+  async create(name: string, role: AdminRole, createdBy: string, actorNote: string | null): Promise<CreatedAdminToken> {
     if (!ADMIN_TOKEN_NAME_PATTERN.test(name)) {
       throw badRequest(`admin token name must be 1 to 63 lower case letters, digits, dots, dashes or underscores, starting with a letter or digit; got '${name.slice(0, 80)}'`, { field: 'name' });
     }
     const token = randomBytes(32).toString('base64url');
     const at = this.now().toISOString();
     const stored: StoredAdminToken = { name, role, hash: digest(token), createdAt: at, createdBy, revokedAt: null };
-    this.store.transaction(() => {
-      const existing = this.store.adminToken(name);
+    await this.store.transaction(async tx => {
+      const existing = await tx.adminToken(name);
       if (existing) {
         throw new ServerError(
           409,
@@ -91,36 +89,36 @@ export class AdminTokens {
           { field: 'name' },
         );
       }
-      if (this.store.activeAdminTokens().length >= MAX_ACTIVE_ADMIN_TOKENS) {
+      if ((await tx.activeAdminTokens()).length >= MAX_ACTIVE_ADMIN_TOKENS) {
         throw new ServerError(409, 'too_many_tokens', `there are already ${MAX_ACTIVE_ADMIN_TOKENS} active admin tokens, the most a server keeps: revoke unused ones first`);
       }
-      this.store.insertAdminToken(stored);
-      this.audit(at, createdBy, 'create-admin-token', name, role, actorNote);
+      await tx.insertAdminToken(stored);
+      await this.audit(tx, at, createdBy, 'create-admin-token', name, role, actorNote);
     });
     return { ...infoOf(stored), token };
   }
 
-  list(): AdminTokenInfo[] {
-    return this.store.allAdminTokens().map(infoOf);
+  async list(): Promise<AdminTokenInfo[]> {
+    return (await this.store.allAdminTokens()).map(infoOf);
   }
 
   /** Revokes at once (the next request with it gets 401); refuses to revoke the last active admin token. */
-  revoke(name: string, revokedBy: string, actorNote: string | null): void {
+  async revoke(name: string, revokedBy: string, actorNote: string | null): Promise<void> {
     const at = this.now().toISOString();
-    this.store.transaction(() => {
-      const token = this.store.adminToken(name);
+    await this.store.transaction(async tx => {
+      const token = await tx.adminToken(name);
       if (!token || token.revokedAt) throw notFound(`no active admin token named '${name}'`);
-      const admins = this.store.activeAdminTokens().filter(t => t.role === 'admin');
+      const admins = (await tx.activeAdminTokens()).filter(t => t.role === 'admin');
       if (token.role === 'admin' && admins.length === 1) {
         throw new ServerError(409, 'conflict', `'${name}' is the last active admin token: create another admin token before revoking it, or nobody could manage tokens`);
       }
-      this.store.revokeAdminToken(name, at);
-      this.audit(at, revokedBy, 'revoke-admin-token', name, token.role, actorNote);
+      await tx.revokeAdminToken(name, at);
+      await this.audit(tx, at, revokedBy, 'revoke-admin-token', name, token.role, actorNote);
     });
   }
 
-  private audit(at: string, actor: string, action: string, name: string, role: AdminRole, actorNote: string | null = null): void {
-    this.store.appendAudit({
+  private audit(tx: AuditLog, at: string, actor: string, action: string, name: string, role: AdminRole, actorNote: string | null = null): Promise<void> {
+    return tx.appendAudit({
       at,
       actor,
       actorNote,

@@ -3,6 +3,6 @@ import { ServerResponse } from 'node:http';
 import { sendJson } from './http';
 import { Store } from './store/store';
 
-export function healthz(store: Store, res: ServerResponse): void {
-  sendJson(res, 200, { status: 'ok', revision: store.revision() });
+export async function healthz(store: Store, res: ServerResponse): Promise<void> {
+  sendJson(res, 200, { status: 'ok', revision: await store.revision() });
 }

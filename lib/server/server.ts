@@ -42,10 +42,10 @@ const REFUSAL_ROWS_PER_MINUTE = 500;
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(config.dataDir);
-  const policy = openPolicy(store, config.environment);
+  const policy = await openPolicy(store, config.environment);
   const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
   const adminTokens = new AdminTokens(store, now);
-  if (adminTokens.registerBootstrap(admin.token) === 'revoked') {
+  if ((await adminTokens.registerBootstrap(admin.token)) === 'revoked') {
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
@@ -92,12 +92,13 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy, refused: (req, code) => guards.token.noteRefusal(req, code) });
   oauth = provider.callback();
   introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  const startPolicy = await policy.current(store);
 
   return {
     url,
     port,
     adminTokenOrigin: admin.origin,
-    policy: { environment: policy.current().environment, preset: policy.current().preset },
+    policy: { environment: startPolicy.environment, preset: startPolicy.preset },
     close: async () => {
       await new Promise<void>(resolve => {
         server.close(() => resolve());
@@ -106,16 +107,16 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
       await Promise.all([refusals.close(), retention.close()]);
-      store.close();
+      await store.close();
     },
   };
 }
 
-function openPolicy(store: SqliteStore, environment: string): PolicyHolder {
+async function openPolicy(store: SqliteStore, environment: string): Promise<PolicyHolder> {
   try {
-    return PolicyHolder.open(store, environment);
+    return await PolicyHolder.open(store, environment);
   } catch (e) {
-    store.close();
+    await store.close();
     throw e;
   }
 }

@@ -28,35 +28,35 @@ describe('the store', () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-retention-'));
     store = SqliteStore.open(dir);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('prunes entries older than the retention and the oldest past the count', async () => {
-    for (let day = 1; day <= 9; day++) store.appendAudit(entry(`2026-11-0${day}T12:00:00.000Z`));
+    for (let day = 1; day <= 9; day++) await store.appendAudit(entry(`2026-11-0${day}T12:00:00.000Z`));
     expect(await store.pruneAudit('2026-11-04T00:00:00.000Z', 1_000)).toBe(3);
     expect(await store.pruneAudit('2026-11-04T00:00:00.000Z', 4)).toBe(2);
-    const { entries } = store.queryAudit({ limit: 100, maxBytes: 1 << 20 });
+    const { entries } = await store.queryAudit({ limit: 100, maxBytes: 1 << 20 });
     expect(entries.map(e => e.at.slice(8, 10))).toEqual(['06', '07', '08', '09']);
   });
 
   test('ends a page of large entries at the byte budget and says more follow; a single entry larger than it still comes', async () => {
     const large = { description: 'x'.repeat(300_000) };
-    for (let i = 0; i < 10; i++) store.appendAudit(entry('2026-11-29T12:00:00.000Z', large));
-    const first = store.queryAudit({ limit: 1_000, maxBytes: 1_000_000 });
+    for (let i = 0; i < 10; i++) await store.appendAudit(entry('2026-11-29T12:00:00.000Z', large));
+    const first = await store.queryAudit({ limit: 1_000, maxBytes: 1_000_000 });
     expect(first.entries).toHaveLength(3);
     expect(first.more).toBe(true);
-    const alone = store.queryAudit({ limit: 1_000, maxBytes: 1_000 });
+    const alone = await store.queryAudit({ limit: 1_000, maxBytes: 1_000 });
     expect(alone.entries).toHaveLength(1);
     expect(alone.more).toBe(true);
-    const last = store.queryAudit({ limit: 1_000, maxBytes: 1_000_000, after: String(first.entries[2].id + 6) });
+    const last = await store.queryAudit({ limit: 1_000, maxBytes: 1_000_000, after: String(first.entries[2].id + 6) });
     expect(last).toMatchObject({ entries: [expect.anything()], more: false });
   });
 
   test('the sweep runs at start and prunes audit and refusal counters by their own retention', async () => {
-    store.appendAudit(entry('2026-01-01T00:00:00.000Z'));
-    store.appendAudit(entry('2026-11-28T00:00:00.000Z'));
+    await store.appendAudit(entry('2026-01-01T00:00:00.000Z'));
+    await store.appendAudit(entry('2026-11-28T00:00:00.000Z'));
     await store.addRefusals([{ minute: '2026-10-01T00:00:00.000Z', endpoint: 'token', clientId: 'unknown', source: 'none', reason: 'other', count: 1 }]);
     const lines: string[] = [];
     const retention = new Retention({
@@ -69,7 +69,7 @@ describe('the store', () => {
       retentionSweepSeconds: 3600,
     });
     await retention.close();
-    expect(store.queryAudit({ limit: 10, maxBytes: 1 << 20 }).entries.map(e => e.at)).toEqual(['2026-11-28T00:00:00.000Z']);
+    expect((await store.queryAudit({ limit: 10, maxBytes: 1 << 20 })).entries.map(e => e.at)).toEqual(['2026-11-28T00:00:00.000Z']);
     expect(await store.refusals({ limit: 10 })).toEqual([]);
     expect(lines).toEqual(['retention: removed 1 audit entries and 1 refusal counters']);
   });

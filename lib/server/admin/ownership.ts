@@ -27,7 +27,7 @@ import {
   OWNERSHIP_OVERRIDE_HEADER,
 } from '../../model/ownership';
 import { ServerError, badRequest } from '../errors';
-import { Store } from '../store/store';
+import { OwnershipStore } from '../store/store';
 import { NOUN } from './kinds';
 
 export interface OwnershipClaim {
@@ -60,8 +60,8 @@ export function claimOf(req: IncomingMessage): OwnershipClaim {
 }
 
 /** Throws 409 unless the caller may change the existing object `kind/key`; call inside the write's transaction. */
-export function checkManager(store: Store, kind: Kind, key: string, claim: OwnershipClaim, verb: 'change' | 'delete'): void {
-  const manager = store.managerOf(kind, key);
+export async function checkManager(store: OwnershipStore, kind: Kind, key: string, claim: OwnershipClaim, verb: 'change' | 'delete'): Promise<void> {
+  const manager = await store.managerOf(kind, key);
   if ((manager?.id ?? null) === claim.id) return;
   if (claim.id === null && claim.overrideReason !== null) return;
   throw notManager(kind, key, manager, claim, verb);

@@ -10,8 +10,8 @@ import { ServerError } from '../errors';
 import { ObjectStore } from '../store/store';
 import { NOUN } from './kinds';
 
-export function checkReferences<K extends Kind>(store: ObjectStore, kind: K, key: string, value: KindObject[K]): void {
-  const problems = referenceProblems((refKind, refKey) => store.get(refKind, refKey) !== null, kind, value);
+export async function checkReferences<K extends Kind>(store: ObjectStore, kind: K, key: string, value: KindObject[K]): Promise<void> {
+  const problems = await referenceProblems(async (refKind, refKey) => (await store.get(refKind, refKey)) !== null, kind, value);
   if (problems.length === 0) return;
   const names = problems.map(p => p.missing).join(', ');
   throw new ServerError(422, 'unknown_reference', `${NOUN[kind]} '${key}' names what does not exist: ${names}`, {
@@ -21,13 +21,15 @@ export function checkReferences<K extends Kind>(store: ObjectStore, kind: K, key
 }
 
 /** A reference to what does not exist, as a problem at its field; `missing` names it ("role 'buyer'"). */
-export function referenceProblems<K extends Kind>(
-  exists: (kind: Kind, key: string) => boolean,
+export async function referenceProblems<K extends Kind>(
+  exists: (kind: Kind, key: string) => Promise<boolean>,
   kind: K,
   value: KindObject[K],
-): (Problem & { missing: string })[] {
-  return referencesOf(kind, value)
-    .filter(ref => !exists(ref.kind, ref.key))
+): Promise<(Problem & { missing: string })[]> {
+  const references = referencesOf(kind, value);
+  const found = await Promise.all(references.map(ref => exists(ref.kind, ref.key)));
+  return references
+    .filter((_, i) => !found[i])
     .map(ref => ({
       path: ref.path,
       field: renderPath(ref.path),
@@ -37,25 +39,25 @@ export function referenceProblems<K extends Kind>(
 }
 
 /** Who still names an object, in words: "role 'buyer' (scopes)". */
-function holdersOf(store: ObjectStore, kind: Kind, key: string): string[] {
+async function holdersOf(store: ObjectStore, kind: Kind, key: string): Promise<string[]> {
   const named = (holderKind: Kind, keys: string[], how: string) => keys.map(k => `${NOUN[holderKind]} '${k}' (${how})`);
   switch (kind) {
     case 'scopes':
       return [
-        ...named('roles', store.holdersOf('roles', 'scopes', key), 'in its scopes'),
-        ...named('scopes', store.holdersOf('scopes', 'implies', key).filter(k => k !== key), 'implies it'),
+        ...named('roles', await store.holdersOf('roles', 'scopes', key), 'in its scopes'),
+        ...named('scopes', (await store.holdersOf('scopes', 'implies', key)).filter(k => k !== key), 'implies it'),
       ];
     case 'roles':
-      return named('role-bindings', store.holdersOf('role-bindings', 'role', key), 'binds it');
+      return named('role-bindings', await store.holdersOf('role-bindings', 'role', key), 'binds it');
     case 'clients':
-      return named('role-bindings', store.holdersOf('role-bindings', 'subjects', key), 'names it as a subject');
+      return named('role-bindings', await store.holdersOf('role-bindings', 'subjects', key), 'names it as a subject');
     default:
       return [];
   }
 }
 
-export function checkNotHeld(store: ObjectStore, kind: Kind, key: string): void {
-  const holders = holdersOf(store, kind, key);
+export async function checkNotHeld(store: ObjectStore, kind: Kind, key: string): Promise<void> {
+  const holders = await holdersOf(store, kind, key);
   if (holders.length === 0) return;
   throw new ServerError(
     409,

@@ -89,7 +89,7 @@ export class AdminRouter {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const identity = this.authenticate(req);
+    const identity = await this.authenticate(req);
     this.throttle();
     const segments = splitPath(url.pathname.slice(ADMIN_PREFIX.length));
     const route = this.route(req.method ?? 'GET', segments);
@@ -105,10 +105,10 @@ export class AdminRouter {
     });
   }
 
-  private authenticate(req: IncomingMessage): AdminIdentity {
+  private async authenticate(req: IncomingMessage): Promise<AdminIdentity> {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer (\S+)$/i.exec(header);
-    const identity = match ? this.context.adminTokens.authenticate(match[1]) : null;
+    const identity = match ? await this.context.adminTokens.authenticate(match[1]) : null;
     if (!identity) {
       throw new ServerError(
         401,

@@ -19,21 +19,21 @@ import { affectedModel, AdmissionStore, Change } from './affected-model';
 import { ServerPolicy } from './server-policy';
 
 /** Every finding about the part of the model the changes reach, marked existing when the store already had it. */
-export function judge(store: AdmissionStore, policy: ServerPolicy, changes: readonly Change[], now: Date): AdmissionFinding[] {
-  const { before, after } = affectedModel(store, changes);
+export async function judge(store: AdmissionStore, policy: ServerPolicy, changes: readonly Change[], now: Date): Promise<AdmissionFinding[]> {
+  const { before, after } = await affectedModel(store, changes);
   const had = new Set(policy.evaluate(before, now).map(identity));
   return policy.evaluate(after, now).map(f => ({ ...f, existing: had.has(identity(f)) }));
 }
 
 /** Every finding about the whole store as it stands (all existing): what a new policy finds, for the operator. */
-export function judgeStore(store: ObjectStore, policy: ServerPolicy, now: Date): AdmissionFinding[] {
-  const { revision: _, ...model } = store.snapshot();
+export async function judgeStore(store: ObjectStore, policy: ServerPolicy, now: Date): Promise<AdmissionFinding[]> {
+  const { revision: _, ...model } = await store.snapshot();
   return policy.evaluate(model, now).map(f => ({ ...f, existing: true }));
 }
 
 /** Refuses (422, nothing written) a write that introduces an error finding; answers the findings that do not refuse it. */
-export function admit(store: AdmissionStore, policy: ServerPolicy, changes: readonly Change[], now: Date): AdmissionFinding[] {
-  const findings = judge(store, policy, changes, now);
+export async function admit(store: AdmissionStore, policy: ServerPolicy, changes: readonly Change[], now: Date): Promise<AdmissionFinding[]> {
+  const findings = await judge(store, policy, changes, now);
   const refusing = findings.filter(refuses);
   if (refusing.length === 0) return findings;
   const what = changes.map(c => `${c.value === null ? 'deleting' : 'writing'} ${NOUN[c.kind]} '${c.key}'`).join(', ');

@@ -39,16 +39,16 @@ export interface AffectedModel {
   clientIds: ReadonlySet<string>;
 }
 
-export function affectedModel(store: AdmissionStore, changes: readonly Change[]): AffectedModel {
+export async function affectedModel(store: AdmissionStore, changes: readonly Change[]): Promise<AffectedModel> {
   // Both readers ask the store the same questions: each is asked once.
   const shared = memoized(store);
   const before = new ModelReader(shared, []);
   const after = new ModelReader(shared, changes);
   const clientIds = new Set<string>();
   for (const change of changes) {
-    for (const reader of [before, after]) reader.clientsReachedBy(change.kind, change.key).forEach(id => clientIds.add(id));
+    for (const reader of [before, after]) (await reader.clientsReachedBy(change.kind, change.key)).forEach(id => clientIds.add(id));
   }
-  return { before: before.part(clientIds, changes), after: after.part(clientIds, changes), clientIds };
+  return { before: await before.part(clientIds, changes), after: await after.part(clientIds, changes), clientIds };
 }
 
 /** The store seen through a set of pending changes. */
@@ -62,28 +62,34 @@ export class ModelReader {
     for (const change of changes) this.pending.set(slot(change.kind, change.key), change.value);
   }
 
-  get<K extends Kind>(kind: K, key: string): KindObject[K] | null {
+  async get<K extends Kind>(kind: K, key: string): Promise<KindObject[K] | null> {
     const id = slot(kind, key);
     if (this.pending.has(id)) return this.pending.get(id) as KindObject[K] | null;
-    return this.store.get(kind, key)?.value ?? null;
+    return (await this.store.get(kind, key))?.value ?? null;
   }
 
   /** Keys of `holderKind` objects that name `key` through `field`, pending changes included. */
-  private holders<K extends Kind>(holderKind: K, field: 'scopes' | 'implies' | 'role' | 'subjects', key: string, names: (o: KindObject[K]) => boolean): string[] {
-    const keys = new Set(this.store.holdersOf(holderKind, field, key));
+  private async holders<K extends Kind>(
+    holderKind: K,
+    field: 'scopes' | 'implies' | 'role' | 'subjects',
+    key: string,
+    names: (o: KindObject[K]) => boolean,
+  ): Promise<string[]> {
+    const keys = new Set(await this.store.holdersOf(holderKind, field, key));
     for (const [id, value] of this.pending) {
       const [kind, pendingKey] = unslot(id);
       if (kind !== holderKind) continue;
       if (value !== null && names(value as KindObject[K])) keys.add(pendingKey);
       else keys.delete(pendingKey);
     }
-    return [...keys].filter(k => this.get(holderKind, k) !== null);
+    const found = await Promise.all([...keys].map(k => this.get(holderKind, k)));
+    return [...keys].filter((_, i) => found[i] !== null);
   }
 
   /** The bindings naming any of the clients, pending changes included. */
-  private bindingsNaming(clientIds: ReadonlySet<string>): RoleBinding[] {
+  private async bindingsNaming(clientIds: ReadonlySet<string>): Promise<RoleBinding[]> {
     const names = (b: RoleBinding) => b.subjects.some(s => clientIds.has(s.clientId));
-    const found = new Map(this.store.bindingsNamingAny([...clientIds]).map(b => [b.name, b]));
+    const found = new Map((await this.store.bindingsNamingAny([...clientIds])).map(b => [b.name, b]));
     for (const [id, value] of this.pending) {
       const [kind, key] = unslot(id);
       if (kind !== 'role-bindings') continue;
@@ -93,19 +99,19 @@ export class ModelReader {
     return [...found.values()];
   }
 
-  private subjectsOfRole(role: string): string[] {
-    return this.holders('role-bindings', 'role', role, b => b.role === role).flatMap(
-      name => this.get('role-bindings', name)?.subjects.map(s => s.clientId) ?? [],
-    );
+  private async subjectsOfRole(role: string): Promise<string[]> {
+    const names = await this.holders('role-bindings', 'role', role, b => b.role === role);
+    const bindings = await Promise.all(names.map(name => this.get('role-bindings', name)));
+    return bindings.flatMap(binding => binding?.subjects.map(s => s.clientId) ?? []);
   }
 
   /** The scope and every scope that implies it, transitively: holding any of them holds it. */
-  private implying(scope: string): string[] {
+  private async implying(scope: string): Promise<string[]> {
     const seen = new Set<string>([scope]);
     const queue = [scope];
     while (queue.length > 0) {
       const implied = queue.pop()!;
-      for (const holder of this.holders('scopes', 'implies', implied, s => s.implies.includes(implied))) {
+      for (const holder of await this.holders('scopes', 'implies', implied, s => s.implies.includes(implied))) {
         if (seen.has(holder)) continue;
         seen.add(holder);
         queue.push(holder);
@@ -114,18 +120,19 @@ export class ModelReader {
     return [...seen];
   }
 
-  clientsReachedBy(kind: Kind, key: string): string[] {
+  async clientsReachedBy(kind: Kind, key: string): Promise<string[]> {
     switch (kind) {
       case 'clients':
         return [key];
       case 'role-bindings':
-        return this.get('role-bindings', key)?.subjects.map(s => s.clientId) ?? [];
+        return (await this.get('role-bindings', key))?.subjects.map(s => s.clientId) ?? [];
       case 'roles':
         return this.subjectsOfRole(key);
-      case 'scopes':
-        return this.implying(key)
-          .flatMap(scope => this.holders('roles', 'scopes', scope, r => r.scopes.includes(scope)))
-          .flatMap(role => this.subjectsOfRole(role));
+      case 'scopes': {
+        const scopes = await this.implying(key);
+        const roles = (await Promise.all(scopes.map(scope => this.holders('roles', 'scopes', scope, r => r.scopes.includes(scope))))).flat();
+        return (await Promise.all(roles.map(role => this.subjectsOfRole(role)))).flat();
+      }
     }
   }
 
@@ -134,34 +141,36 @@ export class ModelReader {
    * reports on a client outside the part), the roles those bindings name, the objects changed (as
    * this reader sees them: before or after), and every scope (`implies` and risks are read across all of them; scopes are few and short).
    */
-  part(clientIds: ReadonlySet<string>, changes: readonly Change[]): ModelPart {
+  async part(clientIds: ReadonlySet<string>, changes: readonly Change[]): Promise<ModelPart> {
     const narrowed = (binding: RoleBinding) => ({ ...binding, subjects: binding.subjects.filter(s => clientIds.has(s.clientId)) });
-    const bindings = new Map(this.bindingsNaming(clientIds).map(b => [b.name, narrowed(b)]));
-    const changed = <K extends Kind>(kind: K) =>
-      changes.filter(c => c.kind === kind).map(c => this.get(kind, c.key)).filter((o): o is KindObject[K] => o !== null);
-    for (const binding of changed('role-bindings')) bindings.set(binding.name, narrowed(binding));
-    const roleNames = new Set([...bindings.values()].map(b => b.role).concat(changed('roles').map(r => r.name)));
-    const scopes = new Map(this.store.list('scopes', { limit: Number.MAX_SAFE_INTEGER }).map(s => [s.value.name, s.value]));
+    const bindings = new Map((await this.bindingsNaming(clientIds)).map(b => [b.name, narrowed(b)]));
+    const changed = async <K extends Kind>(kind: K): Promise<KindObject[K][]> => {
+      const values: (KindObject[K] | null)[] = await Promise.all(changes.filter(c => c.kind === kind).map(c => this.get(kind, c.key)));
+      return values.filter((o): o is KindObject[K] => o !== null);
+    };
+    for (const binding of await changed('role-bindings')) bindings.set(binding.name, narrowed(binding));
+    const roleNames = new Set([...bindings.values()].map(b => b.role).concat((await changed('roles')).map(r => r.name)));
+    const scopes = new Map((await this.store.list('scopes', { limit: Number.MAX_SAFE_INTEGER })).map(s => [s.value.name, s.value]));
     for (const change of changes.filter(c => c.kind === 'scopes')) {
-      const value = this.get('scopes', change.key);
+      const value = await this.get('scopes', change.key);
       if (value === null) scopes.delete(change.key);
       else scopes.set(change.key, value);
     }
     return {
       scopes: [...scopes.values()],
-      roles: [...roleNames].map(name => this.get('roles', name)).filter((r): r is Role => r !== null),
-      clients: [...clientIds].map(id => this.get('clients', id)).filter((c): c is Client => c !== null),
+      roles: (await Promise.all([...roleNames].map(name => this.get('roles', name)))).filter((r): r is Role => r !== null),
+      clients: (await Promise.all([...clientIds].map(id => this.get('clients', id)))).filter((c): c is Client => c !== null),
       roleBindings: [...bindings.values()],
     };
   }
 }
 
-/** The store's answers kept for one judgement (inside one transaction, so they cannot go stale). */
+/** The store's answers kept for one judgement (inside one transaction, so they cannot go stale); promises, so a question asked twice at once is asked once. */
 function memoized(store: AdmissionStore): AdmissionStore {
   const answers = new Map<string, unknown>();
-  const once = <T>(question: string, ask: () => T): T => {
+  const once = <T>(question: string, ask: () => Promise<T>): Promise<T> => {
     if (!answers.has(question)) answers.set(question, ask());
-    return answers.get(question) as T;
+    return answers.get(question) as Promise<T>;
   };
   return {
     get: (kind, key) => once(`get ${slot(kind, key)}`, () => store.get(kind, key)),

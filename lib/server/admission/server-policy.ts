@@ -25,23 +25,25 @@ export interface ServerPolicy {
 export class PolicyHolder {
   private cached: ServerPolicy | null = null;
 
-  constructor(private readonly store: PolicyStore) {}
-
   /** Records the environment at first start; refuses data that belongs to another environment. */
-  static open(store: PolicyStore, environment: string): PolicyHolder {
-    store.initPolicy(environment);
-    const recorded = store.policyRecord()!.environment;
+  static async open(store: PolicyStore, environment: string): Promise<PolicyHolder> {
+    await store.initPolicy(environment);
+    const recorded = (await store.policyRecord())!.environment;
     if (recorded !== environment) {
       throw new UsageError(
         `this data directory belongs to environment '${recorded}', not '${environment}': start the server with --environment ${recorded}, ` +
           'or give it another data directory',
       );
     }
-    return new PolicyHolder(store);
+    return new PolicyHolder();
   }
 
-  current(): ServerPolicy {
-    const record = this.store.policyRecord()!;
+  /**
+   * The policy in force, read from `store`: the transaction's `tx` inside one (the policy a write is
+   * admitted against is the one its transaction sees), the store itself outside.
+   */
+  async current(store: Pick<PolicyStore, 'policyRecord'>): Promise<ServerPolicy> {
+    const record = (await store.policyRecord())!;
     if (this.cached?.version !== record.version) {
       const document = record.document === null ? recommendedPolicy(record.environment) : parsePolicy(record.document);
       this.cached = serverPolicy(document, record.version, record.document === null);

@@ -17,8 +17,8 @@ class StoreClientAdapter implements Adapter {
   constructor(private readonly store: Store) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const client = this.store.get('clients', id)?.value;
-    const secretHash = this.store.secretHash(id);
+    const client = (await this.store.get('clients', id))?.value;
+    const secretHash = await this.store.secretHash(id);
     if (!client || !secretHash) return undefined;
     return {
       client_id: client.clientId,

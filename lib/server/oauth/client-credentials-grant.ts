@@ -26,7 +26,7 @@ export interface GrantDependencies {
   policy: PolicyHolder;
   now: () => Date;
   audit: TokenAudit;
-  resourceServer: (clientId: string) => ResourceServerInfo | null;
+  resourceServer: (clientId: string) => Promise<ResourceServerInfo | null>;
   invalidScope: (description: string, scope: string) => OidcError;
   unauthorizedClient: (description: string) => OidcError;
 }
@@ -35,10 +35,10 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
   return async ctx => {
     const clientId = ctx.oidc.client!.clientId;
     const requested = parseScopeParameter(ctx.oidc.params?.scope);
-    const { granted, expiresIn } = decide(deps, clientId, requested);
-    const token = issue(deps, ctx, clientId, granted, expiresIn);
+    const { granted, expiresIn } = await decide(deps, clientId, requested);
+    const token = await issue(deps, ctx, clientId, granted, expiresIn);
     const value = await token.save();
-    deps.audit.granted(clientId, requested, granted);
+    await deps.audit.granted(clientId, requested, granted);
     ctx.body = {
       access_token: value,
       expires_in: token.expiration,
@@ -53,15 +53,15 @@ interface Decision {
   expiresIn: number;
 }
 
-function decide({ store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Decision {
-  const client = store.get('clients', clientId)?.value;
+async function decide({ store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Promise<Decision> {
+  const client = (await store.get('clients', clientId))?.value;
   if (!client?.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
   const at = now();
-  const input = { ...store.effectiveScopeInput(clientId), client };
+  const input = { ...(await store.effectiveScopeInput(clientId)), client };
   // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
-  const issuable = tokenScopes(clientId, input, policy.current().document, new Date(at.getTime() + ISSUE_HORIZON_MS));
+  const issuable = tokenScopes(clientId, input, (await policy.current(store)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
   const decision = decideScopes(requested, issuable.scopes);
   if (!decision.ok) {
     const withheld = new Map(issuable.withheld.map(w => [w.scope, w.reason]));
@@ -72,8 +72,8 @@ function decide({ store, policy, now, invalidScope, unauthorizedClient }: GrantD
   return { granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
 }
 
-function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {
-  const server = resourceServer(clientId)!;
+async function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {
+  const server = (await resourceServer(clientId))!;
   const token = new provider.ClientCredentials({
     client: ctx.oidc.client!,
     scope: granted.join(' ') || undefined,

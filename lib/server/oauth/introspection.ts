@@ -28,7 +28,7 @@ export interface IntrospectionOptions {
   store: Store;
   signingKey: SigningJwk;
   /** Checks an admin bearer token (any role may introspect). */
-  authenticateAdmin: (token: string) => AdminIdentity | null;
+  authenticateAdmin: (token: string) => Promise<AdminIdentity | null>;
   now: () => Date;
 }
 
@@ -38,7 +38,7 @@ export function introspectionEndpoint(options: IntrospectionOptions) {
       throw new ServerError(405, 'invalid_request', 'introspection takes POST', { headers: { allow: 'POST' } });
     }
     const form = await readForm(req);
-    authenticateCaller(options, req, form);
+    await authenticateCaller(options, req, form);
     const token = form.get('token');
     if (!token) throw new ServerError(400, 'invalid_request', "missing required parameter 'token'");
     sendJson(res, 200, await introspect(options, token));
@@ -52,13 +52,13 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): void {
+async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<void> {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
-  if (bearer && authenticateAdmin(bearer[1])) return;
+  if (bearer && (await authenticateAdmin(bearer[1]))) return;
   const basic = /^Basic (\S+)$/i.exec(header);
   const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
-  const hash = id ? store.secretHash(id) : null;
+  const hash = id ? await store.secretHash(id) : null;
   if (!id || !secret || !hash || !verifySecret(secret, hash)) {
     throw new ServerError(401, 'invalid_client', 'client authentication failed', {
       headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
@@ -76,11 +76,11 @@ async function introspect({ issuer, store, signingKey, now }: IntrospectionOptio
     return { active: false };
   }
   const clientId = payload.client_id;
-  if (typeof clientId !== 'string' || !store.get('clients', clientId)) return { active: false };
-  const secretHash = store.secretHash(clientId);
+  if (typeof clientId !== 'string' || !(await store.get('clients', clientId))) return { active: false };
+  const secretHash = await store.secretHash(clientId);
   if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
-  const effective = new Set(effectiveScopes(clientId, store.effectiveScopeInput(clientId), now()));
+  const effective = new Set(effectiveScopes(clientId, await store.effectiveScopeInput(clientId), now()));
   if (!scopes.every(s => effective.has(s))) return { active: false };
   return {
     active: true,

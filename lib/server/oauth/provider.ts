@@ -49,8 +49,8 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
         enabled: true,
         defaultResource: () => AUDIENCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, indicator: string, client: { clientId: string }) => {
-          const info = indicator === AUDIENCE ? resourceServerFor(store, client.clientId) : null;
+        getResourceServerInfo: async (_ctx: unknown, indicator: string, client: { clientId: string }) => {
+          const info = indicator === AUDIENCE ? await resourceServerFor(store, client.clientId) : null;
           if (!info) throw new errors.InvalidTarget();
           return info;
         },
@@ -64,7 +64,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
-      const hash = token.clientId ? store.secretHash(token.clientId) : null;
+      const hash = token.clientId ? await store.secretHash(token.clientId) : null;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
     },
     enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },

@@ -20,8 +20,8 @@ export interface ResourceServerInfo {
   identifier(): string;
 }
 
-export function resourceServerFor(store: Store, clientId: string): ResourceServerInfo | null {
-  const client = store.get('clients', clientId)?.value;
+export async function resourceServerFor(store: Store, clientId: string): Promise<ResourceServerInfo | null> {
+  const client = (await store.get('clients', clientId))?.value;
   if (!client) return null;
   return {
     audience: AUDIENCE,

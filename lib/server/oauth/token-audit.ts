@@ -12,11 +12,11 @@ export class TokenAudit {
     private readonly now: () => Date,
   ) {}
 
-  granted(clientId: string, requested: string[], granted: string[]): void {
+  async granted(clientId: string, requested: string[], granted: string[]): Promise<void> {
     const at = this.now().toISOString();
-    this.store.transaction(() => {
-      this.store.appendAudit(this.entry(at, 'token.grant', clientId, requested, granted, null));
-      this.store.recordUsage(clientId, granted, at);
+    await this.store.transaction(async tx => {
+      await tx.appendAudit(this.entry(at, 'token.grant', clientId, requested, granted, null));
+      await tx.recordUsage(clientId, granted, at);
     });
   }
 

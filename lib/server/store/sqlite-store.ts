@@ -1,6 +1,19 @@
 /**
- * The SQLite implementation of the store (better-sqlite3, synchronous: a
- * transaction cannot interleave with another request's).
+ * The SQLite implementation of the store (better-sqlite3: one connection,
+ * synchronous calls behind the asynchronous contract of store.ts).
+ *
+ * Concurrency: a transaction spans awaits (`transaction(async tx => ...)`),
+ * and in between other requests run on the same connection. So one mutex
+ * serializes ALL access, reads outside transactions included: a transaction
+ * holds it from BEGIN to COMMIT or ROLLBACK, and any other call waits for it
+ * (see `serialized`). Serializing only writes would let a read outside a
+ * transaction see another request's uncommitted, maybe rolled back, writes
+ * (one connection sees its own open transaction): a token issued for a
+ * client whose creation is then refused. The price is small: a call waits at
+ * most for the transaction in progress, and on SQLite a transaction's
+ * callback awaits nothing but the store, whose calls are synchronous
+ * underneath, so it holds the lock for about as long as the synchronous
+ * transaction it replaces did.
  *
  * Durability: WAL with `synchronous = FULL`, so every commit is fsynced
  * before the admin API answers; an acknowledged write survives `kill -9` and
@@ -8,6 +21,7 @@
  * last commits on power loss, and admin writes are rare enough that an fsync
  * each costs nothing that matters.
  */
+import { Mutex } from 'async-mutex';
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +31,7 @@ import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migrate } from './migrations';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject } from './store';
+import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoreTransaction } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -85,6 +99,8 @@ const AUDIT_COLUMNS =
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Held by a transaction from BEGIN to its end, and by every call from outside one (see the header). */
+  private readonly mutex = new Mutex();
 
   /** Opens (creating if needed) `<dataDir>/store.sqlite`; files readable by the owner only. */
   static open(dataDir: string): SqliteStore {
@@ -100,28 +116,33 @@ export class SqliteStore implements Store {
     db.exec(ADMIN_TOKENS_SCHEMA);
     db.exec(REFUSALS_SCHEMA);
     migrate(db);
-    return new SqliteStore(db);
+    const store = new SqliteStore(db);
+    return serialized(store, store.mutex);
   }
 
   private constructor(db: Database.Database) {
     this.db = db;
   }
 
-  get<K extends Kind>(kind: K, key: string): StoredObject<K> | null {
+  async get<K extends Kind>(kind: K, key: string): Promise<StoredObject<K> | null> {
+    return this.object(kind, key);
+  }
+
+  private object<K extends Kind>(kind: K, key: string): StoredObject<K> | null {
     const row = this.stmt('SELECT value, version FROM objects WHERE kind = ? AND key = ?').get(kind, key) as
       | { value: string; version: number }
       | undefined;
     return row ? { value: JSON.parse(row.value), version: row.version } : null;
   }
 
-  list<K extends Kind>(kind: K, options: ListOptions): StoredObject<K>[] {
+  async list<K extends Kind>(kind: K, options: ListOptions): Promise<StoredObject<K>[]> {
     const rows = this.stmt(
       'SELECT value, version FROM objects WHERE kind = ? AND key > ? ORDER BY key LIMIT ?',
     ).all(kind, options.after ?? '', options.limit) as { value: string; version: number }[];
     return rows.map(r => ({ value: JSON.parse(r.value), version: r.version }));
   }
 
-  put<K extends Kind>(kind: K, key: string, value: KindObject[K]): number {
+  async put<K extends Kind>(kind: K, key: string, value: KindObject[K]): Promise<number> {
     const version = this.bumpRevision();
     this.stmt(
       'INSERT INTO objects (kind, key, value, version) VALUES (?, ?, ?, ?) ' +
@@ -130,30 +151,38 @@ export class SqliteStore implements Store {
     return version;
   }
 
-  delete(kind: Kind, key: string): boolean {
+  async delete(kind: Kind, key: string): Promise<boolean> {
     const deleted = this.stmt('DELETE FROM objects WHERE kind = ? AND key = ?').run(kind, key).changes > 0;
     if (deleted) this.bumpRevision();
     return deleted;
   }
 
-  revision(): number {
+  async revision(): Promise<number> {
+    return this.currentRevision();
+  }
+
+  private currentRevision(): number {
     return Number((this.stmt(`SELECT value FROM meta WHERE name = 'revision'`).get() as { value: string }).value);
   }
 
-  snapshot(): Snapshot {
+  async snapshot(): Promise<Snapshot> {
     return this.db.transaction(
       (): Snapshot => ({
-        revision: this.revision(),
+        revision: this.currentRevision(),
         scopes: this.all('scopes') as Scope[],
         roles: this.all('roles') as Role[],
         clients: this.all('clients') as Client[],
         roleBindings: this.all('role-bindings') as RoleBinding[],
-        managers: this.managers(),
+        managers: this.managerIndex(),
       }),
     )();
   }
 
-  holdersOf(holderKind: Kind, field: HolderField, key: string): string[] {
+  async holdersOf(holderKind: Kind, field: HolderField, key: string): Promise<string[]> {
+    return this.holderKeys(holderKind, field, key);
+  }
+
+  private holderKeys(holderKind: Kind, field: HolderField, key: string): string[] {
     const rows = this.stmt(`SELECT o.key FROM objects o WHERE o.kind = ? AND ${HOLDER_CONDITION[field]} ORDER BY o.key`).all(
       holderKind,
       key,
@@ -161,13 +190,13 @@ export class SqliteStore implements Store {
     return rows.map(r => r.key);
   }
 
-  effectiveScopeInput(clientId: string): EffectiveScopeInput & { scopes: Scope[] } {
+  async effectiveScopeInput(clientId: string): Promise<EffectiveScopeInput & { scopes: Scope[] }> {
     return this.db.transaction(() => {
-      const roleBindings = this.holdersOf('role-bindings', 'subjects', clientId).map(
-        name => this.get('role-bindings', name)!.value as RoleBinding,
+      const roleBindings = this.holderKeys('role-bindings', 'subjects', clientId).map(
+        name => this.object('role-bindings', name)!.value as RoleBinding,
       );
       const roles = [...new Set(roleBindings.map(b => b.role))]
-        .map(name => this.get('roles', name)?.value as Role | undefined)
+        .map(name => this.object('roles', name)?.value as Role | undefined)
         .filter((r): r is Role => r !== undefined);
       // Every scope, for `implies`: one cheap read of short rows.
       const scopes = this.all('scopes') as Scope[];
@@ -175,14 +204,14 @@ export class SqliteStore implements Store {
     })();
   }
 
-  managerOf(kind: Kind, key: string): Manager | null {
+  async managerOf(kind: Kind, key: string): Promise<Manager | null> {
     const row = this.stmt('SELECT manager, manager_label, managed_since FROM objects WHERE kind = ? AND key = ?').get(kind, key) as
       | ManagerRow
       | undefined;
     return row?.manager ? toManager(row) : null;
   }
 
-  setManager(kind: Kind, key: string, manager: Manager | null): void {
+  async setManager(kind: Kind, key: string, manager: Manager | null): Promise<void> {
     this.stmt('UPDATE objects SET manager = ?, manager_label = ?, managed_since = ? WHERE kind = ? AND key = ?').run(
       manager?.id ?? null,
       manager?.label ?? null,
@@ -192,7 +221,11 @@ export class SqliteStore implements Store {
     );
   }
 
-  managers(): ManagerIndex {
+  async managers(): Promise<ManagerIndex> {
+    return this.managerIndex();
+  }
+
+  private managerIndex(): ManagerIndex {
     const index: ManagerIndex = { scopes: {}, roles: {}, clients: {}, 'role-bindings': {} };
     const rows = this.stmt(
       'SELECT kind, key, manager, manager_label, managed_since FROM objects WHERE manager IS NOT NULL ORDER BY kind, key',
@@ -201,26 +234,37 @@ export class SqliteStore implements Store {
     return index;
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  /** BEGIN IMMEDIATE under the mutex, as better-sqlite3's `transaction().immediate()` did, but across awaits. */
+  async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      }
+    });
   }
 
-  secretHash(clientId: string): string | null {
+  async secretHash(clientId: string): Promise<string | null> {
     const row = this.stmt('SELECT hash FROM client_secrets WHERE client_id = ?').get(clientId) as { hash: string } | undefined;
     return row?.hash ?? null;
   }
 
-  setSecretHash(clientId: string, hash: string): void {
+  async setSecretHash(clientId: string, hash: string): Promise<void> {
     this.stmt(
       'INSERT INTO client_secrets (client_id, hash) VALUES (?, ?) ON CONFLICT (client_id) DO UPDATE SET hash = excluded.hash',
     ).run(clientId, hash);
   }
 
-  deleteSecretHash(clientId: string): void {
+  async deleteSecretHash(clientId: string): Promise<void> {
     this.stmt('DELETE FROM client_secrets WHERE client_id = ?').run(clientId);
   }
 
-  bindingsNamingAny(clientIds: readonly string[]): RoleBinding[] {
+  async bindingsNamingAny(clientIds: readonly string[]): Promise<RoleBinding[]> {
     if (clientIds.length === 0) return [];
     // A substring test on the stored (canonical) text first, so that json_each parses only bindings that may
     // name one of the clients: most writes reach a few clients, and parsing every subject of every binding
@@ -234,18 +278,18 @@ export class SqliteStore implements Store {
     return rows.map(r => JSON.parse(r.value));
   }
 
-  policyRecord(): PolicyRecord | null {
+  async policyRecord(): Promise<PolicyRecord | null> {
     const row = this.stmt('SELECT environment, document, version FROM policy WHERE id = 1').get() as
       | { environment: string; document: string | null; version: number }
       | undefined;
     return row ? { environment: row.environment, document: row.document === null ? null : JSON.parse(row.document), version: row.version } : null;
   }
 
-  initPolicy(environment: string): void {
+  async initPolicy(environment: string): Promise<void> {
     this.stmt('INSERT OR IGNORE INTO policy (id, environment, document, version) VALUES (1, ?, NULL, 0)').run(environment);
   }
 
-  setPolicyDocument(document: unknown): number {
+  async setPolicyDocument(document: unknown): Promise<number> {
     const row = this.stmt('UPDATE policy SET document = ?, version = version + 1 WHERE id = 1 RETURNING version').get(canonicalJson(document)) as
       | { version: number }
       | undefined;
@@ -253,7 +297,7 @@ export class SqliteStore implements Store {
     return row.version;
   }
 
-  appendAudit(entry: NewAuditEntry): void {
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
     this.stmt(
       'INSERT INTO audit (at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -273,7 +317,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): { entries: AuditEntry[]; more: boolean } {
+  async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const filters: [keyof AuditQuery, string][] = [
@@ -355,7 +399,7 @@ export class SqliteStore implements Store {
     return this.stmt('DELETE FROM refusal_counts WHERE minute < ?').run(before).changes;
   }
 
-  recordUsage(clientId: string, scopes: readonly string[], at: string): void {
+  async recordUsage(clientId: string, scopes: readonly string[], at: string): Promise<void> {
     const upsert = this.stmt(
       'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ' +
         'ON CONFLICT (client_id, scope) DO UPDATE SET last_used_at = excluded.last_used_at',
@@ -363,7 +407,7 @@ export class SqliteStore implements Store {
     for (const scope of scopes) upsert.run(clientId, scope, at);
   }
 
-  usage(clientId?: string): UsageEntry[] {
+  async usage(clientId?: string): Promise<UsageEntry[]> {
     const rows = (
       clientId === undefined
         ? this.stmt('SELECT * FROM usage ORDER BY client_id, scope').all()
@@ -372,19 +416,19 @@ export class SqliteStore implements Store {
     return rows.map(r => ({ clientId: r.client_id, scope: r.scope, lastUsedAt: r.last_used_at }));
   }
 
-  activeAdminTokens(): StoredAdminToken[] {
+  async activeAdminTokens(): Promise<StoredAdminToken[]> {
     return this.stmt(`SELECT ${ADMIN_TOKEN_COLUMNS} FROM admin_tokens WHERE revoked_at IS NULL ORDER BY name`).all() as StoredAdminToken[];
   }
 
-  allAdminTokens(): StoredAdminToken[] {
+  async allAdminTokens(): Promise<StoredAdminToken[]> {
     return this.stmt(`SELECT ${ADMIN_TOKEN_COLUMNS} FROM admin_tokens ORDER BY name`).all() as StoredAdminToken[];
   }
 
-  adminToken(name: string): StoredAdminToken | null {
+  async adminToken(name: string): Promise<StoredAdminToken | null> {
     return (this.stmt(`SELECT ${ADMIN_TOKEN_COLUMNS} FROM admin_tokens WHERE name = ?`).get(name) as StoredAdminToken | undefined) ?? null;
   }
 
-  insertAdminToken(token: StoredAdminToken): void {
+  async insertAdminToken(token: StoredAdminToken): Promise<void> {
     this.stmt('INSERT INTO admin_tokens (name, role, hash, created_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       token.name,
       token.role,
@@ -395,15 +439,15 @@ export class SqliteStore implements Store {
     );
   }
 
-  replaceAdminToken(name: string, hash: string, role: AdminRole, at: string): void {
+  async replaceAdminToken(name: string, hash: string, role: AdminRole, at: string): Promise<void> {
     this.stmt('UPDATE admin_tokens SET hash = ?, role = ?, created_at = ?, revoked_at = NULL WHERE name = ?').run(hash, role, at, name);
   }
 
-  revokeAdminToken(name: string, at: string): boolean {
+  async revokeAdminToken(name: string, at: string): Promise<boolean> {
     return this.stmt('UPDATE admin_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name).changes > 0;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 
@@ -430,6 +474,27 @@ export class SqliteStore implements Store {
     }
     return statement;
   }
+}
+
+/**
+ * `store` with every method but `transaction` (which takes the mutex itself) run under `mutex`, so that a
+ * call from outside a transaction waits for the one in progress (see the header). A Proxy rather than one
+ * forwarding method per store method, so that a method added to SqliteStore is serialized with no more code;
+ * methods are bound to `store`, so a transaction's `tx` (the store itself) never waits for its own lock.
+ */
+function serialized(store: SqliteStore, mutex: Mutex): SqliteStore {
+  const methods = new Map<PropertyKey, unknown>();
+  return new Proxy(store, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name);
+      if (typeof value !== 'function') return value;
+      if (!methods.has(name)) {
+        const method = value as (...args: unknown[]) => unknown;
+        methods.set(name, name === 'transaction' ? method.bind(target) : (...args: unknown[]) => mutex.runExclusive(() => method.apply(target, args)));
+      }
+      return methods.get(name);
+    },
+  });
 }
 
 interface ManagerRow {

@@ -1,8 +1,15 @@
 /**
  * What the server keeps, behind small interfaces so that the admin actions and
- * the OAuth glue never speak SQL. One database implements all three
+ * the OAuth glue never speak SQL. One database implements all of them
  * (`SqliteStore`); `transaction` is what makes an admin write and its audit
  * entry land together or not at all.
+ *
+ * Every method answers a Promise, so that a store on a networked database
+ * (PostgreSQL's `pg` client is asynchronous) fits the same contract. Inside
+ * `transaction(async tx => ...)` everything goes through `tx`: on PostgreSQL a
+ * transaction is bound to one pooled connection, and on SQLite the store
+ * itself waits for the transaction to end, so calling it (rather than `tx`)
+ * from inside the callback never returns.
  */
 import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
@@ -23,19 +30,17 @@ export interface ListOptions {
 
 /** The model objects and the revision that counts their changes. */
 export interface ObjectStore {
-  get<K extends Kind>(kind: K, key: string): StoredObject<K> | null;
-  list<K extends Kind>(kind: K, options: ListOptions): StoredObject<K>[];
+  get<K extends Kind>(kind: K, key: string): Promise<StoredObject<K> | null>;
+  list<K extends Kind>(kind: K, options: ListOptions): Promise<StoredObject<K>[]>;
   /** Writes the object and bumps the revision; answers the new version. */
-  put<K extends Kind>(kind: K, key: string, value: KindObject[K]): number;
-  delete(kind: Kind, key: string): boolean;
-  revision(): number;
-  snapshot(): Snapshot;
+  put<K extends Kind>(kind: K, key: string, value: KindObject[K]): Promise<number>;
+  delete(kind: Kind, key: string): Promise<boolean>;
+  revision(): Promise<number>;
+  snapshot(): Promise<Snapshot>;
   /** Keys of `holderKind` objects whose `field` names `key` (e.g. roles whose scopes hold a scope). */
-  holdersOf(holderKind: Kind, field: HolderField, key: string): string[];
+  holdersOf(holderKind: Kind, field: HolderField, key: string): Promise<string[]>;
   /** Just what `effectiveScopes` needs to answer for one client, without reading every binding; whole scopes, for the token gate's policy. */
-  effectiveScopeInput(clientId: string): EffectiveScopeInput & { scopes: readonly Scope[] };
-  /** Runs `fn` in one transaction: everything it writes lands together or not at all. */
-  transaction<T>(fn: () => T): T;
+  effectiveScopeInput(clientId: string): Promise<EffectiveScopeInput & { scopes: readonly Scope[] }>;
 }
 
 /** JSON paths that hold references, per holder kind. */
@@ -43,23 +48,23 @@ export type HolderField = 'scopes' | 'implies' | 'role' | 'subjects';
 
 /** Hashed client secrets; the plain secret never reaches the store. */
 export interface ClientSecretHashes {
-  secretHash(clientId: string): string | null;
-  setSecretHash(clientId: string, hash: string): void;
-  deleteSecretHash(clientId: string): void;
+  secretHash(clientId: string): Promise<string | null>;
+  setSecretHash(clientId: string, hash: string): Promise<void>;
+  deleteSecretHash(clientId: string): Promise<void>;
 }
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
 /** Append-only: nothing updates or deletes an entry. */
 export interface AuditLog {
-  appendAudit(entry: NewAuditEntry): void;
+  appendAudit(entry: NewAuditEntry): Promise<void>;
   /**
    * Entries in id order; `after` is an entry id. At most `limit` entries and, past the first, no more than
    * `maxBytes` of stored text: a page of large entries ends early. `more` says whether entries follow.
    */
-  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): { entries: AuditEntry[]; more: boolean };
-  recordUsage(clientId: string, scopes: readonly string[], at: string): void;
-  usage(clientId?: string): UsageEntry[];
+  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }>;
+  recordUsage(clientId: string, scopes: readonly string[], at: string): Promise<void>;
+  usage(clientId?: string): Promise<UsageEntry[]>;
 }
 
 /**
@@ -69,17 +74,17 @@ export interface AuditLog {
  * null document means the recommended preset of the environment.
  */
 export interface PolicyStore {
-  policyRecord(): PolicyRecord | null;
+  policyRecord(): Promise<PolicyRecord | null>;
   /** Records the environment at first start; a no-op when one is recorded. */
-  initPolicy(environment: string): void;
+  initPolicy(environment: string): Promise<void>;
   /** Stores a new document (a new version); the environment stays. */
-  setPolicyDocument(document: unknown): number;
+  setPolicyDocument(document: unknown): Promise<number>;
 }
 
 /** Reads of server admission (lib/server/admission): what a change reaches, one query whatever its size. */
 export interface AdmissionReads {
   /** The role bindings that name any of `clientIds` as a subject, whole. */
-  bindingsNamingAny(clientIds: readonly string[]): RoleBinding[];
+  bindingsNamingAny(clientIds: readonly string[]): Promise<RoleBinding[]>;
 }
 
 export interface PolicyRecord {
@@ -98,23 +103,23 @@ export interface StoredAdminToken extends AdminTokenInfo {
 /** Named admin tokens with roles (admin-tokens.ts hashes and checks them). */
 export interface AdminTokenStore {
   /** Tokens not revoked, for authentication. */
-  activeAdminTokens(): StoredAdminToken[];
+  activeAdminTokens(): Promise<StoredAdminToken[]>;
   /** Every token, revoked ones included (their names stay taken: the audit log names them). */
-  allAdminTokens(): StoredAdminToken[];
-  adminToken(name: string): StoredAdminToken | null;
-  insertAdminToken(token: StoredAdminToken): void;
+  allAdminTokens(): Promise<StoredAdminToken[]>;
+  adminToken(name: string): Promise<StoredAdminToken | null>;
+  insertAdminToken(token: StoredAdminToken): Promise<void>;
   /** Replaces a token's hash and role and clears its revocation (the bootstrap token, when its configured value changes). */
-  replaceAdminToken(name: string, hash: string, role: AdminRole, at: string): void;
+  replaceAdminToken(name: string, hash: string, role: AdminRole, at: string): Promise<void>;
   /** Marks the token revoked; false when there is no such active token. */
-  revokeAdminToken(name: string, at: string): boolean;
+  revokeAdminToken(name: string, at: string): Promise<boolean>;
 }
 
 /** Which Terraform resource manages each object (see lib/model/ownership.ts); deleting an object forgets its manager. */
 export interface OwnershipStore {
-  managerOf(kind: Kind, key: string): Manager | null;
+  managerOf(kind: Kind, key: string): Promise<Manager | null>;
   /** Sets (or with null clears) the manager of an existing object; does not bump the revision. */
-  setManager(kind: Kind, key: string, manager: Manager | null): void;
-  managers(): ManagerIndex;
+  setManager(kind: Kind, key: string, manager: Manager | null): Promise<void>;
+  managers(): Promise<ManagerIndex>;
 }
 
 /**
@@ -140,5 +145,14 @@ export interface AuditRetentionStore {
 }
 
 export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads, AdminTokenStore, OwnershipStore, RefusalCounterStore, AuditRetentionStore {
-  close(): void;
+  /**
+   * Runs `fn` in one transaction: everything it writes through `tx` lands together or not at all (a throw
+   * or rejection rolls back), and no other request sees it before. Use only `tx` inside `fn` (see the header).
+   */
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /** Waits for the transaction in progress, if any, then closes. */
+  close(): Promise<void>;
 }
+
+/** What a transaction reads and writes with: the whole store but `transaction` and `close`. */
+export type StoreTransaction = Omit<Store, 'transaction' | 'close'>;

@@ -27,7 +27,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await Promise.all(counters.splice(0).map(c => c.close()));
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -25,12 +25,12 @@ export const dryRunAdmission: AdminAction = async (context, { req, res }) => {
   const body = await readJsonObject(req, context.bodyLimitBytes);
   const changes = parseChanges(context, body.changes);
   const { store, policy, now } = context;
-  const current = policy.current();
-  const findings = store.transaction(() => {
-    const reader = new ModelReader(store, changes);
+  const current = await policy.current(store);
+  const findings = await store.transaction(async tx => {
+    const reader = new ModelReader(tx, changes);
     for (const change of changes) {
       if (change.value === null) continue;
-      const missing = referenceProblems((kind, key) => reader.get(kind, key) !== null, change.kind, change.value);
+      const missing = await referenceProblems(async (kind, key) => (await reader.get(kind, key)) !== null, change.kind, change.value);
       if (missing.length > 0) {
         const names = missing.map(m => m.missing).join(', ');
         throw new ServerError(422, 'unknown_reference', `${NOUN[change.kind]} '${change.key}' names what neither exists nor is among the changes: ${names}`, {
@@ -39,7 +39,7 @@ export const dryRunAdmission: AdminAction = async (context, { req, res }) => {
         });
       }
     }
-    return judge(store, current, changes, now());
+    return judge(tx, current, changes, now());
   });
   sendJson(res, 200, { allowed: !findings.some(refuses), environment: current.environment, policyVersion: current.version, findings });
 };

@@ -16,5 +16,5 @@ export const createAdminToken: AdminAction = async ({ adminTokens, bodyLimitByte
   if (!ADMIN_ROLES.includes(body.role as AdminRole)) {
     throw badRequest(`role must be one of ${ADMIN_ROLES.join(', ')}, got ${JSON.stringify(body.role ?? null)}`, { field: 'role' });
   }
-  sendJson(res, 201, adminTokens.create(body.name, body.role as AdminRole, actor, actorNote));
+  sendJson(res, 201, await adminTokens.create(body.name, body.role as AdminRole, actor, actorNote));
 };

@@ -8,21 +8,21 @@ import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
 import { admit, warningHeader } from '../../admission/admission';
 
-export const deleteObject: AdminAction = ({ store, validator, now, policy }, { req, res, segments, actor, actorNote }) => {
+export const deleteObject: AdminAction = async ({ store, validator, now, policy }, { req, res, segments, actor, actorNote }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
   const claim = claimOf(req);
-  const findings = store.transaction(() => {
-    const current = store.get(kind, key);
+  const findings = await store.transaction(async tx => {
+    const current = await tx.get(kind, key);
     if (!current) throw absent(kind, key);
     checkIfMatch(req, current);
-    checkManager(store, kind, key, claim, 'delete');
-    checkNotHeld(store, kind, key);
-    const admitted = admit(store, policy.current(), [{ kind, key, value: null }], now());
-    store.delete(kind, key);
-    if (kind === 'clients') store.deleteSecretHash(key);
-    store.appendAudit({ ...changeEntry(now(), actor, 'delete', kind, key, current.value, null, actorNote), reason: claim.overrideReason });
+    await checkManager(tx, kind, key, claim, 'delete');
+    await checkNotHeld(tx, kind, key);
+    const admitted = await admit(tx, await policy.current(tx), [{ kind, key, value: null }], now());
+    await tx.delete(kind, key);
+    if (kind === 'clients') await tx.deleteSecretHash(key);
+    await tx.appendAudit({ ...changeEntry(now(), actor, 'delete', kind, key, current.value, null, actorNote), reason: claim.overrideReason });
     return admitted;
   });
   sendEmpty(res, 204, warningHeader(findings));

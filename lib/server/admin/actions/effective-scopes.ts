@@ -4,11 +4,11 @@ import { sendJson } from '../../http';
 import { AdminAction } from '../context';
 import { absent, checkKey } from '../kinds';
 
-export const effectiveScopes: AdminAction = ({ store, validator, now }, { res, segments }) => {
+export const effectiveScopes: AdminAction = async ({ store, validator, now }, { res, segments }) => {
   const clientId = segments[1];
   checkKey(validator, 'clients', clientId);
-  if (!store.get('clients', clientId)) throw absent('clients', clientId);
-  const input = store.effectiveScopeInput(clientId);
+  if (!(await store.get('clients', clientId))) throw absent('clients', clientId);
+  const input = await store.effectiveScopeInput(clientId);
   const at = now();
   sendJson(res, 200, { clientId, scopes: effective(clientId, input, at), grants: grantsOf(clientId, input, at) });
 };

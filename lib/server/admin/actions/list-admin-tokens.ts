@@ -2,6 +2,6 @@
 import { sendJson } from '../../http';
 import { AdminAction } from '../context';
 
-export const listAdminTokens: AdminAction = ({ adminTokens }, { res }) => {
-  sendJson(res, 200, { items: adminTokens.list() });
+export const listAdminTokens: AdminAction = async ({ adminTokens }, { res }) => {
+  sendJson(res, 200, { items: await adminTokens.list() });
 };

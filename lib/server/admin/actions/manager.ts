@@ -16,28 +16,28 @@ import { AdminAction } from '../context';
 import { absent, checkKey, parseKind } from '../kinds';
 import { claimOf, managerFor } from '../ownership';
 
-export const getManager: AdminAction = ({ store, validator }, { res, segments }) => {
+export const getManager: AdminAction = async ({ store, validator }, { res, segments }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
-  if (!store.get(kind, key)) throw absent(kind, key);
-  sendJson(res, 200, { manager: store.managerOf(kind, key) });
+  if (!(await store.get(kind, key))) throw absent(kind, key);
+  sendJson(res, 200, { manager: await store.managerOf(kind, key) });
 };
 
-export const adoptObject: AdminAction = ({ store, validator, now }, { req, res, segments, actor }) => {
+export const adoptObject: AdminAction = async ({ store, validator, now }, { req, res, segments, actor }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
   const claim = claimOf(req);
   const manager = managerFor(claim, now());
   if (!manager) throw badRequest(`send the new manager id in ${MANAGER_HEADER}`, { field: MANAGER_HEADER });
-  const answer = store.transaction(() => {
-    if (!store.get(kind, key)) throw absent(kind, key);
-    const previous = store.managerOf(kind, key);
+  const answer = await store.transaction(async tx => {
+    if (!(await tx.get(kind, key))) throw absent(kind, key);
+    const previous = await tx.managerOf(kind, key);
     if (previous?.id === manager.id) return previous;
-    store.setManager(kind, key, manager);
+    await tx.setManager(kind, key, manager);
     const entry = changeEntry(now(), actor, 'adopt', kind, key, previous && { manager: previous.label, since: previous.since }, { manager: manager.label });
-    store.appendAudit(entry);
+    await tx.appendAudit(entry);
     return manager;
   });
   sendJson(res, 200, { manager: answer });

@@ -17,8 +17,8 @@ import { canonicalJson } from '../../store/canonical-json';
 import { AdminAction } from '../context';
 import { checkIfMatch, etagOf } from '../preconditions';
 
-export const getPolicy: AdminAction = ({ policy }, { res }) => {
-  const current = policy.current();
+export const getPolicy: AdminAction = async ({ store, policy }, { res }) => {
+  const current = await policy.current(store);
   sendJson(res, 200, current.document, { etag: etagOf(current.version) });
 };
 
@@ -32,18 +32,18 @@ export const putPolicy: AdminAction = async (context, { req, res, actor }) => {
       problems: result.problems,
     });
   }
-  const environment = policy.current().environment;
+  const environment = (await policy.current(store)).environment;
   if (result.value.environment !== environment) {
     throw new ServerError(422, 'wrong_environment', `the policy is for '${result.value.environment}' but this server guards '${environment}': set environment to '${environment}'`, {
       field: 'environment',
     });
   }
-  const version = store.transaction(() => {
-    const current = policy.current();
+  const version = await store.transaction(async tx => {
+    const current = await policy.current(tx);
     checkIfMatch(req, current);
     if (!current.preset && canonicalJson(current.document) === canonicalJson(result.value)) return current.version;
-    const next = store.setPolicyDocument(result.value);
-    store.appendAudit({
+    const next = await tx.setPolicyDocument(result.value);
+    await tx.appendAudit({
       at: now().toISOString(),
       actor,
       action: 'policy.update',
@@ -58,13 +58,13 @@ export const putPolicy: AdminAction = async (context, { req, res, actor }) => {
     });
     return next;
   });
-  const stored = policy.current();
-  const violations = judgeStore(store, stored, now()).filter(f => f.severity === 'error').length;
+  const stored = await policy.current(store);
+  const violations = (await judgeStore(store, stored, now())).filter(f => f.severity === 'error').length;
   sendJson(res, 200, stored.document, { etag: etagOf(version), 'x-policy-violations': String(violations) });
 };
 
 /** `GET /admin/v1/policy/findings`: what the whole store breaks under the policy now (one evaluation of every object). */
-export const policyFindings: AdminAction = ({ store, policy, now }, { res }) => {
-  const current = policy.current();
-  sendJson(res, 200, { environment: current.environment, policyVersion: current.version, findings: judgeStore(store, current, now()) });
+export const policyFindings: AdminAction = async ({ store, policy, now }, { res }) => {
+  const current = await policy.current(store);
+  sendJson(res, 200, { environment: current.environment, policyVersion: current.version, findings: await judgeStore(store, current, now()) });
 };

@@ -23,7 +23,7 @@ export const putObject: AdminAction = async (context, request) => {
   const key = request.segments[1];
   const body = await readJsonObject(request.req, context.bodyLimitBytes);
   const value = validateBody(context, kind, key, body);
-  const outcome = write(context, request, kind, key, value);
+  const outcome = await write(context, request, kind, key, value);
   sendJson(
     request.res,
     outcome.status,
@@ -58,33 +58,33 @@ interface WriteOutcome<K extends Kind> {
 }
 
 /** Checks and writes in one transaction, together with the audit entry. */
-function write<K extends Kind>(
+async function write<K extends Kind>(
   { store, now, policy }: AdminContext,
   { req, actor, actorNote }: AdminRequest,
   kind: K,
   key: string,
   value: KindObject[K],
-): WriteOutcome<K> {
+): Promise<WriteOutcome<K>> {
   const claim = claimOf(req);
-  return store.transaction(() => {
-    const current = store.get(kind, key);
+  return store.transaction(async (tx): Promise<WriteOutcome<K>> => {
+    const current = await tx.get(kind, key);
     checkIfMatch(req, current);
     // Before the idempotent answer: a create must not pass for an object someone else manages, even an equal one.
-    if (current) checkManager(store, kind, key, claim, 'change');
+    if (current) await checkManager(tx, kind, key, claim, 'change');
     if (current && canonicalJson(current.value) === canonicalJson(value)) {
       return { status: 200, value: current.value, version: current.version, findings: [] };
     }
-    checkReferences(store, kind, key, value);
-    const findings = admit(store, policy.current(), [{ kind, key, value }], now());
-    const version = store.put(kind, key, value);
-    if (!current) store.setManager(kind, key, managerFor(claim, now()));
-    store.appendAudit({
+    await checkReferences(tx, kind, key, value);
+    const findings = await admit(tx, await policy.current(tx), [{ kind, key, value }], now());
+    const version = await tx.put(kind, key, value);
+    if (!current) await tx.setManager(kind, key, managerFor(claim, now()));
+    await tx.appendAudit({
       ...changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value, actorNote),
       reason: current ? claim.overrideReason : null,
     });
     if (kind === 'clients' && !current) {
       const clientSecret = generateSecret();
-      store.setSecretHash(key, hashSecret(clientSecret));
+      await tx.setSecretHash(key, hashSecret(clientSecret));
       return { status: 201, value, version, clientSecret, findings };
     }
     return { status: current ? 200 : 201, value, version, findings };

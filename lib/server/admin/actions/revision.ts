@@ -2,6 +2,6 @@
 import { sendJson } from '../../http';
 import { AdminAction } from '../context';
 
-export const revision: AdminAction = ({ store }, { res }) => {
-  sendJson(res, 200, { revision: store.revision() });
+export const revision: AdminAction = async ({ store }, { res }) => {
+  sendJson(res, 200, { revision: await store.revision() });
 };

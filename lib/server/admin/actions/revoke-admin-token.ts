@@ -2,7 +2,7 @@
 import { sendEmpty } from '../../http';
 import { AdminAction } from '../context';
 
-export const revokeAdminToken: AdminAction = ({ adminTokens }, { res, segments, actor, actorNote }) => {
-  adminTokens.revoke(segments[1], actor, actorNote);
+export const revokeAdminToken: AdminAction = async ({ adminTokens }, { res, segments, actor, actorNote }) => {
+  await adminTokens.revoke(segments[1], actor, actorNote);
   sendEmpty(res, 204);
 };

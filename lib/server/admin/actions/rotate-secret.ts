@@ -9,15 +9,15 @@ import { changeEntry } from '../audit-change';
 import { AdminAction } from '../context';
 import { absent, checkKey } from '../kinds';
 
-export const rotateSecret: AdminAction = ({ store, validator, now }, { res, segments, actor, actorNote }) => {
+export const rotateSecret: AdminAction = async ({ store, validator, now }, { res, segments, actor, actorNote }) => {
   const clientId = segments[1];
   checkKey(validator, 'clients', clientId);
   const clientSecret = generateSecret();
   const hash = hashSecret(clientSecret);
-  store.transaction(() => {
-    if (!store.get('clients', clientId)) throw absent('clients', clientId);
-    store.setSecretHash(clientId, hash);
-    store.appendAudit(changeEntry(now(), actor, 'rotate-secret', 'clients', clientId, null, null, actorNote));
+  await store.transaction(async tx => {
+    if (!(await tx.get('clients', clientId))) throw absent('clients', clientId);
+    await tx.setSecretHash(clientId, hash);
+    await tx.appendAudit(changeEntry(now(), actor, 'rotate-secret', 'clients', clientId, null, null, actorNote));
   });
   sendJson(res, 200, { clientId, clientSecret });
 };

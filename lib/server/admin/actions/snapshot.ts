@@ -2,7 +2,7 @@
 import { sendJson } from '../../http';
 import { AdminAction } from '../context';
 
-export const snapshot: AdminAction = ({ store }, { res }) => {
-  const body = store.snapshot();
+export const snapshot: AdminAction = async ({ store }, { res }) => {
+  const body = await store.snapshot();
   sendJson(res, 200, body, { etag: `"${body.revision}"` });
 };

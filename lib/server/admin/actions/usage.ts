@@ -2,6 +2,6 @@
 import { sendJson } from '../../http';
 import { AdminAction } from '../context';
 
-export const usage: AdminAction = ({ store }, { res, query }) => {
-  sendJson(res, 200, { items: store.usage(query.get('clientId') ?? undefined) });
+export const usage: AdminAction = async ({ store }, { res, query }) => {
+  sendJson(res, 200, { items: await store.usage(query.get('clientId') ?? undefined) });
 };
