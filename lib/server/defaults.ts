@@ -29,7 +29,7 @@ export interface ServerConfig {
    */
   clientRateLimit: number | null;
   /**
-   * Refused token and introspection requests a second per source address (IPv6 by /64); past it, that
+   * Refused token and introspection requests that did not authenticate, a second per source address (IPv6 by /64); past it, that
    * source's requests naming no registered client get 429 (those naming one still authenticate). null = no limit.
    */
   failureRateLimit: number | null;

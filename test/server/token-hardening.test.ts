@@ -58,6 +58,10 @@ describe('with one refused request per 5 s per source allowed (--failure-rate-li
     const unknown = () => tokenRequest(server.url, { basic: [`bot-${randomBytes(4).toString('hex')}`, 'wrong'] });
     try {
       expect((await asClient()).status).toBe(200);
+      // The client's own refusals after authenticating are charged to it, not to the address.
+      for (let i = 0; i < 3; i++) {
+        expect((await tokenRequest(server.url, { basic: ['erp', secret], form: { scope: 'po.create' } }, clientAgent)).status).toBe(400);
+      }
       expect((await unknown()).status).toBe(401);
       const limited = await unknown();
       expect(limited).toMatchObject({ status: 429, body: { error: 'rate_limited' } });

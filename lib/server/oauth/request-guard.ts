@@ -6,7 +6,9 @@
  * - Per registered client: at most `clientRate` requests a second. Only
  *   requests that authenticated as the client are charged, so nobody can
  *   spend another client's allowance by sending its id with a wrong secret.
- * - Per source address: at most `failureRate` refused requests a second.
+ * - Per source address: at most `failureRate` refused requests a second
+ *   that did not authenticate (a client that authenticated and asked for a
+ *   scope it lacks spends its own allowance, not its address's).
  *   When they are spent, requests from that source that name no registered
  *   client get 429 at once; requests naming a registered client still go on
  *   to authentication. So a flood of failed requests never throttles a client
@@ -146,10 +148,14 @@ export class RequestGuard {
     }
     const reason = reasonOf(this.reasons.get(req), status);
     this.options.counter.record({ endpoint: this.options.endpoint, clientId, source, reason });
+    if (registered && reason !== 'invalid_client') {
+      // Refused after authentication (invalid_scope, ...): the client's own request, charged to the client
+      // alone, so that `verify` probing scopes from a CI runner does not slow the runner's other clients.
+      this.clients?.take(clientId);
+      return;
+    }
     this.failures?.take(source);
-    if (reason === 'invalid_client') this.proven.delete(req.socket);
-    // A refusal after authentication (invalid_scope, ...) is still the client's own request.
-    if (registered && reason !== 'invalid_client') this.clients?.take(clientId);
+    this.proven.delete(req.socket);
   }
 
   private refuse(
