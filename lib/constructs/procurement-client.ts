@@ -55,6 +55,11 @@ export interface ProcurementClientProps {
    * @default 90
    */
   readonly secretRotationDays?: number;
+  /**
+   * A resource server: may introspect the access tokens of every client and read their scopes (RFC 7662).
+   * @default false - the client introspects only its own tokens
+   */
+  readonly introspection?: boolean;
 }
 
 export class ProcurementClient extends Construct implements IProcurementClient, IAuthorizationMember {

@@ -117,6 +117,7 @@ export const clientSchema = {
       maximum: LIMITS.secretRotationDays.max,
       default: LIMITS.secretRotationDays.default,
     },
+    introspection: { type: 'boolean', default: false },
   },
   // authorization_code needs somewhere to send the user back to.
   if: { required: ['grantTypes'], properties: { grantTypes: { contains: { const: 'authorization_code' } } } },

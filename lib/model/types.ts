@@ -45,6 +45,11 @@ export interface Client {
   redirectUris: string[];
   tokenLifetimeSeconds: number;
   secretRotationDays: number;
+  /**
+   * A resource server: may introspect the tokens of every client (RFC 7662). Without it a client
+   * introspects only its own tokens. Absent on clients stored before the field existed: false.
+   */
+  introspection?: boolean;
 }
 
 export interface Subject {

@@ -42,6 +42,7 @@ const MODEL_OF: { [K in Kind]: (v: Values) => KindObject[K] } = {
     redirectUris: strings(v.redirect_uris),
     tokenLifetimeSeconds: num(v.token_lifetime_seconds) ?? LIMITS.tokenLifetimeSeconds.default,
     secretRotationDays: num(v.secret_rotation_days) ?? LIMITS.secretRotationDays.default,
+    introspection: v.introspection === true,
   }),
   'role-bindings': (v): RoleBinding => ({
     name: str(v.name),

@@ -24,6 +24,18 @@ export interface ServerConfig {
    */
   environment: string;
   /**
+   * The public issuer URL (`https://auth.example.com`): the metadata, the tokens' `iss` and every endpoint URL
+   * use it, whatever a request's `Host` says. Null: derived from the listening address (loopback only).
+   */
+  issuer: string | null;
+  /** PEM certificate (chain) and private key files: the server then speaks TLS itself. Null: plain HTTP. */
+  tls: { certFile: string; keyFile: string } | null;
+  /**
+   * Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry (the one the
+   * proxy appended). Off: every `X-Forwarded-*` header is ignored. The issuer stays fixed either way.
+   */
+  trustProxy: boolean;
+  /**
    * Token and introspection requests a second per registered client (each endpoint its own token bucket,
    * bursts up to the same number); only requests that authenticated as the client count. null = no limit.
    */
@@ -61,6 +73,9 @@ export const DEFAULTS = {
   adminRateLimit: null,
   bodyLimitBytes: 1024 * 1024,
   environment: 'dev',
+  issuer: null,
+  tls: null,
+  trustProxy: false,
   // A client-credentials token lasts an hour: 100 a second from one client is a fleet restarting at once.
   clientRateLimit: 100,
   failureRateLimit: 20,
@@ -85,7 +100,7 @@ export class ConfigError extends Error {}
 
 export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   const config = { ...DEFAULTS, ...stripUndefined(input) };
-  const fail = (key: keyof ServerConfig, message: string) => {
+  const fail: Fail = (key, message) => {
     throw new ConfigError(`invalid server setting ${key}: ${message}`);
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) {
@@ -127,7 +142,51 @@ export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   if (typeof config.environment !== 'string' || !ENVIRONMENT_NAME.test(config.environment)) {
     fail('environment', `must be 1 to 63 letters, digits, '-' or '_' starting with a letter (e.g. dev, prod-eu), got '${config.environment}'`);
   }
-  return { ...config, dataDir: resolve(config.dataDir) };
+  const issuer = config.issuer === null ? null : parseIssuer(config.issuer, config.tls !== null, fail);
+  checkExposure(config, issuer, fail);
+  return { ...config, issuer: issuer?.origin ?? null, dataDir: resolve(config.dataDir) };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+type Fail = (key: keyof ServerConfig, message: string) => never;
+
+/** An origin only: a path would move every endpoint, and the routes are served at the root. */
+function parseIssuer(text: string, tls: boolean, fail: Fail): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return fail('issuer', `must be an absolute URL such as https://auth.example.com, got '${text}'`);
+  }
+  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+    fail('issuer', `must be a bare origin (scheme, host, optional port) such as https://auth.example.com, got '${text}'`);
+  }
+  if (url.protocol === 'http:' && (tls || !isLoopback(url.hostname))) {
+    fail('issuer', `must be https (RFC 8414)${tls ? ' since the server serves TLS' : ''}; http is only for a loopback issuer, got '${text}'`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('issuer', `must be an https URL, got '${text}'`);
+  return url;
+}
+
+/** What reaches beyond this machine must carry tokens under the name clients use, over TLS (here or at a proxy). */
+function checkExposure(config: ServerConfig, issuer: URL | null, fail: Fail): void {
+  if (config.tls && (!config.tls.certFile || !config.tls.keyFile)) fail('tls', 'needs both a certificate file (--tls-cert) and a key file (--tls-key)');
+  if (config.trustProxy && issuer?.protocol !== 'https:') {
+    fail('trustProxy', 'behind a reverse proxy, give the public https URL the proxy serves with --issuer (e.g. --issuer https://auth.example.com)');
+  }
+  if (!isLoopback(config.host) && issuer?.protocol !== 'https:') {
+    fail(
+      'host',
+      `listening on ${config.host} exposes tokens and the admin API beyond this machine: give the public https issuer clients reach ` +
+        '(--issuer https://auth.example.com) and either serve TLS here (--tls-cert <file> --tls-key <file>) or put a TLS-terminating ' +
+        'reverse proxy in front (--trust-proxy); or listen on 127.0.0.1',
+    );
+  }
 }
 
 function stripUndefined<T extends object>(input: T): Partial<T> {

@@ -2,6 +2,8 @@
  * Turns anything thrown while answering a request into a JSON error. A
  * `ServerError` is answered as it says; anything else is a bug: the caller
  * gets a bare 500 and the operator's log gets the stack, never the caller.
+ * The admin API words the explanation `message`; OAuth endpoints (RFC 6749
+ * section 5.2) word it `error_description`.
  */
 import { ServerResponse } from 'node:http';
 import { ServerError } from './errors';
@@ -9,7 +11,10 @@ import { sendJson } from './http';
 
 export type Logger = (line: string) => void;
 
-export function handleError(error: unknown, res: ServerResponse, log: Logger): void {
+export type ErrorFormat = 'admin' | 'oauth';
+
+export function handleError(error: unknown, res: ServerResponse, log: Logger, format: ErrorFormat = 'admin'): void {
+  const explanation = format === 'oauth' ? 'error_description' : 'message';
   const known = error instanceof ServerError ? error : null;
   if (!known || known.status >= 500) {
     log(`error: ${known?.options.detail ?? (error instanceof Error ? error.stack : String(error))}`);
@@ -19,14 +24,14 @@ export function handleError(error: unknown, res: ServerResponse, log: Logger): v
     return;
   }
   if (!known) {
-    sendJson(res, 500, { error: 'server_error', message: 'the server failed to answer; see its log' });
+    sendJson(res, 500, { error: 'server_error', [explanation]: 'the server failed to answer; see its log' });
     return;
   }
   const { field, problems, headers, extra } = known.options;
   for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
   sendJson(res, known.status, {
     error: known.code,
-    message: known.message,
+    [explanation]: known.message,
     ...(field === undefined ? {} : { field }),
     ...(problems === undefined ? {} : { problems }),
     ...extra,

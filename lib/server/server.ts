@@ -5,17 +5,20 @@
  * returned object: two servers can run in one process.
  */
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { ModelValidator } from '../model/validate';
 import { ADMIN_PREFIX, AdminRouter } from './admin/router';
 import { loadOrCreateAdminToken } from './admin-token';
 import { AdminTokens } from './admin-tokens';
-import { ServerConfig } from './defaults';
+import { ServerConfig, isLoopback } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
-import { INTROSPECTION_PATH, TOKEN_PATH, createOAuthProvider } from './oauth/provider';
+import { INTROSPECTION_PATH, TOKEN_PATH } from './oauth/metadata';
+import { createOAuthProvider } from './oauth/provider';
+import { servedRoutes } from './oauth/served-routes';
 import { RefusalCounter } from './oauth/refusal-counter';
 import { RequestGuard } from './oauth/request-guard';
 import { applyConnectionLimits, httpServerOptions } from './http-limits';
@@ -23,9 +26,13 @@ import { Retention } from './retention';
 import { loadOrCreateSigningKey } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { SqliteStore } from './store/sqlite-store';
+import { loadTls } from './tls';
 
 export interface RunningServer {
+  /** Where this process listens, e.g. `http://127.0.0.1:8787` (https with TLS). */
   url: string;
+  /** The issuer named in the metadata and the tokens: `--issuer`, or `url` when none is configured. */
+  issuer: string;
   port: number;
   /** Where the bootstrap admin token was taken from (never the token itself). */
   adminTokenOrigin: string;
@@ -34,12 +41,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
 const REFUSAL_FLUSH_MS = 1_000;
 const REFUSAL_ROWS_PER_MINUTE = 500;
 
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
+  const tls = config.tls ? loadTls(config.tls) : null;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(config.dataDir);
   const policy = await openPolicy(store, config.environment);
@@ -49,11 +56,11 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
-  if (!LOOPBACK.has(config.host)) {
-    log(`warning: listening on ${config.host} over plain HTTP: put TLS in front before exposing the admin API or tokens`);
+  if (!isLoopback(config.host) && !tls) {
+    log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
 
-  let oauth: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
+  let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
   const retention = new Retention({ store, now, log, ...config });
@@ -65,6 +72,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       clientRate: config.clientRateLimit,
       failureRate: config.failureRateLimit,
       bodyLimitBytes: config.tokenBodyLimitBytes,
+      trustProxy: config.trustProxy,
     });
   const guards = { token: guard('token'), introspection: guard('introspection') };
   const router = new AdminRouter(
@@ -72,30 +80,34 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     { rateLimit: config.adminRateLimit },
   );
 
-  const server = createServer(httpServerOptions(config), (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const admin = url.pathname.startsWith(ADMIN_PREFIX);
     const answer = async () => {
-      if (url.pathname.startsWith(ADMIN_PREFIX)) return router.handle(req, res, url);
+      if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
-      if (url.pathname === TOKEN_PATH) return guards.token.handle(req, res, oauth);
-      return oauth(req, res);
+      if (url.pathname === TOKEN_PATH) return guards.token.handle(req, res, (replay, response) => oauth(replay, response, url.pathname));
+      return oauth(req, res, url.pathname);
     };
-    answer().catch(error => handleError(error, res, log));
-  });
+    answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
+  };
+  const server = tls ? createTlsServer({ ...tls, ...httpServerOptions(config) }, handle) : createServer(httpServerOptions(config), handle);
   applyConnectionLimits(server, config);
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer: url, store, signingKey, now, log, policy, refused: (req, code) => guards.token.noteRefusal(req, code) });
-  oauth = provider.callback();
-  introspection = introspectionEndpoint({ issuer: url, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy, refused: (req, code) => guards.token.noteRefusal(req, code) });
+  oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
 
   return {
     url,
+    issuer: issuer.origin,
     port,
     adminTokenOrigin: admin.origin,
     policy: { environment: startPolicy.environment, preset: startPolicy.preset },

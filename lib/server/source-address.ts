@@ -1,13 +1,14 @@
 /**
- * The source a request is counted and limited under: its peer address, with
- * IPv4-mapped IPv6 as plain IPv4 and IPv6 cut to its /64 (one host usually
- * holds a whole /64, so counting single addresses would let it rotate
- * through 2^64 of them). Never anything the request itself says.
+ * The source a request is counted and limited under: the address
+ * request-source.ts answers (the peer, or behind --trust-proxy what the proxy
+ * appended), with IPv4-mapped IPv6 as plain IPv4 and IPv6 cut to its /64
+ * (one host usually holds a whole /64, so counting single addresses would
+ * let it rotate through 2^64 of them).
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
 export function sourceAddress(remoteAddress: string | undefined): string {
-  if (!remoteAddress) return 'none';
+  if (!remoteAddress || remoteAddress === 'unknown') return 'none';
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);
   if (mapped) return mapped[1];
   if (isIPv4(remoteAddress)) return remoteAddress;

@@ -15,9 +15,16 @@ describe('ProcurementClient', () => {
       redirect_uris: [],
       token_lifetime_seconds: 3600,
       secret_rotation_days: 90,
+      introspection: false,
     })).toBe(true);
     expect(client.node.findChild('Resource')).toBe(client.resource);
     expect(client.external).toBe(false);
+  });
+
+  it('synthesizes introspection for a resource server', () => {
+    const { stack, auth } = testAuthorization();
+    new ProcurementClient(auth, 'Gateway', { clientId: 'gateway', displayName: 'API gateway', owner: 'platform', introspection: true });
+    expect(Testing.toHaveResourceWithProperties(Testing.synth(stack), ProcurementClientResource.tfResourceType, { client_id: 'gateway', introspection: true })).toBe(true);
   });
 
   it('sorts set-valued attributes so their order never makes a diff', () => {

@@ -16,6 +16,7 @@ describe('ModelValidator', () => {
         redirectUris: [],
         tokenLifetimeSeconds: 3600,
         secretRotationDays: 90,
+        introspection: false,
       },
     });
     const role = validator.validate('roles', { name: 'buyer', description: 'Buys', scopes: ['po.create', 'catalog.read'] });

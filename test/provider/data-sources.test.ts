@@ -50,6 +50,7 @@ describe('provider data sources', () => {
       redirect_uris: [],
       token_lifetime_seconds: 900,
       secret_rotation_days: 90,
+      introspection: false,
     });
     expect(outputs.effective.value).toEqual(['ticket.comment', 'ticket.write']);
   });

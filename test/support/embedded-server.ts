@@ -40,7 +40,7 @@ export interface StartServerOptions {
 }
 
 export interface EmbeddedServer {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. Changes only if `restart` cannot reuse the port. */
+  /** Base URL, e.g. `http://127.0.0.1:41234` (`https://` when started with `--tls-cert`). Changes only if `restart` cannot reuse the port. */
   readonly url: string;
   readonly adminToken: string;
   readonly dataDir: string;
@@ -148,7 +148,7 @@ function spawnServer(dataDir: string, options: StartServerOptions, port: string)
     child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout.push(chunk);
-      const match = settled ? null : /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout.join(''));
+      const match = settled ? null : /^listening on (https?:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout.join(''));
       if (!match) return;
       // Anything that throws here would leave the promise unsettled and the test hanging: fail with the output instead.
       let adminToken: string;

@@ -1,6 +1,7 @@
 /** `procurement-scopes server`: runs the embedded authorization server until SIGTERM or SIGINT. */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../../server/defaults';
+import { resolve as resolvePath } from 'node:path';
 import { UsageError } from '../../model/errors';
 
 export function register(program: Command): void {
@@ -12,6 +13,10 @@ export function register(program: Command): void {
     .option('--data <dir>', 'data directory (SQLite store, signing key, generated admin token)', DEFAULTS.dataDir)
     .option('--environment <name>', 'the environment this server guards; a fresh server enforces its recommended policy preset (strict when the name starts with "prod")', DEFAULTS.environment)
     .option('--admin-rate-limit <n>', 'admin API requests per second before 429 (default: no limit)', positiveNumber)
+    .option('--issuer <url>', 'public issuer URL (e.g. https://auth.example.com): metadata, tokens and endpoint URLs use it whatever Host says (default: the listening address)')
+    .option('--tls-cert <file>', 'PEM certificate (chain) to serve TLS with; needs --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--trust-proxy', 'behind a TLS-terminating reverse proxy: take the client address from X-Forwarded-For (needs an https --issuer)')
     .option('--client-rate-limit <n|off>', `token and introspection requests per second per client (default ${DEFAULTS.clientRateLimit})`, rateOrOff)
     .option('--failure-rate-limit <n|off>', `refused token and introspection requests per second per source address (default ${DEFAULTS.failureRateLimit})`, rateOrOff)
     .option('--token-body-limit <bytes>', 'largest token or introspection request body', integer, DEFAULTS.tokenBodyLimitBytes)
@@ -23,7 +28,11 @@ export function register(program: Command): void {
     .option('--audit-max-entries <n>', 'remove the oldest audit entries past this many', integer, DEFAULTS.auditMaxEntries)
     .option('--refusal-retention-days <n>', 'remove refusal counters older than this', integer, DEFAULTS.refusalRetentionDays)
     .option('--retention-sweep <seconds>', 'how often retention runs', integer, DEFAULTS.retentionSweepSeconds)
-    .addHelpText('after', '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token.')
+    .addHelpText(
+      'after',
+      '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token.\n' +
+        'Listening beyond loopback (e.g. --host 0.0.0.0) needs an https --issuer and TLS: --tls-cert/--tls-key, or a reverse proxy.',
+    )
     .action(async (options: ServerOptions) => {
       const { resolveConfig, ConfigError } = await import('../../server/defaults.js');
       const { startServer } = await import('../../server/server.js');
@@ -36,6 +45,9 @@ export function register(program: Command): void {
           adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
           adminRateLimit: options.adminRateLimit ?? null,
           environment: options.environment,
+          issuer: options.issuer ?? null,
+          tls: options.tlsCert || options.tlsKey ? { certFile: absolute(options.tlsCert), keyFile: absolute(options.tlsKey) } : null,
+          trustProxy: options.trustProxy === true,
           clientRateLimit: offAsNull(options.clientRateLimit),
           failureRateLimit: offAsNull(options.failureRateLimit),
           tokenBodyLimitBytes: options.tokenBodyLimit,
@@ -53,6 +65,7 @@ export function register(program: Command): void {
       }
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const server = await startServer(config, log).catch((e: NodeJS.ErrnoException) => {
+        if (e instanceof ConfigError) throw new UsageError(e.message);
         if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
           throw new UsageError(`cannot listen on ${config.host}:${config.port} (${e.code}): choose another --port, or 0 for a free one`);
         }
@@ -62,7 +75,7 @@ export function register(program: Command): void {
       process.stdout.write(
         `data directory: ${config.dataDir}\nadmin token: ${server.adminTokenOrigin}\n` +
           `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
-          `listening on ${server.url}\n`,
+          `issuer: ${server.issuer}\nlistening on ${server.url}\n`,
       );
       await new Promise<void>(resolve => {
         const stop = (signal: string) => {
@@ -81,6 +94,10 @@ interface ServerOptions {
   data: string;
   environment: string;
   adminRateLimit?: number;
+  issuer?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: boolean;
   clientRateLimit?: number | 'off';
   failureRateLimit?: number | 'off';
   tokenBodyLimit: number;
@@ -92,6 +109,11 @@ interface ServerOptions {
   auditMaxEntries: number;
   refusalRetentionDays: number;
   retentionSweep: number;
+}
+
+/** A missing file stays empty, so that the settings check names the option left out. */
+function absolute(file: string | undefined): string {
+  return file ? resolvePath(file) : '';
 }
 
 /** A positive rate, or `off` for no limit (kept as the word: commander turns a null into ''). */

@@ -14,6 +14,7 @@ export interface ProcurementClientConfig {
   readonly redirectUris: string[];
   readonly tokenLifetimeSeconds: number;
   readonly secretRotationDays: number;
+  readonly introspection?: boolean;
   readonly provider?: TerraformProvider;
 }
 
@@ -40,6 +41,7 @@ export class ProcurementClientResource extends TerraformResource {
       redirect_uris: c.redirectUris,
       token_lifetime_seconds: c.tokenLifetimeSeconds,
       secret_rotation_days: c.secretRotationDays,
+      introspection: c.introspection ?? false,
     };
   }
 }

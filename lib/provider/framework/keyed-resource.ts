@@ -79,8 +79,13 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
       await ctx.client.adopt(kind, key, { id: manager, label: ctx.managerLabel });
       return manager;
     },
-    // Version 0 is the only version so far: stored JSON already has the current shape; attributes missing
-    // from it (none yet) become null.
-    upgradeState: (_version, stored) => nullObject(schema, stored as ObjectValue),
+    // Every schema change so far only added optional attributes: state written before one takes its default
+    // (what the server holds for an object stored before it, too), so the upgrade shows no change; others are null.
+    upgradeState: (_version, stored) => nullObject(schema, { ...addedDefaults(schema, stored), ...(stored as ObjectValue) }),
   };
+}
+
+function addedDefaults(schema: ObjectSchema, stored: Record<string, unknown>): ObjectValue {
+  const missing = schema.attributes.filter(spec => !(spec.name in stored) && spec.default !== undefined);
+  return Object.fromEntries(missing.map(spec => [spec.name, structuredClone(spec.default)])) as ObjectValue;
 }

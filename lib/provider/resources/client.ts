@@ -67,6 +67,16 @@ const schema: ObjectSchema = {
       default: rotation.default,
       description: `How often the client's secret must be rotated, ${rotation.min} to ${rotation.max} days. Default: ${rotation.default}.`,
     },
+    {
+      name: 'introspection',
+      type: 'bool',
+      optional: true,
+      computed: true,
+      default: false,
+      description:
+        'A resource server: may introspect the access tokens of every client (RFC 7662) and read their scopes. ' +
+        'Without it a client introspects only its own tokens; any other token answers inactive. Default: false.',
+    },
     ID_ATTRIBUTE,
   ],
 };
@@ -120,6 +130,7 @@ export const clientResource = {
   noun: 'client',
   schema,
   keyAttribute: 'client_id',
-  schemaVersion: 0,
+  // 1: `introspection` added (state written before it takes its default, see keyed-resource.ts).
+  schemaVersion: 1,
   ...keyedResource({ kind: 'clients', schema, keyAttribute: 'client_id', afterCreate: keepClientSecret }),
 } satisfies ResourceModule;

@@ -5,6 +5,10 @@
  * decide the scopes from the store and the server's policy, and
  * oidc-provider signs the JWT.
  *
+ * What the grant does not offer is refused, never ignored: a DPoP proof (the
+ * token would come back a plain Bearer token) and a `resource` other than the
+ * one audience our tokens are for (RFC 8707: `invalid_target`).
+ *
  * The token endpoint is the last gate: a binding in the store may predate the
  * policy in force (or a change of its scope or client), so the policy judges
  * again at issue time and withholds what it forbids now. And a token never
@@ -15,7 +19,7 @@ import { tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
 import { PolicyHolder } from '../admission/server-policy';
 import { Store } from '../store/store';
-import { ResourceServerInfo } from './resource-server';
+import { AUDIENCE, ResourceServerInfo } from './resource-server';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
 import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
@@ -29,10 +33,13 @@ export interface GrantDependencies {
   resourceServer: (clientId: string) => Promise<ResourceServerInfo | null>;
   invalidScope: (description: string, scope: string) => OidcError;
   unauthorizedClient: (description: string) => OidcError;
+  invalidTarget: (description: string) => OidcError;
+  invalidRequest: (description: string) => OidcError;
 }
 
 export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcContext) => Promise<void> {
   return async ctx => {
+    refuseUnoffered(deps, ctx);
     const clientId = ctx.oidc.client!.clientId;
     const requested = parseScopeParameter(ctx.oidc.params?.scope);
     const { granted, expiresIn } = await decide(deps, clientId, requested);
@@ -46,6 +53,18 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
       scope: granted.join(' '),
     };
   };
+}
+
+function refuseUnoffered({ invalidTarget, invalidRequest }: GrantDependencies, ctx: OidcContext): void {
+  if (ctx.headers.dpop !== undefined) {
+    throw invalidRequest('DPoP-bound tokens are not offered by this server: send the request without the DPoP header to get a Bearer token');
+  }
+  const resources: unknown = ctx.oidc.params?.resource;
+  const asked: unknown[] = resources === undefined ? [] : Array.isArray(resources) ? resources : [resources];
+  const other = asked.find(resource => resource !== AUDIENCE);
+  if (other !== undefined) {
+    throw invalidTarget(`this server issues tokens for one resource, ${AUDIENCE}; leave out the resource parameter or send that value`);
+  }
 }
 
 interface Decision {

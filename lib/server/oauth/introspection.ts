@@ -6,8 +6,12 @@
  * effective for that client: deleting a client or its grant, or rotating its
  * secret, deactivates tokens already issued.
  *
- * The caller authenticates as any registered client (client_secret_basic or
- * client_secret_post, as a resource server would) or with any active admin token.
+ * The caller authenticates as a registered client (client_secret_basic or
+ * client_secret_post) or with any active admin token. A client learns about
+ * its own tokens; only a resource server (a client with `introspection`)
+ * and admins learn about every client's: for anyone else another client's
+ * token is `active: false`, the answer an unknown token gets, so the caller
+ * cannot tell the two apart.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { effectiveScopes } from '../../model/effective-scopes';
@@ -38,11 +42,19 @@ export function introspectionEndpoint(options: IntrospectionOptions) {
       throw new ServerError(405, 'invalid_request', 'introspection takes POST', { headers: { allow: 'POST' } });
     }
     const form = await readForm(req);
-    await authenticateCaller(options, req, form);
+    const caller = await authenticateCaller(options, req, form);
     const token = form.get('token');
     if (!token) throw new ServerError(400, 'invalid_request', "missing required parameter 'token'");
-    sendJson(res, 200, await introspect(options, token));
+    const answer = await introspect(options, token);
+    sendJson(res, 200, mayRead(caller, answer) ? answer : { active: false });
   };
+}
+
+/** An admin, or a client: `allTokens` for a resource server (the client's `introspection` flag). */
+type Caller = { admin: true } | { admin: false; clientId: string; allTokens: boolean };
+
+function mayRead(caller: Caller, answer: { client_id?: unknown }): boolean {
+  return caller.admin || caller.allTokens || answer.client_id === caller.clientId;
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -52,10 +64,10 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<void> {
+async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
-  if (bearer && (await authenticateAdmin(bearer[1]))) return;
+  if (bearer && (await authenticateAdmin(bearer[1]))) return { admin: true };
   const basic = /^Basic (\S+)$/i.exec(header);
   const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
   const hash = id ? await store.secretHash(id) : null;
@@ -64,9 +76,10 @@ async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOpt
       headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
     });
   }
+  return { admin: false, clientId: id, allTokens: (await store.get('clients', id))?.value.introspection === true };
 }
 
-async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<object> {
+async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
   const { importJWK, jwtVerify } = await import('jose');
   const key = await importJWK(publicJwk(signingKey), SIGNING_ALG);
   let payload: Record<string, unknown>;

@@ -15,7 +15,9 @@ declare module 'oidc-provider' {
   export interface OidcContext {
     oidc: {
       client?: OidcClient;
+      /** A parameter registered as a dupe (`resource`) may hold several values. */
       params?: Record<string, string | undefined>;
+      route?: string;
       entity(name: string, value: unknown): void;
     };
     headers: Record<string, string | undefined>;
@@ -49,7 +51,10 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, unknown>);
     readonly Client: { prototype: OidcClient };
     readonly ClientCredentials: new (fields: { client: OidcClient; scope?: string; expiresIn?: number }) => ClientCredentialsToken;
-    registerGrantType(name: string, handler: (ctx: OidcContext) => Promise<void>, params?: string[]): void;
+    /** Trust `X-Forwarded-Proto`/`-Host` (koa's `app.proxy`). */
+    proxy: boolean;
+    registerGrantType(name: string, handler: (ctx: OidcContext) => Promise<void>, params?: string[], dupes?: string[]): void;
+    use(middleware: (ctx: OidcContext, next: () => Promise<void>) => Promise<void>): void;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: 'grant.error', listener: (ctx: OidcContext, error: OidcError) => void): this;
     on(event: 'server_error', listener: (ctx: OidcContext, error: Error) => void): this;
@@ -64,6 +69,7 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidScope: new (description: string, scope: string) => OidcError;
     InvalidTarget: new (description?: string) => OidcError;
+    InvalidRequest: new (description?: string) => OidcError;
     UnauthorizedClient: new (description?: string) => OidcError;
   };
 

@@ -14,17 +14,12 @@ import { Store } from '../store/store';
 import { adapterFactory } from './client-adapter';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
+import { servedMetadata } from './metadata';
 import { AUDIENCE, resourceServerFor } from './resource-server';
 import { TokenAudit } from './token-audit';
 
-/** oidc-provider's token endpoint (its default route); request-guard.ts stands in front of it. */
-export const TOKEN_PATH = '/token';
-
-/** Where oidc-provider advertises introspection; the server answers it itself (see introspection.ts). */
-export const INTROSPECTION_PATH = '/token/introspection';
-
 export interface OAuthProviderOptions {
-  issuer: string;
+  issuer: URL;
   store: Store;
   signingKey: SigningJwk;
   now: () => Date;
@@ -36,15 +31,18 @@ export interface OAuthProviderOptions {
 
 export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy, refused }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
-  const provider = new Provider(issuer, {
+  const provider = new Provider(issuer.origin, {
     adapter: adapterFactory(store),
     jwks: { keys: [signingKey] },
+    // Only what the client-credentials grant needs is on (served-routes.ts serves only its routes, metadata.ts
+    // advertises only them): no sessions, userinfo, logout, PAR, DPoP (refused in the grant), OpenID or refresh tokens.
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      // Enabled so that the metadata advertises the endpoint; oidc-provider refuses to introspect
-      // JWT access tokens, so our router answers this path before oidc-provider sees it.
-      introspection: { enabled: true },
+      userinfo: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => AUDIENCE,
@@ -70,7 +68,16 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
     // Cookies are only used by interactive flows, which this server does not offer.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    responseTypes: ['none'],
+    responseTypes: [],
+    // No offline_access, so no refresh-token grant; oidc-provider adds `openid` itself, and metadata.ts leaves it out.
+    scopes: [],
+    claims: {},
+  });
+  // Requests reach oidc-provider with Host and X-Forwarded-Proto set from the issuer (served-routes.ts).
+  provider.proxy = true;
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'discovery' && ctx.body) ctx.body = servedMetadata(ctx.body as Record<string, unknown>, issuer);
   });
 
   // Client secrets are stored as scrypt hashes (secrets.ts), so the comparison oidc-provider makes
@@ -92,8 +99,11 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
       resourceServer: clientId => resourceServerFor(store, clientId),
       invalidScope: (description, scope) => new errors.InvalidScope(description, scope),
       unauthorizedClient: description => new errors.UnauthorizedClient(description),
+      invalidTarget: description => new errors.InvalidTarget(description),
+      invalidRequest: description => new errors.InvalidRequest(description),
     }),
-    ['scope'],
+    ['scope', 'resource'],
+    ['resource'],
   );
   provider.on('grant.error', (ctx, error) => refused(ctx.req, error.error));
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));

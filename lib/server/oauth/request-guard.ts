@@ -31,6 +31,7 @@ import { RefusalEndpoint, RefusalReason, REFUSAL_REASONS } from '../../model/adm
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
 import { TokenBuckets } from '../rate-limit';
+import { requestSource } from '../request-source';
 import { sourceAddress } from '../source-address';
 import { ObjectStore } from '../store/store';
 import { RefusalCounter } from './refusal-counter';
@@ -51,6 +52,8 @@ export interface RequestGuardOptions {
   /** Refused requests a second per source before its requests naming no registered client get 429; null = no limit. */
   failureRate: number | null;
   bodyLimitBytes: number;
+  /** Behind a reverse proxy: the source is the last X-Forwarded-For entry (request-source.ts). */
+  trustProxy: boolean;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -75,7 +78,7 @@ export class RequestGuard {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, handler: Handler): Promise<void> {
-    const source = sourceAddress(req.socket.remoteAddress);
+    const source = sourceAddress(requestSource(req, this.options.trustProxy));
     const basicId = basicClientId(req.headers.authorization);
     let body: Buffer | null = null;
     if (req.method === 'POST') {
