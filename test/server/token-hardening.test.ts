@@ -161,3 +161,21 @@ test('--client-rate-limit off and --failure-rate-limit off lift the limits', asy
     await server.stop();
   }
 });
+
+test('behind --trust-proxy, refusals are counted under the address the proxy appended (IPv6 by its /64)', async () => {
+  const server = await startServer({ args: ['--issuer', 'https://auth.example.com', '--trust-proxy'] });
+  try {
+    for (const forwarded of ['198.51.100.23, 203.0.113.7', '2001:db8:1:2::99']) {
+      const res = await fetch(`${server.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwarded },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'wrong' }),
+      });
+      expect(res.status).toBe(401);
+    }
+    const items = await refusalsWhen(server.admin, rows => rows.length >= 2);
+    expect(items.map(r => r.source).sort()).toEqual(['2001:db8:1:2::/64', '203.0.113.7']);
+  } finally {
+    await server.stop();
+  }
+});
