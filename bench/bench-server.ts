@@ -2,7 +2,8 @@
  * A fresh embedded server for one benchmark side: `procurement-scopes server`
  * as its own process (so its CPU is its own and a load tool in this process
  * does not share its event loop), on a free loopback port, with a temporary
- * data directory removed on `stop()`.
+ * data directory removed on `stop()`. `spawnListening` starts any other
+ * server the same way (the token benchmark's bare oidc-provider).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,22 +15,32 @@ import { AdminClient } from '../lib/client/admin-client';
 const BIN = resolve(__dirname, '../../bin/procurement-scopes.js');
 const START_TIMEOUT_MS = 30_000;
 
-export interface BenchServer {
-  readonly url: string;
+export interface BenchServer extends ListeningProcess {
   readonly adminToken: string;
-  readonly pid: number;
   readonly admin: AdminClient;
-  stop(): Promise<void>;
 }
 
 export async function startBenchServer(): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
   const adminToken = randomBytes(24).toString('base64url');
   // One client at thousands of tokens a second: the per-client rate limit (100 by default) is off.
-  const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir, '--client-rate-limit', 'off'], {
-    env: { ...process.env, PROCUREMENT_ADMIN_TOKEN: adminToken },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = await spawnListening([BIN, 'server', '--port', '0', '--data', dataDir, '--client-rate-limit', 'off'], { PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
+  return { ...server, adminToken, admin: new AdminClient({ url: server.url, adminToken, actor: 'bench' }) };
+}
+
+/** A Node process started on `args`, once it printed `listening on <url>`; `stop()` ends it and runs `cleanup`. */
+export interface ListeningProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** Everything it printed on stdout so far (the bare yardstick prints its client there). */
+  stdout(): string;
+  stop(): Promise<void>;
+}
+
+export async function spawnListening(args: string[], env: Record<string, string>, cleanup: () => void = () => {}): Promise<ListeningProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>(done => child.once('exit', () => done()));
   // A benchmark that dies half-way must not leave servers behind.
   const killOnExit = () => child.kill('SIGKILL');
@@ -38,14 +49,14 @@ export async function startBenchServer(): Promise<BenchServer> {
     process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    cleanup();
   };
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server printed no 'listening on' line within ${START_TIMEOUT_MS} ms:\n${stderr}`)), START_TIMEOUT_MS);
-    child.once('exit', code => reject(new Error(`the server exited with code ${code} before listening:\n${stderr}`)));
+    const timer = setTimeout(() => reject(new Error(`${args[0]} printed no 'listening on' line within ${START_TIMEOUT_MS} ms:\n${stderr}`)), START_TIMEOUT_MS);
+    child.once('exit', code => reject(new Error(`${args[0]} exited with code ${code} before listening:\n${stderr}`)));
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const match = /^listening on (http:\/\/\S+)$/m.exec(stdout);
@@ -58,5 +69,5 @@ export async function startBenchServer(): Promise<BenchServer> {
     await stop();
     throw error;
   });
-  return { url, adminToken, pid: child.pid!, admin: new AdminClient({ url, adminToken, actor: 'bench' }), stop };
+  return { url, pid: child.pid!, stdout: () => stdout, stop };
 }

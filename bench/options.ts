@@ -22,20 +22,23 @@ export interface BenchOptions {
   large: LargeStackSize;
   medium: LargeStackSize;
   tokenSeconds: number;
+  /** Runs of the token load per side (ours and bare oidc-provider, alternating). */
+  tokenRounds: number;
   connections: number;
   /** Write bench/results/<date>.json too (full runs only: the README quotes it). */
   dated: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--scale 0.2] [--token-seconds 10] [--connections 10]
+export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--scale 0.2] [--token-seconds 10] [--token-rounds 3] [--connections 10]
 
   --only           comma-separated sections (default: all)
                      large  our design on the large stack: synth, apply from empty, no-change plan, 1% change
                      floor  as many builtin terraform_data resources, same values and references
                      naive  one binding per (client, role) grant vs ours, on the medium stack
-                     token  client-credentials load on the token endpoint (autocannon)
+                     token  client-credentials load on the token endpoint vs bare oidc-provider (autocannon)
   --scale          multiplies the stack sizes (large: ${describe(LARGE)}; medium: ${describe(MEDIUM)})
-  --token-seconds  duration of the token load (default 10)
+  --token-seconds  duration of each token load run (default 10)
+  --token-rounds   token load runs per side, ours and bare oidc-provider alternating (default 3)
   --connections    concurrent connections of the token load (default 10)`;
 
 export class BenchUsageError extends Error {}
@@ -53,6 +56,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     large: scaled(LARGE, scale),
     medium: scaled(MEDIUM, scale),
     tokenSeconds: positive('--token-seconds', values['token-seconds']!),
+    tokenRounds: Math.round(positive('--token-rounds', values['token-rounds']!)),
     connections: Math.round(positive('--connections', values.connections!)),
     dated: scale === 1 && sections.length === SECTIONS.length,
   };
@@ -66,6 +70,7 @@ function parseFlags(argv: string[]) {
         only: { type: 'string' },
         scale: { type: 'string', default: '1' },
         'token-seconds': { type: 'string', default: '10' },
+        'token-rounds': { type: 'string', default: '3' },
         connections: { type: 'string', default: '10' },
         help: { type: 'boolean', short: 'h' },
       },

@@ -59,8 +59,8 @@ async function main(argv: string[]): Promise<void> {
     results.medium = { ours, naive: await measureWithRequests('naive-medium', naive), grants: countGrants(config) };
   }
   if (wants('token')) {
-    log('Token endpoint load');
-    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, connections: options.connections, log });
+    log('Token endpoint load, ours and bare oidc-provider');
+    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, rounds: options.tokenRounds, connections: options.connections, log });
   }
 
   results.machine.loadAverage.end = loadavg()[0];

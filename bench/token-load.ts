@@ -1,17 +1,20 @@
 /**
  * Load on the token endpoint: client-credentials grants over loopback with
  * autocannon, against a fresh embedded server holding one client with one
- * role. Every answer must be a 200 with an access token: a load test that
- * counted refusals as throughput would flatter the server.
+ * role, and against the yardstick, bare oidc-provider (bare-oidc-server.ts),
+ * in the same run: warmed up, then in alternating runs (bare, ours, bare,
+ * ours, ...) so that a machine whose speed drifts moves both sides alike.
+ * Only 2xx answers count as tokens: a load test that counted refusals as
+ * throughput would flatter the server.
  */
+import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { startBenchServer } from './bench-server';
+import { ListeningProcess, spawnListening, startBenchServer } from './bench-server';
 import { cpuSecondsOf } from './process-sampler';
 import { TokenClient } from '../lib/verify/token-client';
 
-export interface TokenLoadFigures {
-  connections: number;
-  durationSeconds: number;
+/** One autocannon run against one side. */
+export interface TokenRunFigures {
   requests: number;
   requestsPerSecond: number;
   latencyP50Ms: number;
@@ -22,55 +25,142 @@ export interface TokenLoadFigures {
   serverCpuMsPerRequest: number;
 }
 
+/** A side's figures: the median of its runs for each figure, and the runs themselves. */
+export interface TokenSideFigures extends TokenRunFigures {
+  runs: TokenRunFigures[];
+}
+
+export interface TokenLoadFigures {
+  connections: number;
+  /** Of each run. */
+  durationSeconds: number;
+  /** Runs per side, alternating. */
+  rounds: number;
+  ours: TokenSideFigures;
+  /** Bare node-oidc-provider, in memory, same grant, same JWT format. */
+  bare: TokenSideFigures;
+}
+
+export interface TokenLoadOptions {
+  durationSeconds: number;
+  connections: number;
+  rounds: number;
+  log: (line: string) => void;
+}
+
 const SCOPE = 'catalog.read';
+const WARM_UP_SECONDS = 2;
+const BARE_SERVER = resolve(__dirname, 'bare-oidc-server.js');
 
-export async function runTokenLoad(options: { durationSeconds: number; connections: number; log: (line: string) => void }): Promise<TokenLoadFigures> {
-  const server = await startBenchServer();
+/** A server under load: where its token endpoint is and how to ask it for a token. */
+interface LoadTarget {
+  name: string;
+  endpoint: string;
+  pid: number;
+  clientId: string;
+  clientSecret: string;
+}
+
+export async function runTokenLoad(options: TokenLoadOptions): Promise<TokenLoadFigures> {
+  const started: ListeningProcess[] = [];
   try {
-    const admin = server.admin;
-    await admin.put('scopes', { name: SCOPE, description: 'Read the supplier catalog.', risk: 'low', external: false, implies: [] }, SCOPE);
-    await admin.put('roles', { name: 'catalog-reader', description: 'Reads catalogs.', scopes: [SCOPE] }, 'catalog-reader');
-    const { clientSecret } = await admin.put(
-      'clients',
-      { clientId: 'bench-client', displayName: 'Benchmark client', owner: 'bench', external: false, grantTypes: ['client_credentials'], redirectUris: [], tokenLifetimeSeconds: 3600, secretRotationDays: 90 },
-      'bench-client',
-    );
-    await admin.put('role-bindings', { name: 'bench', role: 'catalog-reader', subjects: [{ clientId: 'bench-client', expiresAt: null, justification: null }] }, 'bench');
-    if (!clientSecret) throw new Error('the server created the benchmark client without answering its secret');
-
-    // One real grant first: the load below must be measuring successful token issuance.
-    const tokens = await TokenClient.discover(server.url);
-    const probe = await tokens.request('bench-client', clientSecret, [SCOPE]);
-    if (!probe.ok) throw new Error(`the token endpoint refused the benchmark client: ${probe.error} ${probe.description ?? ''}`);
-
-    const endpoint = tokens.metadata.token_endpoint;
-    options.log(`    token: ${options.connections} connections for ${options.durationSeconds} s on ${endpoint}`);
-    const cpuBefore = cpuSecondsOf(server.pid);
-    const result = await autocannon({
-      url: endpoint,
-      method: 'POST',
-      connections: options.connections,
-      duration: options.durationSeconds,
-      headers: {
-        // Both parts are URL-safe already (a fixed id, a base64url secret), so no form-encoding is needed.
-        authorization: `Basic ${Buffer.from(`bench-client:${clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: SCOPE }).toString(),
-    });
-    const serverCpuSeconds = cpuSecondsOf(server.pid) - cpuBefore;
+    const ours = await startOurs(started);
+    const bare = await startBare(started);
+    options.log(`    token: ${options.connections} connections, ${options.rounds} runs of ${options.durationSeconds} s a side, alternating`);
+    for (const target of [bare, ours]) await load(target, WARM_UP_SECONDS, options.connections);
+    const runs = { ours: [] as TokenRunFigures[], bare: [] as TokenRunFigures[] };
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [side, target] of [['bare', bare], ['ours', ours]] as const) {
+        const run = await load(target, options.durationSeconds, options.connections);
+        runs[side].push(run);
+        options.log(`    ${target.name}: ${run.requestsPerSecond.toFixed(0)} tokens/s, p99 ${run.latencyP99Ms} ms`);
+      }
+    }
     return {
       connections: options.connections,
       durationSeconds: options.durationSeconds,
-      requests: result.requests.total,
-      requestsPerSecond: result.requests.average,
-      latencyP50Ms: result.latency.p50,
-      latencyP99Ms: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      serverCpuMsPerRequest: (serverCpuSeconds * 1000) / Math.max(1, result.requests.total),
+      rounds: options.rounds,
+      ours: summarize(runs.ours),
+      bare: summarize(runs.bare),
     };
   } finally {
-    await server.stop();
+    await Promise.all(started.map(server => server.stop()));
   }
+}
+
+async function startOurs(started: ListeningProcess[]): Promise<LoadTarget> {
+  const server = await startBenchServer();
+  started.push(server);
+  const admin = server.admin;
+  await admin.put('scopes', { name: SCOPE, description: 'Read the supplier catalog.', risk: 'low', external: false, implies: [] }, SCOPE);
+  await admin.put('roles', { name: 'catalog-reader', description: 'Reads catalogs.', scopes: [SCOPE] }, 'catalog-reader');
+  const { clientSecret } = await admin.put(
+    'clients',
+    { clientId: 'bench-client', displayName: 'Benchmark client', owner: 'bench', external: false, grantTypes: ['client_credentials'], redirectUris: [], tokenLifetimeSeconds: 3600, secretRotationDays: 90 },
+    'bench-client',
+  );
+  await admin.put('role-bindings', { name: 'bench', role: 'catalog-reader', subjects: [{ clientId: 'bench-client', expiresAt: null, justification: null }] }, 'bench');
+  if (!clientSecret) throw new Error('the server created the benchmark client without answering its secret');
+  return probe({ name: 'ours', pid: server.pid, clientId: 'bench-client', clientSecret }, server.url);
+}
+
+async function startBare(started: ListeningProcess[]): Promise<LoadTarget> {
+  const server = await spawnListening([BARE_SERVER], {});
+  started.push(server);
+  const client = JSON.parse(server.stdout().split('\n')[1]) as { clientId: string; clientSecret: string };
+  return probe({ name: 'bare oidc-provider', pid: server.pid, ...client }, server.url);
+}
+
+/** One real grant first: the load must be measuring successful token issuance. */
+async function probe(target: Omit<LoadTarget, 'endpoint'>, url: string): Promise<LoadTarget> {
+  const tokens = await TokenClient.discover(url);
+  const answer = await tokens.request(target.clientId, target.clientSecret, [SCOPE]);
+  if (!answer.ok) throw new Error(`${target.name} refused the benchmark client: ${answer.error} ${answer.description ?? ''}`);
+  return { ...target, endpoint: tokens.metadata.token_endpoint };
+}
+
+async function load(target: LoadTarget, durationSeconds: number, connections: number): Promise<TokenRunFigures> {
+  const cpuBefore = cpuSecondsOf(target.pid);
+  const result = await autocannon({
+    url: target.endpoint,
+    method: 'POST',
+    connections,
+    duration: durationSeconds,
+    headers: {
+      // Both parts are URL-safe already (a fixed id, a base64url secret), so no form-encoding is needed.
+      authorization: `Basic ${Buffer.from(`${target.clientId}:${target.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: SCOPE }).toString(),
+  });
+  const serverCpuSeconds = cpuSecondsOf(target.pid) - cpuBefore;
+  const errors = result.errors + result.timeouts;
+  return {
+    requests: result.requests.total,
+    // Tokens a second: refusals and errors are shown beside the rate, never counted in it.
+    requestsPerSecond: (result.requests.total - result.non2xx) / durationSeconds,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors,
+    serverCpuMsPerRequest: (serverCpuSeconds * 1000) / Math.max(1, result.requests.total),
+  };
+}
+
+function summarize(runs: TokenRunFigures[]): TokenSideFigures {
+  const median = (pick: (run: TokenRunFigures) => number) => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  return {
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    requestsPerSecond: median(r => r.requestsPerSecond),
+    latencyP50Ms: median(r => r.latencyP50Ms),
+    latencyP99Ms: median(r => r.latencyP99Ms),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    serverCpuMsPerRequest: median(r => r.serverCpuMsPerRequest),
+    runs,
+  };
 }

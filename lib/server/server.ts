@@ -25,6 +25,8 @@ import { applyConnectionLimits, httpServerOptions } from './http-limits';
 import { Retention } from './retention';
 import { loadOrCreateSigningKey } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
+import { GrantBatcher } from './oauth/grant-batch';
+import { ClientSecrets } from './secrets';
 import { SqliteStore } from './store/sqlite-store';
 import { loadTls } from './tls';
 
@@ -56,6 +58,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const secrets = await ClientSecrets.open(store);
+  const grants = new GrantBatcher(store);
   if (!isLoopback(config.host) && !tls) {
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
@@ -76,7 +80,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     });
   const guards = { token: guard('token'), introspection: guard('introspection') };
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -100,9 +104,9 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy, refused: (req, code) => guards.token.noteRefusal(req, code) });
+  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy, secrets, grants, refused: (req, code) => guards.token.noteRefusal(req, code) });
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
 
   return {
@@ -118,7 +122,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
-      await Promise.all([refusals.close(), retention.close()]);
+      // Grants still waiting for their batch are written before the store closes.
+      await Promise.all([grants.flush(), refusals.close(), retention.close()]);
       await store.close();
     },
   };

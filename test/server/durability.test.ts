@@ -1,7 +1,8 @@
-/** What survives a restart and a kill -9: data, signing keys, secrets, every acknowledged write. */
+/** What survives a restart and a kill -9: data, signing keys, secrets, every acknowledged write and token grant. */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServerUnreachableError } from '../../lib/client/server-unreachable';
+import { AuditEntry } from '../../lib/model/admin-api';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 
 let server: EmbeddedServer;
@@ -58,10 +59,12 @@ test('keeps secrets and keys in files only the owner can read, and never prints 
   expect(server.stderr()).not.toContain('Unsupported runtime');
 });
 
-/** How a write ends when the server dies under it: unreachable, or the connection cut while the answer was read. */
+/** How a request ends when the server dies under it: unreachable, refused, or the connection cut while the answer was read. */
 function serverWentAway(error: unknown): boolean {
   if (error instanceof ServerUnreachableError) return true;
-  return error instanceof Error && error.name === 'TypeError' && /terminated|other side closed|socket/i.test(`${error.message} ${String(error.cause)}`);
+  // fetch's errors come from Node's own realm, where jest's `instanceof Error` does not hold: judged by shape.
+  const { name, message, cause } = (error ?? {}) as Error;
+  return name === 'TypeError' && /terminated|other side closed|socket|ECONNREFUSED|ECONNRESET/i.test(`${message} ${String(cause)}`);
 }
 
 test('kill -9 during a burst of writes loses no acknowledged write', async () => {
@@ -94,4 +97,60 @@ test('kill -9 during a burst of writes loses no acknowledged write', async () =>
   // Each stored write came with its audit entry, in the same transaction.
   const audited = (await server.admin.audit({ kind: 'scopes', action: 'create', limit: 1000 })).items.map(e => e.key);
   expect(new Set(audited)).toEqual(stored);
+});
+
+test('kill -9 during a burst of token requests loses no acknowledged grant: each token has its audit entry, its usage is recorded', async () => {
+  const { admin } = server;
+  await admin.put('scopes', { name: 'catalog.read', description: 'Read', risk: 'low', external: false, implies: [] }, 'catalog.read');
+  await admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] }, 'reader');
+  const clients = ['erp', 'desk'];
+  const secrets: Record<string, string> = {};
+  for (const clientId of clients) secrets[clientId] = (await admin.put('clients', { clientId, displayName: clientId, owner: 'team' } as never, clientId)).clientSecret!;
+  await admin.put('role-bindings', { name: 'readers', role: 'reader', subjects: clients.map(clientId => ({ clientId, expiresAt: null, justification: null })) }, 'readers');
+
+  const acknowledged: { jti: string; clientId: string }[] = [];
+  const unexpected: string[] = [];
+  // More requesters than connections a batch needs, so that grants share batches.
+  const requesters = Array.from({ length: 8 }, async (_, worker) => {
+    const clientId = clients[worker % clients.length];
+    for (;;) {
+      let answer: { status: number; accessToken?: string };
+      try {
+        answer = await token(clientId, secrets[clientId]);
+      } catch (error) {
+        if (!serverWentAway(error)) unexpected.push(String(error));
+        return;
+      }
+      if (answer.status !== 200) return void unexpected.push(`HTTP ${answer.status}`);
+      const { jti } = JSON.parse(Buffer.from(answer.accessToken!.split('.')[1], 'base64url').toString()) as { jti: string };
+      acknowledged.push({ jti, clientId });
+    }
+  });
+  // Killed while the requesters are busy: after a first hundred tokens, not after a fixed delay.
+  const deadline = Date.now() + 60_000;
+  while (acknowledged.length < 100 && unexpected.length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 5));
+  await server.kill9();
+  await Promise.all(requesters);
+  expect(unexpected).toEqual([]);
+  expect(acknowledged.length).toBeGreaterThanOrEqual(100);
+
+  await server.restart();
+  const grants = new Map<string, AuditEntry>();
+  for (let after: string | undefined; ; ) {
+    const page = await server.admin.audit({ action: 'token.grant', limit: 1000, ...(after ? { after } : {}) });
+    for (const entry of page.items) grants.set(entry.key!, entry);
+    if (!page.next) break;
+    after = page.next;
+  }
+  expect(acknowledged.filter(({ jti }) => !grants.has(jti))).toEqual([]);
+  for (const { jti, clientId } of acknowledged) expect(grants.get(jti)).toMatchObject({ clientId, actor: clientId, grantedScopes: ['catalog.read'] });
+  // The usage of each client is at least as recent as its last acknowledged grant.
+  const usage = await server.admin.usage();
+  for (const clientId of clients) {
+    const latest = acknowledged.filter(a => a.clientId === clientId).map(a => grants.get(a.jti)!.at).sort().pop();
+    if (!latest) continue;
+    const used = usage.find(u => u.clientId === clientId && u.scope === 'catalog.read');
+    expect(used).toBeDefined();
+    expect(used!.lastUsedAt >= latest).toBe(true);
+  }
 });

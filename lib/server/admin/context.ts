@@ -4,6 +4,7 @@ import { ModelValidator } from '../../model/validate';
 import { PolicyHolder } from '../admission/server-policy';
 import { AdminRole } from '../../model/admin-api';
 import { AdminTokens } from '../admin-tokens';
+import { ClientSecrets } from '../secrets';
 import { Store } from '../store/store';
 
 export interface AdminContext {
@@ -14,6 +15,8 @@ export interface AdminContext {
   bodyLimitBytes: number;
   /** The policy every write is admitted against. */
   policy: PolicyHolder;
+  /** Hashes the secrets of new clients and rotations. */
+  secrets: ClientSecrets;
 }
 
 export interface AdminRequest {

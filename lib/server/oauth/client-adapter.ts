@@ -1,8 +1,8 @@
 /**
  * oidc-provider's storage adapter. Clients come from our store, so that the
  * admin API is the only place they are managed and a deleted client cannot
- * authenticate a moment later. Their `client_secret` metadata is the scrypt
- * hash; `compareClientSecret` is replaced to verify against it (see
+ * authenticate a moment later. Their `client_secret` metadata is the stored
+ * hash (secrets.ts); `compareClientSecret` is replaced to verify against it (see
  * provider.ts). Every other model oidc-provider may keep (sessions,
  * interactions: unused by the client-credentials grant) lives in memory.
  */

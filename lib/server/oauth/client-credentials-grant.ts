@@ -19,6 +19,7 @@ import { tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
 import { PolicyHolder } from '../admission/server-policy';
 import { Store } from '../store/store';
+import { ClientReads } from './client-reads';
 import { AUDIENCE, ResourceServerInfo } from './resource-server';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
@@ -27,6 +28,8 @@ import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
 export interface GrantDependencies {
   provider: Provider;
   store: Store;
+  /** The client and its effective-scope input, per store revision. */
+  clients: ClientReads;
   policy: PolicyHolder;
   now: () => Date;
   audit: TokenAudit;
@@ -45,7 +48,8 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
     const { granted, expiresIn } = await decide(deps, clientId, requested);
     const token = await issue(deps, ctx, clientId, granted, expiresIn);
     const value = await token.save();
-    await deps.audit.granted(clientId, requested, granted);
+    // The token is answered only once its audit entry and usage are durable.
+    await deps.audit.granted(clientId, requested, granted, token.jti!);
     ctx.body = {
       access_token: value,
       expires_in: token.expiration,
@@ -72,13 +76,14 @@ interface Decision {
   expiresIn: number;
 }
 
-async function decide({ store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Promise<Decision> {
-  const client = (await store.get('clients', clientId))?.value;
-  if (!client?.grantTypes.includes('client_credentials')) {
+async function decide({ clients, store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Promise<Decision> {
+  const facts = await clients.facts(clientId);
+  if (!facts?.client.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
+  const { client } = facts;
   const at = now();
-  const input = { ...(await store.effectiveScopeInput(clientId)), client };
+  const input = { ...facts.input, client };
   // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
   const issuable = tokenScopes(clientId, input, (await policy.current(store)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
   const decision = decideScopes(requested, issuable.scopes);

@@ -11,5 +11,9 @@ import { createHash } from 'node:crypto';
 export const GENERATION_CLAIM = 'cgen';
 
 export function credentialGeneration(secretHash: string): string {
+  // A hash upgraded on use from an older scheme carries the generation of the hash it replaced (secrets.ts):
+  // an upgrade is not a new credential, so the tokens issued before it stay active.
+  const [scheme, , carried] = secretHash.split('$');
+  if (scheme === 'hmac-sha256' && carried) return carried;
   return createHash('sha256').update(secretHash).digest('base64url').slice(0, 22);
 }

@@ -18,7 +18,7 @@ import { effectiveScopes } from '../../model/effective-scopes';
 import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
-import { verifySecret } from '../secrets';
+import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
@@ -31,6 +31,7 @@ export interface IntrospectionOptions {
   issuer: string;
   store: Store;
   signingKey: SigningJwk;
+  secrets: ClientSecrets;
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => Promise<AdminIdentity | null>;
   now: () => Date;
@@ -64,14 +65,14 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-async function authenticateCaller({ store, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
+async function authenticateCaller({ store, secrets, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
   if (bearer && (await authenticateAdmin(bearer[1]))) return { admin: true };
   const basic = /^Basic (\S+)$/i.exec(header);
   const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
   const hash = id ? await store.secretHash(id) : null;
-  if (!id || !secret || !hash || !verifySecret(secret, hash)) {
+  if (!id || !secret || !hash || !(await secrets.verify(id, secret, hash))) {
     throw new ServerError(401, 'invalid_client', 'client authentication failed', {
       headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
     });

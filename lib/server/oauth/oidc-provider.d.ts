@@ -26,6 +26,8 @@ declare module 'oidc-provider' {
   }
 
   export interface ClientCredentialsToken {
+    /** The token's id (the JWT's `jti`); set by `save()`. */
+    jti?: string;
     scope?: string;
     expiration: number;
     tokenType: string;

@@ -8,14 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import type { Provider } from 'oidc-provider';
 import { PolicyHolder } from '../admission/server-policy';
-import { verifySecret } from '../secrets';
+import { ClientSecrets } from '../secrets';
 import { SigningJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { adapterFactory } from './client-adapter';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
+import { ClientReads } from './client-reads';
 import { servedMetadata } from './metadata';
 import { AUDIENCE, resourceServerFor } from './resource-server';
+import { GrantBatcher } from './grant-batch';
 import { TokenAudit } from './token-audit';
 
 export interface OAuthProviderOptions {
@@ -25,11 +27,14 @@ export interface OAuthProviderOptions {
   now: () => Date;
   log: (line: string) => void;
   policy: PolicyHolder;
+  secrets: ClientSecrets;
+  /** Where grants wait for their group commit; the server flushes it before closing the store. */
+  grants: GrantBatcher;
   /** Told the error code of every refused token request (counted by request-guard.ts; no audit row). */
   refused: (req: IncomingMessage, code: string | undefined) => void;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy, refused }: OAuthProviderOptions): Promise<Provider> {
+export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy, secrets, grants, refused }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer.origin, {
     adapter: adapterFactory(store),
@@ -61,8 +66,10 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
       id_token_signed_response_alg: signingKey.alg,
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
-    extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
-      const hash = token.clientId ? await store.secretHash(token.clientId) : null;
+    // The hash the client authenticated against in this very request: no second read, and a token obtained with a
+    // secret rotated meanwhile carries that secret's generation (so it is inactive at once), not the new one's.
+    extraTokenClaims: async (ctx: { oidc?: { client?: { clientSecret?: string } } }) => {
+      const hash = ctx.oidc?.client?.clientSecret;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
     },
     enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
@@ -80,19 +87,20 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     if (ctx.oidc?.route === 'discovery' && ctx.body) ctx.body = servedMetadata(ctx.body as Record<string, unknown>, issuer);
   });
 
-  // Client secrets are stored as scrypt hashes (secrets.ts), so the comparison oidc-provider makes
+  // Client secrets are stored hashed (secrets.ts), so the comparison oidc-provider makes (and awaits)
   // against `client_secret` must verify against the hash. `provider.Client` is this provider's own
   // class, so the replacement affects nothing else.
-  provider.Client.prototype.compareClientSecret = function compareHashedSecret(this: { clientSecret?: string }, actual: string) {
-    return this.clientSecret !== undefined && verifySecret(actual, this.clientSecret);
+  provider.Client.prototype.compareClientSecret = async function compareHashedSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
+    return this.clientSecret !== undefined && secrets.verify(this.clientId, actual, this.clientSecret);
   };
 
-  const audit = new TokenAudit(store, now);
+  const audit = new TokenAudit(now, grants);
   provider.registerGrantType(
     'client_credentials',
     clientCredentialsGrant({
       provider,
       store,
+      clients: new ClientReads(store),
       policy,
       now,
       audit,

@@ -4,20 +4,20 @@
  * granted. Refused requests are counted, not audited (refusal-counter.ts):
  * a row per refusal would let anyone grow the store and write its actor.
  */
-import { Store } from '../store/store';
+import { GrantBatcher } from './grant-batch';
 
 export class TokenAudit {
   constructor(
-    private readonly store: Store,
     private readonly now: () => Date,
+    private readonly grants: GrantBatcher,
   ) {}
 
-  async granted(clientId: string, requested: string[], granted: string[]): Promise<void> {
-    const at = this.now().toISOString();
-    await this.store.transaction(async tx => {
-      await tx.appendAudit(this.entry(at, 'token.grant', clientId, requested, granted, null));
-      await tx.recordUsage(clientId, granted, at);
-    });
+  /**
+   * Resolves once the grant's audit entry and usage are durable (group commit, grant-batch.ts): answer the token after.
+   * The entry's `key` is the token's `jti`, so a token can be traced to its grant.
+   */
+  granted(clientId: string, requested: string[], granted: string[], jti: string): Promise<void> {
+    return this.grants.record({ ...this.entry(this.now().toISOString(), 'token.grant', clientId, requested, granted, null), key: jti });
   }
 
   private entry(at: string, action: string, clientId: string | null, requested: string[], granted: string[], reason: string | null) {

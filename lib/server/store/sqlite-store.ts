@@ -19,7 +19,10 @@
  * before the admin API answers; an acknowledged write survives `kill -9` and
  * power loss alike. NORMAL would survive a process kill but could lose the
  * last commits on power loss, and admin writes are rare enough that an fsync
- * each costs nothing that matters.
+ * each costs nothing that matters. Token grants are many: they are committed
+ * in batches (oauth/grant-batch.ts), off the event loop and without an fsync
+ * of their own (sqlite-grant-writer.ts says why), each answered once its
+ * batch is committed: it survives `kill -9`.
  */
 import { Mutex } from 'async-mutex';
 import Database from 'better-sqlite3';
@@ -31,7 +34,8 @@ import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from './canonical-json';
 import { migrate } from './migrations';
-import { HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoreTransaction } from './store';
+import { SqliteGrantWriter } from './sqlite-grant-writer';
+import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoreTransaction } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -67,6 +71,11 @@ CREATE TABLE IF NOT EXISTS admin_tokens (
   created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT) WITHOUT ROWID;
 `;
 
+/** Keys the server makes for itself (ServerKeyStore), e.g. the client-secret HMAC key. */
+const SERVER_KEYS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS server_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+
 /**
  * Refusal counters (RefusalCounterStore) and the index audit retention deletes by. Plain SQL that
  * PostgreSQL accepts as well (the upsert adds to the stored count, so instances can share rows).
@@ -97,6 +106,14 @@ const AUDIT_COLUMNS =
   'id, at, actor, actor_note AS actorNote, action, kind, key, before, after, client_id AS clientId, ' +
   'requested_scopes AS requestedScopes, granted_scopes AS grantedScopes, reason';
 
+const AUDIT_INSERT =
+  'INSERT INTO audit (at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** Another instance's batch may commit later with older uses (PostgreSQL): usage only moves forward. */
+const USAGE_FORWARD =
+  'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ON CONFLICT (client_id, scope) DO UPDATE SET ' +
+  'last_used_at = CASE WHEN excluded.last_used_at > usage.last_used_at THEN excluded.last_used_at ELSE usage.last_used_at END';
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Held by a transaction from BEGIN to its end, and by every call from outside one (see the header). */
@@ -114,6 +131,7 @@ export class SqliteStore implements Store {
     db.exec(SCHEMA);
     db.exec(POLICY_SCHEMA);
     db.exec(ADMIN_TOKENS_SCHEMA);
+    db.exec(SERVER_KEYS_SCHEMA);
     db.exec(REFUSALS_SCHEMA);
     migrate(db);
     const store = new SqliteStore(db);
@@ -123,6 +141,9 @@ export class SqliteStore implements Store {
   private constructor(db: Database.Database) {
     this.db = db;
   }
+
+  /** Started with the first grant batch. */
+  private grantWriter: SqliteGrantWriter | null = null;
 
   async get<K extends Kind>(kind: K, key: string): Promise<StoredObject<K> | null> {
     return this.object(kind, key);
@@ -298,23 +319,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<void> {
-    this.stmt(
-      'INSERT INTO audit (at, actor, actor_note, action, kind, key, before, after, client_id, requested_scopes, granted_scopes, reason) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(
-      entry.at,
-      entry.actor,
-      entry.actorNote ?? null,
-      entry.action,
-      entry.kind,
-      entry.key,
-      jsonOrNull(entry.before),
-      jsonOrNull(entry.after),
-      entry.clientId,
-      jsonOrNull(entry.requestedScopes),
-      jsonOrNull(entry.grantedScopes),
-      entry.reason,
-    );
+    this.stmt(AUDIT_INSERT).run(...auditRow(entry));
   }
 
   async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }> {
@@ -399,12 +404,19 @@ export class SqliteStore implements Store {
     return this.stmt('DELETE FROM refusal_counts WHERE minute < ?').run(before).changes;
   }
 
-  async recordUsage(clientId: string, scopes: readonly string[], at: string): Promise<void> {
-    const upsert = this.stmt(
-      'INSERT INTO usage (client_id, scope, last_used_at) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (client_id, scope) DO UPDATE SET last_used_at = excluded.last_used_at',
-    );
-    for (const scope of scopes) upsert.run(clientId, scope, at);
+  /** On the grant writer's thread and connection (sqlite-grant-writer.ts): its fsync never blocks this one. */
+  commitGrants(batch: GrantBatch): Promise<void> {
+    this.grantWriter ??= new SqliteGrantWriter(this.db.name, { auditSql: AUDIT_INSERT, usageSql: USAGE_FORWARD });
+    return this.grantWriter.commit({ audit: batch.audit.map(auditRow), usage: batch.usage.map(u => [u.clientId, u.scope, u.lastUsedAt]) });
+  }
+
+  async serverKey(name: string, candidate: string): Promise<string> {
+    this.stmt('INSERT INTO server_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, candidate);
+    return (this.stmt('SELECT value FROM server_keys WHERE name = ?').get(name) as { value: string }).value;
+  }
+
+  async upgradeSecretHash(clientId: string, from: string, to: string): Promise<boolean> {
+    return this.stmt('UPDATE client_secrets SET hash = ? WHERE client_id = ? AND hash = ?').run(to, clientId, from).changes > 0;
   }
 
   async usage(clientId?: string): Promise<UsageEntry[]> {
@@ -448,6 +460,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.grantWriter?.close();
     this.db.close();
   }
 
@@ -482,6 +495,12 @@ export class SqliteStore implements Store {
  * forwarding method per store method, so that a method added to SqliteStore is serialized with no more code;
  * methods are bound to `store`, so a transaction's `tx` (the store itself) never waits for its own lock.
  */
+/**
+ * Not behind the mutex: `transaction` takes it itself, and `commitGrants` runs on the grant writer's own
+ * connection and thread (holding the mutex through its commit would stall every read meanwhile).
+ */
+const UNSERIALIZED = new Set<PropertyKey>(['transaction', 'commitGrants']);
+
 function serialized(store: SqliteStore, mutex: Mutex): SqliteStore {
   const methods = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
@@ -490,7 +509,7 @@ function serialized(store: SqliteStore, mutex: Mutex): SqliteStore {
       if (typeof value !== 'function') return value;
       if (!methods.has(name)) {
         const method = value as (...args: unknown[]) => unknown;
-        methods.set(name, name === 'transaction' ? method.bind(target) : (...args: unknown[]) => mutex.runExclusive(() => method.apply(target, args)));
+        methods.set(name, UNSERIALIZED.has(name) ? method.bind(target) : (...args: unknown[]) => mutex.runExclusive(() => method.apply(target, args)));
       }
       return methods.get(name);
     },
@@ -505,6 +524,24 @@ interface ManagerRow {
 
 function toManager(row: ManagerRow): Manager {
   return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
+}
+
+/** The parameters of AUDIT_INSERT. */
+function auditRow(entry: NewAuditEntry): unknown[] {
+  return [
+    entry.at,
+    entry.actor,
+    entry.actorNote ?? null,
+    entry.action,
+    entry.kind,
+    entry.key,
+    jsonOrNull(entry.before),
+    jsonOrNull(entry.after),
+    entry.clientId,
+    jsonOrNull(entry.requestedScopes),
+    jsonOrNull(entry.grantedScopes),
+    entry.reason,
+  ];
 }
 
 function jsonOrNull(value: unknown): string | null {

@@ -63,8 +63,32 @@ export interface AuditLog {
    * `maxBytes` of stored text: a page of large entries ends early. `more` says whether entries follow.
    */
   queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }>;
-  recordUsage(clientId: string, scopes: readonly string[], at: string): Promise<void>;
   usage(clientId?: string): Promise<UsageEntry[]>;
+}
+
+/** What a batch of token grants leaves behind (see oauth/grant-batch.ts): their audit entries and the usage they fold into. */
+export interface GrantBatch {
+  audit: readonly NewAuditEntry[];
+  /** One entry per client and scope: the latest use in the batch. */
+  usage: readonly UsageEntry[];
+}
+
+/** Group commit of token grants: many grants, one transaction, one fsync. */
+export interface GrantBatchStore {
+  /** Appends the entries and moves each usage forward (never back), all in one transaction; durable once resolved. */
+  commitGrants(batch: GrantBatch): Promise<void>;
+}
+
+/** Keys the server makes for itself, kept in the store so that every instance on one database uses the same ones. */
+export interface ServerKeyStore {
+  /** The key named `name`: the stored one, or `candidate` stored now when there is none (racing instances all get the winner's). */
+  serverKey(name: string, candidate: string): Promise<string>;
+}
+
+/** Upgrades a client's stored secret hash to a newer scheme on use (see secrets.ts). */
+export interface SecretHashUpgrades {
+  /** Replaces the hash only if it is still `from` (a rotation in between wins); answers whether it did. */
+  upgradeSecretHash(clientId: string, from: string, to: string): Promise<boolean>;
 }
 
 /**
@@ -144,7 +168,19 @@ export interface AuditRetentionStore {
   pruneAudit(before: string, keepAtMost: number): Promise<number>;
 }
 
-export interface Store extends ObjectStore, ClientSecretHashes, AuditLog, PolicyStore, AdmissionReads, AdminTokenStore, OwnershipStore, RefusalCounterStore, AuditRetentionStore {
+export interface Store
+  extends ObjectStore,
+    ClientSecretHashes,
+    AuditLog,
+    PolicyStore,
+    AdmissionReads,
+    AdminTokenStore,
+    OwnershipStore,
+    GrantBatchStore,
+    ServerKeyStore,
+    SecretHashUpgrades,
+    RefusalCounterStore,
+    AuditRetentionStore {
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` lands together or not at all (a throw
    * or rejection rolls back), and no other request sees it before. Use only `tx` inside `fn` (see the header).

@@ -7,7 +7,7 @@ import { KEY_FIELD, Kind, KindObject } from '../../../model/types';
 import { formatProblems } from '../../../model/validate';
 import { badRequest } from '../../errors';
 import { readJsonObject, sendJson } from '../../http';
-import { generateSecret, hashSecret } from '../../secrets';
+import { generateSecret } from '../../secrets';
 import { canonicalJson } from '../../store/canonical-json';
 import { changeEntry } from '../audit-change';
 import { AdminAction, AdminContext, AdminRequest } from '../context';
@@ -59,7 +59,7 @@ interface WriteOutcome<K extends Kind> {
 
 /** Checks and writes in one transaction, together with the audit entry. */
 async function write<K extends Kind>(
-  { store, now, policy }: AdminContext,
+  { store, now, policy, secrets }: AdminContext,
   { req, actor, actorNote }: AdminRequest,
   kind: K,
   key: string,
@@ -84,7 +84,7 @@ async function write<K extends Kind>(
     });
     if (kind === 'clients' && !current) {
       const clientSecret = generateSecret();
-      await tx.setSecretHash(key, hashSecret(clientSecret));
+      await tx.setSecretHash(key, secrets.hash(clientSecret));
       return { status: 201, value, version, clientSecret, findings };
     }
     return { status: current ? 200 : 201, value, version, findings };

@@ -4,16 +4,16 @@
  * audit entry records the rotation, never a secret.
  */
 import { sendJson } from '../../http';
-import { generateSecret, hashSecret } from '../../secrets';
+import { generateSecret } from '../../secrets';
 import { changeEntry } from '../audit-change';
 import { AdminAction } from '../context';
 import { absent, checkKey } from '../kinds';
 
-export const rotateSecret: AdminAction = async ({ store, validator, now }, { res, segments, actor, actorNote }) => {
+export const rotateSecret: AdminAction = async ({ store, validator, now, secrets }, { res, segments, actor, actorNote }) => {
   const clientId = segments[1];
   checkKey(validator, 'clients', clientId);
   const clientSecret = generateSecret();
-  const hash = hashSecret(clientSecret);
+  const hash = secrets.hash(clientSecret);
   await store.transaction(async tx => {
     if (!(await tx.get('clients', clientId))) throw absent('clients', clientId);
     await tx.setSecretHash(clientId, hash);

@@ -1,0 +1,106 @@
+/**
+ * Group commit of token grants. Each grant's audit entry and usage wait in a
+ * queue; one transaction (one fsync) writes a whole batch, a few milliseconds
+ * of grants at most, and the promise of every grant in it resolves only once
+ * that transaction is durable, so the token endpoint answers a token only
+ * after its audit entry would survive `kill -9` or a power cut. Usage is
+ * folded in memory: one row per client and scope per batch, at its latest use.
+ *
+ * One batch is written at a time: grants that arrive meanwhile gather for the
+ * next one, written as soon as it ends, so under load batches grow instead of
+ * fsyncs multiplying, and no grant waits for more than the batch before its own. A batch
+ * that fails rejects each of its grants (their tokens are never answered);
+ * the next batch is tried afresh.
+ */
+import { UsageEntry } from '../../model/admin-api';
+import { GrantBatchStore, NewAuditEntry } from '../store/store';
+
+export interface GrantBatchOptions {
+  /** How long the first grant waits for others when no batch is being written. @default 2 */
+  maxDelayMs?: number;
+  /** A batch this large is written at once. @default 512 */
+  maxGrants?: number;
+}
+
+interface Waiting {
+  entry: NewAuditEntry;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class GrantBatcher {
+  private queue: Waiting[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private readonly maxDelayMs: number;
+  private readonly maxGrants: number;
+
+  constructor(
+    private readonly store: GrantBatchStore,
+    options: GrantBatchOptions = {},
+  ) {
+    this.maxDelayMs = options.maxDelayMs ?? 2;
+    this.maxGrants = options.maxGrants ?? 512;
+  }
+
+  /**
+   * Queues a grant's audit entry (its usage: `grantedScopes` of `clientId` at `at`). Resolves once both are
+   * durable; rejects when their batch could not be written.
+   */
+  record(entry: NewAuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      this.writeSoon(this.queue.length >= this.maxGrants ? 0 : this.maxDelayMs);
+    });
+  }
+
+  /** Writes what is queued and waits for every batch in flight (at shutdown, before the store closes). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.writing || this.queue.length > 0) await (this.writing ?? this.startWrite());
+  }
+
+  private writeSoon(delayMs: number): void {
+    if (this.writing || this.timer) return; // the batch in flight (or the one due) takes these grants, or starts the next batch
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.startWrite();
+    }, delayMs);
+  }
+
+  private startWrite(): Promise<void> {
+    this.writing = this.write().finally(() => {
+      this.writing = null;
+      // Grants that gathered while this batch was being written have waited long enough: they go now.
+      if (this.queue.length > 0) this.writeSoon(0);
+    });
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.queue.splice(0, this.maxGrants);
+    const audit = batch.map(w => w.entry);
+    try {
+      await this.store.commitGrants({ audit, usage: foldUsage(audit) });
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    for (const waiting of batch) waiting.resolve();
+  }
+}
+
+/** The latest use of each client and scope among the grants. */
+export function foldUsage(grants: readonly NewAuditEntry[]): UsageEntry[] {
+  const latest = new Map<string, UsageEntry>();
+  for (const { at, clientId, grantedScopes } of grants) {
+    if (clientId === null) continue;
+    for (const scope of grantedScopes ?? []) {
+      const key = JSON.stringify([clientId, scope]);
+      const seen = latest.get(key);
+      if (!seen || at > seen.lastUsedAt) latest.set(key, { clientId, scope, lastUsedAt: at });
+    }
+  }
+  return [...latest.values()];
+}

@@ -1,0 +1,100 @@
+/** Group commit of token grants against a real SQLite store: every row kept, one transaction for many grants, failures per batch. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GrantBatcher, foldUsage } from '../../../lib/server/oauth/grant-batch';
+import { SqliteStore } from '../../../lib/server/store/sqlite-store';
+import { GrantBatch, GrantBatchStore, NewAuditEntry } from '../../../lib/server/store/store';
+
+let dir: string;
+let store: SqliteStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'grant-batch-'));
+  store = SqliteStore.open(dir);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function grant(clientId: string, at: string, scopes: string[], jti: string): NewAuditEntry {
+  return { at, actor: clientId, action: 'token.grant', kind: null, key: jti, before: null, after: null, clientId, requestedScopes: scopes, grantedScopes: scopes, reason: null };
+}
+
+async function allGrants(): Promise<string[]> {
+  const keys: string[] = [];
+  for (let after: string | undefined; ; ) {
+    const { entries: page } = await store.queryAudit({ action: 'token.grant', limit: 1000, maxBytes: 1 << 20, ...(after ? { after } : {}) });
+    if (page.length === 0) return keys;
+    keys.push(...page.map(e => e.key!));
+    after = String(page[page.length - 1].id);
+  }
+}
+
+describe('grant batches', () => {
+  test('under concurrency every grant keeps its row, in far fewer transactions than grants', async () => {
+    const batches: GrantBatch[] = [];
+    const counting: GrantBatchStore = { commitGrants: batch => (batches.push(batch), store.commitGrants(batch)) };
+    const batcher = new GrantBatcher(counting, { maxDelayMs: 2, maxGrants: 256 });
+    const clients = ['erp', 'desk', 'ap'];
+    const grants = Array.from({ length: 3_000 }, (_, i) =>
+      grant(clients[i % 3], new Date(Date.UTC(2026, 10, 29, 12, 0, 0, i)).toISOString(), i % 2 ? ['catalog.read'] : ['catalog.read', 'rfq.submit'], `jti-${i}`),
+    );
+    // Arriving in waves, as concurrent requests do: some while a batch is being written.
+    const waiting: Promise<void>[] = [];
+    for (let wave = 0; wave < 30; wave++) {
+      waiting.push(...grants.slice(wave * 100, wave * 100 + 100).map(g => batcher.record(g)));
+      await new Promise(resolve => setImmediate(resolve));
+    }
+    await Promise.all(waiting);
+    expect((await allGrants()).sort()).toEqual(grants.map(g => g.key!).sort());
+    expect(batches.length).toBeLessThan(grants.length / 50);
+    expect(Math.max(...batches.map(batch => batch.audit.length))).toBeLessThanOrEqual(256);
+    const last = (clientId: string, scope: string) => grants.filter(g => g.clientId === clientId && g.grantedScopes!.includes(scope)).pop()!.at;
+    expect(await store.usage()).toEqual(
+      ['ap', 'desk', 'erp'].flatMap(clientId => ['catalog.read', 'rfq.submit'].map(scope => ({ clientId, scope, lastUsedAt: last(clientId, scope) }))),
+    );
+  });
+
+  test('a grant resolves only after its batch is committed', async () => {
+    const batcher = new GrantBatcher(store, { maxDelayMs: 20 });
+    let resolved = false;
+    const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1')).then(() => (resolved = true));
+    await new Promise(resolve => setTimeout(resolve, 5));
+    expect([resolved, await allGrants()]).toEqual([false, []]);
+    await pending;
+    expect(await allGrants()).toEqual(['jti-1']);
+  });
+
+  test('fails when its batch cannot be written: every grant of that batch is refused, the next batch is tried afresh', async () => {
+    let failing = true;
+    const failingOnce: GrantBatchStore = {
+      commitGrants: async batch => {
+        if (!failing) return store.commitGrants(batch);
+        failing = false;
+        throw new Error('disk I/O error');
+      },
+    };
+    const batcher = new GrantBatcher(failingOnce, { maxDelayMs: 1 });
+    const failed = [1, 2, 3].map(i => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], `lost-${i}`)));
+    for (const result of await Promise.allSettled(failed)) expect(result).toMatchObject({ status: 'rejected', reason: { message: 'disk I/O error' } });
+    await batcher.record(grant('erp', '2026-11-29T12:00:01.000Z', ['catalog.read'], 'kept'));
+    expect(await allGrants()).toEqual(['kept']);
+  });
+
+  test('flush writes what is still queued (shutdown)', async () => {
+    const batcher = new GrantBatcher(store, { maxDelayMs: 60_000 });
+    const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1'));
+    await batcher.flush();
+    await pending;
+    expect(await allGrants()).toEqual(['jti-1']);
+  });
+
+  test('usage only moves forward: a batch with older uses committed later leaves the newer one', async () => {
+    const newer = grant('erp', '2026-11-29T12:00:05.000Z', ['catalog.read'], 'new');
+    const older = grant('erp', '2026-11-29T12:00:01.000Z', ['catalog.read'], 'old');
+    await store.commitGrants({ audit: [newer], usage: foldUsage([newer]) });
+    await store.commitGrants({ audit: [older], usage: foldUsage([older]) });
+    expect(await store.usage('erp')).toEqual([{ clientId: 'erp', scope: 'catalog.read', lastUsedAt: '2026-11-29T12:00:05.000Z' }]);
+  });
+});
