@@ -30,6 +30,7 @@ const FLOOD_CONNECTIONS = 16;
 const FLOOD_TIME_LIMIT_MS = 120_000;
 const BODY_BYTES = 57_000;
 const QUIET_SAMPLES = 30;
+const CLIENT_PACE_MS = 50;
 const FLOOD = join(__dirname, '../support/token-flood.js');
 
 jest.setTimeout(FLOOD_TIME_LIMIT_MS + 60_000);
@@ -62,10 +63,16 @@ function storedBytes(): number {
   return statSync(file).size;
 }
 
+/**
+ * One token request of the client, which asks at most one every CLIENT_PACE_MS (well within the
+ * default per-client limit of 100 a second: a client asking faster would be refused by its own limit).
+ */
 async function timedToken(): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   const { status } = await tokenRequest(server.url, { basic: ['erp', secret], form: { scope: 'catalog.read' } }, clientAgent);
-  return { status, ms: performance.now() - started };
+  const ms = performance.now() - started;
+  if (ms < CLIENT_PACE_MS) await new Promise(resolve => setTimeout(resolve, CLIENT_PACE_MS - ms));
+  return { status, ms };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
