@@ -15,8 +15,10 @@
  * - `GET snapshot` → every object and the store's revision, in one answer;
  *   `GET revision` → `{ revision }` alone.
  * - `POST clients/{id}/secret` → a new secret, answered once.
- * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`; `GET refusals`
- *   (admin role): refused token and introspection requests counted per minute.
+ * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
+ * - `GET signing-keys`; `POST signing-keys` `{ publishDelaySeconds? }` (role
+ *   `admin`) publishes the next token signing key, answered with the new set.
+ * - `GET refusals` (admin role): refused token and introspection requests counted per minute.
  * - Admin tokens (role `admin`): `POST admin-tokens` `{ name, role }` → 201
  *   with the token, shown once; `GET admin-tokens`; `DELETE admin-tokens/{name}`
  *   revokes. Every token has a role: `read` (every GET), `write` (PUT, DELETE,
@@ -52,6 +54,8 @@ import {
   ProposedChange,
   RefusalCount,
   RefusalQuery,
+  SigningKeyInfo,
+  SigningKeyRotation,
   UsageEntry,
   Versioned,
 } from '../model/admin-api';
@@ -230,7 +234,7 @@ export class AdminClient {
     path: string,
     body?: unknown,
     extraHeaders: Record<string, string> = {},
-  ): Promise<{ status: number; body: T; etag: string | null }> {
+  ): Promise<{ status: number; body: T; etag: string | null; headers: Headers }> {
     await this.acquire();
     try {
       const response = await this.http.fetch(`${this.base}/admin/v1/${path}`, {
@@ -256,7 +260,7 @@ export class AdminClient {
           err.problems ?? [],
         );
       }
-      return { status: response.status, body: parsed as T, etag: response.headers.get('etag') };
+      return { status: response.status, body: parsed as T, etag: response.headers.get('etag'), headers: response.headers };
     } finally {
       this.release();
     }
@@ -281,10 +285,11 @@ export class AdminClient {
     return (await this.request<AdmissionAnswer>('POST', 'admission', { changes })).body;
   }
 
-  /** The policy document the server enforces, with its ETag. */
-  async policy(): Promise<Versioned<unknown>> {
-    const { body, etag } = await this.request<unknown>('GET', 'policy');
-    return { value: body, etag };
+  /** The policy document the server enforces, with its ETag, and whether it is the environment's preset or a stored document (null: a server that does not say). */
+  async policy(): Promise<Versioned<unknown> & { source: PolicySource | null }> {
+    const { body, etag, headers } = await this.request<unknown>('GET', 'policy');
+    const source = headers.get('x-policy-source');
+    return { value: body, etag, source: source === 'preset' || source === 'stored' ? source : null };
   }
 
   /** Replaces the server's policy document; answers it as stored. */
@@ -294,11 +299,35 @@ export class AdminClient {
     return { value: body, etag };
   }
 
+  /** Back to the environment's recommended preset (the stored document goes); answers the preset. Needs an admin token. */
+  async deletePolicy(): Promise<Versioned<unknown>> {
+    const { body, etag } = await this.request<unknown>('DELETE', 'policy');
+    return { value: body, etag };
+  }
+
+  /** The name and role of the admin token this client sends. */
+  async whoami(): Promise<{ name: string; role: AdminRole }> {
+    return (await this.request<{ name: string; role: AdminRole }>('GET', 'token')).body;
+  }
+
+  /** The token signing keys still published (role read). */
+  async signingKeys(): Promise<SigningKeyInfo[]> {
+    return (await this.request<{ items: SigningKeyInfo[] }>('GET', 'signing-keys')).body.items;
+  }
+
+  /** Creates the next signing key, signing after the publish delay (role admin; server default one hour). */
+  async rotateSigningKey(publishDelaySeconds?: number): Promise<SigningKeyRotation> {
+    return (await this.request<SigningKeyRotation>('POST', 'signing-keys', publishDelaySeconds === undefined ? {} : { publishDelaySeconds })).body;
+  }
+
   /** Refused token and introspection requests, counted per minute, endpoint, client, source and reason (admin role). */
   async refusals(query: RefusalQuery = {}): Promise<Page<RefusalCount>> {
     return (await this.request<Page<RefusalCount>>('GET', `refusals?${queryString(query)}`)).body;
   }
 }
+
+/** Where the policy a server enforces comes from: its environment's recommended preset, or a document stored through the admin API. */
+export type PolicySource = 'preset' | 'stored';
 
 /** Who writes, for the server's ownership check. */
 export interface ManagerClaim {

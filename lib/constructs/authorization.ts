@@ -7,12 +7,13 @@
  */
 import { Annotations, Aspects, assertSameCdk, DISABLE_STACK_TRACE_IN_METADATA, TerraformResource, TerraformStack } from './cdk';
 import { Construct, IConstruct } from 'constructs';
-import { ModelValidator, toRfc3339 } from '../model';
+import { KIND_OF_RESOURCE_TYPE, ModelValidator, toRfc3339 } from '../model';
 import { evaluatePolicy, Finding as PolicyFinding, findingText, ObjectRef, PolicyDocument, PolicyException, PolicyModel, PROPS_ID, RULE_IDS, validatePolicy } from '../policy';
 import { Finding, Suppression } from './guardrails/finding';
 import { ProcurementPolicy } from './guardrails/procurement-policy';
 import { ObjectLocations, readStackModel } from './guardrails/stack-model';
 import { IResourceJudge, JUDGE_MARK } from './l1/judged';
+import { ProcurementPolicyResource } from './l1/policy-resource';
 import { ProcurementProvider, ProcurementProviderConfig } from './l1/provider';
 
 const DAY_MS = 86_400_000;
@@ -90,6 +91,8 @@ export class Authorization extends Construct implements IResourceJudge {
   readonly environment: string;
   readonly policy: ProcurementPolicy;
   readonly provider: ProcurementProvider;
+  /** The server's policy as code: this authorization's policy with every suppression as an exception (`policyDocument()`). */
+  readonly policyResource: ProcurementPolicyResource;
   readonly clock: () => Date;
   /** One compiled validator per authorization: compiling the schemas per construct would dominate large synths. */
   readonly validator = new ModelValidator();
@@ -109,6 +112,7 @@ export class Authorization extends Construct implements IResourceJudge {
     this.policy = props.policy ?? ProcurementPolicy.recommended(props.environment);
     this.clock = props.clock ?? (() => new Date());
     this.provider = new ProcurementProvider(this, 'Provider', props.connection);
+    this.policyResource = new ProcurementPolicyResource(this, 'Policy', { environment: this.environment, document: () => this.policyDocument(), provider: this.provider });
     if (this.policy.environment !== this.environment) {
       this.configure(
         PROPS_ID,
@@ -235,10 +239,24 @@ export class Authorization extends Construct implements IResourceJudge {
     this.configurationFindings.push({ ruleId, severity: 'error', path: construct.node.path, message });
   }
 
+  /**
+   * Every object this authorization claims is written after its policy, so that an exception added with the object
+   * it accepts is in force when the server admits the object.
+   */
+  private dependOnPolicy(): void {
+    // A static address: Terraform's depends_on takes no template (`${...}`), which is how cdktf renders `fqn`.
+    const policy = `${this.policyResource.terraformResourceType}.${this.policyResource.friendlyUniqueId}`;
+    for (const node of TerraformStack.of(this).node.findAll()) {
+      if (!(node instanceof TerraformResource) || !KIND_OF_RESOURCE_TYPE[node.terraformResourceType] || !this.claims(node)) continue;
+      if (!node.dependsOn?.includes(policy)) node.dependsOn = [...(node.dependsOn ?? []), policy];
+    }
+  }
+
   /** Turns findings into cdktf annotations once per synth: errors fail synth, warnings and suppressions show. */
   private annotate(): void {
     if (this.annotated) return;
     this.annotated = true;
+    this.dependOnPolicy();
     const byPath = new Map<string, IConstruct>(TerraformStack.of(this).node.findAll().map(c => [c.node.path, c] as const));
     for (const finding of this.findings()) {
       const annotations = Annotations.of(byPath.get(finding.path) ?? this);

@@ -1,6 +1,6 @@
 /** An OAuth client: one procurement integration (ERP connector, supplier portal, approval bot, ...). */
 import { Construct, IConstruct } from 'constructs';
-import { Client, GrantType as GrantTypeModel } from '../model';
+import { Client, GrantType as GrantTypeModel, Jwks, clientAuthentication } from '../model';
 import { Authorization, AuthorizationEntry, IAuthorizationMember } from './authorization';
 import { ImportedObject } from './imported';
 import { ProcurementClientResource } from './l1/client-resource';
@@ -14,6 +14,35 @@ export const GrantType = {
   REFRESH_TOKEN: 'refresh_token',
 } as const satisfies Record<string, GrantTypeModel>;
 export type GrantType = GrantTypeModel;
+
+/**
+ * How a client proves who it is at the token endpoint: a secret the server
+ * issues (the default), or a signed assertion (private_key_jwt, RFC 7523) with
+ * keys the client holds, so that no secret is created or delivered at all.
+ */
+export class ClientAuthentication {
+  /** A secret the server issues on create; the provider hands it to `secrets_command` / `secrets_dir`. */
+  static clientSecret(): ClientAuthentication {
+    return new ClientAuthentication({});
+  }
+
+  /** private_key_jwt with these public keys (a JWKS: public members only; the private keys stay with the client). */
+  static privateKeyJwt(jwks: Jwks): ClientAuthentication {
+    return new ClientAuthentication({ jwks });
+  }
+
+  /** private_key_jwt with the keys the client publishes at this https URL (a public address). */
+  static privateKeyJwtFromUri(jwksUri: string): ClientAuthentication {
+    return new ClientAuthentication({ jwksUri });
+  }
+
+  private constructor(readonly keys: Pick<Client, 'jwks' | 'jwksUri'>) {}
+
+  /** `private_key_jwt` or `client_secret`. */
+  get method(): 'private_key_jwt' | 'client_secret' {
+    return clientAuthentication(this.keys);
+  }
+}
 
 /** A client this code owns (ProcurementClient) or references (ProcurementClient.fromClientId). */
 export interface IProcurementClient extends IConstruct {
@@ -60,6 +89,12 @@ export interface ProcurementClientProps {
    * @default false - the client introspects only its own tokens
    */
   readonly introspection?: boolean;
+  /**
+   * How the client authenticates: `ClientAuthentication.privateKeyJwt(jwks)` (or `...FromUri(url)`) for a client that
+   * signs its token requests with its own key and has no secret at all.
+   * @default ClientAuthentication.clientSecret(): a server-issued secret
+   */
+  readonly authentication?: ClientAuthentication;
 }
 
 export class ProcurementClient extends Construct implements IProcurementClient, IAuthorizationMember {
@@ -76,8 +111,10 @@ export class ProcurementClient extends Construct implements IProcurementClient, 
   constructor(scope: Construct, id: string, props: ProcurementClientProps) {
     super(scope, id);
     const authorization = Authorization.of(this);
+    const { authentication, ...fields } = props;
     const value = normalizedProps(authorization.validator, 'clients', {
-      ...props,
+      ...fields,
+      ...authentication?.keys,
       grantTypes: props.grantTypes && [...props.grantTypes],
       redirectUris: props.redirectUris && [...props.redirectUris],
     } as Client);
@@ -87,6 +124,11 @@ export class ProcurementClient extends Construct implements IProcurementClient, 
     addressByKey(this.resource, value.clientId);
     this.clientIdRef = this.resource.clientIdRef;
     authorization.register(this);
+  }
+
+  /** `private_key_jwt` for a client with keys (it has no secret), else `client_secret`. */
+  get authenticationMethod(): 'private_key_jwt' | 'client_secret' {
+    return clientAuthentication(this.value);
   }
 
   /** Whether this is a supplier or partner integration. */

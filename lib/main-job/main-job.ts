@@ -82,7 +82,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     const first = await progress.run('Plan against the live server', async () => {
       await terraform.init({ quiet: true });
       const { changes } = await terraform.plan(planFile);
-      if (changes) await printReview(terraform, planFile, progress);
+      if (changes) await printReview(terraform, planFile, server, progress);
       else progress.detail('no changes: the server already matches the code');
       return changes;
     });
@@ -95,7 +95,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     const second = await progress.run('Plan again (must report no changes)', async () => {
       const { changes } = await terraform.plan(planFile);
       if (changes) {
-        await printReview(terraform, planFile, progress);
+        await printReview(terraform, planFile, server, progress);
         throw new ExternalError('the second plan still has changes: the provider and the server disagree about what was applied');
       }
       progress.detail('no changes');
@@ -176,11 +176,14 @@ function requireStack(projectDir: string, stack: string): void {
   }
 }
 
-async function printReview(terraform: TerraformCli, planFile: string, progress: Progress): Promise<void> {
+/** The review of the plan, judged with the policy the server enforces (as `review --policy-from` does). */
+async function printReview(terraform: TerraformCli, planFile: string, server: ServerConnection, progress: Progress): Promise<void> {
   const { checkPlan } = await import('../review/plan-json.js');
   const { renderReview } = await import('../review/render-review.js');
+  const { parsePolicy } = await import('../policy/index.js');
   const plan = checkPlan(await terraform.showJson(planFile), planFile);
-  for (const line of renderReview(plan, { format: 'text' }).trimEnd().split('\n')) progress.detail(line);
+  const serverPolicy = parsePolicy((await new AdminClient({ url: server.url, adminToken: server.adminToken, actor: 'main-job' }).policy()).value);
+  for (const line of renderReview(plan, { format: 'text', serverPolicy }).trimEnd().split('\n')) progress.detail(line);
 }
 
 async function requestTokens(configFile: string, server: ServerConnection, secrets: SecretStore, progress: Progress): Promise<number> {

@@ -173,3 +173,20 @@ export interface AdminTokenInfo {
 export interface CreatedAdminToken extends AdminTokenInfo {
   token: string;
 }
+
+/** A token signing key as the admin API shows it (never its private part). */
+export interface SigningKeyInfo {
+  kid: string;
+  /** `next`: published, not signing yet; `active`: signs new tokens; `retired`: published until its last token expires. */
+  state: 'next' | 'active' | 'retired';
+  createdAt: string;
+  activatesAt: string;
+  /** When it leaves the JWKS; null for the active and next keys. */
+  removeAt: string | null;
+}
+
+/** `POST signing-keys`: the key just created (published now, signing from its `activatesAt`) and the whole set after the rotation. */
+export interface SigningKeyRotation {
+  next: SigningKeyInfo;
+  keys: SigningKeyInfo[];
+}

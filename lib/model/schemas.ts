@@ -14,6 +14,8 @@ export const LIMITS = {
   secretRotationDays: { min: 1, max: 365, default: 90 },
   listMaxItems: 1_000,
   subjectsMaxItems: 10_000,
+  /** Keys of a client's JWKS: room for a rotation's overlap (old, current, next) and then some. */
+  jwksMaxKeys: 10,
 } as const;
 
 const scopeName = {
@@ -79,6 +81,40 @@ export const roleSchema = {
   },
 } as const;
 
+/** base64url, bounded: an RSA modulus of 8192 bits is 1,366 characters. */
+const base64url = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$', hint: 'must be base64url' });
+
+const PRIVATE_HINT =
+  'is a private key member: a client publishes its public key only (remove d, p, q, dp, dq, qi, oth and k) and keeps the private key to itself';
+
+/** One public signing key; the `kty` decides which members it needs. Private members are refused by name. */
+const publicJwk = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kty'],
+  properties: {
+    kty: { type: 'string', enum: ['EC', 'RSA', 'OKP'], hint: 'must be EC, RSA or OKP (a public signing key)' },
+    kid: { type: 'string', minLength: 1, maxLength: 200 },
+    alg: {
+      type: 'string',
+      enum: ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'],
+      hint: 'must be an asymmetric signing algorithm (ES256, RS256, PS256, EdDSA, ...)',
+    },
+    use: { type: 'string', const: 'sig', hint: "must be 'sig': the keys sign token requests" },
+    crv: { type: 'string', enum: ['P-256', 'P-384', 'P-521', 'Ed25519'], hint: 'must be P-256, P-384, P-521 or Ed25519' },
+    x: base64url(200),
+    y: base64url(200),
+    n: base64url(1_400),
+    e: base64url(16),
+    ...Object.fromEntries(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'].map(member => [member, { not: {}, hint: PRIVATE_HINT }])),
+  },
+  allOf: [
+    { if: { properties: { kty: { const: 'EC' } } }, then: { required: ['crv', 'x', 'y'] } },
+    { if: { properties: { kty: { const: 'RSA' } } }, then: { required: ['n', 'e'] } },
+    { if: { properties: { kty: { const: 'OKP' } } }, then: { required: ['crv', 'x'] } },
+  ],
+} as const;
+
 const REDIRECT_HINT = 'must list at least one https URI when grantTypes holds authorization_code';
 
 export const clientSchema = {
@@ -118,7 +154,16 @@ export const clientSchema = {
       default: LIMITS.secretRotationDays.default,
     },
     introspection: { type: 'boolean', default: false },
+    jwks: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['keys'],
+      properties: { keys: { type: 'array', items: publicJwk, minItems: 1, maxItems: LIMITS.jwksMaxKeys, hint: 'must hold at least one public key' } },
+    },
+    jwksUri: { type: 'string', maxLength: 2_000, format: 'uri', pattern: '^https://[^\\s#]+$', hint: 'must be an absolute https URL without a fragment' },
   },
+  // A client with keys authenticates with them; two sources of keys would leave it unclear which holds.
+  not: { required: ['jwks', 'jwksUri'], hint: 'give either jwks or jwksUri, not both' },
   // authorization_code needs somewhere to send the user back to.
   if: { required: ['grantTypes'], properties: { grantTypes: { contains: { const: 'authorization_code' } } } },
   then: {

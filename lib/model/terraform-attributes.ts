@@ -32,9 +32,23 @@ export function modelInputOf(attributes: Readonly<Record<string, unknown>>): Rec
   for (const [name, value] of Object.entries(attributes)) {
     if (NOT_MODEL.has(name) || value === null || value === undefined) continue;
     if (name === 'subject') input.subjects = Array.isArray(value) ? value.map(item => camelKeys(item)) : value;
+    else if (name === JSON_ATTRIBUTE) input.jwks = jsonAttributeValue(value);
     else input[camelCase(name)] = value;
   }
   return input;
+}
+
+/** The one attribute that holds its model field as JSON text: a client's `jwks`. */
+const JSON_ATTRIBUTE = 'jwks';
+
+/** A JSON-text attribute's value as the object it holds; anything else as it is, for validation to word the problem. */
+export function jsonAttributeValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 function camelKeys(item: unknown): unknown {

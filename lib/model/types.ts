@@ -50,6 +50,33 @@ export interface Client {
    * introspects only its own tokens. Absent on clients stored before the field existed: false.
    */
   introspection?: boolean;
+  /** The public keys the client signs its token requests with (private_key_jwt, RFC 7523): the client has no secret. */
+  jwks?: Jwks;
+  /** An https URL where the client publishes those keys, instead of `jwks`: the client has no secret. */
+  jwksUri?: string;
+}
+
+/** A JSON Web Key Set of public keys only (RFC 7517). */
+export interface Jwks {
+  keys: PublicJwk[];
+}
+
+/** A public JWK: EC (P-256/384/521), RSA (2048 bits or more) or OKP (Ed25519); never a private member. */
+export interface PublicJwk {
+  kty: 'EC' | 'RSA' | 'OKP';
+  kid?: string;
+  alg?: string;
+  use?: 'sig';
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+}
+
+/** How a client authenticates at the token endpoint: with keys when it declares any, else with a server-issued secret. */
+export function clientAuthentication(client: Pick<Client, 'jwks' | 'jwksUri'>): 'private_key_jwt' | 'client_secret' {
+  return client.jwks || client.jwksUri ? 'private_key_jwt' : 'client_secret';
 }
 
 export interface Subject {

@@ -7,7 +7,8 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { SCHEMAS } from './schemas';
 import { timestampProblem } from './timestamp';
-import { Kind, KindObject, RoleBinding } from './types';
+import { unusableKeys } from './public-keys';
+import { Client, Kind, KindObject, RoleBinding } from './types';
 
 export interface Problem {
   /** Path of the field in model terms, e.g. `['subjects', 0, 'expiresAt']`; empty for the object itself. */
@@ -42,6 +43,7 @@ export class ModelValidator {
     const validator = this.validators[kind];
     const problems = validator(value) ? [] : problemsOf(validator.errors);
     if (problems.length === 0 && kind === 'role-bindings') problems.push(...duplicateSubjects(value as RoleBinding));
+    if (problems.length === 0 && kind === 'clients') problems.push(...unusableKeys(value as Client));
     if (problems.length > 0) return { ok: false, problems };
     return { ok: true, value: normalize(kind, value as KindObject[K]) };
   }
@@ -133,6 +135,10 @@ function toProblem(error: ErrorObject): Problem {
     }
     case 'type':
       message = `must be ${String(error.params.type).replace(',', ' or ')}, got ${got}`;
+      break;
+    case 'not':
+      // Never echo the value: a private key member is exactly what must not reach a log.
+      message = (error.schema as { hint?: string } | undefined)?.hint ?? hint ?? 'is not allowed';
       break;
     case 'timestamp':
       message = `${error.message}, got ${got}`;

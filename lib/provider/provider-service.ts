@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { ModelValidator } from '../model/validate';
 import { Diagnostic, diagnoseFailure, error, toProtocolDiagnostic } from './framework/diagnostics';
 import { renderTerraformField, terraformPathOf, toModel, withDefaults } from './framework/model-mapping';
-import { DataSourceModule, Outcome, ProviderContext, ResourceModule } from './framework/resource-module';
+import { AnyResourceModule, DataSourceModule, Outcome, ProviderContext, ResourceModule } from './framework/resource-module';
 import { managerLabel, readPrivate, writePrivate } from './framework/ownership';
 import { toProtocolSchema } from './framework/schema';
 import { PlanChecks } from './plan-checks';
@@ -22,7 +22,7 @@ import { decodeValue, encodeValue, isKnown, ObjectValue, Value } from './protoco
 export type RpcHandlers = Record<ProviderRpc, (request: Message) => Promise<Message>>;
 
 export interface ProviderServiceOptions {
-  resources: readonly ResourceModule[];
+  resources: readonly AnyResourceModule[];
   dataSources: readonly DataSourceModule[];
   env: NodeJS.ProcessEnv;
   /** Where operational messages go (retries); never secrets. */
@@ -32,7 +32,7 @@ export interface ProviderServiceOptions {
 }
 
 export class ProviderService {
-  private readonly resources: Map<string, ResourceModule>;
+  private readonly resources: Map<string, AnyResourceModule>;
   private readonly dataSources: Map<string, DataSourceModule>;
   private context: ProviderContext | null = null;
   private validator: ModelValidator | null = null;
@@ -42,7 +42,7 @@ export class ProviderService {
   constructor(private readonly options: ProviderServiceOptions) {
     this.resources = new Map(options.resources.map(r => [r.typeName, r]));
     this.dataSources = new Map(options.dataSources.map(d => [d.typeName, d]));
-    this.planChecks = new PlanChecks(options.resources);
+    this.planChecks = new PlanChecks(options.resources.filter(isModelResource));
   }
 
   readonly handlers: RpcHandlers = {
@@ -92,7 +92,7 @@ export class ProviderService {
       const outcome = await this.attempt(`read ${resource.noun} '${key}'`, resource, state, async ctx => {
         const read = await resource.read(ctx, state);
         // The state holds this instance with its manager id: its create is no longer in doubt.
-        if (manager !== null) ctx.inDoubtCreates.settle(resource.kind, key, manager);
+        if (manager !== null && resource.kind !== null) ctx.inDoubtCreates.settle(resource.kind, key, manager);
         return read;
       });
       return { new_state: readResult(outcome.state), diagnostics: outcome.diagnostics.map(toProtocolDiagnostic), private: request.private };
@@ -103,16 +103,20 @@ export class ProviderService {
       const proposed = decodeValue(dynamicBytes(request.proposed_new_state)) as ObjectValue | null;
       if (proposed === null) return { planned_state: dynamic(null) }; // destroy: nothing to decide
       const prior = decodeValue(dynamicBytes(request.prior_state)) as ObjectValue | null;
-      const planned = withDefaults(resource.schema, proposed, decodeObject(request.config), resource.keyAttribute);
+      const defaulted = withDefaults(resource.schema, proposed, decodeObject(request.config), resource.keyAttribute);
+      const planned = isModelResource(resource) ? defaulted : resource.keepPrior(prior, defaulted);
       const replaced = prior === null ? [] : resource.schema.attributes.filter(a => a.forcesReplacement && !sameValue(prior[a.name], planned[a.name]));
       const manager = readPrivate(request.prior_private as Buffer | undefined).manager;
-      const ownership = await this.attempt(`plan ${resource.noun} '${String(planned[resource.keyAttribute])}'`, resource, null, async ctx => ({
+      const planning = `plan ${resource.noun} '${String(planned[resource.keyAttribute])}'`;
+      const ownership = await this.attempt(planning, resource, null, async ctx => ({
         state: null,
-        diagnostics: await this.ownership.check(ctx, resource, prior, planned, manager, replaced.length > 0),
+        diagnostics: isModelResource(resource) ? await this.ownership.check(ctx, resource, prior, planned, manager, replaced.length > 0) : [],
       }));
       const invalid = this.validateModel(resource, planned);
       // Only a valid object is worth asking the server about; an unconfigured provider has said why already.
-      const refused = invalid.length === 0 && this.context ? await this.planChecks.check(this.context, resource, prior, planned) : [];
+      const check = (ctx: ProviderContext) =>
+        isModelResource(resource) ? this.planChecks.check(ctx, resource, prior, planned) : this.attempt(planning, resource, null, async c => ({ state: null, diagnostics: await resource.checkPlan(c, prior, planned) })).then(o => o.diagnostics);
+      const refused = invalid.length === 0 && this.context ? await check(this.context) : [];
       return {
         planned_state: dynamic(planned),
         requires_replace: replaced.map(a => ({ steps: [{ attribute_name: a.name }] })),
@@ -135,7 +139,7 @@ export class ProviderService {
           : prior === null
             ? ['create', async (ctx: ProviderContext) => {
                 const created = await resource.create(ctx, planned);
-                manager = created.manager;
+                manager = (created as { manager?: string | null }).manager ?? null; // a document resource has none
                 return created;
               }]
             : ['update', (ctx: ProviderContext) => resource.update(ctx, prior, planned, manager)];
@@ -151,6 +155,10 @@ export class ProviderService {
       // Import adopts the object: this resource becomes its manager, and whoever managed it before loses it.
       let manager: string | null = null;
       const adopted = await this.attempt(`import ${resource.noun} '${id}'`, resource, null, async ctx => {
+        if (!isModelResource(resource)) {
+          const missing = await resource.checkImport(ctx, id);
+          return { state: missing ? null : resource.importState(id), diagnostics: missing ? [missing] : [] };
+        }
         if (!(await ctx.snapshot.find(resource.kind, id))) {
           const detail = `There is no ${resource.noun} '${id}' on the server at ${ctx.client.url}: check the ${resource.keyAttribute} you import by.`;
           return { state: null, diagnostics: [error('Cannot import non-existent remote object', detail)] };
@@ -173,14 +181,14 @@ export class ProviderService {
     StopProvider: async () => ({}),
   };
 
-  private resource(typeName: unknown): ResourceModule {
+  private resource(typeName: unknown): AnyResourceModule {
     return known(this.resources, typeName);
   }
 
   /** Runs a call against the server; a failure becomes diagnostics and leaves `fallback` as the state. */
   private async attempt(
     action: string,
-    resource: ResourceModule | null,
+    resource: AnyResourceModule | null,
     fallback: ObjectValue | null,
     run: (ctx: ProviderContext) => Promise<Outcome>,
   ): Promise<Outcome> {
@@ -201,7 +209,8 @@ export class ProviderService {
   }
 
   /** Checks a (possibly partly unknown) value with the model's JSON Schemas; fields not known yet are checked later. */
-  private validateModel(resource: ResourceModule, value: ObjectValue): Diagnostic[] {
+  private validateModel(resource: AnyResourceModule, value: ObjectValue): Diagnostic[] {
+    if (!isModelResource(resource)) return resource.validate(value);
     const { object, unknownFields } = toModel(resource.schema, value);
     const result = this.modelValidator().validate(resource.kind, object);
     if (result.ok) return [];
@@ -241,6 +250,10 @@ export class ProviderService {
       inDoubtCreates: new InDoubtCreates(resolve(cwd, env.TF_DATA_DIR ?? '.terraform')),
     };
   }
+}
+
+function isModelResource(resource: AnyResourceModule): resource is ResourceModule {
+  return resource.kind !== null;
 }
 
 const CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: true };

@@ -78,8 +78,8 @@ export function reviewDocument(review: Review): ReviewDocument {
 
 function policyLine(review: Review): string {
   const p = review.policy;
-  if (!p) return "No policy judged: the plan manages none; pass --policy <file> (the server's or the stack's policy document).";
-  const from = p.source === 'given' ? 'as given' : "from the plan's procurement_policy";
+  if (!p) return "No policy judged: the plan manages none; pass --policy-from <server url> (the server's policy) or --policy <file>.";
+  const from = { given: 'as given', plan: "from the plan's procurement_policy", server: 'as the server enforces it' }[p.source];
   const standing = review.findings.filter(f => !f.isNew && !f.exception).length;
   return `Policy '${p.environment}' ${from}${p.changed ? ', changed by this plan' : ''}.` +
     (standing ? ` ${standing} finding${standing === 1 ? ' was' : 's were'} already the case before this plan.` : '');

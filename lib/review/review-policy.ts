@@ -18,7 +18,7 @@ export interface ReviewPolicies {
   before: PolicyDocument | null;
   /** The policy after apply. */
   after: PolicyDocument;
-  source: 'given' | 'plan';
+  source: 'given' | 'plan' | 'server';
 }
 
 export interface ReviewFinding {
@@ -48,10 +48,14 @@ export interface ExceptionEntry extends PolicyException {
   inUse: boolean;
 }
 
-/** The policy the caller gave, else the one the plan manages as code; null when there is neither. */
-export function policiesOf(plan: PlanJson, given: PolicyDocument | undefined): ReviewPolicies | null {
+/**
+ * The policy the caller gave; else the server's now, followed by the plan's when the plan changes it; else the one
+ * the plan manages as code; null when there is none.
+ */
+export function policiesOf(plan: PlanJson, given: PolicyDocument | undefined, server?: PolicyDocument): ReviewPolicies | null {
   const planned = documentsIn(plan);
   if (given) return { before: planned.before ?? given, after: given, source: 'given' };
+  if (server) return { before: server, after: planned.changed ? planned.after ?? server : server, source: 'server' };
   if (planned.after) return { before: planned.before, after: planned.after, source: 'plan' };
   return null;
 }
@@ -109,12 +113,13 @@ export function readPolicyFile(text: string, source: string): PolicyDocument {
 }
 
 /** The policy documents of the plan's `procurement_policy` resource: live (prior state) and planned. */
-function documentsIn(plan: PlanJson): { before: PolicyDocument | null; after: PolicyDocument | null } {
+function documentsIn(plan: PlanJson): { before: PolicyDocument | null; after: PolicyDocument | null; changed: boolean } {
   const prior = stateResources(plan.prior_state?.values?.root_module).find(r => r.mode === 'managed' && r.type === POLICY_RESOURCE_TYPE);
   const change = (plan.resource_changes ?? []).find(r => r.mode === 'managed' && r.type === POLICY_RESOURCE_TYPE);
   const before = prior?.values ?? change?.change.before ?? null;
   const after = change ? change.change.after : before;
-  return { before: documentOf(before, 'the live policy'), after: documentOf(after, 'the planned policy') };
+  const changed = change !== undefined && !change.change.actions.every(a => a === 'no-op' || a === 'read');
+  return { before: documentOf(before, 'the live policy'), after: documentOf(after, 'the planned policy'), changed };
 }
 
 function documentOf(values: Record<string, unknown> | null, what: string): PolicyDocument | null {

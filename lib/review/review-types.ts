@@ -70,7 +70,7 @@ export interface Review {
   removedClients: ClientEntry[];
   clientAttributeChanges: ClientAttributeChange[];
   /** The policy the plan was judged with; null when there was none to judge with. */
-  policy: { environment: string; source: 'given' | 'plan'; changed: boolean } | null;
+  policy: { environment: string; source: 'given' | 'plan' | 'server'; changed: boolean } | null;
   /** The policy's findings on the picture after apply (empty without a policy). */
   findings: ReviewFinding[];
   /** Exceptions of the policy that apply to objects in the picture after apply. */

@@ -30,6 +30,12 @@ export interface ReviewOptions {
    * @default the plan's procurement_policy resource; without one, no policy is judged and the review says so
    */
   policy?: PolicyDocument;
+  /**
+   * The policy the server enforces now (`review --policy-from`): judges the live picture, and the plan too unless the
+   * plan changes the procurement_policy, whose document the server enforces before this plan's objects are written.
+   * @default the plan's procurement_policy's prior state
+   */
+  serverPolicy?: PolicyDocument;
   /** The server's usage record, to list kept grants nobody uses. @default not listed */
   usage?: UsageInput;
 }
@@ -37,7 +43,7 @@ export interface ReviewOptions {
 export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review {
   const now = options.now ?? (plan.timestamp ? new Date(parseTimestamp(plan.timestamp)) : new Date());
   const { applied, live, planned, changes, drift } = plannedModels(plan);
-  const policies = policiesOf(plan, options.policy);
+  const policies = policiesOf(plan, options.policy, options.serverPolicy);
   const findings = policies ? reviewFindings(live, planned, policies, now) : [];
   const scopeChanges = accessChanges(live, planned, now, findings);
   const liveClients = byKey(live.clients, c => c.clientId);

@@ -9,7 +9,8 @@
  * here; callers that care (the review) report the unknown paths separately.
  */
 import { LIMITS } from '../model/schemas';
-import { Client, GrantType, Kind, KindObject, Risk, Role, RoleBinding, Scope, Subject } from '../model/types';
+import { jsonAttributeValue } from '../model/terraform-attributes';
+import { Client, GrantType, Jwks, Kind, KindObject, Risk, Role, RoleBinding, Scope, Subject } from '../model/types';
 
 export const RESOURCE_KIND: Readonly<Record<string, Kind>> = {
   procurement_scope: 'scopes',
@@ -43,6 +44,8 @@ const MODEL_OF: { [K in Kind]: (v: Values) => KindObject[K] } = {
     tokenLifetimeSeconds: num(v.token_lifetime_seconds) ?? LIMITS.tokenLifetimeSeconds.default,
     secretRotationDays: num(v.secret_rotation_days) ?? LIMITS.secretRotationDays.default,
     introspection: v.introspection === true,
+    ...(typeof v.jwks === 'string' ? { jwks: jsonAttributeValue(v.jwks) as Jwks } : {}),
+    ...(typeof v.jwks_uri === 'string' ? { jwksUri: v.jwks_uri } : {}),
   }),
   'role-bindings': (v): RoleBinding => ({
     name: str(v.name),

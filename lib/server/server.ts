@@ -18,12 +18,13 @@ import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH, TOKEN_PATH } from './oauth/metadata';
 import { createOAuthProvider } from './oauth/provider';
+import { providerKeysFollower } from './oauth/provider-keys';
 import { servedRoutes } from './oauth/served-routes';
 import { RefusalCounter } from './oauth/refusal-counter';
 import { RequestGuard } from './oauth/request-guard';
 import { applyConnectionLimits, httpServerOptions } from './http-limits';
 import { Retention } from './retention';
-import { loadOrCreateSigningKey } from './signing-keys';
+import { SigningKeys } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { GrantBatcher } from './oauth/grant-batch';
 import { ClientSecrets } from './secrets';
@@ -57,7 +58,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   if ((await adminTokens.registerBootstrap(admin.token)) === 'revoked') {
     log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
-  const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
   const secrets = await ClientSecrets.open(store);
   const grants = new GrantBatcher(store);
   if (!isLoopback(config.host) && !tls) {
@@ -66,6 +67,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
 
   let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
+  let followKeys = async () => {};
   const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
   const retention = new Retention({ store, now, log, ...config });
   const guard = (endpoint: 'token' | 'introspection') =>
@@ -80,7 +82,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     });
   const guards = { token: guard('token'), introspection: guard('introspection') };
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -90,6 +92,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     const answer = async () => {
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
+      await followKeys();
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
       if (url.pathname === TOKEN_PATH) return guards.token.handle(req, res, (replay, response) => oauth(replay, response, url.pathname));
       return oauth(req, res, url.pathname);
@@ -104,9 +107,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKey, now, log, policy, secrets, grants, refused: (req, code) => guards.token.noteRefusal(req, code) });
+  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants, refused: (req, code) => guards.token.noteRefusal(req, code) });
+  followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKey, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });
   const startPolicy = await policy.current(store);
 
   return {

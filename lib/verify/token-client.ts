@@ -3,10 +3,13 @@
  * client-credentials grant. The token endpoint and the client authentication
  * method come from the server's RFC 8414 metadata
  * (`/.well-known/oauth-authorization-server`), so nothing about the server is
- * assumed. Used by `verify` and by the main job.
+ * assumed. A client with keys authenticates with a private_key_jwt assertion
+ * (RFC 7523) signed by jose. Used by `verify` and by the main job.
  */
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_POLICY, RetryingFetch } from '../client/retrying-fetch';
 import { ServerUnreachableError } from '../client/server-unreachable';
+import type { ClientKey } from './client-key';
 
 export interface ServerMetadata {
   issuer: string;
@@ -49,17 +52,21 @@ export class TokenClient {
     this.http = retryingFetch(options);
   }
 
-  /** Requests a token for `scopes` (none: the server's default for the client). */
-  async request(clientId: string, clientSecret: string, scopes: readonly string[] = []): Promise<TokenResult> {
+  /** Requests a token for `scopes` (none: the server's default for the client), with the client's secret or its private key. */
+  async request(clientId: string, credential: string | ClientKey, scopes: readonly string[] = []): Promise<TokenResult> {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scopes.length > 0) form.set('scope', scopes.join(' '));
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (this.usesBasicAuth()) {
+    if (typeof credential !== 'string') {
+      form.set('client_id', clientId);
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', await this.assertion(clientId, credential));
+    } else if (this.usesBasicAuth()) {
       // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
-      headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
+      headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(credential)}`).toString('base64')}`;
     } else {
       form.set('client_id', clientId);
-      form.set('client_secret', clientSecret);
+      form.set('client_secret', credential);
     }
     const response = await this.http.fetch(this.metadata.token_endpoint, { method: 'POST', headers, body: form.toString() });
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
@@ -79,6 +86,20 @@ export class TokenClient {
       error: typeof body.error === 'string' ? body.error : `http_${response.status}`,
       description: typeof body.error_description === 'string' ? body.error_description : null,
     };
+  }
+
+  /** RFC 7523 §3: issued and subject the client, for this server (its issuer identifier), short-lived, unique. */
+  private async assertion(clientId: string, { key, alg, kid }: ClientKey): Promise<string> {
+    const { SignJWT } = await import('jose');
+    return new SignJWT({})
+      .setProtectedHeader(kid ? { alg, kid } : { alg })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(this.metadata.issuer)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(key);
   }
 
   private usesBasicAuth(): boolean {

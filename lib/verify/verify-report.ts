@@ -35,7 +35,7 @@ export function summaryOf(results: readonly ClientVerification[]): string {
     const names = mismatched.map(r => `${r.clientId} (${[...r.missing.map(s => `-${s}`), ...r.extra.map(s => `+${s}`)].join(' ') || r.refusal || 'refused'})`);
     parts.push(`${plural(mismatched.length, 'client')} of ${results.length} ${mismatched.length === 1 ? 'does' : 'do'} not match the code: ${names.join(', ')}`);
   }
-  if (unverified.length > 0) parts.push(`${plural(unverified.length, 'client')} not verified (no secret on hand): ${unverified.map(r => r.clientId).join(', ')}`);
+  if (unverified.length > 0) parts.push(`${plural(unverified.length, 'client')} not verified (no secret or key on hand): ${unverified.map(r => r.clientId).join(', ')}`);
   return `✗ ${parts.join('; ')}`;
 }
 

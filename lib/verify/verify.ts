@@ -9,13 +9,18 @@
  */
 import { SecretStore } from '../client/secret-store';
 import { effectiveScopes } from '../model/effective-scopes';
+import { clientAuthentication } from '../model/types';
+import { ClientKey } from './client-key';
 import { Model } from '../review/terraform-resources';
 import { TokenClient, TokenResult } from './token-client';
 
 export interface VerifyOptions {
   model: Model;
   tokens: TokenClient;
-  secrets: SecretStore;
+  /** Where client secrets are kept; null when there is none (every client verified uses keys). */
+  secrets: SecretStore | null;
+  /** Private keys of private_key_jwt clients, by client id (`--client-key`). */
+  clientKeys?: ReadonlyMap<string, ClientKey>;
   /** Only these clients. @default every client the model declares */
   clientIds?: readonly string[];
   /** The clock for grant expiries. @default now */
@@ -59,17 +64,13 @@ async function verifyClient(clientId: string, options: VerifyOptions, now: Date,
   const result: ClientVerification = {
     clientId, status: 'match', declared, granted: null, refusal: null, missing: [], extra: [], refusedAsExpected: 0, problems: [],
   };
-  const secret = options.secrets.load(clientId);
-  if (!secret) {
+  const credential = credentialOf(clientId, options);
+  if (typeof credential === 'object' && 'missing' in credential) {
     result.status = 'no-secret';
-    result.problems.push(
-      `no secret for client '${clientId}' in ${options.secrets.dir}: the provider writes it there when it creates the client ` +
-        `(secrets_dir, or PROCUREMENT_SECRETS_DIR for terraform/cdktf), or issue a new one with ` +
-        `'npx procurement-scopes rotate-secret ${clientId} --secrets-dir ${options.secrets.dir}'`,
-    );
+    result.problems.push(credential.missing);
     return result;
   }
-  const ask = (scopes: string[]) => limit(() => options.tokens.request(clientId, secret.clientSecret, scopes));
+  const ask = (scopes: string[]) => limit(() => options.tokens.request(clientId, credential, scopes));
 
   if (declared.length > 0) {
     const answer = await ask(declared);
@@ -106,10 +107,33 @@ async function verifyClient(clientId: string, options: VerifyOptions, now: Date,
   return result;
 }
 
+/** The client's secret, or for a client with keys (private_key_jwt) the private key the user supplied; else why neither is on hand. */
+function credentialOf(clientId: string, options: VerifyOptions): string | ClientKey | { missing: string } {
+  const client = options.model.clients.find(c => c.clientId === clientId);
+  if (client && clientAuthentication(client) === 'private_key_jwt') {
+    return (
+      options.clientKeys?.get(clientId) ?? {
+        missing:
+          `client '${clientId}' authenticates with private_key_jwt and has no secret: to verify it, give its private key with ` +
+          `'--client-key ${clientId}=<file>' (a private JWK or PEM; it is only used to sign the token requests)`,
+      }
+    );
+  }
+  const secret = options.secrets?.load(clientId);
+  if (secret) return secret.clientSecret;
+  const dir = options.secrets?.dir ?? '<dir>';
+  return {
+    missing:
+      `no secret for client '${clientId}'${options.secrets ? ` in ${dir}` : ' (no secrets dir: pass --secrets-dir or set PROCUREMENT_SECRETS_DIR)'}: ` +
+      `the provider writes it there when it creates the client (secrets_dir, or PROCUREMENT_SECRETS_DIR for terraform/cdktf), or issue a new one with ` +
+      `'npx procurement-scopes rotate-secret ${clientId} --secrets-dir ${dir}'`,
+  };
+}
+
 function refusalProblem(clientId: string, answer: Extract<TokenResult, { ok: false }>): string {
   const detail = answer.description ? `: ${answer.description}` : '';
   if (answer.error === 'invalid_client') {
-    return `client '${clientId}': the server rejects its credentials (invalid_client${detail}); the client is missing on the server or the stored secret is stale (rotate it)`;
+    return `client '${clientId}': the server rejects its credentials (invalid_client${detail}); the client is missing on the server, or the stored secret is stale (rotate it) or the key given is not one of the client's`;
   }
   return `client '${clientId}': the server refuses a token (${answer.error}${detail})`;
 }

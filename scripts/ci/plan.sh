@@ -12,13 +12,16 @@ procurement_scopes plan-guard record --state state-at-plan.json --out plan-guard
 rm -f state-at-plan.json
 terraform plan -input=false -no-color -lock=false -out=plan.tfplan
 terraform show -json plan.tfplan > plan.json
-procurement_scopes review plan.json --format text
+# Judged with the policy the server enforces (read role), followed by the plan's procurement_policy where it changes it.
+policy=()
+[ -n "${PROCUREMENT_URL:-}" ] && policy=(--policy-from "$PROCUREMENT_URL")
+procurement_scopes review plan.json --format text "${policy[@]}"
 run_url="${GITHUB_SERVER_URL:-}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
 where="see the artifact plan-$stack of the run ${run_url}"
 [ -n "${GITHUB_RUN_ID:-}" ] || where="run \`procurement-scopes review --full\` on the plan"
 # The usage record (read role) lists grants nobody used lately; without a server URL the review goes without it.
 usage=()
 [ -n "${PROCUREMENT_URL:-}" ] && usage=(--usage-from "$PROCUREMENT_URL")
-procurement_scopes review plan.json --format markdown --stack "$stack" --full-review "$where" "${usage[@]}" > review.md
-procurement_scopes review plan.json --format markdown --stack "$stack" --full "${usage[@]}" > review-full.md
+procurement_scopes review plan.json --format markdown --stack "$stack" --full-review "$where" "${usage[@]}" "${policy[@]}" > review.md
+procurement_scopes review plan.json --format markdown --stack "$stack" --full "${usage[@]}" "${policy[@]}" > review-full.md
 summary < review.md

@@ -21,7 +21,7 @@ describe('benchmark configurations', () => {
   test('our design has one binding per role and every grant as a subject, state kept out of the working tree', () => {
     expect(Object.keys(config.resource.procurement_role_binding)).toHaveLength(SIZE.roles);
     expect(countGrants(config)).toBe(SIZE.grants);
-    expect(countResources(config)).toBe(SIZE.clients + SIZE.scopes + SIZE.roles * 2);
+    expect(countResources(config)).toBe(SIZE.clients + SIZE.scopes + SIZE.roles * 2 + 1); // and the Authorization's procurement_policy
     expect(JSON.stringify(config.terraform)).not.toContain('backend');
   });
 

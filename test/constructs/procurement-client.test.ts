@@ -1,6 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Testing } from 'cdktf';
-import { GrantType, ProcurementClient, ProcurementClientResource } from '../../lib/constructs';
-import { reportOf, testAuthorization } from './fixture';
+import { ClientAuthentication, GrantType, ProcurementClient, ProcurementClientResource } from '../../lib/constructs';
+import { reportOf, synthJson, testAuthorization } from './fixture';
 
 describe('ProcurementClient', () => {
   it('synthesizes every attribute with the model defaults filled', () => {
@@ -59,5 +60,36 @@ describe('ProcurementClient', () => {
     const legacy = ProcurementClient.fromClientId(auth, 'Legacy', 'legacy-erp');
     expect(legacy.clientIdRef).toBe('legacy-erp');
     expect(legacy.node.path).toBe('stack/Auth/Legacy');
+  });
+
+  describe('authentication', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'erp-2026', alg: 'ES256', use: 'sig' }] } as never;
+
+    it('synthesizes a private_key_jwt client\'s public keys as JWKS JSON text, and a JWKS URI as it is; a default client has neither', () => {
+      const { stack, auth } = testAuthorization();
+      const bot = new ProcurementClient(auth, 'Bot', { clientId: 'bot', displayName: 'Bot', owner: 'team', authentication: ClientAuthentication.privateKeyJwt(jwks) });
+      new ProcurementClient(auth, 'Uri', {
+        clientId: 'uri', displayName: 'Uri', owner: 'team', authentication: ClientAuthentication.privateKeyJwtFromUri('https://keys.example.com/jwks.json'),
+      });
+      const plain = new ProcurementClient(auth, 'Plain', { clientId: 'plain', displayName: 'Plain', owner: 'team', authentication: ClientAuthentication.clientSecret() });
+      const clients = synthJson(stack).resource.procurement_client;
+      const byId = Object.fromEntries(Object.values(clients).map(c => [c.client_id, c]));
+      expect(JSON.parse(byId.bot.jwks as string)).toEqual(jwks);
+      expect(byId.bot.jwks_uri).toBeUndefined();
+      expect(byId.uri).toMatchObject({ jwks_uri: 'https://keys.example.com/jwks.json' });
+      expect(byId.plain.jwks).toBeUndefined();
+      expect([bot.authenticationMethod, plain.authenticationMethod]).toEqual(['private_key_jwt', 'client_secret']);
+      expect(reportOf(auth)).toEqual([]);
+    });
+
+    it('fails at synth when a key is private, naming the construct and the member but not its value', () => {
+      const { auth } = testAuthorization();
+      const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'leak' } as { d: string };
+      new ProcurementClient(auth, 'Bot', { clientId: 'bot', displayName: 'Bot', owner: 'team', authentication: ClientAuthentication.privateKeyJwt({ keys: [jwk] } as never) });
+      const report = reportOf(auth, 'PROPS').join('\n');
+      expect(report).toContain('[stack/Auth/Bot] PROPS: jwks.keys[0].d is a private key member: a client publishes its public key only');
+      expect(report).not.toContain(jwk.d);
+    });
   });
 });

@@ -105,7 +105,8 @@ describe('the main job (npm start)', () => {
   test('applies the dev stack, plans clean afterwards and every client gets exactly its scopes', () => {
     expect(first.output).not.toMatch(/error:/);
     expect(first.code).toBe(0);
-    const resources = declaredBy(project).length;
+    // The model objects, and the stack's procurement_policy.
+    const resources = declaredBy(project).length + 1;
     expect(section(first.output, 'Plan against the live server')).toContain(`Plan: ${resources} to add, 0 to change, 0 to destroy`);
     expect(section(first.output, 'Apply')).toContain(`Apply complete! Resources: ${resources} added, 0 changed, 0 destroyed`);
     expect(section(first.output, 'Plan again (must report no changes)')).toMatch(/no changes/);

@@ -46,13 +46,16 @@ describe('example stack through cdktf synth and terraform', () => {
 
     const declared = declaredObjects(config);
     const resources = Object.values(config.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-    expect(resources).toBe(declared.length);
+    // The model objects, and the stack's procurement_policy.
+    expect(resources).toBe(declared.length + 1);
     const first = await tf.plan();
     expectExit(first, 2);
     expect(first.stdout).toContain(`Plan: ${resources} to add, 0 to change, 0 to destroy.`);
     expectExit(await tf.apply(), 0);
 
     expect(snapshotDifferences(declared, await server.admin.snapshot())).toEqual([]);
+    const policy = config.resource!.procurement_policy.dev as { document: string };
+    expect((await server.admin.policy()).value).toEqual(JSON.parse(policy.document));
     expectExit(await tf.plan(), 0);
   });
 });

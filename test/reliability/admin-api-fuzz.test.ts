@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { AuditEntry } from '../../lib/model/admin-api';
 import { allAuditEntries } from './audit-log';
 import { Snapshot } from '../../lib/model/types';
-import { canonicalJson } from '../../lib/server/store/canonical-json';
+import { canonicalJson } from '../../lib/model/canonical-json';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { snapshotProblems, sqliteIntegrityProblems } from '../support/store-integrity';
 import { AdminApiFuzzer, FuzzRequest } from './admin-api-fuzzer';

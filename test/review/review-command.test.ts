@@ -3,13 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServer } from '../support/embedded-server';
 import { testEnvironment } from '../support/environment';
 import { fixturePath } from './fixtures';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 
-function run(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [BIN, 'review', ...args], { input, encoding: 'utf8', env: testEnvironment() });
+function run(args: string[], input?: string, env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [BIN, 'review', ...args], { input, encoding: 'utf8', env: testEnvironment(env) });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -33,6 +34,28 @@ describe('procurement-scopes review', () => {
       expect(refused.stderr).toContain(`${join(dir, 'bad.json')}: invalid policy for 'staging':\n  maxHighRiskGrantDays: must be >= 1, got 0`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--policy-from judges the plan with the policy the server enforces, read with an admin token', async () => {
+    const server = await startServer();
+    try {
+      const env = { PROCUREMENT_ADMIN_TOKEN: server.adminToken };
+      const preset = run([fixturePath('separation-of-duties'), '--policy-from', server.url, '--format', 'text'], undefined, env);
+      expect(preset.status).toBe(0);
+      expect(preset.stdout.split('\n')[0]).toContain('separation of duties');
+      expect(preset.stdout).toContain("Policy 'dev' as the server enforces it.");
+
+      await server.admin.putPolicy({ environment: 'dev', severities: { 'SEPARATION-OF-DUTIES': 'off' } });
+      const off = run([fixturePath('separation-of-duties'), '--policy-from', server.url, '--format', 'text'], undefined, env);
+      expect(off.status).toBe(0);
+      expect(off.stdout.split('\n')[0]).not.toContain('separation of duties');
+
+      const noToken = run([fixturePath('separation-of-duties'), '--policy-from', server.url]);
+      expect(noToken.status).toBe(2);
+      expect(noToken.stderr).toContain('--policy-from needs the admin token in PROCUREMENT_ADMIN_TOKEN');
+    } finally {
+      await server.stop();
     }
   });
 

@@ -3,6 +3,7 @@
  * model as it would be after it, across objects; a violating write is refused
  * with 422 and leaves nothing behind (store and audit compared exactly).
  */
+import { recommendedPolicy } from '../../lib/policy';
 import { AdmissionFinding } from '../../lib/model/admin-api';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 
@@ -174,5 +175,27 @@ describe('the server policy (GET/PUT /admin/v1/policy)', () => {
     expect(other.status).toBe(422);
     expect(other.body.message).toContain("this server guards 'dev'");
     expect((await server.admin.policy()).etag).toBe('"0"');
+  });
+
+  test('DELETE puts the preset back (admin role, audited); a write token is refused; GET /admin/v1/token names the caller', async () => {
+    const write = await server.admin.createAdminToken('policy-writer', 'write');
+    const as = (token: string, method: string, path: string) => fetch(`${server.url}/admin/v1/${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    expect(await (await as(write.token, 'GET', 'token')).json()).toEqual({ name: 'policy-writer', role: 'write' });
+
+    expect((await server.admin.putPolicy({ environment: 'dev', maxHighRiskGrantDays: 10 })).value).toMatchObject({ maxHighRiskGrantDays: 10 });
+    expect((await server.admin.policy()).source).toBe('stored');
+    const refused = await as(write.token, 'DELETE', 'policy');
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { message: string }).message).toContain('needs the admin role');
+    expect((await server.admin.policy()).source).toBe('stored');
+
+    const deleted = await server.admin.deletePolicy();
+    expect(deleted.value).toEqual(recommendedPolicy('dev'));
+    const now = await server.admin.policy();
+    expect([now.source, now.value]).toEqual(['preset', recommendedPolicy('dev')]);
+    await server.admin.deletePolicy(); // already the preset: nothing more is audited
+    const audit = (await server.admin.audit({ action: 'policy.delete' })).items;
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ before: { maxHighRiskGrantDays: 10 }, after: null });
   });
 });

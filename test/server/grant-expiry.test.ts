@@ -5,8 +5,10 @@
  * scope is refused, while before it both work.
  */
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { introspect as introspectAt } from '../support/introspection';
 
 let server: EmbeddedServer;
+const introspect = (accessToken: string) => introspectAt(server, accessToken);
 let secret: string;
 /** The grant runs out this long after the server's start; the client's token lifetime is a day, so the grant caps it. */
 const GRANT_SECONDS = 3600;
@@ -18,15 +20,6 @@ async function token(scope: string) {
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
   });
   return { status: res.status, body: (await res.json()) as { access_token?: string; expires_in?: number; error?: string } };
-}
-
-async function introspect(accessToken: string) {
-  const res = await fetch(`${server.url}/token/introspection`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: accessToken }),
-  });
-  return (await res.json()) as { active: boolean; scope?: string };
 }
 
 beforeEach(async () => {

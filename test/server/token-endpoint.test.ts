@@ -116,7 +116,7 @@ describe('token endpoint', () => {
     expect(meta.issuer).toBe(server.url);
     expect(meta.token_endpoint).toBe(`${server.url}/token`);
     expect(meta.introspection_endpoint).toBe(`${server.url}/token/introspection`);
-    expect(meta).toMatchObject({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'] });
+    expect(meta).toMatchObject({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] });
   });
 
   test('grants exactly the requested effective scopes as a signed JWT with the client lifetime', async () => {

@@ -4,8 +4,10 @@
  * changed, and a token never outlives a grant behind a scope it carries.
  */
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { introspect as introspectAt } from '../support/introspection';
 
 let server: EmbeddedServer;
+const introspect = (accessToken: string) => introspectAt(server, accessToken);
 const secrets: Record<string, string> = {};
 
 async function token(clientId: string, scope?: string) {
@@ -75,7 +77,9 @@ describe('the policy at the token endpoint', () => {
     expect((await adminPut('policy', { environment: 'dev', exceptions: [exception] })).status).toBe(200);
     // Accepted while the exception stands; the token endpoint issues it.
     expect((await adminPut('role-bindings/acme-desk', { name: 'acme-desk', role: 'helpdesk', subjects: [{ clientId: 'acme' }] })).status).toBe(201);
-    expect((await token('acme', 'ticket.write')).status).toBe(200);
+    const issued = await token('acme', 'ticket.write');
+    expect(issued.status).toBe(200);
+    expect(await introspect(issued.body.access_token)).toMatchObject({ active: true, scope: 'ticket.write' });
 
     const changed = await adminPut('policy', { environment: 'dev' });
     expect(changed.status).toBe(200);
@@ -91,6 +95,8 @@ describe('the policy at the token endpoint', () => {
     const everything = await token('acme');
     expect(everything.status).toBe(200);
     expect(everything.body.scope.split(' ')).not.toContain('ticket.write');
+    // A token issued before the change is no longer active: introspection asks the same gate.
+    expect(await introspect(issued.body.access_token)).toEqual({ active: false });
 
     const findings = (await (await fetch(`${server.url}/admin/v1/policy/findings`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json()) as {
       findings: { ruleId: string; objects: { kind: string; key: string }[] }[];
@@ -103,6 +109,50 @@ describe('the policy at the token endpoint', () => {
     // A rule the policy turns off is off at the token endpoint too.
     expect((await adminPut('policy', { environment: 'dev', severities: { 'EXTERNAL-ISOLATION': 'off' } })).status).toBe(200);
     expect((await token('acme', 'ticket.write')).status).toBe(200);
+  });
+});
+
+describe('separation of duties at the token endpoint', () => {
+  test('never issues both duties of a conflicting set the store holds from before a policy change, in one token or in two', async () => {
+    await server.admin.put('scopes', { name: 'po.create', description: 'Create purchase orders', risk: 'high' } as never, 'po.create');
+    await server.admin.put('scopes', { name: 'po.approve', description: 'Approve purchase orders', risk: 'critical' } as never, 'po.approve');
+    await server.admin.put('roles', { name: 'po-clerk', description: 'Creates', scopes: ['po.create'] }, 'po-clerk');
+    await server.admin.put('roles', { name: 'po-approver', description: 'Approves', scopes: ['po.approve'] }, 'po-approver');
+    const exception = {
+      ruleId: 'SEPARATION-OF-DUTIES',
+      object: { kind: 'clients', key: 'erp' },
+      reason: 'Month-end migration, approved by finance in CHG-88',
+      expiresAt: null,
+    };
+    expect((await adminPut('policy', { environment: 'dev', exceptions: [exception] })).status).toBe(200);
+    const soon = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    for (const [name, role] of [['erp-clerk', 'po-clerk'], ['erp-approver', 'po-approver']]) {
+      const put = await adminPut(`role-bindings/${name}`, { name, role, subjects: [{ clientId: 'erp', expiresAt: soon, justification: 'CHG-88' }] });
+      expect(put.status).toBe(201);
+    }
+    const both = await token('erp', 'po.create po.approve');
+    expect(both.status).toBe(200);
+    expect(await introspect(both.body.access_token)).toMatchObject({ active: true });
+
+    // The exception goes; the bindings stay in the store.
+    expect((await adminPut('policy', { environment: 'dev' })).status).toBe(200);
+    expect((await server.admin.get('role-bindings', 'erp-approver'))?.value.subjects).toHaveLength(1);
+    for (const scope of ['po.create po.approve', 'po.create', 'po.approve']) {
+      const refused = await token('erp', scope);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_scope');
+      expect(refused.body.error_description).toContain('separation of duties allows at most one of {po.create, po.approve}');
+    }
+    const everything = await token('erp');
+    expect(everything.status).toBe(200);
+    expect(everything.body.scope.split(' ')).not.toContain('po.create');
+    expect(everything.body.scope.split(' ')).not.toContain('po.approve');
+    expect(await introspect(both.body.access_token)).toEqual({ active: false });
+
+    // One grant removed: the other duty is issued again.
+    await server.admin.delete('role-bindings', 'erp-approver');
+    expect((await token('erp', 'po.create')).status).toBe(200);
+    await server.admin.delete('role-bindings', 'erp-clerk');
   });
 });
 

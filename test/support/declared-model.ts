@@ -11,7 +11,7 @@
  */
 import { Kind, KindObject, KEY_FIELD, Snapshot } from '../../lib/model/types';
 import { ModelValidator } from '../../lib/model/validate';
-import { canonicalJson } from '../../lib/server/store/canonical-json';
+import { canonicalJson } from '../../lib/model/canonical-json';
 
 const KIND_OF_TYPE: Record<string, Kind> = {
   procurement_scope: 'scopes',

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Kind, KEY_FIELD, Snapshot } from '../../lib/model/types';
 import { ModelValidator } from '../../lib/model/validate';
-import { canonicalJson } from '../../lib/server/store/canonical-json';
+import { canonicalJson } from '../../lib/model/canonical-json';
 
 /** `PRAGMA integrity_check` of `<dataDir>/store.sqlite`, opened read-only. Stop the server first. */
 export function sqliteIntegrityProblems(dataDir: string): string[] {

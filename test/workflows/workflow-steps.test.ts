@@ -128,6 +128,13 @@ describe('workflow steps, off GitHub', () => {
     );
     expect(await server.admin.snapshot()).toMatchObject({ revision: 0 }); // the plan wrote nothing
 
+    // The stack's policy differs from the fresh server's preset (an allow-list): the read-token plan says its apply
+    // needs an admin token. An admin puts it in force (README, "Shipping a policy change"); the write token's apply
+    // then finds it in force and writes no policy.
+    expect(output.replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
+    const config = JSON.parse(readFileSync(join(artifact, 'cdk.tf.json'), 'utf8')) as { resource: { procurement_policy: Record<string, { document: string }> } };
+    await server.admin.putPolicy(JSON.parse(config.resource.procurement_policy[STACK].document));
+
     const applied = await applyJob(artifact);
     if (applied.exitCode !== 0) throw new Error(`the apply step failed:\n${applied.output}`);
     expect(applied.output).toContain('unchanged since the plan (server revision 0, state serial 0): apply may proceed');
@@ -152,8 +159,9 @@ describe('workflow steps, off GitHub', () => {
     });
     const { output, artifact } = await planJob(false);
     expect(output).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
-    // Between the review and the approval, someone changes the server again.
-    await server.admin.put('scopes', { name: 'audit.read', description: 'Read the audit log.', risk: 'low' } as never, 'audit.read');
+    // Between the review and the approval, someone changes the server again (within the stack's allow-list, which the
+    // server enforces since the policy was shipped).
+    await server.admin.put('scopes', { name: 'catalog.audit', description: 'Read the catalog audit log.', risk: 'low' } as never, 'catalog.audit');
 
     const refused = await applyJob(artifact);
     expect(refused.exitCode).toBe(4);

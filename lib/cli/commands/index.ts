@@ -8,6 +8,7 @@ import * as planGuard from './plan-guard';
 import * as provider from './provider';
 import * as review from './review';
 import * as rotateSecret from './rotate-secret';
+import * as rotateSigningKey from './rotate-signing-key';
 import * as server from './server';
 import * as verify from './verify';
 
@@ -15,4 +16,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, review, verify, rotateSecret, adminToken, planGuard];
+export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, review, verify, rotateSecret, rotateSigningKey, adminToken, planGuard];

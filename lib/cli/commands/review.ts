@@ -7,6 +7,7 @@ interface ReviewCommandOptions {
   format: 'markdown' | 'text';
   now?: string;
   policy?: string;
+  policyFrom?: string;
   failOnFlags: boolean;
   usageFrom?: string;
   unusedDays: string;
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'markdown for a pull request, text for a terminal').choices(['markdown', 'text']).default('markdown'))
     .option('--now <iso>', 'the time at which grant expiries are judged (default: the plan timestamp)')
     .option('--policy <file>', "the policy document (JSON) to judge the plan with, e.g. the server's; default: the plan's procurement_policy")
+    .option('--policy-from <url>', "judge with the policy this server enforces (and the plan's procurement_policy where the plan changes it); admin token: PROCUREMENT_ADMIN_TOKEN, read is enough")
     .option('--fail-on-flags', 'exit with code 4 when the verdict carries a warning (to gate a pipeline)', false)
     .option('--usage-from <url>', "list kept grants nobody used lately, from this server's usage record (admin token: PROCUREMENT_ADMIN_TOKEN)")
     .option('--unused-days <days>', 'with --usage-from: a grant unused for longer than this is listed', '90')
@@ -45,8 +47,10 @@ export function register(program: Command): void {
       };
       const plan = parsePlan(read(file, 'plan'), file === '-' ? 'standard input' : file);
       const policy = opts.policy === undefined ? undefined : readPolicyFile(read(opts.policy, 'policy'), opts.policy);
+      if (policy && opts.policyFrom) throw new UsageError('give --policy or --policy-from, not both');
+      const serverPolicy = opts.policyFrom === undefined ? undefined : await policyFrom(opts.policyFrom);
       const usage = opts.usageFrom === undefined ? undefined : await usageFrom(opts.usageFrom, opts.unusedDays);
-      const review = buildReview(plan, { now, policy, usage });
+      const review = buildReview(plan, { now, policy, serverPolicy, usage });
       process.stdout.write(renderBuiltReview(review, opts.format, { maxBytes: opts.full ? null : undefined, fullReview: opts.fullReview, stack: opts.stack }));
       if (opts.failOnFlags && review.flagged) process.exitCode = EXIT.mismatch;
     });
@@ -55,14 +59,25 @@ export function register(program: Command): void {
 async function usageFrom(url: string, unusedDays: string) {
   const days = Number(unusedDays);
   if (!Number.isInteger(days) || days < 1) throw new UsageError(`--unused-days must be a whole number of days, got '${unusedDays}'`);
+  const entries = await fromServer(url, '--usage-from', 'the usage record', admin => admin.usage());
+  return { entries, unusedAfterDays: days };
+}
+
+async function policyFrom(url: string) {
+  const { readPolicyFile } = await import('../../review/review-policy.js');
+  const { value } = await fromServer(url, '--policy-from', 'the policy', admin => admin.policy());
+  return readPolicyFile(JSON.stringify(value), `the policy of ${url}`);
+}
+
+/** One read from the server's admin API, with the admin token of PROCUREMENT_ADMIN_TOKEN; failures are external errors. */
+async function fromServer<T>(url: string, option: string, what: string, read: (admin: import('../../client/admin-client').AdminClient) => Promise<T>): Promise<T> {
   const adminToken = process.env.PROCUREMENT_ADMIN_TOKEN;
-  if (!adminToken) throw new UsageError('--usage-from needs the admin token in PROCUREMENT_ADMIN_TOKEN');
+  if (!adminToken) throw new UsageError(`${option} needs the admin token in PROCUREMENT_ADMIN_TOKEN`);
   const { AdminApiError, AdminClient } = await import('../../client/admin-client.js');
   const { asExternal } = await import('../../verify/server-connection.js');
-  const entries = await new AdminClient({ url, adminToken, actor: 'procurement-scopes review' })
-    .usage()
-    .catch(e => asExternal(e instanceof AdminApiError ? new ExternalError(`cannot read the usage record at ${url}: ${e.message}`) : e));
-  return { entries, unusedAfterDays: days };
+  return read(new AdminClient({ url, adminToken, actor: 'procurement-scopes review' })).catch(e =>
+    asExternal(e instanceof AdminApiError ? new ExternalError(`cannot read ${what} at ${url}: ${e.message}`) : e),
+  );
 }
 
 function parseInstant(value: string): Date {

@@ -8,6 +8,7 @@ interface VerifyCommandOptions {
   config?: string;
   url?: string;
   secretsDir?: string;
+  clientKey: string[];
   skipMissingSecrets: boolean;
 }
 
@@ -21,12 +22,18 @@ export function register(program: Command): void {
     .option('--config <file>', 'a Terraform JSON file to read instead of the synth dir (e.g. cdk.tf.json)')
     .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
     .option('--secrets-dir <dir>', 'where client secrets are kept (default: PROCUREMENT_SECRETS_DIR)')
+    .option(
+      '--client-key <client_id=file>',
+      "the private key (JWK or PEM file) of a client that authenticates with private_key_jwt, to sign its token requests (repeatable)",
+      (pair: string, all: string[]) => [...all, pair],
+      [],
+    )
     .option('--skip-missing-secrets', 'list clients whose secret is not on hand as not verified without failing (e.g. in CI, which holds only new secrets)', false)
-    .addHelpText('after', '\nExit codes: 0 all match, 4 a client gets more or less than declared, 2 a secret is not on hand, 3 server unreachable.')
+    .addHelpText('after', '\nExit codes: 0 all match, 4 a client gets more or less than declared, 2 a secret (or a private_key_jwt client\'s key) is not on hand, 3 server unreachable.')
     .action(async (opts: VerifyCommandOptions) => {
       const { SecretStore } = await import('../../client/secret-store.js');
       const { UsageError, EXIT } = await import('../../model/errors.js');
-      const { asExternal, requireSecretsDir, serverUrl } = await import('../../verify/server-connection.js');
+      const { asExternal, requireSecretsDir, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
       const { loadDeclaredModel, locateConfig } = await import('../../verify/terraform-config.js');
       const { TokenClient } = await import('../../verify/token-client.js');
       const { verifyClients } = await import('../../verify/verify.js');
@@ -38,10 +45,23 @@ export function register(program: Command): void {
       if (unknownIds.length > 0) {
         throw new UsageError(`${unknownIds.join(', ')} not declared in ${file}; it declares ${[...declaredIds].sort().join(', ') || 'no clients'}`);
       }
-      const secrets = new SecretStore(requireSecretsDir(opts.secretsDir));
+      const { loadClientKey } = await import('../../verify/client-key.js');
+      const { clientAuthentication } = await import('../../model/types.js');
+      const keyClients = new Set(model.clients.filter(c => clientAuthentication(c) === 'private_key_jwt').map(c => c.clientId));
+      const clientKeys = new Map(
+        opts.clientKey.map(pair => {
+          const [, id, path] = /^([^=]+)=(.+)$/.exec(pair) ?? [];
+          if (!id) throw new UsageError(`--client-key takes <client_id>=<file>, got '${pair}'`);
+          if (!keyClients.has(id)) throw new UsageError(`--client-key ${id}: ${file} declares no client '${id}' with jwks or jwks_uri (private_key_jwt)`);
+          return [id, loadClientKey(path, id)];
+        }),
+      );
+      const selected = opts.client.length ? opts.client : model.clients.map(c => c.clientId);
+      // A secrets dir is needed only for clients that have secrets.
+      const secrets = selected.every(id => keyClients.has(id)) && !secretsDirOf(opts.secretsDir) ? null : new SecretStore(requireSecretsDir(opts.secretsDir));
       const url = serverUrl(opts.url);
       const tokens = await TokenClient.discover(url).catch(asExternal);
-      const results = await verifyClients({ model, tokens, secrets, clientIds: opts.client.length ? opts.client : undefined }).catch(asExternal);
+      const results = await verifyClients({ model, tokens, secrets, clientKeys, clientIds: opts.client.length ? opts.client : undefined }).catch(asExternal);
       process.stdout.write(renderVerifyReport(results, { file, url }));
       if (results.some(r => r.status === 'mismatch')) process.exitCode = EXIT.mismatch;
       else if (!opts.skipMissingSecrets && results.some(r => r.status === 'no-secret')) process.exitCode = EXIT.usage;

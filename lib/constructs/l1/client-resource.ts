@@ -1,9 +1,10 @@
-/** Typed L1 of `procurement_client`. The secret is never an attribute: the provider writes it to a secrets dir. */
+/** Typed L1 of `procurement_client`. The secret is never an attribute: the provider writes it to a secrets dir (a client with `jwks` or `jwksUri` has none). */
 import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
-import { GrantType } from '../../model';
+import { GrantType, Jwks } from '../../model';
+import { canonicalJson } from '../../model/canonical-json';
 
 export interface ProcurementClientConfig {
   readonly clientId: string;
@@ -15,6 +16,10 @@ export interface ProcurementClientConfig {
   readonly tokenLifetimeSeconds: number;
   readonly secretRotationDays: number;
   readonly introspection?: boolean;
+  /** Public keys (private_key_jwt): the client then has no secret. Synthesized as JWKS JSON text in `jsonencode`'s form (keys sorted). */
+  readonly jwks?: Jwks;
+  /** Where the client publishes those keys instead (https). */
+  readonly jwksUri?: string;
   readonly provider?: TerraformProvider;
 }
 
@@ -42,6 +47,8 @@ export class ProcurementClientResource extends TerraformResource {
       token_lifetime_seconds: c.tokenLifetimeSeconds,
       secret_rotation_days: c.secretRotationDays,
       introspection: c.introspection ?? false,
+      jwks: c.jwks === undefined ? undefined : canonicalJson(c.jwks),
+      jwks_uri: c.jwksUri,
     };
   }
 }

@@ -18,7 +18,7 @@ export interface KeyedResourceOptions<K extends Kind> {
   kind: K;
   schema: ObjectSchema;
   keyAttribute: string;
-  /** Called when the server has just created the object (answered 201), with what it answered once. */
+  /** Called when the server has just created the object (answered 201) or answered a secret, with what it answered once. */
   afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string }) => Promise<Diagnostic[]>;
   /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times) and the prior order of object lists, so they never show as drift. */
   keepEquivalent?: (fresh: ObjectValue, prior: ObjectValue) => ObjectValue;
@@ -38,7 +38,9 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
     const answer = await ctx.client.put(kind, object, key, claim(ctx, manager));
     const since = new Date().toISOString();
     ctx.snapshot.remember(kind, answer.value, creating && manager !== null ? { id: manager, label: ctx.managerLabel, since } : undefined);
-    const diagnostics = creating && answer.created && options.afterCreate ? await options.afterCreate(ctx, key, answer) : [];
+    // A client that drops its keys gets its first secret on update: delivered like a new client's.
+    const issued = (creating && answer.created) || answer.clientSecret !== undefined;
+    const diagnostics = issued && options.afterCreate ? await options.afterCreate(ctx, key, answer) : [];
     // The planned value is what Terraform checks the result against; the server's normalized copy equals it.
     return { state: { ...planned, id: key }, diagnostics };
   };

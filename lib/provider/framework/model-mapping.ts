@@ -3,6 +3,7 @@
  * unknowns) and model objects (camelCase fields, the admin API's shape) are
  * converted into each other, driven by the schema.
  */
+import { canonicalJson } from '../../model/canonical-json';
 import { Problem } from '../../model/validate';
 import { isKnown, ObjectValue, UNKNOWN, Value } from '../protocol/value-codec';
 import { AttributeSpec, fieldOf, ID_ATTRIBUTE, ObjectListSpec, ObjectSchema } from './schema';
@@ -25,7 +26,7 @@ export function toModel(schema: ObjectSchema, value: ObjectValue): ToModelResult
   for (const spec of modelAttributes(schema)) {
     const v = value[spec.name];
     if (!isKnown(v)) unknownFields.add(fieldOf(spec));
-    else if (v !== null && v !== undefined) object[fieldOf(spec)] = v;
+    else if (v !== null && v !== undefined) object[fieldOf(spec)] = spec.json ? parseJsonText(v) : v;
   }
   for (const list of schema.objectLists ?? []) {
     const v = value[list.name];
@@ -99,8 +100,18 @@ function modelAttributes(schema: ObjectSchema): AttributeSpec[] {
   return schema.attributes.filter(spec => spec.name !== ID_ATTRIBUTE.name);
 }
 
+/** JSON text as the object it holds; text that is not JSON stays as it is, for validation to word the problem. */
+function parseJsonText(v: Value): unknown {
+  try {
+    return typeof v === 'string' ? JSON.parse(v) : v;
+  } catch {
+    return v;
+  }
+}
+
 function toTerraform(spec: AttributeSpec, v: unknown): Value {
   if (v === undefined || v === null) return null;
+  if (spec.json) return canonicalJson(v);
   if (spec.type === 'set_of_string') return [...(v as string[])].sort();
   return v as Value;
 }

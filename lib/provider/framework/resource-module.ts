@@ -59,6 +59,30 @@ export interface ResourceModule {
   upgradeState(version: number, stored: Record<string, unknown>): ObjectValue;
 }
 
+/**
+ * A resource that is not one of the model's objects (the server's policy document, `procurement_policy`): the
+ * provider service cannot derive its checks from the model (schemas, ownership, references, dry-run admission,
+ * the snapshot), so the module brings them. It has no manager id: there is one such object per server.
+ */
+export interface DocumentResourceModule extends Omit<ResourceModule, 'kind' | 'adopt' | 'create'> {
+  readonly kind: null;
+  create(ctx: ProviderContext, planned: ObjectValue): Promise<Outcome>;
+  /**
+   * The planned value with the prior spelling of values that mean the same (Terraform accepts a provider's plan that
+   * keeps the prior value in place of an equivalent configured one), so that spelling alone never shows as a change.
+   */
+  keepPrior(prior: ObjectValue | null, planned: ObjectValue): ObjectValue;
+  /** Problems of a (possibly partly unknown) configuration or planned value, on their attributes. */
+  validate(value: ObjectValue): Diagnostic[];
+  /** At plan, for a create or a change (`prior` null: create): what apply would be refused, before anything is applied. */
+  checkPlan(ctx: ProviderContext, prior: ObjectValue | null, planned: ObjectValue): Promise<Diagnostic[]>;
+  /** For import: a diagnostic when there is nothing under `key` to import, else null. */
+  checkImport(ctx: ProviderContext, key: string): Promise<Diagnostic | null>;
+}
+
+/** What the provider service serves: model objects, and the one document resource. */
+export type AnyResourceModule = ResourceModule | DocumentResourceModule;
+
 export interface DataSourceModule {
   readonly typeName: string;
   readonly schema: ObjectSchema;

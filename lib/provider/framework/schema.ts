@@ -23,6 +23,8 @@ export interface AttributeSpec {
   readonly forcesReplacement?: boolean;
   /** The model field, when it is not the camelCase of the name. */
   readonly field?: string;
+  /** A string attribute holding the model field (an object) as JSON text, e.g. `jwks = file("jwks.json")`. */
+  readonly json?: boolean;
 }
 
 /**

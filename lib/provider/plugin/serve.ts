@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSourceModule, ResourceModule } from '../framework/resource-module';
+import { DataSourceModule, AnyResourceModule } from '../framework/resource-module';
 import { ProviderService } from '../provider-service';
 import { startPluginServer } from './grpc-server';
 import { checkLaunchedByTerraform, handshakeLine } from './handshake';
@@ -13,7 +13,7 @@ import { watchProcessLifetime } from './process-lifetime';
 import { createPluginIdentity } from './tls';
 
 export interface ServeOptions {
-  resources: readonly ResourceModule[];
+  resources: readonly AnyResourceModule[];
   dataSources: readonly DataSourceModule[];
 }
 

@@ -4,19 +4,22 @@
  * it to `secrets_command` and/or `secrets_dir` (one 0600 file per client),
  * or says how to get one.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { LIMITS } from '../../model/schemas';
 import { GRANT_TYPES } from '../../model/types';
 import { Diagnostic, error, warning } from '../framework/diagnostics';
 import { keyedResource } from '../framework/keyed-resource';
 import { ProviderContext, ResourceModule } from '../framework/resource-module';
 import { ID_ATTRIBUTE, ObjectSchema } from '../framework/schema';
+import { ObjectValue } from '../protocol/value-codec';
 
 const { tokenLifetimeSeconds: lifetime, secretRotationDays: rotation } = LIMITS;
 
 const schema: ObjectSchema = {
   description:
     'An OAuth client of the authorization server. Its secret never enters state: on create it is handed to the provider\'s `secrets_command` ' +
-    'and/or written to its `secrets_dir`; `procurement-scopes rotate-secret <client_id>` issues a new one.',
+    'and/or written to its `secrets_dir`; `procurement-scopes rotate-secret <client_id>` issues a new one. A client declared with `jwks` or ' +
+    '`jwks_uri` authenticates with `private_key_jwt` instead and has no secret at all.',
   attributes: [
     {
       name: 'client_id',
@@ -77,6 +80,24 @@ const schema: ObjectSchema = {
         'A resource server: may introspect the access tokens of every client (RFC 7662) and read their scopes. ' +
         'Without it a client introspects only its own tokens; any other token answers inactive. Default: false.',
     },
+    {
+      name: 'jwks',
+      type: 'string',
+      optional: true,
+      json: true,
+      description:
+        'The public keys the client signs its token requests with (`private_key_jwt`, RFC 7523), as JWKS JSON text, e.g. `file("erp-jwks.json")` or ' +
+        '`jsonencode({ keys = [...] })`. A client with keys has no secret: none is created, delivered or rotated. Public members only ' +
+        `(kty, crv, x, y, n, e, kid, alg, use); at most ${LIMITS.jwksMaxKeys} keys. Conflicts with \`jwks_uri\`. Default: none (a server-issued secret).`,
+    },
+    {
+      name: 'jwks_uri',
+      type: 'string',
+      optional: true,
+      description:
+        'An https URL where the client publishes those keys instead of `jwks`; it must resolve to a public address (the server never fetches from ' +
+        'loopback or private ones). A client with keys has no secret. Conflicts with `jwks`. Default: none.',
+    },
     ID_ATTRIBUTE,
   ],
 };
@@ -124,13 +145,28 @@ async function keepClientSecret(ctx: ProviderContext, clientId: string, answer: 
   ];
 }
 
+/** The server answers the JWKS as compact JSON; the configuration's text (spacing, key order) stays in state while it means the same keys. */
+function keepJwksText(fresh: ObjectValue, prior: ObjectValue): ObjectValue {
+  const same = typeof fresh.jwks === 'string' && typeof prior.jwks === 'string' && sameJson(fresh.jwks, prior.jwks);
+  return same ? { ...fresh, jwks: prior.jwks } : fresh;
+}
+
+function sameJson(a: string, b: string): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
 export const clientResource = {
   typeName: 'procurement_client',
   kind: 'clients',
   noun: 'client',
   schema,
   keyAttribute: 'client_id',
-  // 1: `introspection` added (state written before it takes its default, see keyed-resource.ts).
+  // 1: `introspection` added (state written before it takes its default, see keyed-resource.ts). `jwks` and `jwks_uri`
+  // came later without a new version: optional and without default, older state reads them as null, which they are.
   schemaVersion: 1,
-  ...keyedResource({ kind: 'clients', schema, keyAttribute: 'client_id', afterCreate: keepClientSecret }),
+  ...keyedResource({ kind: 'clients', schema, keyAttribute: 'client_id', afterCreate: keepClientSecret, keepEquivalent: keepJwksText }),
 } satisfies ResourceModule;

@@ -5,6 +5,7 @@ import { PolicyHolder } from '../admission/server-policy';
 import { AdminRole } from '../../model/admin-api';
 import { AdminTokens } from '../admin-tokens';
 import { ClientSecrets } from '../secrets';
+import { SigningKeys } from '../signing-keys';
 import { Store } from '../store/store';
 
 export interface AdminContext {
@@ -17,6 +18,8 @@ export interface AdminContext {
   policy: PolicyHolder;
   /** Hashes the secrets of new clients and rotations. */
   secrets: ClientSecrets;
+  /** The token signing keys (rotation, listing). */
+  signingKeys: SigningKeys;
 }
 
 export interface AdminRequest {

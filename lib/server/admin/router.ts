@@ -16,13 +16,15 @@ import { effectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
 import { listAdminTokens } from './actions/list-admin-tokens';
 import { listObjects } from './actions/list-objects';
-import { getPolicy, policyFindings, putPolicy } from './actions/policy';
+import { deletePolicy, getPolicy, policyFindings, putPolicy } from './actions/policy';
+import { whoami } from './actions/whoami';
 import { adoptObject, getManager } from './actions/manager';
 import { putObject } from './actions/put-object';
 import { refusals } from './actions/refusals';
 import { revision } from './actions/revision';
 import { revokeAdminToken } from './actions/revoke-admin-token';
 import { rotateSecret } from './actions/rotate-secret';
+import { listSigningKeys, rotateSigningKey } from './actions/signing-keys';
 import { snapshot } from './actions/snapshot';
 import { usage } from './actions/usage';
 import { AdminAction, AdminContext } from './context';
@@ -49,12 +51,17 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['refusals'], role: 'admin', action: refusals },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },
   { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy },
+  { method: 'DELETE', pattern: ['policy'], role: 'admin', action: deletePolicy },
+  // Who the caller is: lets a plan say which token its apply will need (a policy change needs admin).
+  { method: 'GET', pattern: ['token'], role: 'read', action: whoami },
   { method: 'GET', pattern: ['policy', 'findings'], role: 'read', action: policyFindings },
   // Plans ask it with a read token; it writes nothing.
   { method: 'POST', pattern: ['admission'], role: 'read', action: dryRunAdmission },
   { method: 'GET', pattern: ['admin-tokens'], role: 'admin', action: listAdminTokens },
   { method: 'POST', pattern: ['admin-tokens'], role: 'admin', action: createAdminToken },
   { method: 'DELETE', pattern: ['admin-tokens', '*'], role: 'admin', action: revokeAdminToken },
+  { method: 'GET', pattern: ['signing-keys'], role: 'read', action: listSigningKeys },
+  { method: 'POST', pattern: ['signing-keys'], role: 'admin', action: rotateSigningKey },
   { method: 'POST', pattern: ['clients', '*', 'secret'], role: 'write', action: rotateSecret },
   { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], role: 'read', action: effectiveScopes },
   { method: 'GET', pattern: ['*', '*', 'manager'], role: 'read', action: getManager },

@@ -3,10 +3,12 @@
  * admin API is the only place they are managed and a deleted client cannot
  * authenticate a moment later. Their `client_secret` metadata is the stored
  * hash (secrets.ts); `compareClientSecret` is replaced to verify against it (see
- * provider.ts). Every other model oidc-provider may keep (sessions,
+ * provider.ts). A client with public keys authenticates with private_key_jwt
+ * against them and has no secret. Every other model oidc-provider may keep (sessions,
  * interactions: unused by the client-credentials grant) lives in memory.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { clientAuthentication } from '../../model/types';
 import { Store } from '../store/store';
 
 export function adapterFactory(store: Store): (model: string) => Adapter {
@@ -18,19 +20,23 @@ class StoreClientAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const client = (await this.store.get('clients', id))?.value;
-    const secretHash = await this.store.secretHash(id);
-    if (!client || !secretHash) return undefined;
-    return {
+    if (!client) return undefined;
+    const common = {
       client_id: client.clientId,
-      client_secret: secretHash,
       client_name: client.displayName,
       // Only client credentials is served; the grant handler refuses a client whose model lacks it.
       grant_types: ['client_credentials'],
       response_types: [],
       redirect_uris: [],
-      // oidc-provider accepts client_secret_post as well for a client registered with basic.
-      token_endpoint_auth_method: 'client_secret_basic',
     };
+    if (clientAuthentication(client) === 'private_key_jwt') {
+      // RFC 7523: oidc-provider checks the assertion's signature against these keys, its iss, sub, aud, exp and jti.
+      return { ...common, token_endpoint_auth_method: 'private_key_jwt', ...(client.jwks ? { jwks: client.jwks } : { jwks_uri: client.jwksUri }) };
+    }
+    const secretHash = await this.store.secretHash(id);
+    if (!secretHash) return undefined;
+    // oidc-provider accepts client_secret_post as well for a client registered with basic.
+    return { ...common, client_secret: secretHash, token_endpoint_auth_method: 'client_secret_basic' };
   }
 
   async upsert(): Promise<void> {
@@ -47,11 +53,21 @@ class StoreClientAdapter implements Adapter {
   async revokeByGrantId(): Promise<void> {}
 }
 
+const SWEEP_EVERY_WRITES = 1_000;
+
 class MemoryAdapter implements Adapter {
   private readonly entries = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
 
+  private writes = 0;
+
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     this.entries.set(id, { payload, expiresAt: Date.now() + expiresIn * 1000 });
+    // Entries are short-lived (client assertion jtis: ASSERTION_MAX_SECONDS) but read back only on a replay: sweep
+    // the expired ones now and then, so memory follows the request rate, not the request count.
+    if (++this.writes % SWEEP_EVERY_WRITES === 0) {
+      const now = Date.now();
+      for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    }
   }
   async find(id: string): Promise<AdapterPayload | undefined> {
     const entry = this.entries.get(id);

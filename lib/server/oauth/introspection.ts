@@ -3,8 +3,14 @@
  * refuses to introspect JWTs). A token is active while its signature and
  * expiry hold, its client still exists with the secret the token was obtained
  * with (credential-generation.ts), and every scope it carries is still
- * effective for that client: deleting a client or its grant, or rotating its
- * secret, deactivates tokens already issued.
+ * effective for that client and the policy in force still lets the client
+ * receive it (the token endpoint's gate, tokenScopes): deleting a client or
+ * its grant, rotating its secret, or a policy change that now forbids a scope
+ * (external isolation, separation of duties) deactivates tokens already
+ * issued. Inactive rather than answered without the forbidden scopes: RFC 7662
+ * describes the token as issued, and a resource server that trusted a trimmed
+ * `scope` would still accept the JWT's own `scope` claim when it verifies
+ * locally; inactive is the answer every caller reads the same way.
  *
  * The caller authenticates as a registered client (client_secret_basic or
  * client_secret_post) or with any active admin token. A client learns about
@@ -14,12 +20,13 @@
  * cannot tell the two apart.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { effectiveScopes } from '../../model/effective-scopes';
+import { tokenScopes } from '../../policy';
+import { PolicyHolder } from '../admission/server-policy';
 import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
 import { ClientSecrets } from '../secrets';
-import { SIGNING_ALG, SigningJwk, publicJwk } from '../signing-keys';
+import { SIGNING_ALG, SigningKeys, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { AUDIENCE } from './resource-server';
@@ -30,11 +37,13 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export interface IntrospectionOptions {
   issuer: string;
   store: Store;
-  signingKey: SigningJwk;
+  /** Tokens verify against every published key: a retired key's tokens stay active until they expire. */
+  signingKeys: SigningKeys;
   secrets: ClientSecrets;
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => Promise<AdminIdentity | null>;
   now: () => Date;
+  policy: PolicyHolder;
 }
 
 export function introspectionEndpoint(options: IntrospectionOptions) {
@@ -80,9 +89,9 @@ async function authenticateCaller({ store, secrets, authenticateAdmin }: Introsp
   return { admin: false, clientId: id, allTokens: (await store.get('clients', id))?.value.introspection === true };
 }
 
-async function introspect({ issuer, store, signingKey, now }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
-  const { importJWK, jwtVerify } = await import('jose');
-  const key = await importJWK(publicJwk(signingKey), SIGNING_ALG);
+async function introspect({ issuer, store, signingKeys, now, policy }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const key = createLocalJWKSet({ keys: signingKeys.inForce().published.map(publicJwk) });
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer, audience: AUDIENCE, algorithms: [SIGNING_ALG], currentDate: now() }));
@@ -90,11 +99,15 @@ async function introspect({ issuer, store, signingKey, now }: IntrospectionOptio
     return { active: false };
   }
   const clientId = payload.client_id;
-  if (typeof clientId !== 'string' || !(await store.get('clients', clientId))) return { active: false };
+  const client = typeof clientId === 'string' ? (await store.get('clients', clientId))?.value : undefined;
+  if (typeof clientId !== 'string' || !client) return { active: false };
+  // A client with keys (private_key_jwt) has no secret and its tokens carry no generation; a token obtained with a
+  // secret the client no longer has (rotated, or replaced by keys) is inactive.
   const secretHash = await store.secretHash(clientId);
-  if (!secretHash || payload[GENERATION_CLAIM] !== credentialGeneration(secretHash)) return { active: false };
+  if (payload[GENERATION_CLAIM] !== (secretHash ? credentialGeneration(secretHash) : undefined)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
-  const effective = new Set(effectiveScopes(clientId, await store.effectiveScopeInput(clientId), now()));
+  const input = { ...(await store.effectiveScopeInput(clientId)), client };
+  const effective = new Set(tokenScopes(clientId, input, (await policy.current(store)).document, now()).scopes);
   if (!scopes.every(s => effective.has(s))) return { active: false };
   return {
     active: true,

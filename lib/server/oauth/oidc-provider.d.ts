@@ -73,7 +73,14 @@ declare module 'oidc-provider' {
     InvalidTarget: new (description?: string) => OidcError;
     InvalidRequest: new (description?: string) => OidcError;
     UnauthorizedClient: new (description?: string) => OidcError;
+    InvalidClientAuth: new (description: string) => OidcError;
   };
 
   export default Provider;
+}
+
+/** oidc-provider's keystore initializer (internal; see provider-keys.ts): replaces the provider's keys and JWKS. */
+declare module 'oidc-provider/lib/helpers/initialize_keystore.js' {
+  import type { Provider } from 'oidc-provider';
+  export default function initializeKeystore(this: Provider, jwks: { keys: object[] }): void;
 }

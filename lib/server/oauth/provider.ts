@@ -6,24 +6,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
-import type { Provider } from 'oidc-provider';
+import type { OidcError, Provider } from 'oidc-provider';
 import { PolicyHolder } from '../admission/server-policy';
 import { ClientSecrets } from '../secrets';
-import { SigningJwk } from '../signing-keys';
+import { SIGNING_ALG, SigningKeys } from '../signing-keys';
 import { Store } from '../store/store';
 import { adapterFactory } from './client-adapter';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { clientCredentialsGrant } from './client-credentials-grant';
 import { ClientReads } from './client-reads';
 import { servedMetadata } from './metadata';
-import { AUDIENCE, resourceServerFor } from './resource-server';
+import { AUDIENCE, ResourceServerInfo, resourceServerFor } from './resource-server';
 import { GrantBatcher } from './grant-batch';
 import { TokenAudit } from './token-audit';
 
 export interface OAuthProviderOptions {
   issuer: URL;
   store: Store;
-  signingKey: SigningJwk;
+  signingKeys: SigningKeys;
   now: () => Date;
   log: (line: string) => void;
   policy: PolicyHolder;
@@ -34,11 +34,11 @@ export interface OAuthProviderOptions {
   refused: (req: IncomingMessage, code: string | undefined) => void;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKey, now, log, policy, secrets, grants, refused }: OAuthProviderOptions): Promise<Provider> {
+export async function createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants, refused }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer.origin, {
     adapter: adapterFactory(store),
-    jwks: { keys: [signingKey] },
+    jwks: { keys: signingKeys.inForce().published },
     // Only what the client-credentials grant needs is on (served-routes.ts serves only its routes, metadata.ts
     // advertises only them): no sessions, userinfo, logout, PAR, DPoP (refused in the grant), OpenID or refresh tokens.
     features: {
@@ -53,7 +53,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
         defaultResource: () => AUDIENCE,
         useGrantedResource: () => true,
         getResourceServerInfo: async (_ctx: unknown, indicator: string, client: { clientId: string }) => {
-          const info = indicator === AUDIENCE ? await resourceServerFor(store, client.clientId) : null;
+          const info = indicator === AUDIENCE ? signedByKeyInForce(await resourceServerFor(store, client.clientId)) : null;
           if (!info) throw new errors.InvalidTarget();
           return info;
         },
@@ -63,16 +63,19 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
       grant_types: ['client_credentials'],
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: signingKey.alg,
+      id_token_signed_response_alg: SIGNING_ALG,
     },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    // An assertion (private_key_jwt) lives at most this long: its jti is remembered in this instance's memory
+    // until it expires, so a short life bounds both that memory and a replay against another instance.
+    assertJwtClientAuthClaimsAndHeader: assertShortLivedAssertion(errors),
     // The hash the client authenticated against in this very request: no second read, and a token obtained with a
     // secret rotated meanwhile carries that secret's generation (so it is inactive at once), not the new one's.
     extraTokenClaims: async (ctx: { oidc?: { client?: { clientSecret?: string } } }) => {
       const hash = ctx.oidc?.client?.clientSecret;
       return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
     },
-    enabledJWA: { idTokenSigningAlgValues: [signingKey.alg] },
+    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
     // Cookies are only used by interactive flows, which this server does not offer.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     responseTypes: [],
@@ -94,6 +97,9 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
     return this.clientSecret !== undefined && secrets.verify(this.clientId, actual, this.clientSecret);
   };
 
+  // The JWKS publishes the next and retired keys too: the kid says which one signs.
+  const signedByKeyInForce = (info: ResourceServerInfo | null) =>
+    info && { ...info, jwt: { sign: { ...info.jwt.sign, kid: signingKeys.inForce().signing.kid } } };
   const audit = new TokenAudit(now, grants);
   provider.registerGrantType(
     'client_credentials',
@@ -104,7 +110,7 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
       policy,
       now,
       audit,
-      resourceServer: clientId => resourceServerFor(store, clientId),
+      resourceServer: async clientId => signedByKeyInForce(await resourceServerFor(store, clientId)),
       invalidScope: (description, scope) => new errors.InvalidScope(description, scope),
       unauthorizedClient: description => new errors.UnauthorizedClient(description),
       invalidTarget: description => new errors.InvalidTarget(description),
@@ -116,6 +122,17 @@ export async function createOAuthProvider({ issuer, store, signingKey, now, log,
   provider.on('grant.error', (ctx, error) => refused(ctx.req, error.error));
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
   return provider;
+}
+
+/** Longest accepted client assertion lifetime (exp - now), in seconds. */
+export const ASSERTION_MAX_SECONDS = 300;
+
+function assertShortLivedAssertion(errors: { InvalidClientAuth: new (description: string) => OidcError }) {
+  return async (_ctx: unknown, payload: { exp?: number }) => {
+    if (typeof payload.exp === 'number' && payload.exp - Date.now() / 1000 > ASSERTION_MAX_SECONDS) {
+      throw new errors.InvalidClientAuth(`the client assertion must expire within ${ASSERTION_MAX_SECONDS} seconds`);
+    }
+  };
 }
 
 /**

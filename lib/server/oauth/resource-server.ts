@@ -16,7 +16,7 @@ export interface ResourceServerInfo {
   scope: string;
   accessTokenTTL: number;
   accessTokenFormat: 'jwt';
-  jwt: { sign: { alg: string } };
+  jwt: { sign: { alg: string; kid?: string } };
   identifier(): string;
 }
 

@@ -32,10 +32,10 @@ import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '..
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../../model/canonical-json';
 import { migrate } from './migrations';
 import { SqliteGrantWriter } from './sqlite-grant-writer';
-import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoreTransaction } from './store';
+import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -69,6 +69,13 @@ const ADMIN_TOKENS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS admin_tokens (
   name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL,
   created_at TEXT NOT NULL, created_by TEXT, revoked_at TEXT) WITHOUT ROWID;
+`;
+
+/** Token signing keys (SigningKeyStore): the set and its version, bumped by every replacement. Plain SQL PostgreSQL takes too. */
+const SIGNING_KEYS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS signing_key_set (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS signing_keys (
+  kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, created_at TEXT NOT NULL, activates_at TEXT NOT NULL, remove_at TEXT);
 `;
 
 /** Keys the server makes for itself (ServerKeyStore), e.g. the client-secret HMAC key. */
@@ -131,6 +138,7 @@ export class SqliteStore implements Store {
     db.exec(SCHEMA);
     db.exec(POLICY_SCHEMA);
     db.exec(ADMIN_TOKENS_SCHEMA);
+    db.exec(SIGNING_KEYS_SCHEMA);
     db.exec(SERVER_KEYS_SCHEMA);
     db.exec(REFUSALS_SCHEMA);
     migrate(db);
@@ -310,8 +318,8 @@ export class SqliteStore implements Store {
     this.stmt('INSERT OR IGNORE INTO policy (id, environment, document, version) VALUES (1, ?, NULL, 0)').run(environment);
   }
 
-  async setPolicyDocument(document: unknown): Promise<number> {
-    const row = this.stmt('UPDATE policy SET document = ?, version = version + 1 WHERE id = 1 RETURNING version').get(canonicalJson(document)) as
+  async setPolicyDocument(document: unknown | null): Promise<number> {
+    const row = this.stmt('UPDATE policy SET document = ?, version = version + 1 WHERE id = 1 RETURNING version').get(document === null ? null : canonicalJson(document)) as
       | { version: number }
       | undefined;
     if (!row) throw new Error('setPolicyDocument before initPolicy');
@@ -459,6 +467,39 @@ export class SqliteStore implements Store {
     return this.stmt('UPDATE admin_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name).changes > 0;
   }
 
+  async signingKeySet(): Promise<{ version: number; keys: StoredSigningKey[] }> {
+    return this.db.transaction(() => ({
+      version: this.signingKeyVersionNow(),
+      keys: (
+        this.stmt('SELECT kid, private_jwk, created_at, activates_at, remove_at FROM signing_keys ORDER BY activates_at, kid').all() as {
+          kid: string;
+          private_jwk: string;
+          created_at: string;
+          activates_at: string;
+          remove_at: string | null;
+        }[]
+      ).map(r => ({ kid: r.kid, privateJwk: JSON.parse(r.private_jwk), createdAt: r.created_at, activatesAt: r.activates_at, removeAt: r.remove_at })),
+    }))();
+  }
+
+  async signingKeySetVersion(): Promise<number> {
+    return this.signingKeyVersionNow();
+  }
+
+  async replaceSigningKeySet(expectedVersion: number, keys: readonly StoredSigningKey[]): Promise<number | null> {
+    return this.db.transaction(() => {
+      const bumped =
+        expectedVersion === 0
+          ? this.stmt('INSERT INTO signing_key_set (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING').run().changes
+          : this.stmt('UPDATE signing_key_set SET version = version + 1 WHERE id = 1 AND version = ?').run(expectedVersion).changes;
+      if (bumped === 0) return null;
+      this.stmt('DELETE FROM signing_keys').run();
+      const insert = this.stmt('INSERT INTO signing_keys (kid, private_jwk, created_at, activates_at, remove_at) VALUES (?, ?, ?, ?, ?)');
+      for (const key of keys) insert.run(key.kid, JSON.stringify(key.privateJwk), key.createdAt, key.activatesAt, key.removeAt);
+      return expectedVersion + 1;
+    }).immediate();
+  }
+
   async close(): Promise<void> {
     await this.grantWriter?.close();
     this.db.close();
@@ -468,6 +509,10 @@ export class SqliteStore implements Store {
     return (this.stmt('SELECT value FROM objects WHERE kind = ? ORDER BY key').all(kind) as { value: string }[]).map(r =>
       JSON.parse(r.value),
     );
+  }
+
+  private signingKeyVersionNow(): number {
+    return (this.stmt('SELECT version FROM signing_key_set WHERE id = 1').get() as { version: number } | undefined)?.version ?? 0;
   }
 
   private bumpRevision(): number {

@@ -101,8 +101,8 @@ export interface PolicyStore {
   policyRecord(): Promise<PolicyRecord | null>;
   /** Records the environment at first start; a no-op when one is recorded. */
   initPolicy(environment: string): Promise<void>;
-  /** Stores a new document (a new version); the environment stays. */
-  setPolicyDocument(document: unknown): Promise<number>;
+  /** Stores a new document (a new version); null: back to the environment's preset (also a new version). The environment stays. */
+  setPolicyDocument(document: unknown | null): Promise<number>;
 }
 
 /** Reads of server admission (lib/server/admission): what a change reaches, one query whatever its size. */
@@ -147,6 +147,34 @@ export interface OwnershipStore {
 }
 
 /**
+ * A signing key as stored: its private JWK and the times that decide its part (lib/server/signing-keys.ts). Every
+ * instance derives the same state from these times, so activation and removal need no write when they come due.
+ */
+export interface StoredSigningKey {
+  kid: string;
+  /** The private JWK (EC P-256, ES256). */
+  privateJwk: Record<string, unknown>;
+  createdAt: string;
+  /** From this moment the key signs (the latest activated key signs); before it, it is only published. */
+  activatesAt: string;
+  /** From this moment the key leaves the JWKS; null while it may still sign. */
+  removeAt: string | null;
+}
+
+/** The token signing keys, shared by every server instance on the store. */
+export interface SigningKeyStore {
+  /** Every key and the version of the set (0 before the first key). */
+  signingKeySet(): Promise<{ version: number; keys: StoredSigningKey[] }>;
+  /** Just the version: what instances poll to notice another's rotation. */
+  signingKeySetVersion(): Promise<number>;
+  /**
+   * Replaces the whole set when its version is still `expectedVersion` (compare and set: two instances rotating
+   * at once cannot both win); answers the new version, or null when another writer came first.
+   */
+  replaceSigningKeySet(expectedVersion: number, keys: readonly StoredSigningKey[]): Promise<number | null>;
+}
+
+/**
  * Refused token and introspection requests, counted per minute, endpoint, client, source and reason
  * (refusal-counter.ts): what a flood of failed requests leaves is bounded by its minutes, never by its
  * requests. Written in batches; several server instances may add to the same rows.
@@ -179,6 +207,7 @@ export interface Store
     GrantBatchStore,
     ServerKeyStore,
     SecretHashUpgrades,
+    SigningKeyStore,
     RefusalCounterStore,
     AuditRetentionStore {
   /**

@@ -50,7 +50,7 @@ describe('constructs and provider schema', () => {
     new RoleBinding(auth, 'Readers', { name: 'readers', role, subjects: [{ client, expiresAt: '2026-04-01T00:00:00Z', justification: 'CHG-1' }] });
     const synthesized = synthJson(stack);
 
-    const types = ['procurement_scope', 'procurement_role', 'procurement_client', 'procurement_role_binding'];
+    const types = ['procurement_scope', 'procurement_role', 'procurement_client', 'procurement_role_binding', 'procurement_policy'];
     expect(Object.keys(synthesized.resource).sort()).toEqual([...types].sort());
     for (const type of types) {
       const block = schema.resource_schemas[type]?.block;

@@ -1,15 +1,16 @@
 /**
  * `PUT /admin/v1/{kind}/{key}`: creates (201) or replaces (200) an object.
  * Idempotent: the same body again answers 200 and changes nothing (no
- * revision bump, no audit entry). A created client gets its secret, once.
+ * revision bump, no audit entry). A created client gets its secret, once;
+ * a client with public keys (private_key_jwt) never has one.
  */
-import { KEY_FIELD, Kind, KindObject } from '../../../model/types';
+import { Client, KEY_FIELD, Kind, KindObject } from '../../../model/types';
 import { formatProblems } from '../../../model/validate';
 import { badRequest } from '../../errors';
 import { readJsonObject, sendJson } from '../../http';
-import { generateSecret } from '../../secrets';
 import { canonicalJson } from '../../store/canonical-json';
 import { changeEntry } from '../audit-change';
+import { settleClientSecret } from '../client-secret';
 import { AdminAction, AdminContext, AdminRequest } from '../context';
 import { NOUN, parseKind } from '../kinds';
 import { checkManager, claimOf, managerFor } from '../ownership';
@@ -82,10 +83,9 @@ async function write<K extends Kind>(
       ...changeEntry(now(), actor, current ? 'update' : 'create', kind, key, current?.value, value, actorNote),
       reason: current ? claim.overrideReason : null,
     });
-    if (kind === 'clients' && !current) {
-      const clientSecret = generateSecret();
-      await tx.setSecretHash(key, secrets.hash(clientSecret));
-      return { status: 201, value, version, clientSecret, findings };
+    if (kind === 'clients') {
+      const clientSecret = await settleClientSecret(tx, secrets, key, current?.value as Client | undefined, value as Client);
+      return { status: current ? 200 : 201, value, version, clientSecret, findings };
     }
     return { status: current ? 200 : 201, value, version, findings };
   });

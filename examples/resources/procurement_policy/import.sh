@@ -1,0 +1,2 @@
+# The policy is imported by the environment its server guards.
+terraform import procurement_policy.prod prod
