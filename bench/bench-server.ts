@@ -24,7 +24,9 @@ export interface BenchServer extends ListeningProcess {
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
   const adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
-  const server = await spawnListening([BIN, 'server', '--port', '0', '--data', dataDir], { ...env, PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
+  // One client at thousands of tokens a second: the per-client rate limit (100 by default) is off.
+  const args = [BIN, 'server', '--port', '0', '--data', dataDir, '--client-rate-limit', 'off'];
+  const server = await spawnListening(args, { ...env, PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
     rmSync(dataDir, { recursive: true, force: true }),
   );
   return { ...server, adminToken, admin: new AdminClient({ url: server.url, adminToken, actor: 'bench' }) };

@@ -18,6 +18,7 @@
  * - `GET clients/{id}/effective-scopes`, `GET audit`, `GET usage`.
  * - `GET signing-keys`; `POST signing-keys` `{ publishDelaySeconds? }` (role
  *   `admin`) publishes the next token signing key, answered with the new set.
+ * - `GET refusals` (admin role): refused token and introspection requests counted per minute.
  * - Admin tokens (role `admin`): `POST admin-tokens` `{ name, role }` → 201
  *   with the token, shown once; `GET admin-tokens`; `DELETE admin-tokens/{name}`
  *   revokes. Every token has a role: `read` (every GET), `write` (PUT, DELETE,
@@ -51,6 +52,8 @@ import {
   EffectiveScopes,
   Page,
   ProposedChange,
+  RefusalCount,
+  RefusalQuery,
   SigningKeyInfo,
   SigningKeyRotation,
   UsageEntry,
@@ -190,8 +193,7 @@ export class AdminClient {
   }
 
   async audit(query: AuditQuery = {}): Promise<Page<AuditEntry>> {
-    const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-    return (await this.request<Page<AuditEntry>>('GET', `audit?${params}`)).body;
+    return (await this.request<Page<AuditEntry>>('GET', `audit?${queryString(query)}`)).body;
   }
 
   async usage(clientId?: string): Promise<UsageEntry[]> {
@@ -317,6 +319,11 @@ export class AdminClient {
   async rotateSigningKey(publishDelaySeconds?: number): Promise<SigningKeyRotation> {
     return (await this.request<SigningKeyRotation>('POST', 'signing-keys', publishDelaySeconds === undefined ? {} : { publishDelaySeconds })).body;
   }
+
+  /** Refused token and introspection requests, counted per minute, endpoint, client, source and reason (admin role). */
+  async refusals(query: RefusalQuery = {}): Promise<Page<RefusalCount>> {
+    return (await this.request<Page<RefusalCount>>('GET', `refusals?${queryString(query)}`)).body;
+  }
 }
 
 /** Where the policy a server enforces comes from: its environment's recommended preset, or a document stored through the admin API. */
@@ -344,6 +351,10 @@ function writeHeaders(options: WriteOptions): Record<string, string> {
   if (options.manager?.label) headers[MANAGER_LABEL_HEADER] = options.manager.label;
   if (options.overrideReason) headers[OWNERSHIP_OVERRIDE_HEADER] = options.overrideReason;
   return headers;
+}
+
+function queryString(query: object): URLSearchParams {
+  return new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
 }
 
 function safeJson(text: string): unknown {

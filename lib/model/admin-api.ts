@@ -63,6 +63,50 @@ export interface AuditQuery {
   after?: string;
 }
 
+/**
+ * Why the token endpoint or introspection refused a request, from a fixed set: the counters
+ * (`GET refusals`) never keep what an unauthenticated caller wrote, only which of these it was.
+ */
+export const REFUSAL_REASONS = [
+  'invalid_client',
+  'invalid_scope',
+  'unauthorized_client',
+  'invalid_request',
+  'unsupported_grant_type',
+  'invalid_target',
+  'body_too_large',
+  'rate_limited',
+  'other',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** The endpoints whose refusals are counted. */
+export type RefusalEndpoint = 'token' | 'introspection';
+
+/**
+ * Refusals of one minute, for one client, source and reason. `clientId` is a registered client's id, or
+ * `unknown` (an id that names no client: never stored as sent) or `none` (no client named); `source` is
+ * the caller's address (IPv6 by its /64), or `other` once a minute holds too many distinct rows.
+ */
+export interface RefusalCount {
+  /** The minute, as an RFC 3339 UTC time (`2026-11-29T14:05:00.000Z`). */
+  minute: string;
+  endpoint: RefusalEndpoint;
+  clientId: string;
+  source: string;
+  reason: RefusalReason;
+  count: number;
+}
+
+export interface RefusalQuery {
+  /** Only minutes at or after this time. */
+  since?: string;
+  clientId?: string;
+  limit?: number;
+  /** The `next` of the previous page. */
+  after?: string;
+}
+
 /** An object a change or a finding is about. */
 export interface ObjectRef {
   kind: Kind;

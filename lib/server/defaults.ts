@@ -40,6 +40,34 @@ export interface ServerConfig {
    * proxy appended). Off: every `X-Forwarded-*` header is ignored. The issuer stays fixed either way.
    */
   trustProxy: boolean;
+  /**
+   * Token and introspection requests a second per registered client (each endpoint its own token bucket,
+   * bursts up to the same number); only requests that authenticated as the client count. null = no limit.
+   */
+  clientRateLimit: number | null;
+  /**
+   * Refused token and introspection requests that did not authenticate, a second per source address (IPv6 by /64); past it, that
+   * source's requests naming no registered client get 429 (those naming one still authenticate). null = no limit.
+   */
+  failureRateLimit: number | null;
+  /** Largest token or introspection request body; larger ones get 413 (oidc-provider's own cap is 56 KiB). */
+  tokenBodyLimitBytes: number;
+  /** Time for a client to send a request's headers before the connection is closed (node:http headersTimeout). */
+  headersTimeoutMs: number;
+  /** Time for a client to send a whole request, headers and body (node:http requestTimeout). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (node:http keepAliveTimeout). */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; further ones are closed as they arrive (node:http maxConnections). */
+  maxConnections: number;
+  /** Audit entries older than this many days are removed. */
+  auditRetentionDays: number;
+  /** Past this many audit entries the oldest are removed. */
+  auditMaxEntries: number;
+  /** Refusal counters older than this many days are removed. */
+  refusalRetentionDays: number;
+  /** How often retention runs (it also runs at start). */
+  retentionSweepSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -54,6 +82,19 @@ export const DEFAULTS = {
   issuer: null,
   tls: null,
   trustProxy: false,
+  // A client-credentials token lasts an hour: 100 a second from one client is a fleet restarting at once.
+  clientRateLimit: 100,
+  failureRateLimit: 20,
+  // A token request is a few hundred bytes; a private_key_jwt assertion a few KiB.
+  tokenBodyLimitBytes: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+  auditRetentionDays: 400,
+  auditMaxEntries: 1_000_000,
+  refusalRetentionDays: 30,
+  retentionSweepSeconds: 60,
 } as const satisfies ServerConfig;
 
 /** An admin token shorter than this is refused: it guards every scope of every client. */
@@ -94,6 +135,28 @@ export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   }
   if (!Number.isInteger(config.bodyLimitBytes) || config.bodyLimitBytes < 1024) {
     fail('bodyLimitBytes', `must be an integer of at least 1024, got ${config.bodyLimitBytes}`);
+  }
+  for (const key of ['clientRateLimit', 'failureRateLimit'] as const) {
+    const value = config[key];
+    if (value !== null && !(value > 0 && Number.isFinite(value))) fail(key, `must be a positive number of requests per second, or off, got ${value}`);
+  }
+  const integers: [keyof ServerConfig, number][] = [
+    ['tokenBodyLimitBytes', 1024],
+    ['headersTimeoutMs', 100],
+    ['requestTimeoutMs', 100],
+    ['keepAliveTimeoutMs', 100],
+    ['maxConnections', 1],
+    ['auditRetentionDays', 1],
+    ['auditMaxEntries', 1],
+    ['refusalRetentionDays', 1],
+    ['retentionSweepSeconds', 1],
+  ];
+  for (const [key, min] of integers) {
+    const value = config[key] as number;
+    if (!Number.isInteger(value) || value < min) fail(key, `must be an integer of at least ${min}, got ${value}`);
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    fail('headersTimeoutMs', `must not exceed requestTimeoutMs (${config.requestTimeoutMs}), got ${config.headersTimeoutMs}`);
   }
   if (typeof config.environment !== 'string' || !ENVIRONMENT_NAME.test(config.environment)) {
     fail('environment', `must be 1 to 63 letters, digits, '-' or '_' starting with a letter (e.g. dev, prod-eu), got '${config.environment}'`);

@@ -16,10 +16,14 @@ import { ServerConfig, isLoopback } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
-import { INTROSPECTION_PATH } from './oauth/metadata';
+import { INTROSPECTION_PATH, TOKEN_PATH } from './oauth/metadata';
 import { createOAuthProvider } from './oauth/provider';
 import { providerKeysFollower } from './oauth/provider-keys';
 import { servedRoutes } from './oauth/served-routes';
+import { RefusalCounter } from './oauth/refusal-counter';
+import { RequestGuard } from './oauth/request-guard';
+import { applyConnectionLimits, httpServerOptions } from './http-limits';
+import { Retention } from './retention';
 import { SigningKeys } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { GrantBatcher } from './oauth/grant-batch';
@@ -41,6 +45,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
+const REFUSAL_FLUSH_MS = 1_000;
+const REFUSAL_ROWS_PER_MINUTE = 500;
+
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   const tls = config.tls ? loadTls(config.tls) : null;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -61,6 +69,19 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   let followKeys = async () => {};
+  const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
+  const retention = new Retention({ store, now, log, ...config });
+  const guard = (endpoint: 'token' | 'introspection') =>
+    new RequestGuard({
+      endpoint,
+      store,
+      counter: refusals,
+      clientRate: config.clientRateLimit,
+      failureRate: config.failureRateLimit,
+      bodyLimitBytes: config.tokenBodyLimitBytes,
+      trustProxy: config.trustProxy,
+    });
+  const guards = { token: guard('token'), introspection: guard('introspection') };
   const router = new AdminRouter(
     { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
     { rateLimit: config.adminRateLimit },
@@ -74,7 +95,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
       await followKeys();
-      if (url.pathname === INTROSPECTION_PATH) return introspection(req, res);
+      if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
+      if (url.pathname === TOKEN_PATH) return guards.token.handle(req, res, (replay, response) => oauth(replay, response, url.pathname));
       return oauth(req, res, url.pathname);
     };
     const answering = answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
@@ -82,14 +104,15 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     inFlight.add(answering);
     void answering.finally(() => inFlight.delete(answering));
   };
-  const server = tls ? createTlsServer(tls, handle) : createServer(handle);
+  const server = tls ? createTlsServer({ ...tls, ...httpServerOptions(config) }, handle) : createServer(httpServerOptions(config), handle);
+  applyConnectionLimits(server, config);
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants });
+  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants, refused: (req, code) => guards.token.noteRefusal(req, code) });
   followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
   introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });
@@ -110,7 +133,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       });
       await Promise.allSettled(inFlight);
       // Grants still waiting for their batch are written before the store closes.
-      await grants.flush();
+      await Promise.all([grants.flush(), refusals.close(), retention.close()]);
       await store.close();
     },
   };

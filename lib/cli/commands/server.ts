@@ -18,6 +18,17 @@ export function register(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (chain) to serve TLS with; needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--trust-proxy', 'behind a TLS-terminating reverse proxy: take the client address from X-Forwarded-For (needs an https --issuer)')
+    .option('--client-rate-limit <n|off>', `token and introspection requests per second per client (default ${DEFAULTS.clientRateLimit})`, rateOrOff)
+    .option('--failure-rate-limit <n|off>', `refused token and introspection requests per second per source address (default ${DEFAULTS.failureRateLimit})`, rateOrOff)
+    .option('--token-body-limit <bytes>', 'largest token or introspection request body', integer, DEFAULTS.tokenBodyLimitBytes)
+    .option('--headers-timeout <ms>', 'time to receive request headers', integer, DEFAULTS.headersTimeoutMs)
+    .option('--request-timeout <ms>', 'time to receive a whole request', integer, DEFAULTS.requestTimeoutMs)
+    .option('--idle-timeout <ms>', 'how long an idle keep-alive connection stays open', integer, DEFAULTS.keepAliveTimeoutMs)
+    .option('--max-connections <n>', 'open connections at most', integer, DEFAULTS.maxConnections)
+    .option('--audit-retention-days <n>', 'remove audit entries older than this', integer, DEFAULTS.auditRetentionDays)
+    .option('--audit-max-entries <n>', 'remove the oldest audit entries past this many', integer, DEFAULTS.auditMaxEntries)
+    .option('--refusal-retention-days <n>', 'remove refusal counters older than this', integer, DEFAULTS.refusalRetentionDays)
+    .option('--retention-sweep <seconds>', 'how often retention runs', integer, DEFAULTS.retentionSweepSeconds)
     .addHelpText(
       'after',
       '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token (SQLite only: with --store, every instance needs the same PROCUREMENT_ADMIN_TOKEN).\n' +
@@ -41,6 +52,17 @@ export function register(program: Command): void {
           issuer: options.issuer ?? null,
           tls: options.tlsCert || options.tlsKey ? { certFile: absolute(options.tlsCert), keyFile: absolute(options.tlsKey) } : null,
           trustProxy: options.trustProxy === true,
+          clientRateLimit: offAsNull(options.clientRateLimit),
+          failureRateLimit: offAsNull(options.failureRateLimit),
+          tokenBodyLimitBytes: options.tokenBodyLimit,
+          headersTimeoutMs: options.headersTimeout,
+          requestTimeoutMs: options.requestTimeout,
+          keepAliveTimeoutMs: options.idleTimeout,
+          maxConnections: options.maxConnections,
+          auditRetentionDays: options.auditRetentionDays,
+          auditMaxEntries: options.auditMaxEntries,
+          refusalRetentionDays: options.refusalRetentionDays,
+          retentionSweepSeconds: options.retentionSweep,
         });
       } catch (e: unknown) {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;
@@ -81,11 +103,31 @@ interface ServerOptions {
   tlsCert?: string;
   tlsKey?: string;
   trustProxy?: boolean;
+  clientRateLimit?: number | 'off';
+  failureRateLimit?: number | 'off';
+  tokenBodyLimit: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  idleTimeout: number;
+  maxConnections: number;
+  auditRetentionDays: number;
+  auditMaxEntries: number;
+  refusalRetentionDays: number;
+  retentionSweep: number;
 }
 
 /** A missing file stays empty, so that the settings check names the option left out. */
 function absolute(file: string | undefined): string {
   return file ? resolvePath(file) : '';
+}
+
+/** A positive rate, or `off` for no limit (kept as the word: commander turns a null into ''). */
+function rateOrOff(value: string): number | 'off' {
+  return value === 'off' ? 'off' : positiveNumber(value);
+}
+
+function offAsNull(value: number | 'off' | undefined): number | null | undefined {
+  return value === 'off' ? null : value;
 }
 
 function integer(value: string): number {

@@ -20,6 +20,7 @@ import { deletePolicy, getPolicy, policyFindings, putPolicy } from './actions/po
 import { whoami } from './actions/whoami';
 import { adoptObject, getManager } from './actions/manager';
 import { putObject } from './actions/put-object';
+import { refusals } from './actions/refusals';
 import { revision } from './actions/revision';
 import { revokeAdminToken } from './actions/revoke-admin-token';
 import { rotateSecret } from './actions/rotate-secret';
@@ -46,6 +47,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['revision'], role: 'read', action: revision },
   { method: 'GET', pattern: ['audit'], role: 'read', action: audit },
   { method: 'GET', pattern: ['usage'], role: 'read', action: usage },
+  // It names the addresses that called: operators' business, not plans'.
+  { method: 'GET', pattern: ['refusals'], role: 'admin', action: refusals },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },
   { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy },
   { method: 'DELETE', pattern: ['policy'], role: 'admin', action: deletePolicy },

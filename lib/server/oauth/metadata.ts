@@ -9,6 +9,9 @@
 /** Where introspection is served; the server answers it itself (introspection.ts): oidc-provider refuses to introspect JWTs. */
 export const INTROSPECTION_PATH = '/token/introspection';
 
+/** oidc-provider's token endpoint (its default route); request-guard.ts stands in front of it. */
+export const TOKEN_PATH = '/token';
+
 /** Fields taken from oidc-provider's document as they are. */
 const KEPT = [
   'issuer',

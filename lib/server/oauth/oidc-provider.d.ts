@@ -25,6 +25,7 @@ declare module 'oidc-provider' {
     /** Koa's response status and header setter. */
     status: number;
     set(name: string, value: string): void;
+    req: IncomingMessage;
   }
 
   export interface ClientCredentialsToken {

@@ -5,7 +5,8 @@
  * (client-adapter.ts) and introspection (introspection.ts) are ours.
  */
 import { randomBytes } from 'node:crypto';
-import type { OidcContext, OidcError, Provider } from 'oidc-provider';
+import { IncomingMessage } from 'node:http';
+import type { OidcError, Provider } from 'oidc-provider';
 import { PolicyHolder } from '../admission/server-policy';
 import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningKeys } from '../signing-keys';
@@ -17,7 +18,6 @@ import { clientCredentialsGrant } from './client-credentials-grant';
 import { ClientReads } from './client-reads';
 import { servedMetadata } from './metadata';
 import { AUDIENCE, ResourceServerInfo, resourceServerFor } from './resource-server';
-import { parseScopeParameter } from './scope-policy';
 import { GrantBatcher } from './grant-batch';
 import { TokenAudit } from './token-audit';
 
@@ -31,9 +31,11 @@ export interface OAuthProviderOptions {
   secrets: ClientSecrets;
   /** Where grants wait for their group commit; the server flushes it before closing the store. */
   grants: GrantBatcher;
+  /** Told the error code of every refused token request (counted by request-guard.ts; no audit row). */
+  refused: (req: IncomingMessage, code: string | undefined) => void;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants }: OAuthProviderOptions): Promise<Provider> {
+export async function createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants, refused }: OAuthProviderOptions): Promise<Provider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer.origin, {
     adapter: adapterFactory(store),
@@ -99,7 +101,7 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
   // The JWKS publishes the next and retired keys too: the kid says which one signs.
   const signedByKeyInForce = (info: ResourceServerInfo | null) =>
     info && { ...info, jwt: { sign: { ...info.jwt.sign, kid: signingKeys.inForce().signing.kid } } };
-  const audit = new TokenAudit(store, now, grants);
+  const audit = new TokenAudit(now, grants);
   provider.registerGrantType(
     'client_credentials',
     clientCredentialsGrant({
@@ -119,17 +121,13 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
     ['resource'],
   );
   // A store outage reaches oidc-provider as a 503 temporarily_unavailable (store-unavailable.ts): say when to
-  // retry, and do not audit it as a denial (nothing was decided, and the store could not record it anyway).
+  // retry, and do not count it as a refusal (nothing was decided).
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.status === 503) ctx.set('retry-after', String(STORE_RETRY_AFTER_SECONDS));
   });
   provider.on('grant.error', (ctx, error) => {
-    if (error.error === 'temporarily_unavailable') return;
-    // An event listener: nobody awaits it, so a failed write is logged rather than left unhandled.
-    audit
-      .denied(clientIdOf(ctx), parseScopeParameter(ctx.oidc.params?.scope), describe(error))
-      .catch((e: Error) => log(`error: audit of a refused token request: ${e.message}`));
+    if (error.error !== 'temporarily_unavailable') refused(ctx.req, error.error);
   });
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
   return provider;
@@ -163,21 +161,4 @@ async function importOidcProvider() {
   } finally {
     console.warn = warn;
   }
-}
-
-function clientIdOf(ctx: OidcContext): string | null {
-  if (ctx.oidc.client) return ctx.oidc.client.clientId;
-  if (ctx.oidc.params?.client_id) return ctx.oidc.params.client_id;
-  const basic = /^Basic (\S+)$/i.exec(ctx.headers.authorization ?? '');
-  if (!basic) return null;
-  const user = Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0];
-  try {
-    return decodeURIComponent(user) || null;
-  } catch {
-    return null;
-  }
-}
-
-function describe(error: OidcError): string {
-  return error.error_description ? `${error.error}: ${error.error_description}` : error.error ?? error.message;
 }

@@ -1,14 +1,13 @@
 /**
  * Audit of the token endpoint: every token issued (and, for it, the usage
- * record of each scope) and every request refused, with the client, the
- * scopes asked for and granted, and the reason.
+ * record of each scope), with the client and the scopes asked for and
+ * granted. Refused requests are counted, not audited (refusal-counter.ts):
+ * a row per refusal would let anyone grow the store and write its actor.
  */
-import { Store } from '../store/store';
 import { GrantBatcher } from './grant-batch';
 
 export class TokenAudit {
   constructor(
-    private readonly store: Store,
     private readonly now: () => Date,
     private readonly grants: GrantBatcher,
   ) {}
@@ -19,10 +18,6 @@ export class TokenAudit {
    */
   granted(clientId: string, requested: string[], granted: string[], jti: string): Promise<void> {
     return this.grants.record({ ...this.entry(this.now().toISOString(), 'token.grant', clientId, requested, granted, null), key: jti });
-  }
-
-  denied(clientId: string | null, requested: string[], reason: string): Promise<void> {
-    return this.store.appendAudit(this.entry(this.now().toISOString(), 'token.deny', clientId, requested, [], reason));
   }
 
   private entry(at: string, action: string, clientId: string | null, requested: string[], granted: string[], reason: string | null) {

@@ -53,6 +53,17 @@ CREATE TABLE signing_keys (
 INSERT INTO meta (name, value) VALUES ('revision', '0');
 `,
   },
+  // Refused token and introspection requests counted per minute (refusal-counter.ts), and the index audit retention prunes by.
+  {
+    version: 2,
+    sql: `
+CREATE TABLE refusal_counts (
+  minute TEXT COLLATE "C" NOT NULL, endpoint TEXT COLLATE "C" NOT NULL, client_id TEXT COLLATE "C" NOT NULL,
+  source TEXT COLLATE "C" NOT NULL, reason TEXT COLLATE "C" NOT NULL, count BIGINT NOT NULL,
+  PRIMARY KEY (minute, endpoint, client_id, source, reason));
+CREATE INDEX audit_at ON audit (at);
+`,
+  },
 ];
 
 /** The schema version this code writes. */

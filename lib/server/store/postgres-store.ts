@@ -31,12 +31,13 @@
 import { Pool, PoolClient, types as pgTypes } from 'pg';
 import { Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../../model/canonical-json';
+import { AuditRow, auditPage } from './audit-rows';
 import { migratePostgres } from './postgres-migrations';
 import { StoreUnavailableError } from './store-unavailable';
-import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoreTransaction, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
+import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoreTransaction, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
 
 /** Connections per instance: the pool bounds what one instance asks of the database. */
 const POOL_SIZE = 10;
@@ -62,12 +63,14 @@ const AUDIT_RECORD_TYPES =
   'at text, actor text, actor_note text, action text, kind text, key text, before text, after text, ' +
   'client_id text, requested_scopes text, granted_scopes text, reason text';
 const ADMIN_TOKEN_COLUMNS = 'name, role, hash, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"';
+/** A row's text length as auditRowBytes counts it (audit-rows.ts), without the 8 it adds for other values: never more. */
+const AUDIT_TEXT_BYTES = ['at', 'actor', 'actor_note', 'action', 'kind', 'key', 'before', 'after', 'client_id', 'requested_scopes', 'granted_scopes', 'reason']
+  .map(column => `COALESCE(char_length(${column}), 0)`)
+  .join(' + ');
 const AUDIT_COLUMNS =
   'id, at, actor, actor_note AS "actorNote", action, kind, key, before, after, client_id AS "clientId", ' +
   'requested_scopes AS "requestedScopes", granted_scopes AS "grantedScopes", reason';
 
-type AuditRow = Omit<AuditEntry, JsonColumn> & Record<JsonColumn, string | null>;
-type JsonColumn = 'before' | 'after' | 'requestedScopes' | 'grantedScopes';
 type Row = Record<string, unknown>;
 
 /** Every read and write of the store, over one connection (a transaction) or the pool; subclasses say how a statement runs. */
@@ -224,7 +227,7 @@ abstract class PgStatements implements StoreTransaction {
     await this.insertAudit([entry]);
   }
 
-  async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): Promise<AuditEntry[]> {
+  async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const filters: [keyof AuditQuery, string][] = [
@@ -242,13 +245,64 @@ abstract class PgStatements implements StoreTransaction {
       params.push(name === 'after' ? Number(query[name]) : query[name]);
       where.push(`${condition} $${params.length}`);
     }
-    params.push(query.limit);
-    const rows = await this.query<AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`,
+    params.push(query.maxBytes, query.limit + 1);
+    // pg has no row-by-row reads without a cursor, so the byte budget is applied in SQL too: rows that start
+    // within the budget, and the first past it (auditPage then decides). AUDIT_TEXT_BYTES counts no more than
+    // auditRowBytes does, so no row the page would take is left out.
+    const rows = await this.query<AuditRow & { running: string; bytes: string }>(
+      `SELECT * FROM (SELECT ${AUDIT_COLUMNS}, ${AUDIT_TEXT_BYTES} AS bytes, SUM(${AUDIT_TEXT_BYTES}) OVER (ORDER BY id) AS running ` +
+        `FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}) page ` +
+        `WHERE running - bytes <= $${params.length - 1} ORDER BY id LIMIT $${params.length}`,
       params,
       { lock: false },
     );
-    return rows.map(toAuditEntry);
+    return auditPage(rows.map(({ running: _running, bytes: _bytes, ...row }) => row), query.limit, query.maxBytes);
+  }
+
+  async pruneAudit(before: string, keepAtMost: number): Promise<number> {
+    const byAge = await this.query('DELETE FROM audit WHERE at < $1 RETURNING id', [before], { lock: false });
+    // Ids only grow, so the newest `keepAtMost` entries have ids above max(id) - keepAtMost.
+    const bySize = await this.query('DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - $1 RETURNING id', [keepAtMost], { lock: false });
+    return byAge.length + bySize.length;
+  }
+
+  async addRefusals(rows: readonly RefusalCount[]): Promise<void> {
+    if (rows.length === 0) return;
+    // Sorted, so that two instances adding to the same rows lock them in the same order and cannot deadlock.
+    const sorted = [...rows].sort((x, y) =>
+      compare(x.minute, y.minute) || compare(x.endpoint, y.endpoint) || compare(x.clientId, y.clientId) || compare(x.source, y.source) || compare(x.reason, y.reason),
+    );
+    const column = <K extends keyof RefusalCount>(key: K) => sorted.map(r => r[key]);
+    await this.query(
+      'INSERT INTO refusal_counts (minute, endpoint, client_id, source, reason, count) ' +
+        'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) ' +
+        'ON CONFLICT (minute, endpoint, client_id, source, reason) DO UPDATE SET count = refusal_counts.count + excluded.count',
+      [column('minute'), column('endpoint'), column('clientId'), column('source'), column('reason'), column('count')],
+      { lock: false },
+    );
+  }
+
+  async refusals(query: { since?: string; clientId?: string; after?: RefusalKey; limit: number }): Promise<RefusalCount[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (query.since !== undefined) where.push(`minute >= ${param(query.since)}`);
+    if (query.clientId !== undefined) where.push(`client_id = ${param(query.clientId)}`);
+    if (query.after !== undefined) {
+      const a = query.after;
+      where.push(`(minute, endpoint, client_id, source, reason) > (${[a.minute, a.endpoint, a.clientId, a.source, a.reason].map(param).join(', ')})`);
+    }
+    const rows = await this.query<Omit<RefusalCount, 'count'> & { count: string }>(
+      'SELECT minute, endpoint, client_id AS "clientId", source, reason, count FROM refusal_counts ' +
+        `${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY minute, endpoint, client_id, source, reason LIMIT ${param(query.limit)}`,
+      params,
+      { lock: false },
+    );
+    return rows.map(r => ({ ...r, count: Number(r.count) }));
+  }
+
+  async pruneRefusals(before: string): Promise<number> {
+    return (await this.query('DELETE FROM refusal_counts WHERE minute < $1 RETURNING minute', [before], { lock: false })).length;
   }
 
   /** A batch of token grants: its audit entries and usage. On the store it runs in a transaction of its own (PostgresStore.commitGrants). */
@@ -562,13 +616,3 @@ function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-function toAuditEntry(row: AuditRow): AuditEntry {
-  const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
-  return {
-    ...row,
-    before: parse(row.before),
-    after: parse(row.after),
-    requestedScopes: parse(row.requestedScopes),
-    grantedScopes: parse(row.grantedScopes),
-  };
-}

@@ -30,12 +30,13 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AdminRole, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from '../../model/canonical-json';
+import { AuditRow, auditPage } from './audit-rows';
 import { migrate } from './migrations';
 import { SqliteGrantWriter } from './sqlite-grant-writer';
-import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
+import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -83,6 +84,20 @@ const SERVER_KEYS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS server_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+/**
+ * Refusal counters (RefusalCounterStore) and the index audit retention deletes by. Plain SQL that
+ * PostgreSQL accepts as well (the upsert adds to the stored count, so instances can share rows).
+ */
+const REFUSALS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS refusal_counts (
+  minute TEXT NOT NULL, endpoint TEXT NOT NULL, client_id TEXT NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,
+  count INTEGER NOT NULL, PRIMARY KEY (minute, endpoint, client_id, source, reason));
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+`;
+
+/** Rows deleted per statement when pruning, so that one sweep never holds the write lock for long. */
+const PRUNE_BATCH = 5_000;
+
 /** For each holder field, a condition on `o.value` that is true when it names `?` (aliases keep json_each's own `value` column apart). */
 const HOLDER_CONDITION: Record<HolderField, string> = {
   scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
@@ -91,9 +106,6 @@ const HOLDER_CONDITION: Record<HolderField, string> = {
   subjects: `EXISTS (SELECT 1 FROM json_each(o.value, '$.subjects') j WHERE json_extract(j.value, '$.clientId') = ?)`,
 };
 
-/** An audit row as selected (columns renamed to the API's fields); the JSON columns are still text. */
-type AuditRow = Omit<AuditEntry, JsonColumn> & Record<JsonColumn, string | null>;
-type JsonColumn = 'before' | 'after' | 'requestedScopes' | 'grantedScopes';
 const ADMIN_TOKEN_COLUMNS = 'name, role, hash, created_at AS createdAt, created_by AS createdBy, revoked_at AS revokedAt';
 const AUDIT_COLUMNS =
   'id, at, actor, actor_note AS actorNote, action, kind, key, before, after, client_id AS clientId, ' +
@@ -126,6 +138,7 @@ export class SqliteStore implements Store {
     db.exec(ADMIN_TOKENS_SCHEMA);
     db.exec(SIGNING_KEYS_SCHEMA);
     db.exec(SERVER_KEYS_SCHEMA);
+    db.exec(REFUSALS_SCHEMA);
     migrate(db);
     const store = new SqliteStore(db);
     return serialized(store, store.mutex);
@@ -315,7 +328,7 @@ export class SqliteStore implements Store {
     this.stmt(AUDIT_INSERT).run(...auditRow(entry));
   }
 
-  async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): Promise<AuditEntry[]> {
+  async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const filters: [keyof AuditQuery, string][] = [
@@ -334,7 +347,56 @@ export class SqliteStore implements Store {
       params.push(name === 'after' ? Number(query[name]) : query[name]);
     }
     const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, query.limit) as AuditRow[]).map(toAuditEntry);
+    // Row by row, so that a page of large entries stops at the byte budget instead of loading every row first.
+    return auditPage(this.db.prepare(sql).iterate(...params, query.limit + 1) as IterableIterator<AuditRow>, query.limit, query.maxBytes);
+  }
+
+  async pruneAudit(before: string, keepAtMost: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const batch = this.stmt('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)').run(before, PRUNE_BATCH).changes;
+      removed += batch;
+      if (batch < PRUNE_BATCH) break;
+    }
+    // Ids only grow, so the newest `keepAtMost` entries have ids above max(id) - keepAtMost.
+    removed += this.stmt('DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ?').run(keepAtMost).changes;
+    return removed;
+  }
+
+  async addRefusals(rows: readonly RefusalCount[]): Promise<void> {
+    const add = this.stmt(
+      'INSERT INTO refusal_counts (minute, endpoint, client_id, source, reason, count) VALUES (?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (minute, endpoint, client_id, source, reason) DO UPDATE SET count = refusal_counts.count + excluded.count',
+    );
+    this.db.transaction(() => {
+      for (const r of rows) add.run(r.minute, r.endpoint, r.clientId, r.source, r.reason, r.count);
+    })();
+  }
+
+  async refusals(query: { since?: string; clientId?: string; after?: RefusalKey; limit: number }): Promise<RefusalCount[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.since !== undefined) {
+      where.push('minute >= ?');
+      params.push(query.since);
+    }
+    if (query.clientId !== undefined) {
+      where.push('client_id = ?');
+      params.push(query.clientId);
+    }
+    if (query.after !== undefined) {
+      const a = query.after;
+      where.push('(minute, endpoint, client_id, source, reason) > (?, ?, ?, ?, ?)');
+      params.push(a.minute, a.endpoint, a.clientId, a.source, a.reason);
+    }
+    return this.stmt(
+      'SELECT minute, endpoint, client_id AS clientId, source, reason, count FROM refusal_counts ' +
+        `${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY minute, endpoint, client_id, source, reason LIMIT ?`,
+    ).all(...params, query.limit) as RefusalCount[];
+  }
+
+  async pruneRefusals(before: string): Promise<number> {
+    return this.stmt('DELETE FROM refusal_counts WHERE minute < ?').run(before).changes;
   }
 
   /** On the grant writer's thread and connection (sqlite-grant-writer.ts): its fsync never blocks this one. */
@@ -518,13 +580,4 @@ function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-function toAuditEntry(row: AuditRow): AuditEntry {
-  const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
-  return {
-    ...row,
-    before: parse(row.before),
-    after: parse(row.after),
-    requestedScopes: parse(row.requestedScopes),
-    grantedScopes: parse(row.grantedScopes),
-  };
-}
+/** What an entry weighs in an answer: its stored text, about what its JSON takes. */

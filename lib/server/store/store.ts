@@ -13,7 +13,7 @@
  */
 import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 
 export interface StoredObject<K extends Kind> {
@@ -58,8 +58,11 @@ export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 /** Append-only: nothing updates or deletes an entry. */
 export interface AuditLog {
   appendAudit(entry: NewAuditEntry): Promise<void>;
-  /** Entries in id order; `after` is an entry id. */
-  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number }): Promise<AuditEntry[]>;
+  /**
+   * Entries in id order; `after` is an entry id. At most `limit` entries and, past the first, no more than
+   * `maxBytes` of stored text: a page of large entries ends early. `more` says whether entries follow.
+   */
+  queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }>;
   usage(clientId?: string): Promise<UsageEntry[]>;
 }
 
@@ -171,6 +174,28 @@ export interface SigningKeyStore {
   replaceSigningKeySet(expectedVersion: number, keys: readonly StoredSigningKey[]): Promise<number | null>;
 }
 
+/**
+ * Refused token and introspection requests, counted per minute, endpoint, client, source and reason
+ * (refusal-counter.ts): what a flood of failed requests leaves is bounded by its minutes, never by its
+ * requests. Written in batches; several server instances may add to the same rows.
+ */
+export interface RefusalCounterStore {
+  /** Adds each row's count to the stored count of the same minute, endpoint, client, source and reason. */
+  addRefusals(rows: readonly RefusalCount[]): Promise<void>;
+  /** Rows in key order (minute, endpoint, client, source, reason), after `after` when given. */
+  refusals(query: { since?: string; clientId?: string; after?: RefusalKey; limit: number }): Promise<RefusalCount[]>;
+  /** Removes the rows of minutes before `before`; answers how many went. */
+  pruneRefusals(before: string): Promise<number>;
+}
+
+export type RefusalKey = Omit<RefusalCount, 'count'>;
+
+/** Keeps the audit log bounded (retention.ts): by age and by number of entries. */
+export interface AuditRetentionStore {
+  /** Removes entries older than `before`, then the oldest beyond the newest `keepAtMost`; answers how many went. */
+  pruneAudit(before: string, keepAtMost: number): Promise<number>;
+}
+
 export interface Store
   extends ObjectStore,
     ClientSecretHashes,
@@ -182,7 +207,9 @@ export interface Store
     GrantBatchStore,
     ServerKeyStore,
     SecretHashUpgrades,
-    SigningKeyStore {
+    SigningKeyStore,
+    RefusalCounterStore,
+    AuditRetentionStore {
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` lands together or not at all (a throw
    * or rejection rolls back), and no other request sees it before. Use only `tx` inside `fn` (see the header).

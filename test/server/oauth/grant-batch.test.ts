@@ -24,7 +24,7 @@ function grant(clientId: string, at: string, scopes: string[], jti: string): New
 async function allGrants(): Promise<string[]> {
   const keys: string[] = [];
   for (let after: string | undefined; ; ) {
-    const page = await store.queryAudit({ action: 'token.grant', limit: 1000, ...(after ? { after } : {}) });
+    const { entries: page } = await store.queryAudit({ action: 'token.grant', limit: 1000, maxBytes: 1 << 20, ...(after ? { after } : {}) });
     if (page.length === 0) return keys;
     keys.push(...page.map(e => e.key!));
     after = String(page[page.length - 1].id);

@@ -1,4 +1,4 @@
-/** `GET /admin/v1/audit`: the audit log, oldest first, filtered and paged by entry id. */
+/** `GET /admin/v1/audit`: the audit log, oldest first, filtered and paged by entry id, each page bounded in entries and bytes. */
 import { AuditQuery } from '../../../model/admin-api';
 import { badRequest } from '../../errors';
 import { sendJson } from '../../http';
@@ -10,12 +10,16 @@ import { parseTimestamp, timestampProblem } from '../../../model/timestamp';
 const TEXT_FILTERS = ['key', 'actor', 'action', 'clientId'] as const;
 const KNOWN = new Set(['kind', 'since', 'until', 'after', 'limit', ...TEXT_FILTERS]);
 
+/**
+ * A page ends early past this much stored entry text (an entry holds whole objects, up to the body
+ * limit each), so that no read answers, or holds in memory, more than a few MiB.
+ */
+export const AUDIT_PAGE_MAX_BYTES = 4 * 1024 * 1024;
+
 export const audit: AdminAction = async ({ store }, { res, query }) => {
   const filters = parseFilters(query);
-  const limit = pageLimit(query);
-  const rows = await store.queryAudit({ ...filters, limit: limit + 1 });
-  const items = rows.slice(0, limit);
-  sendJson(res, 200, { items, next: rows.length > limit ? String(items[items.length - 1].id) : null });
+  const { entries, more } = await store.queryAudit({ ...filters, limit: pageLimit(query), maxBytes: AUDIT_PAGE_MAX_BYTES });
+  sendJson(res, 200, { items: entries, next: more ? String(entries[entries.length - 1].id) : null });
 };
 
 function parseFilters(query: URLSearchParams): Omit<AuditQuery, 'limit'> {
