@@ -25,7 +25,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
   const adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
   // One client at thousands of tokens a second: the per-client rate limit (100 by default) is off.
-  const args = [BIN, 'server', '--port', '0', '--data', dataDir, '--client-rate-limit', 'off'];
+  // The environment the bench stacks declare (large-stack.ts), so that their procurement_policy applies.
+  const args = [BIN, 'server', '--port', '0', '--data', dataDir, '--environment', 'bench', '--client-rate-limit', 'off'];
   const server = await spawnListening(args, { ...env, PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
     rmSync(dataDir, { recursive: true, force: true }),
   );
