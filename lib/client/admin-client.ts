@@ -280,9 +280,9 @@ export class AdminClient {
     else this.inFlight--;
   }
 
-  /** Asks the server's policy about `changes` made together, writing nothing (a dry run of admission). */
-  async admission(changes: ProposedChange[]): Promise<AdmissionAnswer> {
-    return (await this.request<AdmissionAnswer>('POST', 'admission', { changes })).body;
+  /** Asks the server's policy (or `policy`, a document the same plan puts in force first) about `changes` made together, writing nothing (a dry run of admission). */
+  async admission(changes: ProposedChange[], policy?: unknown): Promise<AdmissionAnswer> {
+    return (await this.request<AdmissionAnswer>('POST', 'admission', policy === undefined ? { changes } : { changes, policy })).body;
   }
 
   /** The policy document the server enforces, with its ETag, and whether it is the environment's preset or a stored document (null: a server that does not say). */

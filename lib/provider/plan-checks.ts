@@ -29,7 +29,19 @@ export class PlanChecks {
   /** Objects this process has planned to create or change, by kind and key, with what is known of them. */
   private readonly planned = new Map<string, { kind: Kind; key: string; object: ModelObject; complete: boolean }>();
 
+  /** The policy document this plan puts in force, once planned (see proposePolicy). */
+  private policy: unknown | undefined;
+
   constructor(private readonly resources: readonly ResourceModule[]) {}
+
+  /**
+   * Records the policy document a planned procurement_policy puts in force. The objects that depend on it are
+   * planned after it, in this process, and judged with it: a plan adding an exception together with the object it
+   * covers is judged as its apply will be (policy first), not refused by the policy it replaces.
+   */
+  proposePolicy(document: unknown): void {
+    this.policy = document;
+  }
 
   async check(ctx: ProviderContext, resource: ResourceModule, prior: ObjectValue | null, planned: ObjectValue): Promise<Diagnostic[]> {
     if (prior !== null && JSON.stringify(prior) === JSON.stringify(planned)) return [];
@@ -44,7 +56,7 @@ export class PlanChecks {
       const changes = missing.length === 0 ? this.changesFor(resource.kind, key) : null;
       // Values known only at apply (here or in a new object this one names) are judged by admission at apply.
       if (changes === null) return missing;
-      return this.policyFindings(await ctx.client.admission(changes), resource, key);
+      return this.policyFindings(await ctx.client.admission(changes, this.policy), resource, key);
     } catch (failure) {
       if (failure instanceof AdminApiError && failure.status === 404) {
         return [warning('Policy not checked at plan', `The server at ${ctx.client.url} has no dry-run admission endpoint, so ${resource.noun} '${key}' was not checked against its policy until apply.`)];

@@ -118,6 +118,10 @@ export class ProviderService {
       const check = (ctx: ProviderContext) =>
         isModelResource(resource) ? this.planChecks.check(ctx, resource, prior, planned) : this.attempt(planning, resource, null, async c => ({ state: null, diagnostics: await resource.checkPlan(c, prior, planned) })).then(o => o.diagnostics);
       const refused = invalid.length === 0 && this.context ? await check(this.context) : [];
+      if (!isModelResource(resource) && invalid.length === 0 && !refused.some(d => d.severity === 'error')) {
+        const policy = resource.proposedPolicy(planned);
+        if (policy !== null) this.planChecks.proposePolicy(policy);
+      }
       return {
         planned_state: dynamic(planned),
         requires_replace: replaced.map(a => ({ steps: [{ attribute_name: a.name }] })),

@@ -159,3 +159,51 @@ describe('procurement_policy', () => {
     expect(audit.items).toHaveLength(1);
   });
 });
+
+describe('a plan that adds an exception and the object it covers', () => {
+  let server: EmbeddedServer;
+  let tf: Workspace;
+  beforeAll(async () => {
+    server = await startServer();
+    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
+  });
+  afterAll(async () => {
+    tf?.remove();
+    await server?.stop();
+  });
+
+  // The external client 'acme' holding an internal scope breaks EXTERNAL-ISOLATION; the policy's exception accepts it.
+  const objects = {
+    procurement_scope: { read: { name: 'ticket.read', description: 'Read tickets', risk: 'low', depends_on: ['procurement_policy.dev'] } },
+    procurement_role: { desk: { name: 'desk', description: 'Ticket desk', scopes: ['${procurement_scope.read.name}'], depends_on: ['procurement_policy.dev'] } },
+    procurement_client: { acme: { client_id: 'acme', display_name: 'Acme desk', owner: 'team-desk', external: true, depends_on: ['procurement_policy.dev'] } },
+    procurement_role_binding: {
+      acme: { name: 'acme-desk', role: '${procurement_role.desk.name}', subject: [{ client_id: '${procurement_client.acme.client_id}' }], depends_on: ['procurement_policy.dev'] },
+    },
+  };
+
+  test('is judged at plan with the policy it puts in force first, and applies', async () => {
+    tf.writeConfig({ resource: { procurement_policy: { dev: { environment: 'dev', document: JSON.stringify(policy) } }, ...objects } });
+    expectExit(await tf.init(), 0);
+    const plan = await tf.plan();
+    expectExit(plan, 2);
+    expect(plan.stdout).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
+    expectExit(await tf.apply(), 0);
+    expect((await server.admin.get('role-bindings', 'acme-desk'))?.value.subjects.map(s => s.clientId)).toEqual(['acme']);
+  });
+
+  test('the dry run refuses a proposed policy of another environment, or an invalid one, saying so', async () => {
+    const ask = (policy: unknown) =>
+      fetch(`${server.url}/admin/v1/admission`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ changes: [], policy }),
+      });
+    const other = await ask({ environment: 'prod' });
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as { message: string }).message).toContain("the document is for 'prod', but this server guards 'dev'");
+    const invalid = await ask({ environment: 'dev', exceptions: [{ ...exception, reason: 'short' }] });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { field: string }).field).toBe('policy');
+  });
+});

@@ -78,6 +78,11 @@ export interface DocumentResourceModule extends Omit<ResourceModule, 'kind' | 'a
   checkPlan(ctx: ProviderContext, prior: ObjectValue | null, planned: ObjectValue): Promise<Diagnostic[]>;
   /** For import: a diagnostic when there is nothing under `key` to import, else null. */
   checkImport(ctx: ProviderContext, key: string): Promise<Diagnostic | null>;
+  /**
+   * The policy document a planned value puts in force, once known and valid: the objects this plan changes after it
+   * (they depend on it) are judged at plan with it, as their apply will be.
+   */
+  proposedPolicy(planned: ObjectValue): unknown | null;
 }
 
 /** What the provider service serves: model objects, and the one document resource. */

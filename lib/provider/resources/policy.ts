@@ -109,6 +109,11 @@ export const policyResource = {
     return roleForPolicyChange(ctx, parsed.value.environment);
   },
 
+  proposedPolicy(planned) {
+    const parsed = parsedDocument(planned);
+    return parsed?.ok ? parsed.value : null;
+  },
+
   async checkImport(ctx, key) {
     const live = await ctx.client.policy();
     return otherEnvironment(ctx, live.value, key);

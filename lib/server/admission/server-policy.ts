@@ -52,6 +52,14 @@ export class PolicyHolder {
   }
 }
 
+/**
+ * A document a plan would put in force before its other changes (the dry run's `policy`): judged as the
+ * server would judge once it is stored. Its environment must be the server's.
+ */
+export function proposedPolicy(document: PolicyDocument, current: ServerPolicy): ServerPolicy {
+  return serverPolicy(document, current.version, false);
+}
+
 function serverPolicy(document: PolicyDocument, version: number, preset: boolean): ServerPolicy {
   return {
     environment: document.environment,

@@ -5,12 +5,17 @@
  * each object validated, references resolved against the store and the other
  * changes, then the policy over the model as it would be after all of them.
  * Nothing is written. Answers 200 `{ allowed, environment, policyVersion,
- * findings }`; a malformed change is a 400 naming it.
+ * findings }`; a malformed change is a 400 naming it. An optional `policy`
+ * (a policy document for the server's environment) judges the changes as if
+ * it were in force: a plan that changes the policy and the objects its new
+ * exceptions cover is judged as its apply will be, policy first.
  */
 import { ProposedChange } from '../../../model/admin-api';
 import { Kind, KEY_FIELD, NOUN } from '../../../model/types';
 import { formatProblems } from '../../../model/validate';
+import { PolicyDocument, validatePolicy } from '../../../policy';
 import { judge, refuses } from '../../admission/admission';
+import { proposedPolicy, ServerPolicy } from '../../admission/server-policy';
 import { Change, ModelReader } from '../../admission/affected-model';
 import { badRequest, ServerError } from '../../errors';
 import { readJsonObject, sendJson } from '../../http';
@@ -25,7 +30,7 @@ export const dryRunAdmission: AdminAction = async (context, { req, res }) => {
   const body = await readJsonObject(req, context.bodyLimitBytes);
   const changes = parseChanges(context, body.changes);
   const { store, policy, now } = context;
-  const current = await policy.current(store);
+  const current = proposed(await policy.current(store), body.policy);
   const findings = await store.transaction(async tx => {
     const reader = new ModelReader(tx, changes);
     for (const change of changes) {
@@ -43,6 +48,24 @@ export const dryRunAdmission: AdminAction = async (context, { req, res }) => {
   });
   sendJson(res, 200, { allowed: !findings.some(refuses), environment: current.environment, policyVersion: current.version, findings });
 };
+
+function proposed(current: ServerPolicy, input: unknown): ServerPolicy {
+  if (input === undefined) return current;
+  const result = validatePolicy(input);
+  if (!result.ok) {
+    throw badRequest(`policy: invalid policy document: ${result.problems.map(p => `${p.field} ${p.message}`.trim()).join('; ')}`, {
+      field: 'policy',
+      problems: result.problems,
+    });
+  }
+  const document: PolicyDocument = result.value;
+  if (document.environment !== current.environment) {
+    throw badRequest(`policy: the document is for '${document.environment}', but this server guards '${current.environment}': propose a '${current.environment}' policy`, {
+      field: 'policy.environment',
+    });
+  }
+  return proposedPolicy(document, current);
+}
 
 function parseChanges({ validator }: AdminContext, input: unknown): Change[] {
   if (!Array.isArray(input)) throw badRequest('the body must be { "changes": [...] }: a list of { kind, key, value } or { kind, key, delete: true }', { field: 'changes' });
