@@ -22,6 +22,8 @@ export interface LargeStackOptions {
   readonly stackName?: string;
   /** @default the system clock */
   readonly clock?: () => Date;
+  /** The environment the stack's policy is for; the server it is applied to must guard the same one. @default 'bench' */
+  readonly environment?: string;
 }
 
 /** Every tenth scope is high risk, so about a third of the roles need time-bound grants. */
@@ -32,7 +34,8 @@ export function buildLargeStack(app: App, size: LargeStackSize, options: LargeSt
   const perClient = Math.ceil(size.grants / size.clients);
   if (perClient > size.roles) throw new Error(`${size.grants} grants over ${size.clients} clients need ${perClient} distinct roles per client, but there are only ${size.roles} roles`);
   const stack = new TerraformStack(app, options.stackName ?? 'bench');
-  const auth = new Authorization(stack, 'Procurement', { environment: 'bench', policy: ProcurementPolicy.recommended('bench'), clock: options.clock });
+  const environment = options.environment ?? 'bench';
+  const auth = new Authorization(stack, 'Procurement', { environment, policy: ProcurementPolicy.recommended(environment), clock: options.clock });
   const scopes = Array.from({ length: size.scopes }, (_, i) =>
     new Scope(auth, `Scope${i}`, {
       name: `resource${i}.use`,

@@ -123,7 +123,8 @@ describe('the npm package in a project of its own', () => {
     let server: EmbeddedServer;
     beforeAll(async () => {
       requireTerraform();
-      server = await startServer();
+      // The README's first stack is the prod stack: its procurement_policy needs a server that guards prod.
+      server = await startServer({ args: ['--environment', 'prod'] });
     });
     afterAll(async () => {
       await server?.stop();
@@ -153,7 +154,7 @@ describe('the npm package in a project of its own', () => {
       const cdktf = (...args: string[]) => sh(dir, process.execPath, [CDKTF_CLI, ...args, '--skip-provider-lock'], env);
 
       const deploy = await cdktf('deploy', 'prod', '--auto-approve');
-      expect(deploy).toMatch(/Apply complete! Resources: 9 added, 0 changed, 0 destroyed/);
+      expect(deploy).toMatch(/Apply complete! Resources: 10 added, 0 changed, 0 destroyed/);
       // The stack's outputs (AuthorizationOutputs), as cdktf prints them after a deploy.
       expect(deploy).toMatch(/client_ids\s*=\s*\[\s*"approval-bot",\s*"ticketing-integration",?\s*\]/);
       expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
@@ -188,6 +189,7 @@ describe('the npm package in a project of its own', () => {
         procurement_client: 3,
         procurement_role: 3,
         procurement_role_binding: 3,
+        procurement_policy: 1,
       });
     }
   }, SLOW_TEST_MS);

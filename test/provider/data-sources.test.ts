@@ -51,6 +51,8 @@ describe('provider data sources', () => {
       token_lifetime_seconds: 900,
       secret_rotation_days: 90,
       introspection: false,
+      jwks: null,
+      jwks_uri: null,
     });
     expect(outputs.effective.value).toEqual(['ticket.comment', 'ticket.write']);
   });

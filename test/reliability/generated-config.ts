@@ -8,7 +8,8 @@ import { buildLargeStack, LargeStackSize } from '../../bench/large-stack';
 import { TerraformConfig } from '../support/declared-model';
 
 export function generatedConfig(size: LargeStackSize): Required<TerraformConfig> {
-  const { stack } = buildLargeStack(Testing.app(), size, { stackName: 'reliability' });
+  // The test servers guard 'dev' (the server's default environment).
+  const { stack } = buildLargeStack(Testing.app(), size, { stackName: 'reliability', environment: 'dev' });
   const { resource } = JSON.parse(Testing.synth(stack)) as Required<TerraformConfig>;
   return { resource };
 }

@@ -80,7 +80,7 @@ describe('review of a plan', () => {
     expect(r.policy).toBeNull();
     expect(r.findings).toEqual([]);
     expect(r.verdict).toBe('⚠ 1 risky grant (worst: payment.approve (critical) to external client supplier-acme)');
-    expect(renderReview(loadPlan('critical-to-external'), { format: 'text' }).split('\n')[1]).toMatch(/No policy judged: the plan manages none; pass --policy <file>/);
+    expect(renderReview(loadPlan('critical-to-external'), { format: 'text' }).split('\n')[1]).toMatch(/No policy judged: the plan manages none; pass --policy-from <server url> \(the server's policy\) or --policy <file>/);
   });
 
   test('a separation-of-duties conflict the plan introduces names the client and the clashing scopes', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AdminApiError, AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { storeSql, testStore } from '../support/test-store';
+import { PG_SCHEMA_VERSION } from '../../lib/server/store/postgres-migrations';
 
 const scope = (name: string, description = `Can ${name}`) => ({ name, description, risk: 'low', external: false, implies: [] }) as never;
 const A = { id: 'manager-a-0123456789', label: 'terraform in /stacks/a' };
@@ -136,9 +137,10 @@ if (testStore() === 'sqlite') {
     try {
       await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
       await server.kill9();
+      const release = String(PG_SCHEMA_VERSION);
       await storeSql(server.dataDir, `UPDATE meta SET value = '99' WHERE name = 'schema_version'`);
       await expect(server.restart()).rejects.toThrow(/schema version 99, newer than this server's \d+: run the newer release/);
-      await storeSql(server.dataDir, `UPDATE meta SET value = '1' WHERE name = 'schema_version'`);
+      await storeSql(server.dataDir, `UPDATE meta SET value = '${release}' WHERE name = 'schema_version'`);
       await server.restart();
       expect((await server.admin.snapshot()).scopes.map(s => s.name)).toEqual(['catalog.read']);
     } finally {

@@ -7,7 +7,7 @@ describe('buildLargeStack (the benchmark generator)', () => {
     expect(authorization.findings()).toEqual([]);
     const json = JSON.parse(Testing.synth(stack));
     const counts = Object.fromEntries(Object.entries(json.resource as Record<string, object>).map(([type, byId]) => [type, Object.keys(byId).length]));
-    expect(counts).toEqual({ procurement_client: 40, procurement_scope: 20, procurement_role: 10, procurement_role_binding: 10 });
+    expect(counts).toEqual({ procurement_client: 40, procurement_scope: 20, procurement_role: 10, procurement_role_binding: 10, procurement_policy: 1 });
     const subjects = Object.values(json.resource.procurement_role_binding as Record<string, { subject: unknown[] }>).reduce((n, b) => n + b.subject.length, 0);
     expect(subjects).toBe(200);
   });
