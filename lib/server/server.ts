@@ -66,7 +66,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
 
-  let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => void = (_req, res) => res.writeHead(503).end();
+  let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> | void = (_req, res) => void res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   let followKeys = async () => {};
   const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });

@@ -20,9 +20,10 @@ const SERVED: Readonly<Record<string, readonly string[]>> = {
   '/.well-known/oauth-authorization-server': ['GET', 'HEAD'],
 };
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+/** oidc-provider's (Koa's) request handler: its Promise settles when the answer is done, which shutdown waits for. */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-export function servedRoutes(issuer: URL, trustProxy: boolean, provider: Handler): (req: IncomingMessage, res: ServerResponse, pathname: string) => void {
+export function servedRoutes(issuer: URL, trustProxy: boolean, provider: Handler): (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> | void {
   return (req, res, pathname) => {
     const methods = Object.hasOwn(SERVED, pathname) ? SERVED[pathname] : null;
     if (!methods) {
@@ -35,6 +36,6 @@ export function servedRoutes(issuer: URL, trustProxy: boolean, provider: Handler
     req.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
     delete req.headers['x-forwarded-host'];
     req.headers['x-forwarded-for'] = requestSource(req, trustProxy);
-    provider(req, res);
+    return provider(req, res);
   };
 }
