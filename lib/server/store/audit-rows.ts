@@ -3,7 +3,7 @@
  * the byte budget of an audit page: a page ends at `limit` entries or once it holds `maxBytes`, whichever
  * comes first, but always holds at least one entry so that paging moves on.
  */
-import { AuditEntry } from '../../model/admin-api';
+import { AuditEntry, AuditQuery } from '../../model/admin-api';
 
 export type AuditRow = Omit<AuditEntry, JsonColumn> & Record<JsonColumn, string | null>;
 type JsonColumn = 'before' | 'after' | 'requestedScopes' | 'grantedScopes';
@@ -35,3 +35,26 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
     grantedScopes: parse(row.grantedScopes),
   };
 }
+
+/** Audit query filters as SQL conditions; `placeholder(n)` spells the n-th parameter in the store's dialect (`?`, `$n`). */
+export function auditFilters(query: Omit<AuditQuery, 'limit'>, placeholder: (n: number) => string): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const [name, condition] of AUDIT_FILTERS) {
+    if (query[name] === undefined) continue;
+    params.push(name === 'after' ? Number(query[name]) : query[name]);
+    where.push(`${condition} ${placeholder(params.length)}`);
+  }
+  return { where, params };
+}
+
+const AUDIT_FILTERS: readonly [keyof Omit<AuditQuery, 'limit'>, string][] = [
+  ['kind', 'kind ='],
+  ['key', 'key ='],
+  ['actor', 'actor ='],
+  ['action', 'action ='],
+  ['clientId', 'client_id ='],
+  ['since', 'at >='],
+  ['until', 'at <'],
+  ['after', 'id >'],
+];

@@ -34,7 +34,7 @@ import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from '../../model/canonical-json';
-import { AuditRow, auditPage } from './audit-rows';
+import { auditFilters, AuditRow, auditPage } from './audit-rows';
 import { migratePostgres } from './postgres-migrations';
 import { StoreUnavailableError } from './store-unavailable';
 import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoreTransaction, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
@@ -228,23 +228,7 @@ abstract class PgStatements implements StoreTransaction {
   }
 
   async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const filters: [keyof AuditQuery, string][] = [
-      ['kind', 'kind ='],
-      ['key', 'key ='],
-      ['actor', 'actor ='],
-      ['action', 'action ='],
-      ['clientId', 'client_id ='],
-      ['since', 'at >='],
-      ['until', 'at <'],
-      ['after', 'id >'],
-    ];
-    for (const [name, condition] of filters) {
-      if (query[name] === undefined) continue;
-      params.push(name === 'after' ? Number(query[name]) : query[name]);
-      where.push(`${condition} $${params.length}`);
-    }
+    const { where, params } = auditFilters(query, n => `$${n}`);
     params.push(query.maxBytes, query.limit + 1);
     // pg has no row-by-row reads without a cursor, so the byte budget is applied in SQL too: rows that start
     // within the budget, and the first past it (auditPage then decides). AUDIT_TEXT_BYTES counts no more than

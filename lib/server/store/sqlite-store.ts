@@ -33,7 +33,7 @@ import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from '../../model/canonical-json';
-import { AuditRow, auditPage } from './audit-rows';
+import { auditFilters, AuditRow, auditPage } from './audit-rows';
 import { migrate } from './migrations';
 import { SqliteGrantWriter } from './sqlite-grant-writer';
 import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
@@ -329,23 +329,7 @@ export class SqliteStore implements Store {
   }
 
   async queryAudit(query: Omit<AuditQuery, 'limit'> & { limit: number; maxBytes: number }): Promise<{ entries: AuditEntry[]; more: boolean }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const filters: [keyof AuditQuery, string][] = [
-      ['kind', 'kind = ?'],
-      ['key', 'key = ?'],
-      ['actor', 'actor = ?'],
-      ['action', 'action = ?'],
-      ['clientId', 'client_id = ?'],
-      ['since', 'at >= ?'],
-      ['until', 'at < ?'],
-      ['after', 'id > ?'],
-    ];
-    for (const [name, condition] of filters) {
-      if (query[name] === undefined) continue;
-      where.push(condition);
-      params.push(name === 'after' ? Number(query[name]) : query[name]);
-    }
+    const { where, params } = auditFilters(query, () => '?');
     const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     // Row by row, so that a page of large entries stops at the byte budget instead of loading every row first.
     return auditPage(this.db.prepare(sql).iterate(...params, query.limit + 1) as IterableIterator<AuditRow>, query.limit, query.maxBytes);
