@@ -108,7 +108,11 @@ export function oneBindingPerGrant(config: TerraformJson): TerraformJson {
   return { ...config, resource: { ...config.resource, [BINDING]: naive } };
 }
 
-/** The floor: the same resources as builtin `terraform_data`, inputs equal to the attributes, references kept. */
+/**
+ * The floor: the same resources as builtin `terraform_data`, inputs equal to the attributes, references kept.
+ * Meta-arguments stay meta-arguments (a `depends_on` is an edge of the graph, not a value), pointed at the
+ * floor's names.
+ */
 export function asTerraformData(config: TerraformJson): TerraformJson {
   const rename = (type: string, name: string) => `${type}__${name}`;
   const rewrite = (value: unknown): unknown => {
@@ -119,11 +123,20 @@ export function asTerraformData(config: TerraformJson): TerraformJson {
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
     return value;
   };
+  const dependency = (address: string) => {
+    const [type, name] = address.split('.');
+    if (!type.startsWith('procurement_') || !name) throw new Error(`the floor cannot point depends_on entry '${address}' at a terraform_data resource`);
+    return `terraform_data.${rename(type, name)}`;
+  };
   const data: Record<string, Attributes> = {};
   for (const [type, byName] of Object.entries(config.resource)) {
     for (const [name, body] of Object.entries(byName)) {
-      const { '//': _metadata, provider: _provider, ...attributes } = body;
-      data[rename(type, name)] = { input: rewrite(attributes) };
+      const { '//': _metadata, provider: _provider, depends_on: dependsOn, lifecycle, ...attributes } = body;
+      data[rename(type, name)] = {
+        input: rewrite(attributes),
+        ...(dependsOn ? { depends_on: (dependsOn as string[]).map(dependency) } : {}),
+        ...(lifecycle ? { lifecycle } : {}),
+      };
     }
   }
   return { resource: { terraform_data: data } };

@@ -44,6 +44,21 @@ describe('benchmark configurations', () => {
     expect(text).toContain('.output.client_id}');
   });
 
+  test('the floor keeps meta-arguments as meta-arguments: the same depends_on edges, pointed at its own resources, not values in its inputs', () => {
+    const floor = asTerraformData(config).resource.terraform_data;
+    const ours = Object.entries(config.resource).flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => ({ name: `${type}__${name}`, body })));
+    for (const { name, body } of ours) {
+      const input = floor[name].input as Record<string, unknown>;
+      expect(input).not.toHaveProperty('depends_on');
+      expect(input).not.toHaveProperty('lifecycle');
+      expect(floor[name].lifecycle).toEqual(body.lifecycle);
+      expect(floor[name].depends_on).toEqual((body.depends_on as string[] | undefined)?.map(address => `terraform_data.${address.replace('.', '__')}`));
+    }
+    const edges = Object.values(floor).flatMap(resource => (resource.depends_on as string[] | undefined) ?? []);
+    expect(edges).toHaveLength(countResources(config) - 1); // every object waits for the Authorization's policy
+    expect(edges.every(address => address.replace('terraform_data.', '') in floor)).toBe(true);
+  });
+
   test('moving a fraction of the grants keeps the count, changes exactly that many (client, role) pairs, leaves the input alone', () => {
     const before = subjectPairs(config);
     const { config: changed, moved } = withGrantsMoved(config, 0.1);
