@@ -3,6 +3,7 @@ export * from './policy-model';
 export * from './policy-document';
 export * from './presets';
 export * from './validate-policy';
+export { policySchema } from './policy-schema';
 export * from './rule';
 export * from './finding';
 export * from './registry';
