@@ -1,9 +1,9 @@
 /**
- * The client-credentials grant, registered in place of oidc-provider's own
- * so that the scope policy is ours: oidc-provider has already authenticated
- * the client (client_secret_basic or client_secret_post) when this runs; we
- * decide the scopes from the store and the server's policy, and
- * oidc-provider signs the JWT.
+ * The client-credentials grant: which scopes a client gets, the token, its
+ * audit. Two ways in, one decision: oidc-provider's grant (registered in
+ * place of its own, so the scope policy is ours; oidc-provider has
+ * authenticated the client by then, with any method it offers) and the fast
+ * path (token-fast-path.ts) for the everyday request. Both call `grant`.
  *
  * What the grant does not offer is refused, never ignored: a DPoP proof (the
  * token would come back a plain Bearer token) and a `resource` other than the
@@ -14,48 +14,54 @@
  * again at issue time and withholds what it forbids now. And a token never
  * outlives a grant behind a scope it carries.
  */
-import type { OidcContext, OidcError, Provider } from 'oidc-provider';
+import type { OidcContext, OidcError } from 'oidc-provider';
 import { tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
-import { PolicyHolder } from '../admission/server-policy';
-import { Store } from '../store/store';
-import { ClientReads } from './client-reads';
-import { AUDIENCE, ResourceServerInfo } from './resource-server';
+import { AccessTokens, AUDIENCE } from './access-tokens';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
 import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
+import { TokenReads } from './token-reads';
 
 export interface GrantDependencies {
-  provider: Provider;
-  store: Store;
-  /** The client and its effective-scope input, per store revision. */
-  clients: ClientReads;
-  policy: PolicyHolder;
+  /** The client, its effective-scope input and the policy, as of the request's store version. */
+  reads: TokenReads;
+  tokens: AccessTokens;
   now: () => Date;
   audit: TokenAudit;
-  resourceServer: (clientId: string) => Promise<ResourceServerInfo | null>;
   invalidScope: (description: string, scope: string) => OidcError;
   unauthorizedClient: (description: string) => OidcError;
   invalidTarget: (description: string) => OidcError;
   invalidRequest: (description: string) => OidcError;
 }
 
+/** The token response (RFC 6749 section 5.1). */
+export interface TokenResponse {
+  access_token: string;
+  expires_in: number;
+  token_type: 'Bearer';
+  scope: string;
+}
+
+/**
+ * Decides, issues and audits the grant of an authenticated client (`secretHash`: the hash it authenticated
+ * against, null for private_key_jwt); throws the OAuth error of a refusal, having written nothing.
+ */
+export async function grant(deps: GrantDependencies, request: object, clientId: string, scope: string | undefined, secretHash: string | null): Promise<TokenResponse> {
+  const requested = parseScopeParameter(scope);
+  const { granted, expiresIn } = await decide(deps, request, clientId, requested);
+  const token = deps.tokens.issue({ clientId, granted, expiresIn, secretHash });
+  // The token is answered only once its audit entry and usage are durable.
+  await deps.audit.granted(clientId, requested, granted, token.jti);
+  return { access_token: token.value, expires_in: expiresIn, token_type: 'Bearer', scope: granted.join(' ') };
+}
+
+/** oidc-provider's handler of the grant. */
 export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcContext) => Promise<void> {
   return async ctx => {
     refuseUnoffered(deps, ctx);
-    const clientId = ctx.oidc.client!.clientId;
-    const requested = parseScopeParameter(ctx.oidc.params?.scope);
-    const { granted, expiresIn } = await decide(deps, clientId, requested);
-    const token = await issue(deps, ctx, clientId, granted, expiresIn);
-    const value = await token.save();
-    // The token is answered only once its audit entry and usage are durable.
-    await deps.audit.granted(clientId, requested, granted, token.jti!);
-    ctx.body = {
-      access_token: value,
-      expires_in: token.expiration,
-      token_type: token.tokenType,
-      scope: granted.join(' '),
-    };
+    const client = ctx.oidc.client!;
+    ctx.body = await grant(deps, ctx.req, client.clientId, ctx.oidc.params?.scope, client.clientSecret ?? null);
   };
 }
 
@@ -76,8 +82,8 @@ interface Decision {
   expiresIn: number;
 }
 
-async function decide({ clients, store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Promise<Decision> {
-  const facts = await clients.facts(clientId);
+async function decide({ reads, now, invalidScope, unauthorizedClient }: GrantDependencies, request: object, clientId: string, requested: string[]): Promise<Decision> {
+  const facts = await reads.client(request, clientId);
   if (!facts?.client.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
@@ -85,7 +91,7 @@ async function decide({ clients, store, policy, now, invalidScope, unauthorizedC
   const at = now();
   const input = { ...facts.input, client };
   // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
-  const issuable = tokenScopes(clientId, input, (await policy.current(store)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
+  const issuable = tokenScopes(clientId, input, (await reads.current(request)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
   const decision = decideScopes(requested, issuable.scopes);
   if (!decision.ok) {
     const withheld = new Map(issuable.withheld.map(w => [w.scope, w.reason]));
@@ -94,16 +100,4 @@ async function decide({ clients, store, policy, now, invalidScope, unauthorizedC
   }
   const cap = tokenExpiryCap(issuable.heldUntil, decision.granted);
   return { granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
-}
-
-async function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {
-  const server = (await resourceServer(clientId))!;
-  const token = new provider.ClientCredentials({
-    client: ctx.oidc.client!,
-    scope: granted.join(' ') || undefined,
-    expiresIn,
-  });
-  token.resourceServer = server;
-  ctx.oidc.entity('ClientCredentials', token);
-  return token;
 }
