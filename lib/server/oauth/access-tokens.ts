@@ -11,7 +11,7 @@
  * this machine (2026-11-29) jose's asynchronous ECDSA signature cost the event
  * loop about 60 µs a token, the one-shot call about 30 µs.
  */
-import { createPrivateKey, KeyObject, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomUUID, sign } from 'node:crypto';
 import { SigningKeys, SigningJwk } from '../signing-keys';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 
@@ -43,7 +43,8 @@ export class AccessTokens {
   issue({ clientId, granted, expiresIn, secretHash }: TokenRequestOutcome): IssuedToken {
     const { kid, object } = this.signingKey();
     const iat = Math.floor(Date.now() / 1000);
-    const jti = randomBytes(32).toString('base64url');
+    // Unique, not secret: randomUUID draws from a cached pool (randomBytes per token was 4% of the server's CPU).
+    const jti = randomUUID();
     const payload = {
       ...(secretHash ? { [GENERATION_CLAIM]: credentialGeneration(secretHash) } : {}),
       jti,
