@@ -3,7 +3,8 @@
  * audit. Two ways in, one decision: oidc-provider's grant (registered in
  * place of its own, so the scope policy is ours; oidc-provider has
  * authenticated the client by then, with any method it offers) and the fast
- * path (token-fast-path.ts) for the everyday request. Both call `grant`.
+ * path (token-fast-path.ts) for the everyday request. Both call `decide`,
+ * then `issue`.
  *
  * What the grant does not offer is refused, never ignored: a DPoP proof (the
  * token would come back a plain Bearer token) and a `resource` other than the
@@ -43,15 +44,18 @@ export interface TokenResponse {
   scope: string;
 }
 
-/**
- * Decides, issues and audits the grant of an authenticated client (`secretHash`: the hash it authenticated
- * against, null for private_key_jwt); throws the OAuth error of a refusal, having written nothing.
- */
-export async function grant(deps: GrantDependencies, request: object, clientId: string, scope: string | undefined, secretHash: string | null): Promise<TokenResponse> {
-  const requested = parseScopeParameter(scope);
-  const { granted, expiresIn } = await decide(deps, request, clientId, requested);
+/** What an authenticated client is granted; `secretHash`: the hash it authenticated against, null for private_key_jwt. */
+export interface Decision {
+  clientId: string;
+  secretHash: string | null;
+  requested: string[];
+  granted: string[];
+  expiresIn: number;
+}
+
+/** Mints and audits the token of a decided grant; answered only once its audit entry and usage are durable. */
+export async function issue(deps: GrantDependencies, { clientId, secretHash, requested, granted, expiresIn }: Decision): Promise<TokenResponse> {
   const token = deps.tokens.issue({ clientId, granted, expiresIn, secretHash });
-  // The token is answered only once its audit entry and usage are durable.
   await deps.audit.granted(clientId, requested, granted, token.jti);
   return { access_token: token.value, expires_in: expiresIn, token_type: 'Bearer', scope: granted.join(' ') };
 }
@@ -61,7 +65,7 @@ export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcConte
   return async ctx => {
     refuseUnoffered(deps, ctx);
     const client = ctx.oidc.client!;
-    ctx.body = await grant(deps, ctx.req, client.clientId, ctx.oidc.params?.scope, client.clientSecret ?? null);
+    ctx.body = await issue(deps, await decide(deps, ctx.req, client.clientId, ctx.oidc.params?.scope, client.clientSecret ?? null));
   };
 }
 
@@ -77,12 +81,15 @@ function refuseUnoffered({ invalidTarget, invalidRequest }: GrantDependencies, c
   }
 }
 
-interface Decision {
-  granted: string[];
-  expiresIn: number;
-}
-
-async function decide({ reads, now, invalidScope, unauthorizedClient }: GrantDependencies, request: object, clientId: string, requested: string[]): Promise<Decision> {
+/** Which scopes the client gets, for how long; throws the OAuth error of a refusal, having written nothing. */
+export async function decide(
+  { reads, now, invalidScope, unauthorizedClient }: GrantDependencies,
+  request: object,
+  clientId: string,
+  scope: string | undefined,
+  secretHash: string | null,
+): Promise<Decision> {
+  const requested = parseScopeParameter(scope);
   const facts = await reads.client(request, clientId);
   if (!facts?.client.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
@@ -99,5 +106,5 @@ async function decide({ reads, now, invalidScope, unauthorizedClient }: GrantDep
     throw invalidScope(`scopes not granted to client '${clientId}': ${decision.refused.join(' ')} (${why.join('; ')})`, decision.refused.join(' '));
   }
   const cap = tokenExpiryCap(issuable.heldUntil, decision.granted);
-  return { granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
+  return { clientId, secretHash, requested, granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
 }

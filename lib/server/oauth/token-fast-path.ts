@@ -11,13 +11,15 @@
  * client model, WebCrypto signing) cost the event loop more than everything
  * the grant itself does; measured 2026-11-29 under the token benchmark, our
  * server issued 0.37x bare oidc-provider's tokens a second through it. The
- * token and the decision are the same either way: `grant`
- * (client-credentials-grant.ts) decides, mints (access-tokens.ts) and
- * audits for both, and the secret is checked by the same ClientSecrets.
+ * token and the decision are the same either way: client-credentials-grant.ts
+ * decides, mints (access-tokens.ts) and audits for both, and the secret is
+ * checked by the same ClientSecrets. Once a token is minted, the request is
+ * this path's to the end: a failed audit write is answered here (503 or 500,
+ * no token), never tried a second time.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ClientSecrets } from '../secrets';
-import { grant, GrantDependencies } from './client-credentials-grant';
+import { Decision, decide, GrantDependencies, issue } from './client-credentials-grant';
 
 /** RFC 6749 appendix A.4 (the same test oidc-provider applies): scope tokens of visible ASCII but `"` and `\`. */
 const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/;
@@ -40,16 +42,16 @@ export function tokenFastPath(deps: GrantDependencies, secrets: ClientSecrets): 
   return async (req, res, body) => {
     const request = everydayRequest(req, body);
     if (!request) return false;
-    let answer;
+    let decision: Decision;
     try {
       const facts = await deps.reads.client(req, request.clientId);
       if (!facts?.secretHash || !(await secrets.verify(request.clientId, request.secret, facts.secretHash))) return false;
-      answer = await grant(deps, req, request.clientId, request.scope, facts.secretHash);
+      decision = await decide(deps, req, request.clientId, request.scope, facts.secretHash);
     } catch {
       // A refusal (or the store away): oidc-provider decides again and words the answer.
       return false;
     }
-    const text = JSON.stringify(answer);
+    const text = JSON.stringify(await issue(deps, decision));
     res.writeHead(200, { ...TOKEN_HEADERS, 'content-length': Buffer.byteLength(text) }).end(text);
     return true;
   };

@@ -32,6 +32,8 @@ let grants: GrantBatcher;
 let signingKeys: SigningKeys;
 let server: Server;
 let url: string;
+let deps: GrantDependencies;
+let secrets: ClientSecrets;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'token-fast-path-'));
@@ -39,7 +41,7 @@ beforeAll(async () => {
   const now = () => new Date();
   const holder = await PolicyHolder.open(store, 'dev');
   signingKeys = await SigningKeys.open(store, dir, now, () => {});
-  const secrets = await ClientSecrets.open(store);
+  secrets = await ClientSecrets.open(store);
   grants = new GrantBatcher(store);
   await store.put('scopes', 'catalog.read', { name: 'catalog.read', description: 'Read', risk: 'low', external: false, implies: [] });
   await store.put('scopes', 'catalog.write', { name: 'catalog.write', description: 'Write', risk: 'low', external: false, implies: [] });
@@ -48,7 +50,7 @@ beforeAll(async () => {
   await store.put('role-bindings', 'readers', { name: 'readers', role: 'reader', subjects: [{ clientId: 'erp', expiresAt: null, justification: null }] });
   await store.setSecretHash('erp', secrets.hash(secret));
   const refusal = (description: string) => new Error(description) as never;
-  const deps: GrantDependencies = {
+  deps = {
     reads: new TokenReads(store, holder),
     tokens: new AccessTokens(ISSUER, signingKeys),
     now,
@@ -60,9 +62,11 @@ beforeAll(async () => {
   };
   const fastPath = tokenFastPath(deps, secrets);
   server = createServer((req, res) => {
-    void readBody(req, 4096).then(async body => {
-      if (!(await fastPath(req, res, body))) res.writeHead(HANDED_ON).end('{}');
-    });
+    void readBody(req, 4096)
+      .then(async body => {
+        if (!(await fastPath(req, res, body))) res.writeHead(HANDED_ON).end('{}');
+      })
+      .catch((error: Error) => res.writeHead(500).end(JSON.stringify({ failed: error.message })));
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
@@ -135,4 +139,15 @@ test.each([
   expect((await post(body, headers)).status).toBe(HANDED_ON);
   await grants.flush();
   expect(await grantRows()).toBe(before);
+});
+
+test('a token whose audit cannot be written is refused on this path, not handed on to be issued twice', async () => {
+  const failing = new GrantBatcher({ commitGrants: async () => Promise.reject(new Error('disk I/O error')) });
+  const fastPath = tokenFastPath({ ...deps, audit: new TokenAudit(() => new Date(), failing) }, secrets);
+  const answering = fastPath(
+    Object.assign(Object.create(null), { headers: { 'content-type': FORM, authorization: basic('erp', secret) } }),
+    { writeHead: () => { throw new Error('answered'); } } as never,
+    Buffer.from('grant_type=client_credentials'),
+  );
+  await expect(answering).rejects.toThrow('disk I/O error');
 });
