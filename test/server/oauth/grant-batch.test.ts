@@ -71,7 +71,7 @@ describe('grant batches', () => {
     expect(await allGrants()).toEqual(['jti-1']);
   });
 
-  test('a batch waits only for as many grants as the last one held: a lone client is never delayed', async () => {
+  test('a batch waits only for as many grants as recent batches held: a lone client is never delayed', async () => {
     const sizes: number[] = [];
     const counting: GrantBatchStore = { commitGrants: batch => (sizes.push(batch.audit.length), store.commitGrants(batch)) };
     const batcher = new GrantBatcher(counting, { maxDelayMs: 60_000 });
@@ -80,7 +80,7 @@ describe('grant batches', () => {
     expect(await within2s(record('alone'))).toBe('written');
     // Three in one turn of the event loop: one batch, written at once.
     expect(await within2s(Promise.all(['a', 'b', 'c'].map(record)))).toBe('written');
-    // Fewer than the last batch held: this one waits for the others (up to maxDelayMs), until flushed.
+    // Fewer than the largest recent batch held: this one waits for the others (up to maxDelayMs), until flushed.
     const lone = record('lone');
     expect(await within2s(lone)).toBe('waiting');
     await batcher.flush();
