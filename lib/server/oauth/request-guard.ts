@@ -40,8 +40,6 @@ import { TokenReads } from './token-reads';
 /** Buckets kept per guard, for clients and for sources each: bounds memory whatever ids and addresses callers rotate through. */
 export const MAX_TRACKED_KEYS = 10_000;
 
-/** Longer than any client id the model accepts (64): not worth a store lookup. */
-const CLIENT_ID_MAX_LENGTH = 64;
 
 export interface RequestGuardOptions {
   endpoint: RefusalEndpoint;
@@ -183,7 +181,7 @@ export class RequestGuard {
   }
 
   private async registered(req: IncomingMessage, claimed: string): Promise<boolean> {
-    return claimed.length <= CLIENT_ID_MAX_LENGTH && (await this.options.reads.client(req, claimed)) !== null;
+    return (await this.options.reads.client(req, claimed)) !== null;
   }
 }
 

@@ -11,6 +11,7 @@
  * reads the version after the change was acknowledged.
  */
 import { EffectiveScopeInput } from '../../model/effective-scopes';
+import { LIMITS } from '../../model/schemas';
 import { Client, Scope } from '../../model/types';
 import { PolicyHolder, ServerPolicy } from '../admission/server-policy';
 import { ClientSecretHashes, ObjectStore, PolicyStore, TokenInputsVersion } from '../store/store';
@@ -47,6 +48,8 @@ export class TokenReads {
 
   /** The client and what its grant is decided from, as of the request's version; null for no such client. */
   async client(request: object | undefined, clientId: string): Promise<ClientFacts | null> {
+    // Longer than any client id the model accepts: not worth a read, nor a place in memory.
+    if (clientId.length > LIMITS.clientIdMaxLength) return null;
     await this.at(request);
     let facts = this.kept.get(clientId);
     if (!facts) {

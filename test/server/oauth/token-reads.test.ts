@@ -70,6 +70,12 @@ test('an object write, a secret change and a policy document each make the next 
   expect(counts.get).toBe(5);
 });
 
+test('an id longer than any client id is no client: no read, no place in memory', async () => {
+  const { counts, reads } = counted();
+  expect(await reads.client({}, 'x'.repeat(65))).toBeNull();
+  expect(counts).toEqual({ version: 0, get: 0, secretHash: 0, policyRecord: 0 });
+});
+
 test('a failed read is not kept: the next request reads again', async () => {
   let failing = true;
   const reads = new TokenReads(
