@@ -76,7 +76,15 @@ describe('grant batches', () => {
     const counting: GrantBatchStore = { commitGrants: batch => (sizes.push(batch.audit.length), store.commitGrants(batch)) };
     const batcher = new GrantBatcher(counting, { maxDelayMs: 60_000 });
     const record = (jti: string) => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], jti));
-    const within2s = (written: Promise<unknown>) => Promise.race([written.then(() => 'written'), new Promise(resolve => setTimeout(() => resolve('waiting'), 2_000))]);
+    const within2s = async (written: Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiting = new Promise(resolve => (timer = setTimeout(() => resolve('waiting'), 2_000)));
+      try {
+        return await Promise.race([written.then(() => 'written'), waiting]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     expect(await within2s(record('alone'))).toBe('written');
     // Three in one turn of the event loop: one batch, written at once.
     expect(await within2s(Promise.all(['a', 'b', 'c'].map(record)))).toBe('written');
