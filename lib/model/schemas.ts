@@ -9,6 +9,7 @@ import { GRANT_TYPES, Kind, RISKS } from './types';
 
 export const LIMITS = {
   nameMaxLength: 100,
+  clientIdMaxLength: 64,
   descriptionMaxLength: 500,
   tokenLifetimeSeconds: { min: 60, max: 86_400, default: 3_600 },
   secretRotationDays: { min: 1, max: 365, default: 90 },
@@ -34,7 +35,7 @@ const simpleName = {
 
 const clientId = {
   type: 'string',
-  maxLength: 64,
+  maxLength: LIMITS.clientIdMaxLength,
   pattern: '^[a-z0-9][a-z0-9._-]*$',
   hint: 'must be lower case letters, digits, dots, dashes or underscores (e.g. erp-connector)',
 } as const;

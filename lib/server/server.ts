@@ -18,6 +18,7 @@ import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH, TOKEN_PATH } from './oauth/metadata';
 import { createOAuthProvider } from './oauth/provider';
+import { TokenFastPath } from './oauth/token-fast-path';
 import { providerKeysFollower } from './oauth/provider-keys';
 import { servedRoutes } from './oauth/served-routes';
 import { RefusalCounter } from './oauth/refusal-counter';
@@ -27,6 +28,7 @@ import { Retention } from './retention';
 import { SigningKeys } from './signing-keys';
 import { PolicyHolder } from './admission/server-policy';
 import { GrantBatcher } from './oauth/grant-batch';
+import { TokenReads } from './oauth/token-reads';
 import { ClientSecrets } from './secrets';
 import { openStore } from './store/open-store';
 import { Store } from './store/store';
@@ -69,12 +71,14 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> | void = (_req, res) => void res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   let followKeys = async () => {};
+  let fastPath: TokenFastPath = async () => false;
   const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
   const retention = new Retention({ store, now, log, ...config });
+  const reads = new TokenReads(store, policy);
   const guard = (endpoint: 'token' | 'introspection') =>
     new RequestGuard({
       endpoint,
-      store,
+      reads,
       counter: refusals,
       clientRate: config.clientRateLimit,
       failureRate: config.failureRateLimit,
@@ -96,7 +100,11 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       if (url.pathname === '/healthz') return healthz(store, res);
       await followKeys();
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
-      if (url.pathname === TOKEN_PATH) return guards.token.handle(req, res, (replay, response) => oauth(replay, response, url.pathname));
+      if (url.pathname === TOKEN_PATH) {
+        return guards.token.handle(req, res, async (replay, response, body) => {
+          if (body === null || !(await fastPath(replay, response, body))) await oauth(replay, response, url.pathname);
+        });
+      }
       return oauth(req, res, url.pathname);
     };
     const answering = answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
@@ -112,7 +120,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const provider = await createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants, refused: (req, code) => guards.token.noteRefusal(req, code) });
+  const { provider, fastPath: tokenFastPath } = await createOAuthProvider({ issuer, signingKeys, now, log, reads, secrets, grants, refused: (req, code) => guards.token.noteRefusal(req, code) });
+  fastPath = tokenFastPath;
   followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
   introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AdminApiError, AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { storeSql, testStore } from '../support/test-store';
+import { SCHEMA_VERSION } from '../../lib/server/store/migrations';
 import { PG_SCHEMA_VERSION } from '../../lib/server/store/postgres-migrations';
 
 const scope = (name: string, description = `Can ${name}`) => ({ name, description, risk: 'low', external: false, implies: [] }) as never;
@@ -110,11 +111,12 @@ if (testStore() === 'sqlite') {
     try {
       await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
       await server.kill9();
-      // The previous release's layout: no manager columns, no audit actor note, no schema version.
+      // The layout of the release before ownership: no manager columns, no audit actor note, no secrets counter, no schema version.
       const db = new Database(join(server.dataDir, 'store.sqlite'));
       for (const column of ['manager', 'manager_label', 'managed_since']) db.exec(`ALTER TABLE objects DROP COLUMN ${column}`);
       db.exec('ALTER TABLE audit DROP COLUMN actor_note');
-      db.exec(`DELETE FROM meta WHERE name = 'schema_version'`);
+      for (const trigger of ['inserted', 'updated', 'deleted']) db.exec(`DROP TRIGGER client_secrets_${trigger}`);
+      db.exec(`DELETE FROM meta WHERE name IN ('schema_version', 'secrets')`);
       db.close();
 
       await server.restart();
@@ -125,7 +127,7 @@ if (testStore() === 'sqlite') {
       await server.restart();
       expect(await server.admin.manager('scopes', 'catalog.list')).toMatchObject({ id: A.id });
       const version = new Database(join(server.dataDir, 'store.sqlite'), { readonly: true });
-      expect(version.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get()).toEqual({ value: '3' });
+      expect(version.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get()).toEqual({ value: String(SCHEMA_VERSION) });
       version.close();
     } finally {
       await server.stop();

@@ -142,6 +142,30 @@ describe('token endpoint', () => {
     expect(body.scope).toBe('catalog.read');
   });
 
+  test('answers the everyday request (Basic: the fast path) exactly as oidc-provider answers client_secret_post', async () => {
+    const ask = async (post: boolean) => {
+      const form = new URLSearchParams({ grant_type: 'client_credentials', scope: 'catalog.read', ...(post ? { client_id: 'erp', client_secret: secrets.erp } : {}) });
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      if (!post) headers.authorization = `Basic ${Buffer.from(`erp:${secrets.erp}`).toString('base64')}`;
+      const res = await fetch(tokenEndpoint, { method: 'POST', headers, body: form });
+      const body = (await res.json()) as TokenAnswer;
+      const { header, payload } = await verifyWithJwks(body.access_token);
+      const { jti, iat, exp, ...claims } = payload;
+      return {
+        status: res.status,
+        headers: [...res.headers].filter(([name]) => !['date', 'content-length'].includes(name)),
+        body: { ...body, access_token: undefined },
+        header,
+        claims,
+        lifetime: Number(exp) - Number(iat),
+        jti: typeof jti === 'string' && jti.length >= 32,
+      };
+    };
+    const fast = await ask(false);
+    expect(fast.status).toBe(200);
+    expect(fast).toEqual(await ask(true));
+  });
+
   test('fails with invalid_scope when any requested scope is not effective, naming it', async () => {
     const { status, body } = await requestToken('erp', secrets.erp, 'catalog.read ticket.write');
     expect(status).toBe(400);

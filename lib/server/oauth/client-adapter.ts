@@ -1,26 +1,32 @@
 /**
- * oidc-provider's storage adapter. Clients come from our store, so that the
- * admin API is the only place they are managed and a deleted client cannot
- * authenticate a moment later. Their `client_secret` metadata is the stored
- * hash (secrets.ts); `compareClientSecret` is replaced to verify against it (see
- * provider.ts). A client with public keys authenticates with private_key_jwt
- * against them and has no secret. Every other model oidc-provider may keep (sessions,
+ * oidc-provider's storage adapter. Clients come from our store (through the
+ * token endpoint's reads, token-reads.ts), so that the admin API is the only
+ * place they are managed and a deleted client cannot authenticate a moment
+ * later. Their `client_secret` metadata is the stored hash (secrets.ts);
+ * `compareClientSecret` is replaced to verify against it (see provider.ts).
+ * A client with public keys authenticates with private_key_jwt against them
+ * and has no secret. Every other model oidc-provider may keep (sessions,
  * interactions: unused by the client-credentials grant) lives in memory.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { clientAuthentication } from '../../model/types';
-import { Store } from '../store/store';
+import { TokenReads } from './token-reads';
 
-export function adapterFactory(store: Store): (model: string) => Adapter {
-  return model => (model === 'Client' ? new StoreClientAdapter(store) : new MemoryAdapter());
+/** `request` answers the request being handled (oidc-provider's context), whose reads the lookup joins. */
+export function adapterFactory(reads: TokenReads, request: () => object | undefined): (model: string) => Adapter {
+  return model => (model === 'Client' ? new StoreClientAdapter(reads, request) : new MemoryAdapter());
 }
 
 class StoreClientAdapter implements Adapter {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly reads: TokenReads,
+    private readonly request: () => object | undefined,
+  ) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const client = (await this.store.get('clients', id))?.value;
-    if (!client) return undefined;
+    const facts = await this.reads.client(this.request(), id);
+    if (!facts) return undefined;
+    const { client, secretHash } = facts;
     const common = {
       client_id: client.clientId,
       client_name: client.displayName,
@@ -33,7 +39,6 @@ class StoreClientAdapter implements Adapter {
       // RFC 7523: oidc-provider checks the assertion's signature against these keys, its iss, sub, aud, exp and jti.
       return { ...common, token_endpoint_auth_method: 'private_key_jwt', ...(client.jwks ? { jwks: client.jwks } : { jwks_uri: client.jwksUri }) };
     }
-    const secretHash = await this.store.secretHash(id);
     if (!secretHash) return undefined;
     // oidc-provider accepts client_secret_post as well for a client registered with basic.
     return { ...common, client_secret: secretHash, token_endpoint_auth_method: 'client_secret_basic' };

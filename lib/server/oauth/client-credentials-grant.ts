@@ -1,9 +1,10 @@
 /**
- * The client-credentials grant, registered in place of oidc-provider's own
- * so that the scope policy is ours: oidc-provider has already authenticated
- * the client (client_secret_basic or client_secret_post) when this runs; we
- * decide the scopes from the store and the server's policy, and
- * oidc-provider signs the JWT.
+ * The client-credentials grant: which scopes a client gets, the token, its
+ * audit. Two ways in, one decision: oidc-provider's grant (registered in
+ * place of its own, so the scope policy is ours; oidc-provider has
+ * authenticated the client by then, with any method it offers) and the fast
+ * path (token-fast-path.ts) for the everyday request. Both call `decide`,
+ * then `issue`.
  *
  * What the grant does not offer is refused, never ignored: a DPoP proof (the
  * token would come back a plain Bearer token) and a `resource` other than the
@@ -14,48 +15,57 @@
  * again at issue time and withholds what it forbids now. And a token never
  * outlives a grant behind a scope it carries.
  */
-import type { OidcContext, OidcError, Provider } from 'oidc-provider';
+import type { OidcContext, OidcError } from 'oidc-provider';
 import { tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
-import { PolicyHolder } from '../admission/server-policy';
-import { Store } from '../store/store';
-import { ClientReads } from './client-reads';
-import { AUDIENCE, ResourceServerInfo } from './resource-server';
+import { AccessTokens, AUDIENCE } from './access-tokens';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
 import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
+import { TokenReads } from './token-reads';
 
 export interface GrantDependencies {
-  provider: Provider;
-  store: Store;
-  /** The client and its effective-scope input, per store revision. */
-  clients: ClientReads;
-  policy: PolicyHolder;
+  /** The client, its effective-scope input and the policy, as of the request's store version. */
+  reads: TokenReads;
+  tokens: AccessTokens;
   now: () => Date;
   audit: TokenAudit;
-  resourceServer: (clientId: string) => Promise<ResourceServerInfo | null>;
   invalidScope: (description: string, scope: string) => OidcError;
   unauthorizedClient: (description: string) => OidcError;
   invalidTarget: (description: string) => OidcError;
   invalidRequest: (description: string) => OidcError;
 }
 
+/** The token response (RFC 6749 section 5.1). */
+export interface TokenResponse {
+  access_token: string;
+  expires_in: number;
+  token_type: 'Bearer';
+  scope: string;
+}
+
+/** What an authenticated client is granted; `secretHash`: the hash it authenticated against, null for private_key_jwt. */
+export interface Decision {
+  clientId: string;
+  secretHash: string | null;
+  requested: string[];
+  granted: string[];
+  expiresIn: number;
+}
+
+/** Mints and audits the token of a decided grant; answered only once its audit entry and usage are durable. */
+export async function issue(deps: GrantDependencies, { clientId, secretHash, requested, granted, expiresIn }: Decision): Promise<TokenResponse> {
+  const token = deps.tokens.issue({ clientId, granted, expiresIn, secretHash });
+  await deps.audit.granted(clientId, requested, granted, token.jti);
+  return { access_token: token.value, expires_in: expiresIn, token_type: 'Bearer', scope: granted.join(' ') };
+}
+
+/** oidc-provider's handler of the grant. */
 export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcContext) => Promise<void> {
   return async ctx => {
     refuseUnoffered(deps, ctx);
-    const clientId = ctx.oidc.client!.clientId;
-    const requested = parseScopeParameter(ctx.oidc.params?.scope);
-    const { granted, expiresIn } = await decide(deps, clientId, requested);
-    const token = await issue(deps, ctx, clientId, granted, expiresIn);
-    const value = await token.save();
-    // The token is answered only once its audit entry and usage are durable.
-    await deps.audit.granted(clientId, requested, granted, token.jti!);
-    ctx.body = {
-      access_token: value,
-      expires_in: token.expiration,
-      token_type: token.tokenType,
-      scope: granted.join(' '),
-    };
+    const client = ctx.oidc.client!;
+    ctx.body = await issue(deps, await decide(deps, ctx.req, client.clientId, ctx.oidc.params?.scope, client.clientSecret ?? null));
   };
 }
 
@@ -71,13 +81,16 @@ function refuseUnoffered({ invalidTarget, invalidRequest }: GrantDependencies, c
   }
 }
 
-interface Decision {
-  granted: string[];
-  expiresIn: number;
-}
-
-async function decide({ clients, store, policy, now, invalidScope, unauthorizedClient }: GrantDependencies, clientId: string, requested: string[]): Promise<Decision> {
-  const facts = await clients.facts(clientId);
+/** Which scopes the client gets, for how long; throws the OAuth error of a refusal, having written nothing. */
+export async function decide(
+  { reads, now, invalidScope, unauthorizedClient }: GrantDependencies,
+  request: object,
+  clientId: string,
+  scope: string | undefined,
+  secretHash: string | null,
+): Promise<Decision> {
+  const requested = parseScopeParameter(scope);
+  const facts = await reads.client(request, clientId);
   if (!facts?.client.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
   }
@@ -85,7 +98,7 @@ async function decide({ clients, store, policy, now, invalidScope, unauthorizedC
   const at = now();
   const input = { ...facts.input, client };
   // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
-  const issuable = tokenScopes(clientId, input, (await policy.current(store)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
+  const issuable = tokenScopes(clientId, input, (await reads.current(request)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
   const decision = decideScopes(requested, issuable.scopes);
   if (!decision.ok) {
     const withheld = new Map(issuable.withheld.map(w => [w.scope, w.reason]));
@@ -93,17 +106,5 @@ async function decide({ clients, store, policy, now, invalidScope, unauthorizedC
     throw invalidScope(`scopes not granted to client '${clientId}': ${decision.refused.join(' ')} (${why.join('; ')})`, decision.refused.join(' '));
   }
   const cap = tokenExpiryCap(issuable.heldUntil, decision.granted);
-  return { granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
-}
-
-async function issue({ provider, resourceServer }: GrantDependencies, ctx: OidcContext, clientId: string, granted: string[], expiresIn: number) {
-  const server = (await resourceServer(clientId))!;
-  const token = new provider.ClientCredentials({
-    client: ctx.oidc.client!,
-    scope: granted.join(' ') || undefined,
-    expiresIn,
-  });
-  token.resourceServer = server;
-  ctx.oidc.entity('ClientCredentials', token);
-  return token;
+  return { clientId, secretHash, requested, granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
 }

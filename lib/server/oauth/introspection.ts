@@ -29,7 +29,7 @@ import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningKeys, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
-import { AUDIENCE } from './resource-server';
+import { AUDIENCE } from './access-tokens';
 import { parseScopeParameter } from './scope-policy';
 
 const BODY_LIMIT_BYTES = 64 * 1024;

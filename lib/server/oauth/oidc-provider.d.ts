@@ -18,7 +18,6 @@ declare module 'oidc-provider' {
       /** A parameter registered as a dupe (`resource`) may hold several values. */
       params?: Record<string, string | undefined>;
       route?: string;
-      entity(name: string, value: unknown): void;
     };
     headers: Record<string, string | undefined>;
     body: unknown;
@@ -26,16 +25,6 @@ declare module 'oidc-provider' {
     status: number;
     set(name: string, value: string): void;
     req: IncomingMessage;
-  }
-
-  export interface ClientCredentialsToken {
-    /** The token's id (the JWT's `jti`); set by `save()`. */
-    jti?: string;
-    scope?: string;
-    expiration: number;
-    tokenType: string;
-    resourceServer: unknown;
-    save(): Promise<string>;
   }
 
   export interface AdapterPayload {
@@ -55,7 +44,8 @@ declare module 'oidc-provider' {
   export class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
     readonly Client: { prototype: OidcClient };
-    readonly ClientCredentials: new (fields: { client: OidcClient; scope?: string; expiresIn?: number }) => ClientCredentialsToken;
+    /** The context of the request being handled (oidc-provider keeps it in an AsyncLocalStorage). */
+    static readonly ctx: OidcContext | undefined;
     /** Trust `X-Forwarded-Proto`/`-Host` (koa's `app.proxy`). */
     proxy: boolean;
     registerGrantType(name: string, handler: (ctx: OidcContext) => Promise<void>, params?: string[], dupes?: string[]): void;

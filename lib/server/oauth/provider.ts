@@ -1,33 +1,33 @@
 /**
  * The OAuth 2.0 side of the server, on oidc-provider: client authentication,
- * JWT signing, the JWKS and the RFC 8414 metadata are oidc-provider's; the
- * scope policy (client-credentials-grant.ts), client lookup
- * (client-adapter.ts) and introspection (introspection.ts) are ours.
+ * request parsing, errors, the JWKS and the RFC 8414 metadata are
+ * oidc-provider's; the grant (client-credentials-grant.ts: scope policy,
+ * token, audit), client lookup (client-adapter.ts), introspection
+ * (introspection.ts) and the everyday request's fast path
+ * (token-fast-path.ts) are ours.
  */
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import type { OidcError, Provider } from 'oidc-provider';
-import { PolicyHolder } from '../admission/server-policy';
 import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningKeys } from '../signing-keys';
-import { Store } from '../store/store';
 import { STORE_RETRY_AFTER_SECONDS } from '../store/store-unavailable';
 import { adapterFactory } from './client-adapter';
-import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
-import { clientCredentialsGrant } from './client-credentials-grant';
-import { ClientReads } from './client-reads';
+import { AccessTokens } from './access-tokens';
+import { clientCredentialsGrant, GrantDependencies } from './client-credentials-grant';
 import { servedMetadata } from './metadata';
-import { AUDIENCE, ResourceServerInfo, resourceServerFor } from './resource-server';
 import { GrantBatcher } from './grant-batch';
 import { TokenAudit } from './token-audit';
+import { TokenFastPath, tokenFastPath } from './token-fast-path';
+import { TokenReads } from './token-reads';
 
 export interface OAuthProviderOptions {
   issuer: URL;
-  store: Store;
   signingKeys: SigningKeys;
   now: () => Date;
   log: (line: string) => void;
-  policy: PolicyHolder;
+  /** What grants read (clients, secrets, the policy), once per request; shared with the request guard. */
+  reads: TokenReads;
   secrets: ClientSecrets;
   /** Where grants wait for their group commit; the server flushes it before closing the store. */
   grants: GrantBatcher;
@@ -35,10 +35,16 @@ export interface OAuthProviderOptions {
   refused: (req: IncomingMessage, code: string | undefined) => void;
 }
 
-export async function createOAuthProvider({ issuer, store, signingKeys, now, log, policy, secrets, grants, refused }: OAuthProviderOptions): Promise<Provider> {
+export interface OAuthProvider {
+  provider: Provider;
+  /** The everyday token request, answered without oidc-provider when it succeeds. */
+  fastPath: TokenFastPath;
+}
+
+export async function createOAuthProvider({ issuer, signingKeys, now, log, reads, secrets, grants, refused }: OAuthProviderOptions): Promise<OAuthProvider> {
   const { Provider, errors } = await importOidcProvider();
   const provider = new Provider(issuer.origin, {
-    adapter: adapterFactory(store),
+    adapter: adapterFactory(reads, () => Provider.ctx?.req),
     jwks: { keys: signingKeys.inForce().published },
     // Only what the client-credentials grant needs is on (served-routes.ts serves only its routes, metadata.ts
     // advertises only them): no sessions, userinfo, logout, PAR, DPoP (refused in the grant), OpenID or refresh tokens.
@@ -49,16 +55,6 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
       rpInitiatedLogout: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => AUDIENCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: async (_ctx: unknown, indicator: string, client: { clientId: string }) => {
-          const info = indicator === AUDIENCE ? signedByKeyInForce(await resourceServerFor(store, client.clientId)) : null;
-          if (!info) throw new errors.InvalidTarget();
-          return info;
-        },
-      },
     },
     clientDefaults: {
       grant_types: ['client_credentials'],
@@ -70,12 +66,6 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
     // An assertion (private_key_jwt) lives at most this long: its jti is remembered in this instance's memory
     // until it expires, so a short life bounds both that memory and a replay against another instance.
     assertJwtClientAuthClaimsAndHeader: assertShortLivedAssertion(errors),
-    // The hash the client authenticated against in this very request: no second read, and a token obtained with a
-    // secret rotated meanwhile carries that secret's generation (so it is inactive at once), not the new one's.
-    extraTokenClaims: async (ctx: { oidc?: { client?: { clientSecret?: string } } }) => {
-      const hash = ctx.oidc?.client?.clientSecret;
-      return hash ? { [GENERATION_CLAIM]: credentialGeneration(hash) } : undefined;
-    },
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
     // Cookies are only used by interactive flows, which this server does not offer.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -98,28 +88,17 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
     return this.clientSecret !== undefined && secrets.verify(this.clientId, actual, this.clientSecret);
   };
 
-  // The JWKS publishes the next and retired keys too: the kid says which one signs.
-  const signedByKeyInForce = (info: ResourceServerInfo | null) =>
-    info && { ...info, jwt: { sign: { ...info.jwt.sign, kid: signingKeys.inForce().signing.kid } } };
-  const audit = new TokenAudit(now, grants);
-  provider.registerGrantType(
-    'client_credentials',
-    clientCredentialsGrant({
-      provider,
-      store,
-      clients: new ClientReads(store),
-      policy,
-      now,
-      audit,
-      resourceServer: async clientId => signedByKeyInForce(await resourceServerFor(store, clientId)),
-      invalidScope: (description, scope) => new errors.InvalidScope(description, scope),
-      unauthorizedClient: description => new errors.UnauthorizedClient(description),
-      invalidTarget: description => new errors.InvalidTarget(description),
-      invalidRequest: description => new errors.InvalidRequest(description),
-    }),
-    ['scope', 'resource'],
-    ['resource'],
-  );
+  const grant: GrantDependencies = {
+    reads,
+    tokens: new AccessTokens(issuer.origin, signingKeys),
+    now,
+    audit: new TokenAudit(now, grants),
+    invalidScope: (description, scope) => new errors.InvalidScope(description, scope),
+    unauthorizedClient: description => new errors.UnauthorizedClient(description),
+    invalidTarget: description => new errors.InvalidTarget(description),
+    invalidRequest: description => new errors.InvalidRequest(description),
+  };
+  provider.registerGrantType('client_credentials', clientCredentialsGrant(grant), ['scope', 'resource'], ['resource']);
   // A store outage reaches oidc-provider as a 503 temporarily_unavailable (store-unavailable.ts): say when to
   // retry, and do not count it as a refusal (nothing was decided).
   provider.use(async (ctx, next) => {
@@ -130,7 +109,7 @@ export async function createOAuthProvider({ issuer, store, signingKeys, now, log
     if (error.error !== 'temporarily_unavailable') refused(ctx.req, error.error);
   });
   provider.on('server_error', (_ctx, error) => log(`error: oidc-provider: ${error.stack ?? error.message}`));
-  return provider;
+  return { provider, fastPath: tokenFastPath(grant, secrets) };
 }
 
 /** Longest accepted client assertion lifetime (exp - now), in seconds. */

@@ -33,19 +33,18 @@ import { readBody, sendJson } from '../http';
 import { TokenBuckets } from '../rate-limit';
 import { requestSource } from '../request-source';
 import { sourceAddress } from '../source-address';
-import { ObjectStore } from '../store/store';
 import { RefusalCounter } from './refusal-counter';
 import { SourceLanes } from './source-lanes';
+import { TokenReads } from './token-reads';
 
 /** Buckets kept per guard, for clients and for sources each: bounds memory whatever ids and addresses callers rotate through. */
 export const MAX_TRACKED_KEYS = 10_000;
 
-/** Longer than any client id the model accepts (64): not worth a store lookup. */
-const CLIENT_ID_MAX_LENGTH = 64;
 
 export interface RequestGuardOptions {
   endpoint: RefusalEndpoint;
-  store: Pick<ObjectStore, 'get'>;
+  /** Whether a client id is registered: read with the rest of the request's reads (token-reads.ts). */
+  reads: Pick<TokenReads, 'client' | 'share'>;
   counter: RefusalCounter;
   /** Requests a second per registered client (bursts up to the same number); null = no limit. */
   clientRate: number | null;
@@ -56,7 +55,8 @@ export interface RequestGuardOptions {
   trustProxy: boolean;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+/** `body`: the request's body as read here (null for a GET); `req` replays it to whoever reads the stream. */
+type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<void> | void;
 
 export class RequestGuard {
   private readonly clients: TokenBuckets | null;
@@ -86,20 +86,21 @@ export class RequestGuard {
         body = await readBody(req, this.options.bodyLimitBytes);
       } catch (error) {
         if (!(error instanceof ServerError) || error.status !== 413) throw error;
-        const clientId = await this.classify(basicId);
+        const clientId = await this.classify(req, basicId);
         return this.refuse(res, { clientId, source, reason: 'body_too_large' }, 413, `the request body exceeds the limit of ${this.options.bodyLimitBytes} bytes`);
       }
     }
-    const clientId = await this.classify(basicId ?? formClientId(req, body));
+    const clientId = await this.classify(req, basicId ?? formClientId(req, body));
     const registered = clientId !== 'unknown' && clientId !== 'none';
     if (this.waitMs(registered, clientId, source) > 0) return this.limited(res, clientId, source, registered);
     if (registered && (this.failures?.peek(source) ?? 0) > 0 && !this.proven.has(req.socket)) {
       if (!(await this.waitInLane(req, res, source))) return;
     }
     const replay = body === null ? req : replayOf(req, body);
+    this.options.reads.share(req, replay);
     res.once('finish', () => this.settle(replay, res.statusCode, clientId, source, registered));
     try {
-      await handler(replay, res);
+      await handler(replay, res, body);
     } catch (error) {
       if (error instanceof ServerError) this.noteRefusal(replay, error.code);
       throw error;
@@ -174,13 +175,13 @@ export class RequestGuard {
   }
 
   /** The client id as it may be stored: a registered client's, or `unknown` (never the id as sent), or `none`. */
-  private async classify(claimed: string | null): Promise<string> {
+  private async classify(req: IncomingMessage, claimed: string | null): Promise<string> {
     if (!claimed) return 'none';
-    return (await this.registered(claimed)) ? claimed : 'unknown';
+    return (await this.registered(req, claimed)) ? claimed : 'unknown';
   }
 
-  private async registered(claimed: string): Promise<boolean> {
-    return claimed.length <= CLIENT_ID_MAX_LENGTH && (await this.options.store.get('clients', claimed)) !== null;
+  private async registered(req: IncomingMessage, claimed: string): Promise<boolean> {
+    return (await this.options.reads.client(req, claimed)) !== null;
   }
 }
 

@@ -25,6 +25,18 @@ const MIGRATIONS: readonly Migration[] = [
   // Admin tokens with roles: the audit actor is the token's name; what a caller says of itself (x-actor)
   // is kept beside it, unverified.
   { version: 3, sql: 'ALTER TABLE audit ADD COLUMN actor_note TEXT;' },
+  // Every change of a client secret counts in meta 'secrets', so that one read of the token endpoint's inputs
+  // version (tokenInputsVersion) tells whether what it keeps still holds. Triggers: no writer can forget it.
+  {
+    version: 4,
+    sql: `INSERT OR IGNORE INTO meta (name, value) VALUES ('secrets', '0');
+          CREATE TRIGGER IF NOT EXISTS client_secrets_inserted AFTER INSERT ON client_secrets
+            BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'secrets'; END;
+          CREATE TRIGGER IF NOT EXISTS client_secrets_updated AFTER UPDATE ON client_secrets
+            BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'secrets'; END;
+          CREATE TRIGGER IF NOT EXISTS client_secrets_deleted AFTER DELETE ON client_secrets
+            BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'secrets'; END;`,
+  },
 ];
 
 /** The schema version this code writes. */

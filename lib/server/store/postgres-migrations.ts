@@ -64,6 +64,20 @@ CREATE TABLE refusal_counts (
 CREATE INDEX audit_at ON audit (at);
 `,
   },
+  // Every change of a client secret counts in meta 'secrets' (see the SQLite store's migration 4).
+  {
+    version: 3,
+    sql: `
+INSERT INTO meta (name, value) VALUES ('secrets', '0') ON CONFLICT (name) DO NOTHING;
+CREATE FUNCTION count_secret_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::text WHERE name = 'secrets';
+  RETURN NULL;
+END $$;
+CREATE TRIGGER client_secrets_changed AFTER INSERT OR UPDATE OR DELETE ON client_secrets
+  FOR EACH STATEMENT EXECUTE FUNCTION count_secret_change();
+`,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -43,6 +43,15 @@ export interface ObjectStore {
   effectiveScopeInput(clientId: string): Promise<EffectiveScopeInput & { scopes: readonly Scope[] }>;
 }
 
+/**
+ * What the token endpoint reads on every grant (objects, client secrets, the policy) changes rarely: one
+ * read of this version tells whether what it kept still holds (oauth/token-reads.ts), on one instance or
+ * several sharing a database. It changes with every object write, secret change and policy document.
+ */
+export interface TokenInputsVersion {
+  tokenInputsVersion(): Promise<string>;
+}
+
 /** JSON paths that hold references, per holder kind. */
 export type HolderField = 'scopes' | 'implies' | 'role' | 'subjects';
 
@@ -209,7 +218,8 @@ export interface Store
     SecretHashUpgrades,
     SigningKeyStore,
     RefusalCounterStore,
-    AuditRetentionStore {
+    AuditRetentionStore,
+    TokenInputsVersion {
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` lands together or not at all (a throw
    * or rejection rolls back), and no other request sees it before. Use only `tx` inside `fn` (see the header).

@@ -35,7 +35,8 @@ describe('grant batches', () => {
   test('under concurrency every grant keeps its row, in far fewer transactions than grants', async () => {
     const batches: GrantBatch[] = [];
     const counting: GrantBatchStore = { commitGrants: batch => (batches.push(batch), store.commitGrants(batch)) };
-    const batcher = new GrantBatcher(counting, { maxDelayMs: 2, maxGrants: 256 });
+    // The server's default: no delay, a batch starts once the grants of one turn of the event loop are in.
+    const batcher = new GrantBatcher(counting, { maxGrants: 256 });
     const clients = ['erp', 'desk', 'ap'];
     const grants = Array.from({ length: 3_000 }, (_, i) =>
       grant(clients[i % 3], new Date(Date.UTC(2026, 10, 29, 12, 0, 0, i)).toISOString(), i % 2 ? ['catalog.read'] : ['catalog.read', 'rfq.submit'], `jti-${i}`),
@@ -57,13 +58,42 @@ describe('grant batches', () => {
   });
 
   test('a grant resolves only after its batch is committed', async () => {
-    const batcher = new GrantBatcher(store, { maxDelayMs: 20 });
+    let open = () => {};
+    const gate = new Promise<void>(resolve => (open = resolve));
+    const slow: GrantBatchStore = { commitGrants: async batch => (await gate, store.commitGrants(batch)) };
+    const batcher = new GrantBatcher(slow);
     let resolved = false;
     const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1')).then(() => (resolved = true));
-    await new Promise(resolve => setTimeout(resolve, 5));
+    await new Promise(resolve => setTimeout(resolve, 50));
     expect([resolved, await allGrants()]).toEqual([false, []]);
+    open();
     await pending;
     expect(await allGrants()).toEqual(['jti-1']);
+  });
+
+  test('a batch waits only for as many grants as recent batches held: a lone client is never delayed', async () => {
+    const sizes: number[] = [];
+    const counting: GrantBatchStore = { commitGrants: batch => (sizes.push(batch.audit.length), store.commitGrants(batch)) };
+    const batcher = new GrantBatcher(counting, { maxDelayMs: 60_000 });
+    const record = (jti: string) => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], jti));
+    const within2s = async (written: Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiting = new Promise(resolve => (timer = setTimeout(() => resolve('waiting'), 2_000)));
+      try {
+        return await Promise.race([written.then(() => 'written'), waiting]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    expect(await within2s(record('alone'))).toBe('written');
+    // Three in one turn of the event loop: one batch, written at once.
+    expect(await within2s(Promise.all(['a', 'b', 'c'].map(record)))).toBe('written');
+    // Fewer than the largest recent batch held: this one waits for the others (up to maxDelayMs), until flushed.
+    const lone = record('lone');
+    expect(await within2s(lone)).toBe('waiting');
+    await batcher.flush();
+    await lone;
+    expect(sizes).toEqual([1, 3, 1]);
   });
 
   test('fails when its batch cannot be written: every grant of that batch is refused, the next batch is tried afresh', async () => {
@@ -84,10 +114,12 @@ describe('grant batches', () => {
 
   test('flush writes what is still queued (shutdown)', async () => {
     const batcher = new GrantBatcher(store, { maxDelayMs: 60_000 });
-    const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1'));
+    await Promise.all(['jti-1', 'jti-2'].map(jti => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], jti))));
+    // One grant after a batch of two: it waits for a second one, or the delay, or the flush.
+    const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-3'));
     await batcher.flush();
     await pending;
-    expect(await allGrants()).toEqual(['jti-1']);
+    expect((await allGrants()).sort()).toEqual(['jti-1', 'jti-2', 'jti-3']);
   });
 
   test('usage only moves forward: a batch with older uses committed later leaves the newer one', async () => {
