@@ -35,7 +35,6 @@ describe('grant batches', () => {
   test('under concurrency every grant keeps its row, in far fewer transactions than grants', async () => {
     const batches: GrantBatch[] = [];
     const counting: GrantBatchStore = { commitGrants: batch => (batches.push(batch), store.commitGrants(batch)) };
-    // The server's default: no delay, a batch starts once the grants of one turn of the event loop are in.
     const batcher = new GrantBatcher(counting, { maxGrants: 256 });
     const clients = ['erp', 'desk', 'ap'];
     const grants = Array.from({ length: 3_000 }, (_, i) =>
@@ -71,29 +70,23 @@ describe('grant batches', () => {
     expect(await allGrants()).toEqual(['jti-1']);
   });
 
-  test('a batch waits only for as many grants as recent batches held: a lone client is never delayed', async () => {
+  test('no wait: a grant goes at the end of its turn, with that turn\'s grants; those arriving meanwhile form the next batch', async () => {
     const sizes: number[] = [];
-    const counting: GrantBatchStore = { commitGrants: batch => (sizes.push(batch.audit.length), store.commitGrants(batch)) };
-    const batcher = new GrantBatcher(counting, { maxDelayMs: 60_000 });
+    let open = () => {};
+    const gate = new Promise<void>(resolve => (open = resolve));
+    const held: GrantBatchStore = { commitGrants: async batch => (sizes.push(batch.audit.length), await gate, store.commitGrants(batch)) };
+    const batcher = new GrantBatcher(held);
     const record = (jti: string) => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], jti));
-    const within2s = async (written: Promise<unknown>) => {
-      let timer: NodeJS.Timeout | undefined;
-      const waiting = new Promise(resolve => (timer = setTimeout(() => resolve('waiting'), 2_000)));
-      try {
-        return await Promise.race([written.then(() => 'written'), waiting]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-    expect(await within2s(record('alone'))).toBe('written');
-    // Three in one turn of the event loop: one batch, written at once.
-    expect(await within2s(Promise.all(['a', 'b', 'c'].map(record)))).toBe('written');
-    // Fewer than the largest recent batch held: this one waits for the others (up to maxDelayMs), until flushed.
-    const lone = record('lone');
-    expect(await within2s(lone)).toBe('waiting');
-    await batcher.flush();
-    await lone;
-    expect(sizes).toEqual([1, 3, 1]);
+    const first = ['a', 'b', 'c'].map(record);
+    await new Promise(resolve => setImmediate(resolve));
+    // The first batch is being written (held at the gate); these gather for the next one.
+    const second = ['d', 'e'].map(record);
+    await new Promise(resolve => setTimeout(resolve, 20));
+    expect(sizes).toEqual([3]);
+    open();
+    await Promise.all([...first, ...second]);
+    expect(sizes).toEqual([3, 2]);
+    expect((await allGrants()).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
   test('fails when its batch cannot be written: every grant of that batch is refused, the next batch is tried afresh', async () => {
@@ -105,7 +98,7 @@ describe('grant batches', () => {
         throw new Error('disk I/O error');
       },
     };
-    const batcher = new GrantBatcher(failingOnce, { maxDelayMs: 1 });
+    const batcher = new GrantBatcher(failingOnce);
     const failed = [1, 2, 3].map(i => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], `lost-${i}`)));
     for (const result of await Promise.allSettled(failed)) expect(result).toMatchObject({ status: 'rejected', reason: { message: 'disk I/O error' } });
     await batcher.record(grant('erp', '2026-11-29T12:00:01.000Z', ['catalog.read'], 'kept'));
@@ -113,13 +106,12 @@ describe('grant batches', () => {
   });
 
   test('flush writes what is still queued (shutdown)', async () => {
-    const batcher = new GrantBatcher(store, { maxDelayMs: 60_000 });
-    await Promise.all(['jti-1', 'jti-2'].map(jti => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], jti))));
-    // One grant after a batch of two: it waits for a second one, or the delay, or the flush.
-    const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-3'));
+    const batcher = new GrantBatcher(store);
+    // Queued in this turn, due at its end: the flush writes it first.
+    const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1'));
     await batcher.flush();
     await pending;
-    expect((await allGrants()).sort()).toEqual(['jti-1', 'jti-2', 'jti-3']);
+    expect(await allGrants()).toEqual(['jti-1']);
   });
 
   test('usage only moves forward: a batch with older uses committed later leaves the newer one', async () => {
