@@ -28,6 +28,7 @@ import { readBody, sendJson } from '../http';
 import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningKeys, publicJwk } from '../signing-keys';
 import { Store } from '../store/store';
+import { basicCredentials } from './basic-credentials';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { AUDIENCE } from './access-tokens';
 import { parseScopeParameter } from './scope-policy';
@@ -78,8 +79,8 @@ async function authenticateCaller({ store, secrets, authenticateAdmin }: Introsp
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
   if (bearer && (await authenticateAdmin(bearer[1]))) return { admin: true };
-  const basic = /^Basic (\S+)$/i.exec(header);
-  const [id, secret] = basic ? splitBasic(basic[1]) : [form.get('client_id'), form.get('client_secret')];
+  const basic = basicCredentials(header);
+  const [id, secret] = basic ? [basic.clientId, basic.secret] : [form.get('client_id'), form.get('client_secret')];
   const hash = id ? await store.secretHash(id) : null;
   if (!id || !secret || !hash || !(await secrets.verify(id, secret, hash))) {
     throw new ServerError(401, 'invalid_client', 'client authentication failed', {
@@ -123,17 +124,3 @@ async function introspect({ issuer, store, signingKeys, now, policy }: Introspec
   };
 }
 
-/** `id:secret`, each form-urlencoded (RFC 6749 §2.3.1). */
-function splitBasic(encoded: string): [string, string] {
-  const text = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon < 0 ? ['', ''] : [safeDecode(text.slice(0, colon)), safeDecode(text.slice(colon + 1))];
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return '';
-  }
-}

@@ -33,13 +33,13 @@ import { readBody, sendJson } from '../http';
 import { TokenBuckets } from '../rate-limit';
 import { requestSource } from '../request-source';
 import { sourceAddress } from '../source-address';
+import { basicCredentials } from './basic-credentials';
 import { RefusalCounter } from './refusal-counter';
 import { SourceLanes } from './source-lanes';
 import { TokenReads } from './token-reads';
 
 /** Buckets kept per guard, for clients and for sources each: bounds memory whatever ids and addresses callers rotate through. */
 export const MAX_TRACKED_KEYS = 10_000;
-
 
 export interface RequestGuardOptions {
   endpoint: RefusalEndpoint;
@@ -79,7 +79,7 @@ export class RequestGuard {
 
   async handle(req: IncomingMessage, res: ServerResponse, handler: Handler): Promise<void> {
     const source = sourceAddress(requestSource(req, this.options.trustProxy));
-    const basicId = basicClientId(req.headers.authorization);
+    const basicId = basicCredentials(req.headers.authorization)?.clientId || null;
     let body: Buffer | null = null;
     if (req.method === 'POST') {
       try {
@@ -190,19 +190,6 @@ function reasonOf(code: string | undefined, status: number): RefusalReason {
   if (status === 401) return 'invalid_client';
   if (status === 413) return 'body_too_large';
   return code === undefined && status === 400 ? 'invalid_request' : 'other';
-}
-
-/** The user part of `Authorization: Basic`, form-urlencoded (RFC 6749 section 2.3.1); null when absent or unreadable. */
-function basicClientId(header: string | undefined): string | null {
-  const basic = /^Basic (\S+)$/i.exec(header ?? '');
-  if (!basic) return null;
-  const text = Buffer.from(basic[1], 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  try {
-    return decodeURIComponent((colon < 0 ? text : text.slice(0, colon)).replace(/\+/g, ' ')) || null;
-  } catch {
-    return null;
-  }
 }
 
 function formClientId(req: IncomingMessage, body: Buffer | null): string | null {
