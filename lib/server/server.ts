@@ -124,7 +124,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   fastPath = tokenFastPath;
   followKeys = await providerKeysFollower(provider, signingKeys);
   oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
-  introspection = introspectionEndpoint({ issuer: issuer.origin, store, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now, policy });
+  introspection = introspectionEndpoint({ issuer: issuer.origin, reads, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
 
   return {

@@ -21,30 +21,29 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenScopes } from '../../policy';
-import { PolicyHolder } from '../admission/server-policy';
 import { AdminIdentity } from '../admin-tokens';
 import { ServerError } from '../errors';
 import { readBody, sendJson } from '../http';
 import { ClientSecrets } from '../secrets';
 import { SIGNING_ALG, SigningKeys, publicJwk } from '../signing-keys';
-import { Store } from '../store/store';
 import { basicCredentials } from './basic-credentials';
 import { credentialGeneration, GENERATION_CLAIM } from './credential-generation';
 import { AUDIENCE } from './access-tokens';
 import { parseScopeParameter } from './scope-policy';
+import { TokenReads } from './token-reads';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface IntrospectionOptions {
   issuer: string;
-  store: Store;
+  /** The client, its secret's hash, its effective-scope input and the policy: the token endpoint's reads, once per request. */
+  reads: TokenReads;
   /** Tokens verify against every published key: a retired key's tokens stay active until they expire. */
   signingKeys: SigningKeys;
   secrets: ClientSecrets;
   /** Checks an admin bearer token (any role may introspect). */
   authenticateAdmin: (token: string) => Promise<AdminIdentity | null>;
   now: () => Date;
-  policy: PolicyHolder;
 }
 
 export function introspectionEndpoint(options: IntrospectionOptions) {
@@ -56,7 +55,7 @@ export function introspectionEndpoint(options: IntrospectionOptions) {
     const caller = await authenticateCaller(options, req, form);
     const token = form.get('token');
     if (!token) throw new ServerError(400, 'invalid_request', "missing required parameter 'token'");
-    const answer = await introspect(options, token);
+    const answer = await introspect(options, req, token);
     sendJson(res, 200, mayRead(caller, answer) ? answer : { active: false });
   };
 }
@@ -75,22 +74,27 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'));
 }
 
-async function authenticateCaller({ store, secrets, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
+async function authenticateCaller({ reads, secrets, authenticateAdmin }: IntrospectionOptions, req: IncomingMessage, form: URLSearchParams): Promise<Caller> {
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/i.exec(header);
   if (bearer && (await authenticateAdmin(bearer[1]))) return { admin: true };
   const basic = basicCredentials(header);
   const [id, secret] = basic ? [basic.clientId, basic.secret] : [form.get('client_id'), form.get('client_secret')];
-  const hash = id ? await store.secretHash(id) : null;
+  const facts = id ? await reads.client(req, id) : null;
+  const hash = facts?.secretHash;
   if (!id || !secret || !hash || !(await secrets.verify(id, secret, hash))) {
     throw new ServerError(401, 'invalid_client', 'client authentication failed', {
       headers: { 'www-authenticate': 'Basic realm="procurement-scopes"' },
     });
   }
-  return { admin: false, clientId: id, allTokens: (await store.get('clients', id))?.value.introspection === true };
+  return { admin: false, clientId: id, allTokens: facts.client.introspection === true };
 }
 
-async function introspect({ issuer, store, signingKeys, now, policy }: IntrospectionOptions, token: string): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
+async function introspect(
+  { issuer, reads, signingKeys, now }: IntrospectionOptions,
+  req: IncomingMessage,
+  token: string,
+): Promise<{ active: boolean; client_id?: string; [claim: string]: unknown }> {
   const { createLocalJWKSet, jwtVerify } = await import('jose');
   const key = createLocalJWKSet({ keys: signingKeys.inForce().published.map(publicJwk) });
   let payload: Record<string, unknown>;
@@ -100,15 +104,15 @@ async function introspect({ issuer, store, signingKeys, now, policy }: Introspec
     return { active: false };
   }
   const clientId = payload.client_id;
-  const client = typeof clientId === 'string' ? (await store.get('clients', clientId))?.value : undefined;
-  if (typeof clientId !== 'string' || !client) return { active: false };
+  const facts = typeof clientId === 'string' ? await reads.client(req, clientId) : null;
+  if (typeof clientId !== 'string' || !facts) return { active: false };
   // A client with keys (private_key_jwt) has no secret and its tokens carry no generation; a token obtained with a
   // secret the client no longer has (rotated, or replaced by keys) is inactive.
-  const secretHash = await store.secretHash(clientId);
+  const { client, secretHash } = facts;
   if (payload[GENERATION_CLAIM] !== (secretHash ? credentialGeneration(secretHash) : undefined)) return { active: false };
   const scopes = parseScopeParameter(payload.scope as string | undefined);
-  const input = { ...(await store.effectiveScopeInput(clientId)), client };
-  const effective = new Set(tokenScopes(clientId, input, (await policy.current(store)).document, now()).scopes);
+  const input = { ...facts.input, client };
+  const effective = new Set(tokenScopes(clientId, input, (await reads.current(req)).document, now()).scopes);
   if (!scopes.every(s => effective.has(s))) return { active: false };
   return {
     active: true,
