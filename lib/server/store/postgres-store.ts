@@ -37,7 +37,7 @@ import { canonicalJson } from '../../model/canonical-json';
 import { auditFilters, AuditRow, auditPage } from './audit-rows';
 import { migratePostgres } from './postgres-migrations';
 import { StoreUnavailableError } from './store-unavailable';
-import { TOKEN_INPUTS_VERSION } from './token-inputs-version';
+import { TOKEN_INPUTS_VERSION, TokenInputsRow, tokenInputsVersionOf } from './token-inputs-version';
 import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoreTransaction, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
 
 /** Connections per instance: the pool bounds what one instance asks of the database. */
@@ -114,8 +114,8 @@ abstract class PgStatements implements StoreTransaction {
   }
 
   async tokenInputsVersion(): Promise<string> {
-    const [row] = await this.query<{ revision: string; policy: number | null; secrets: string }>(TOKEN_INPUTS_VERSION, [], { lock: false });
-    return `${row.revision}.${row.policy}.${row.secrets}`;
+    const [row] = await this.query<TokenInputsRow>(TOKEN_INPUTS_VERSION, [], { lock: false });
+    return tokenInputsVersionOf(row);
   }
 
   async snapshot(): Promise<Snapshot> {

@@ -38,7 +38,7 @@ import { canonicalJson } from '../../model/canonical-json';
 import { auditFilters, AuditRow, auditPage } from './audit-rows';
 import { migrate } from './migrations';
 import { SqliteGrantWriter } from './sqlite-grant-writer';
-import { TOKEN_INPUTS_VERSION } from './token-inputs-version';
+import { TOKEN_INPUTS_VERSION, TokenInputsRow, tokenInputsVersionOf } from './token-inputs-version';
 import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
 
 const SCHEMA = `
@@ -192,8 +192,7 @@ export class SqliteStore implements Store {
   }
 
   async tokenInputsVersion(): Promise<string> {
-    const row = this.stmt(TOKEN_INPUTS_VERSION).get() as { revision: string; policy: number | null; secrets: string };
-    return `${row.revision}.${row.policy}.${row.secrets}`;
+    return tokenInputsVersionOf(this.stmt(TOKEN_INPUTS_VERSION).get() as TokenInputsRow);
   }
 
   private currentRevision(): number {
@@ -535,16 +534,11 @@ function serialized(store: SqliteStore, mutex: Mutex): SqliteStore {
       if (typeof value !== 'function') return value;
       if (!methods.has(name)) {
         const method = value as (...args: unknown[]) => unknown;
-        methods.set(
-          name,
-          UNSERIALIZED.has(name)
-            ? method.bind(target)
-            : ALWAYS_QUEUED.has(name)
-              ? (...args: unknown[]) => mutex.runExclusive(() => method.apply(target, args))
-              : // With no transaction open, a call runs at once: its body is synchronous, so nothing can come in between
-                // (and the queue's promises cost a token request more than its reads did, measured 2026-11-29).
-                (...args: unknown[]) => (mutex.isLocked() ? mutex.runExclusive(() => method.apply(target, args)) : method.apply(target, args)),
-        );
+        const queued = (...args: unknown[]) => mutex.runExclusive(() => method.apply(target, args));
+        // With no transaction open, a call runs at once: its body is synchronous, so nothing can come in between
+        // (and the queue's promises cost a token request more than its reads did, measured 2026-11-29).
+        const atOnceWhenFree = (...args: unknown[]) => (mutex.isLocked() ? queued(...args) : method.apply(target, args));
+        methods.set(name, UNSERIALIZED.has(name) ? method.bind(target) : ALWAYS_QUEUED.has(name) ? queued : atOnceWhenFree);
       }
       return methods.get(name);
     },
