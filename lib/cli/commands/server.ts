@@ -75,13 +75,8 @@ export function register(program: Command): void {
         }
         throw e;
       });
-      // One write, the listening line last: whoever waits for it has seen the whole banner.
-      process.stdout.write(
-        `data directory: ${config.dataDir}\nstore: ${describeStore(config)}\nadmin token: ${server.adminTokenOrigin}\n` +
-          `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
-          `issuer: ${server.issuer}\nlistening on ${server.url}\n`,
-      );
-      await new Promise<void>(resolve => {
+      // The handlers go in before the listening line: whoever waits for that line may signal at once.
+      const stopped = new Promise<void>(resolve => {
         const stop = (signal: string) => {
           log(`received ${signal}: shutting down`);
           server.close().then(resolve, resolve);
@@ -89,6 +84,13 @@ export function register(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      // One write, the listening line last: whoever waits for it has seen the whole banner.
+      process.stdout.write(
+        `data directory: ${config.dataDir}\nstore: ${describeStore(config)}\nadmin token: ${server.adminTokenOrigin}\n` +
+          `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
+          `issuer: ${server.issuer}\nlistening on ${server.url}\n`,
+      );
+      await stopped;
     });
 }
 
