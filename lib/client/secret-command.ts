@@ -29,17 +29,30 @@ export class SecretDeliveryError extends Error {
   }
 }
 
+export interface SecretCommandOptions {
+  /** @default SECRET_COMMAND_TIMEOUT_MS */
+  timeoutMs?: number;
+  /** The environment the command inherits (less the admin token). @default this process's */
+  env?: NodeJS.ProcessEnv;
+  /** Where the command runs. @default this process's working directory */
+  cwd?: string;
+}
+
 export class SecretCommand {
+  private readonly timeoutMs: number;
+
   constructor(
     readonly command: string,
-    private readonly timeoutMs = SECRET_COMMAND_TIMEOUT_MS,
-  ) {}
+    private readonly options: SecretCommandOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? SECRET_COMMAND_TIMEOUT_MS;
+  }
 
   /** Resolves once the command exited 0; rejects with a SecretDeliveryError otherwise. */
   deliver(clientId: string, clientSecret: string): Promise<void> {
-    const env: NodeJS.ProcessEnv = { ...process.env, PROCUREMENT_CLIENT_ID: clientId };
+    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), PROCUREMENT_CLIENT_ID: clientId };
     for (const name of ENV_WITHHELD) delete env[name];
-    const child = spawn('/bin/sh', ['-c', this.command], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', this.command], { env, cwd: this.options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       if (output.length < OUTPUT_KEPT_CHARS * 2) output += chunk.toString('utf8');

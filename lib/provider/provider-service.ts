@@ -249,8 +249,9 @@ export class ProviderService {
     return {
       client,
       snapshot: new LiveSnapshot(client),
-      secrets: settings.secretsDir ? new SecretStore(settings.secretsDir) : null,
-      secretsCommand: settings.secretsCommand ? new SecretCommand(settings.secretsCommand) : null,
+      // Relative to the Terraform working directory, which a warm provider process does not share (lib/provider/warm).
+      secrets: settings.secretsDir ? new SecretStore(resolve(cwd, settings.secretsDir)) : null,
+      secretsCommand: settings.secretsCommand ? new SecretCommand(settings.secretsCommand, { env, cwd }) : null,
       managerLabel: managerLabel(cwd, hostname()),
       inDoubtCreates: new InDoubtCreates(resolve(cwd, env.TF_DATA_DIR ?? '.terraform')),
     };

@@ -1,20 +1,24 @@
 /**
- * Runs the provider as Terraform's plugin: handshake, TLS identity, gRPC
- * server on a private unix socket, then the one handshake line on stdout.
+ * Runs the provider as Terraform's plugin in this process: handshake, TLS
+ * identity, one session (plugin-session.ts) on a private unix socket, then the
+ * one handshake line on stdout. With `warmDir`, it also leaves a warm provider
+ * process behind for Terraform's next launches (lib/provider/warm).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSourceModule, AnyResourceModule } from '../framework/resource-module';
-import { ProviderService } from '../provider-service';
-import { startPluginServer } from './grpc-server';
-import { checkLaunchedByTerraform, handshakeLine } from './handshake';
+import { checkLaunchedByTerraform } from './handshake';
+import { openPluginSession } from './plugin-session';
 import { watchProcessLifetime } from './process-lifetime';
 import { createPluginIdentity } from './tls';
+import { UnaryGrpcServer } from './unary-grpc-server';
 
 export interface ServeOptions {
   resources: readonly AnyResourceModule[];
   dataSources: readonly DataSourceModule[];
+  /** Called once the handshake is out: nothing it does delays Terraform. */
+  afterHandshake?: () => void;
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
@@ -26,19 +30,18 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   // stderr lands in Terraform's log (TF_LOG); nothing secret is ever written here.
   const log = (line: string) => process.stderr.write(`[procurement] ${line}\n`);
-  let server: Awaited<ReturnType<typeof startPluginServer>> | null = null;
+  let server: UnaryGrpcServer | null = null;
   // Before the server is up there is nothing in flight: leave at once.
   watchProcessLifetime({ drain: done => (server ? server.tryShutdown(() => done()) : done()), exit: () => process.exit(0), log });
   const socketDir = mkdtempSync(join(tmpdir(), 'tf-procurement-'));
-  const socketPath = join(socketDir, 'plugin.sock');
-  const identity = createPluginIdentity();
-  const service = new ProviderService({ ...options, env: process.env, log, cwd: process.cwd() });
-  server = await startPluginServer({
-    handlers: service.handlers,
-    socketPath,
-    certificatePem: identity.certificatePem,
-    privateKeyPem: identity.privateKeyPem,
+  const session = await openPluginSession({
+    resources: options.resources,
+    dataSources: options.dataSources,
+    env: process.env,
+    cwd: process.cwd(),
     clientCertificatePem: launch.clientCertificatePem,
+    identity: createPluginIdentity(),
+    socketPath: join(socketDir, 'plugin.sock'),
     log,
     onShutdown: () => {
       server?.forceShutdown();
@@ -46,6 +49,8 @@ export async function serve(options: ServeOptions): Promise<void> {
       process.exit(0);
     },
   });
+  server = session.server;
   process.on('exit', () => rmSync(socketDir, { recursive: true, force: true }));
-  process.stdout.write(handshakeLine(socketPath, identity.certificateHandshake));
+  process.stdout.write(session.handshake);
+  options.afterHandshake?.();
 }
