@@ -108,12 +108,15 @@ function smallObjects(runs: SmallObjectsFigures[]): string[] {
   const lines = ['', 'Many small objects: N scopes, N/5 roles of 3 scopes, N clients, N/5 bindings of 5 subjects'];
   lines.push(row('', 'ours', 'terraform_data'));
   for (const s of runs) {
-    const plans = (side: SmallObjectsSide) => side.noChangePlans.map(p => p.seconds.toFixed(2)).join(' ');
+    const plans = (side: Pick<SmallObjectsSide, 'noChangePlans'>) => side.noChangePlans.map(p => p.seconds.toFixed(2)).join(' ');
     lines.push(row(`${s.resources} resources (N = ${s.n}): apply from empty`, seconds(s.ours.apply.seconds), seconds(s.floor.apply.seconds)));
     lines.push(row(`  no-change plan (median of ${s.ours.noChangePlans.length})`, seconds(s.ours.noChangePlan.seconds), seconds(s.floor.noChangePlan.seconds)));
     lines.push(row('  every plan, in order (s)', plans(s.ours), plans(s.floor)));
+    lines.push(row('  no-change plan, no warm process (median)', seconds(s.oursNoWarm.noChangePlan.seconds)));
+    lines.push(row('  every plan without it, in order (s)', plans(s.oursNoWarm)));
     lines.push(row('  that plan: tf+providers CPU', seconds(s.ours.noChangePlan.childrenCpuSeconds), seconds(s.floor.noChangePlan.childrenCpuSeconds)));
     lines.push(row('  that plan: providers CPU / spawns', `≥${seconds(s.ours.noChangePlan.providerCpuSeconds)} / ${s.ours.noChangePlan.providerSpawns}`));
+    lines.push(row('  that plan: of which the warm process', seconds(s.ours.noChangePlan.warmProviderCpuSeconds)));
     lines.push(row('  apply: tf+providers CPU', seconds(s.ours.apply.childrenCpuSeconds), seconds(s.floor.apply.childrenCpuSeconds)));
     lines.push(row('  apply: providers CPU / spawns', `≥${seconds(s.ours.apply.providerCpuSeconds)} / ${s.ours.apply.providerSpawns}`));
     if (s.profile) lines.push(...profileLines(s.profile));

@@ -94,6 +94,7 @@ export function computeRatios(results: BenchResults): Ratio[] {
   for (const s of results.small ?? []) {
     add(`small ${s.resources}: apply from empty, ours / floor`, s.ours.apply.seconds, s.floor.apply.seconds, APPLY_TARGET);
     add(`small ${s.resources}: no-change plan (median), ours / floor`, s.ours.noChangePlan.seconds, s.floor.noChangePlan.seconds, PLAN_TARGET);
+    add(`small ${s.resources}: no-change plan without a warm process, ours / floor`, s.oursNoWarm.noChangePlan.seconds, s.floor.noChangePlan.seconds);
   }
   add('medium: apply from empty, naive / ours', medium?.naive.apply.seconds, medium?.ours.apply.seconds);
   add('medium: no-change plan, naive / ours', medium?.naive.noChangePlan.seconds, medium?.ours.noChangePlan.seconds);

@@ -15,9 +15,12 @@ import { BenchServer, startBenchServer } from './bench-server';
 import { startCountingProxy } from './counting-proxy';
 import { cpuSecondsOf, ProcessFigures, ProcessSampler } from './process-sampler';
 import { TerraformJson } from './configurations';
+import { warmDirectoryOf, warmProcessOf } from '../lib/provider/warm/warm-protocol';
 
 export interface StepFigures extends ProcessFigures {
   seconds: number;
+  /** CPU seconds the warm provider process used during the step (in providerCpuSeconds and childrenCpuSeconds too). */
+  warmProviderCpuSeconds: number;
   /** CPU seconds the embedded server used during the step (absent for the floor). */
   serverCpuSeconds?: number;
 }
@@ -36,6 +39,8 @@ export class TerraformSide {
   private readonly workDir: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly configFile: string;
+  /** Where the warm provider process of this side's provider lives (lib/provider/warm): not Terraform's child, so counted apart. */
+  private readonly warmDir: string;
 
   private constructor(
     readonly name: string,
@@ -47,6 +52,7 @@ export class TerraformSide {
     mkdirSync(this.workDir);
     const install = installProvider({ configFile: join(dir, 'terraform.rc'), bundlePath: defaultBundlePath(__dirname) });
     this.configFile = install.configFile;
+    this.warmDir = warmDirectoryOf(install.packageDir);
     this.env = {
       TF_CLI_CONFIG_FILE: install.configFile,
       ...(server ? { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken, PROCUREMENT_SECRETS_DIR: join(dir, 'secrets') } : {}),
@@ -85,16 +91,22 @@ export class TerraformSide {
       },
     });
     const serverCpuBefore = this.server ? cpuSecondsOf(this.server.pid) : 0;
+    const warmBefore = warmProcessOf(this.warmDir);
+    const warmCpuBefore = warmBefore ? cpuSecondsOf(warmBefore) : 0;
     const sampler = new ProcessSampler();
     // Flags before any positional argument (a plan file): Terraform stops reading flags at the first one.
     const result = await cli.run([args[0], '-no-color', '-input=false', ...args.slice(1)]);
     const seconds = (performance.now() - started) / 1000;
     const processes = sampler.stop();
+    const warmAfter = warmProcessOf(this.warmDir);
+    const warmCpu = warmAfter ? cpuSecondsOf(warmAfter) - (warmAfter === warmBefore ? warmCpuBefore : 0) : 0;
+    processes.providerCpuSeconds += warmCpu;
+    processes.childrenCpuSeconds += warmCpu;
     if (!exitCodes.includes(result.exitCode)) {
       const tail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
       throw new Error(`${this.name}: terraform ${args.join(' ')} exited ${result.exitCode} (expected ${exitCodes.join(' or ')}):\n${tail}`);
     }
-    const figures: StepFigures = { seconds, ...processes, ...(this.server ? { serverCpuSeconds: cpuSecondsOf(this.server.pid) - serverCpuBefore } : {}) };
+    const figures: StepFigures = { seconds, warmProviderCpuSeconds: warmCpu, ...processes, ...(this.server ? { serverCpuSeconds: cpuSecondsOf(this.server.pid) - serverCpuBefore } : {}) };
     if (args[0] !== 'init') this.log(`    ${this.name}: ${label}: ${seconds.toFixed(1)} s (${processes.providerSpawns} provider processes)`);
     return figures;
   }
@@ -112,6 +124,8 @@ export class TerraformSide {
   }
 
   async close(): Promise<void> {
+    const warm = warmProcessOf(this.warmDir);
+    if (warm) process.kill(warm, 'SIGTERM');
     await this.server?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -5,28 +5,20 @@
  * or a directory others could enter means a process of its own; and the warm
  * process leaves after its idle time, taking its directory with it.
  */
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installProvider } from '../../lib/provider/install/install-provider';
-import { SERVED_BY_WARM_PROCESS } from '../../lib/provider/warm/warm-protocol';
+import { SERVED_BY_WARM_PROCESS, warmDirectoryOf, warmProcessOf } from '../../lib/provider/warm/warm-protocol';
 import { TerraformCli } from '../../lib/terraform/terraform-cli';
 import { testEnvironment } from '../support/environment';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { bundleProvider, createWorkspace, expectExit, Workspace } from '../support/terraform';
 
 
-/** The warm directory the launch script derives from the package directory. */
-function warmDirOf(tf: Workspace): string {
-  const key = execFileSync('sh', ['-c', 'cd "$1" && pwd -P | cksum | cut -d " " -f 1', 'sh', tf.install.packageDir], { encoding: 'utf8' }).trim();
-  return join(tmpdir(), `procurement-provider-${process.getuid!()}-${key}`);
-}
+const warmDirOf = (tf: Workspace) => warmDirectoryOf(tf.install.packageDir);
 
-function warmPid(tf: Workspace): number | null {
-  const file = join(warmDirOf(tf), 'pid');
-  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : null;
-}
+const warmPid = (tf: Workspace) => warmProcessOf(warmDirOf(tf));
 
 const alive = (pid: number) => {
   try {

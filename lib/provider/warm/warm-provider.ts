@@ -33,7 +33,7 @@
  * client certificate of the Terraform that launched it.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, Stats, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { DataSourceModule, AnyResourceModule } from '../framework/resource-module';
@@ -41,23 +41,11 @@ import { checkLaunchedByTerraform } from '../plugin/handshake';
 import { openPluginSession } from '../plugin/plugin-session';
 import { createPluginIdentity, PluginIdentity } from '../plugin/tls';
 import { UnaryGrpcServer } from '../plugin/unary-grpc-server';
-import { END_OF_SESSION, IN_PROCESS, SERVED_BY_WARM_PROCESS } from './warm-protocol';
+import { END_OF_SESSION, IN_PROCESS, SERVED_BY_WARM_PROCESS, warmFiles, warmProcessOf } from './warm-protocol';
 
 /** The process-wide settings a session cannot have for itself: a launch whose differ runs in its own process. */
 const PROCESS_WIDE = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'] as const;
 const WATCH_MS = 1000;
-
-export const warmFiles = (dir: string) => ({ pid: join(dir, 'pid'), requests: join(dir, 'requests') });
-
-/** The pid of the warm process serving `dir`, if one is up. */
-export function warmProcessOf(dir: string): number | null {
-  try {
-    const pid = Number(readFileSync(warmFiles(dir).pid, 'utf8'));
-    return Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('\0--warm-daemon\0') ? pid : null;
-  } catch {
-    return null;
-  }
-}
 
 /** From a provider serving a launch itself: leaves a warm process for the next launches, unless one is up. */
 export function startWarmProvider(dir: string, seconds: number, bundlePath: string, env: NodeJS.ProcessEnv): void {
@@ -66,7 +54,11 @@ export function startWarmProvider(dir: string, seconds: number, bundlePath: stri
   const processEnv: NodeJS.ProcessEnv = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', ...PROCESS_WIDE]) if (env[name] !== undefined) processEnv[name] = env[name];
   // Its own process group and no stdio of ours: Terraform neither waits for it nor signals it with the launch.
-  spawn(process.execPath, [bundlePath, '--warm-daemon', dir, String(seconds)], { detached: true, stdio: 'ignore', env: processEnv }).unref();
+  // Its working directory is the root: no Terraform working directory stays busy because of it. A warm process
+  // that fails to start costs nothing but speed, so the launch that started it never hears of it.
+  const child = spawn(process.execPath, [bundlePath, '--warm-daemon', dir, String(seconds)], { cwd: '/', detached: true, stdio: 'ignore', env: processEnv });
+  child.on('error', () => undefined);
+  child.unref();
 }
 
 interface Session {
@@ -92,11 +84,13 @@ export function runWarmProvider(options: WarmProviderOptions): void {
   const { dir } = options;
   const files = warmFiles(dir);
   if (!ownPrivateDirectory(dir) || !claimPidFile(files.pid)) return;
-  const bundle = fingerprint(statSync(options.bundlePath));
+  const bundle = fingerprint(options.bundlePath);
   const identity: PluginIdentity = createPluginIdentity();
   const sessions = new Map<number, Session>();
   let idle: NodeJS.Timeout | null = null;
   let leaving = false;
+  /** The bundle changed: leave as soon as no session is open. */
+  let stale = false;
 
   rmSync(files.requests, { force: true });
   execFileSync('mkfifo', ['-m', '600', files.requests]);
@@ -110,32 +104,39 @@ export function runWarmProvider(options: WarmProviderOptions): void {
     for (const line of lines) if (/^[1-9]\d{0,9}$/.test(line)) void serve(Number(line));
   });
 
+  /** Answers the launch script with this pid: a session of its own here, or `in-process`. */
   const serve = async (pid: number) => {
-    const replyPath = join(dir, `reply.${pid}`);
-    let reply: number;
-    try {
-      const stats = lstatSync(replyPath);
-      if (!stats.isFIFO() || stats.uid !== process.getuid!()) return;
-      reply = openSync(replyPath, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch {
-      return; // the script is gone
-    }
+    const reply = openReply(join(dir, `reply.${pid}`));
+    if (reply === null) return; // the script is gone
     const say = (line: string) => {
       try {
         writeSync(reply, `${line}\n`);
       } catch {
-        // the script stopped reading: its session ends with it (watch())
+        // The script stopped reading: the watch below ends its session.
       }
     };
-    const launch = leaving ? null : launchOf(pid);
-    const sameProcess = launch && fingerprint(statSync(options.bundlePath)) === bundle && PROCESS_WIDE.every(name => launch.env[name] === process.env[name]);
-    const terraform = launch && checkLaunchedByTerraform(launch.env);
-    if (!launch || !sameProcess || !terraform || typeof terraform === 'string') {
-      say(IN_PROCESS);
-      closeSync(reply);
-      if (launch && !sameProcess && fingerprint(statSync(options.bundlePath)) !== bundle) leaveWhenIdle(0);
+    const session = await openSession(pid, reply, say).catch(() => null);
+    if (session) {
+      // Terraform's log (TF_LOG) shows which launches a warm process served.
+      say(`[procurement] ${SERVED_BY_WARM_PROCESS} ${process.pid}`);
       return;
     }
+    // Its own process serves the launch as this one would have (and tells Terraform of any problem).
+    say(IN_PROCESS);
+    closeSync(reply);
+    leaveWhenIdle();
+  };
+
+  /** A session for the launch, or null when it must run in its own process. */
+  const openSession = async (pid: number, reply: number, say: (line: string) => void): Promise<Session | null> => {
+    const launch = leaving ? null : launchOf(pid);
+    const terraform = launch && checkLaunchedByTerraform(launch.env);
+    if (!launch || !terraform || typeof terraform === 'string') return null;
+    if (fingerprint(options.bundlePath) !== bundle) {
+      stale = true; // a new build: leave for a warm process that runs it
+      return null;
+    }
+    if (!PROCESS_WIDE.every(name => launch.env[name] === process.env[name])) return null;
     if (idle) clearTimeout(idle);
     idle = null;
     const session: Session = { pid, parentPid: launch.parentPid, reply, server: null, socketPath: join(dir, `session.${pid}.sock`) };
@@ -154,15 +155,11 @@ export function runWarmProvider(options: WarmProviderOptions): void {
       });
       session.server = opened.server;
       say(opened.handshake.trimEnd());
-      // Terraform's log (TF_LOG) shows which launches a warm process served.
-      say(`[procurement] ${SERVED_BY_WARM_PROCESS} ${process.pid}`);
+      return session;
     } catch {
-      // Its own process will meet the same problem and tell Terraform what it is.
       sessions.delete(pid);
-      say(IN_PROCESS);
-      closeSync(reply);
       rmSync(session.socketPath, { force: true });
-      leaveWhenIdle(options.idleSeconds);
+      return null;
     }
   };
 
@@ -176,7 +173,7 @@ export function runWarmProvider(options: WarmProviderOptions): void {
         // nobody is reading any more
       }
       closeSync(session.reply);
-      leaveWhenIdle(options.idleSeconds);
+      leaveWhenIdle();
     };
     if (drain && session.server) session.server.tryShutdown(finish);
     else {
@@ -185,10 +182,10 @@ export function runWarmProvider(options: WarmProviderOptions): void {
     }
   };
 
-  const leaveWhenIdle = (seconds: number) => {
+  const leaveWhenIdle = () => {
     if (sessions.size > 0) return;
     if (idle) clearTimeout(idle);
-    idle = setTimeout(leave, seconds * 1000);
+    idle = setTimeout(leave, stale ? 0 : options.idleSeconds * 1000);
   };
 
   const leave = () => {
@@ -218,7 +215,7 @@ export function runWarmProvider(options: WarmProviderOptions): void {
     for (const session of [...sessions.values()]) end(session, true);
     leave();
   });
-  leaveWhenIdle(options.idleSeconds);
+  leaveWhenIdle();
 }
 
 interface Launch {
@@ -276,6 +273,22 @@ function claimPidFile(file: string): boolean {
   return false;
 }
 
-function fingerprint(stats: Stats): string {
-  return `${stats.size}:${stats.mtimeMs}`;
+/** Size and modification time of the bundle (a rebuild changes them), or null when it is gone. */
+function fingerprint(file: string): string | null {
+  try {
+    const stats = statSync(file);
+    return `${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
+/** The script's reply FIFO, opened for writing (it holds it open, so this never blocks), unless it is not one of ours. */
+function openReply(path: string): number | null {
+  try {
+    const stats = lstatSync(path);
+    return stats.isFIFO() && stats.uid === process.getuid!() ? openSync(path, constants.O_WRONLY | constants.O_NONBLOCK) : null;
+  } catch {
+    return null;
+  }
 }
