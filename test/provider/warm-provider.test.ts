@@ -5,20 +5,28 @@
  * or a directory others could enter means a process of its own; and the warm
  * process leaves after its idle time, taking its directory with it.
  */
+import { spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installProvider } from '../../lib/provider/install/install-provider';
-import { SERVED_BY_WARM_PROCESS, warmDirectoryOf, warmProcessOf } from '../../lib/provider/warm/warm-protocol';
+import { EXECUTABLE_FILE, installProvider } from '../../lib/provider/install/install-provider';
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../../lib/provider/plugin/handshake';
+import { createPluginIdentity } from '../../lib/provider/plugin/tls';
+import { SERVED_BY_WARM_PROCESS, warmDirectoryOf, warmFiles, warmProcessOf } from '../../lib/provider/warm/warm-protocol';
 import { TerraformCli } from '../../lib/terraform/terraform-cli';
 import { testEnvironment } from '../support/environment';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { bundleProvider, createWorkspace, expectExit, Workspace } from '../support/terraform';
 
-
 const warmDirOf = (tf: Workspace) => warmDirectoryOf(tf.install.packageDir);
 
 const warmPid = (tf: Workspace) => warmProcessOf(warmDirOf(tf));
+
+/** The warm process the first launch left behind, once it takes requests (it starts after that launch's handshake). */
+async function warmProcessUp(tf: Workspace): Promise<number> {
+  await until(() => warmPid(tf) !== null && existsSync(warmFiles(warmDirOf(tf)).requests));
+  return warmPid(tf)!;
+}
 
 const alive = (pid: number) => {
   try {
@@ -79,8 +87,7 @@ describe('warm provider process', () => {
   test('serves every launch after the first from one warm process, each with its own environment', async () => {
     const apply = await tf.apply();
     expectExit(apply, 0);
-    const pid = warmPid(tf)!;
-    expect(alive(pid)).toBe(true);
+    const pid = await warmProcessUp(tf);
     // The first launch ran in its own process and left the warm process behind.
     expect(launches(apply.stderr, pid).own).toBeGreaterThanOrEqual(1);
 
@@ -102,12 +109,49 @@ describe('warm provider process', () => {
   });
 });
 
+describe('the end of a session and of the warm process', () => {
+  test('a launch whose Terraform is gone is ended: its script exits and its socket goes', async () => {
+    const tf = await warmWorkspace('60');
+    expectExit(await tf.apply(), 0);
+    await warmProcessUp(tf);
+    // A stand-in for Terraform: a shell that starts the launch script as Terraform would, then is killed.
+    const terraform = spawn('sh', ['-c', '"$0" & echo $!; wait', join(tf.install.packageDir, EXECUTABLE_FILE)], {
+      cwd: tf.dir,
+      env: testEnvironment({
+        PROCUREMENT_PROVIDER_WARM_SECONDS: '60',
+        [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
+        PLUGIN_PROTOCOL_VERSIONS: '5,6',
+        PLUGIN_CLIENT_CERT: createPluginIdentity().certificatePem,
+      }),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let output = '';
+    terraform.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await until(() => output.split('\n').length > 2);
+    const [script, handshake] = output.split('\n');
+    const socket = handshake.split('|')[3];
+    expect(socket).toContain(`${warmDirOf(tf)}/session.${script}.sock`);
+    expect(existsSync(socket)).toBe(true);
+    terraform.kill('SIGKILL');
+    await until(() => !alive(Number(script)));
+    expect(existsSync(socket)).toBe(false);
+  });
+
+  test('the warm process leaves on SIGTERM, taking its directory with it', async () => {
+    const tf = await warmWorkspace('60');
+    expectExit(await tf.apply(), 0);
+    const pid = await warmProcessUp(tf);
+    process.kill(pid, 'SIGTERM');
+    await until(() => !alive(pid));
+    expect(existsSync(warmDirOf(tf))).toBe(false);
+  });
+});
+
 describe('a process of its own instead', () => {
   test('when the provider bundle changed since the warm process started; the old warm process leaves', async () => {
     const tf = await warmWorkspace('60');
     expectExit(await tf.apply(), 0);
-    const old = warmPid(tf)!;
-    expect(alive(old)).toBe(true);
+    const old = await warmProcessUp(tf);
     const changed = join(tmpdir(), `changed-${process.pid}.js`);
     copyFileSync(bundleProvider(), changed);
     appendFileSync(changed, '\n// another build\n');
@@ -139,10 +183,9 @@ describe('a process of its own instead', () => {
 });
 
 test('the warm process leaves after its idle time, taking its directory with it', async () => {
-  const tf = await warmWorkspace('2');
+  const tf = await warmWorkspace('3');
   expectExit(await tf.apply(), 0);
-  const pid = warmPid(tf)!;
-  expect(alive(pid)).toBe(true);
+  const pid = await warmProcessUp(tf);
   await until(() => !alive(pid));
   expect(existsSync(warmDirOf(tf))).toBe(false);
 });
