@@ -21,9 +21,9 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux: fixed at 100 for the /proc AB
 const PROVIDER_MARK = 'procurement-provider.js';
 
 export interface ProcessFigures {
-  /** Provider processes seen. */
+  /** Provider processes Terraform started that ran the provider (the launch scripts a warm process served do not). */
   providerSpawns: number;
-  /** Largest VmHWM of any one provider process, in MiB. */
+  /** Largest VmHWM of any one provider process (the warm process's included, since its start), in MiB. */
   providerPeakMiB: number;
   /** CPU seconds of the provider processes (lower bound, see the file comment). */
   providerCpuSeconds: number;
@@ -57,7 +57,7 @@ export class ProcessSampler {
       for (const pid of childrenOf(terraform)) {
         const status = read(`/proc/${pid}/status`);
         if (!status || !read(`/proc/${pid}/cmdline`)?.includes(PROVIDER_MARK)) continue;
-        const hwm = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+        const hwm = hwmKiBOf(status);
         const cpu = ownCpuTicks(pid);
         const known = this.providers.get(pid) ?? { hwmKiB: 0, cpuTicks: 0 };
         this.providers.set(pid, { hwmKiB: Math.max(known.hwmKiB, hwm), cpuTicks: Math.max(known.cpuTicks, cpu) });
@@ -83,6 +83,15 @@ function ownCpuTicks(pid: number): number {
 function childrenCpuTicks(): number {
   const [, , cutime, cstime] = statTimes('self');
   return cutime + cstime;
+}
+
+function hwmKiBOf(status: string): number {
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+}
+
+/** The largest resident memory a running process has had so far (VmHWM), in MiB. */
+export function peakMiBOf(pid: number): number {
+  return hwmKiBOf(read(`/proc/${pid}/status`) ?? '') / 1024;
 }
 
 /** CPU seconds a running process has used so far (for the server, which outlives a command). */

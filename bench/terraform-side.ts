@@ -13,7 +13,7 @@ import { defaultBundlePath, installProvider } from '../lib/provider/install/inst
 import { TerraformCli } from '../lib/terraform/terraform-cli';
 import { BenchServer, startBenchServer } from './bench-server';
 import { startCountingProxy } from './counting-proxy';
-import { cpuSecondsOf, ProcessFigures, ProcessSampler } from './process-sampler';
+import { cpuSecondsOf, peakMiBOf, ProcessFigures, ProcessSampler } from './process-sampler';
 import { TerraformJson } from './configurations';
 import { warmDirectoryOf, warmProcessOf } from '../lib/provider/warm/warm-protocol';
 
@@ -102,6 +102,8 @@ export class TerraformSide {
     const warmCpu = warmAfter ? cpuSecondsOf(warmAfter) - (warmAfter === warmBefore ? warmCpuBefore : 0) : 0;
     processes.providerCpuSeconds += warmCpu;
     processes.childrenCpuSeconds += warmCpu;
+    // The warm process's peak since it started: it serves every command after its first.
+    if (warmAfter) processes.providerPeakMiB = Math.max(processes.providerPeakMiB, peakMiBOf(warmAfter));
     if (!exitCodes.includes(result.exitCode)) {
       const tail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
       throw new Error(`${this.name}: terraform ${args.join(' ')} exited ${result.exitCode} (expected ${exitCodes.join(' or ')}):\n${tail}`);
