@@ -43,7 +43,7 @@ import { createPluginIdentity, PluginIdentity } from '../plugin/tls';
 import { UnaryGrpcServer } from '../plugin/unary-grpc-server';
 import { END_OF_SESSION, IN_PROCESS, SERVED_BY_WARM_PROCESS, warmFiles, warmProcessOf } from './warm-protocol';
 
-/** The process-wide settings a session cannot have for itself: a launch whose differ runs in its own process. */
+/** The process-wide settings a session cannot have for itself: a launch whose settings differ runs in its own process. */
 const PROCESS_WIDE = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'] as const;
 const WATCH_MS = 1000;
 
