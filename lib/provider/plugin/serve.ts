@@ -1,8 +1,9 @@
 /**
  * Runs the provider as Terraform's plugin in this process: handshake, TLS
  * identity, one session (plugin-session.ts) on a private unix socket, then the
- * one handshake line on stdout. With `warmDir`, it also leaves a warm provider
- * process behind for Terraform's next launches (lib/provider/warm).
+ * one handshake line on stdout. `afterHandshake` is where the entry point
+ * leaves a warm provider process behind for Terraform's next launches
+ * (lib/provider/warm).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
