@@ -208,7 +208,7 @@ export function runWarmProvider(options: WarmProviderOptions): void {
 
   // A launch whose script or Terraform is gone will never call Shutdown: its calls in flight finish, then it ends.
   setInterval(() => {
-    for (const session of sessions.values()) if (parentOf(session.pid) !== session.parentPid) end(session, true);
+    for (const session of sessions.values()) if (ownerOf(session.pid)?.parentPid !== session.parentPid) end(session, true);
   }, WATCH_MS);
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => {
@@ -226,23 +226,25 @@ interface Launch {
 
 /** What Terraform gave the script with this pid: its environment, working directory and parent. */
 function launchOf(pid: number): Launch | null {
+  const owner = ownerOf(pid);
+  if (owner?.uid !== process.getuid!()) return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/status`, 'utf8');
-    if (Number(/^Uid:\s+(\d+)/m.exec(stat)?.[1]) !== process.getuid!()) return null;
     const env: NodeJS.ProcessEnv = {};
     for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
       const at = entry.indexOf('=');
       if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
     }
-    return { env, cwd: readlinkSync(`/proc/${pid}/cwd`), parentPid: Number(/^PPid:\s+(\d+)/m.exec(stat)?.[1]) };
+    return { env, cwd: readlinkSync(`/proc/${pid}/cwd`), parentPid: owner.parentPid };
   } catch {
     return null;
   }
 }
 
-function parentOf(pid: number): number | null {
+/** Who runs the process (its real uid) and its parent's pid, from /proc/<pid>/status; null once it is gone. */
+function ownerOf(pid: number): { uid: number; parentPid: number } | null {
   try {
-    return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { uid: Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]), parentPid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) };
   } catch {
     return null;
   }
