@@ -39,20 +39,17 @@ export interface SecretCommandOptions {
 }
 
 export class SecretCommand {
-  private readonly timeoutMs: number;
-
   constructor(
     readonly command: string,
     private readonly options: SecretCommandOptions = {},
-  ) {
-    this.timeoutMs = options.timeoutMs ?? SECRET_COMMAND_TIMEOUT_MS;
-  }
+  ) {}
 
   /** Resolves once the command exited 0; rejects with a SecretDeliveryError otherwise. */
   deliver(clientId: string, clientSecret: string): Promise<void> {
-    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), PROCUREMENT_CLIENT_ID: clientId };
+    const { env: inherited = process.env, cwd, timeoutMs = SECRET_COMMAND_TIMEOUT_MS } = this.options;
+    const env: NodeJS.ProcessEnv = { ...inherited, PROCUREMENT_CLIENT_ID: clientId };
     for (const name of ENV_WITHHELD) delete env[name];
-    const child = spawn('/bin/sh', ['-c', this.command], { env, cwd: this.options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', this.command], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       if (output.length < OUTPUT_KEPT_CHARS * 2) output += chunk.toString('utf8');
@@ -63,7 +60,7 @@ export class SecretCommand {
     child.stdin.on('error', () => undefined);
     child.stdin.end(`${JSON.stringify({ client_id: clientId, client_secret: clientSecret })}\n`);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), this.timeoutMs);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       const said = () => {
         const text = output.split(clientSecret).join('[secret withheld]').trim().slice(-OUTPUT_KEPT_CHARS);
         return text ? `; it said: ${text}` : '';
@@ -75,7 +72,7 @@ export class SecretCommand {
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         if (code === 0) return resolve();
-        const how = signal === 'SIGKILL' ? `was stopped after ${this.timeoutMs / 1000} s` : signal ? `was killed by ${signal}` : `exited ${code}`;
+        const how = signal === 'SIGKILL' ? `was stopped after ${timeoutMs / 1000} s` : signal ? `was killed by ${signal}` : `exited ${code}`;
         reject(new SecretDeliveryError(`secrets_command \`${this.command}\` ${how}${said()}`));
       });
     });
