@@ -91,8 +91,13 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     { rateLimit: config.adminRateLimit },
   );
 
-  const inFlight = new Set<Promise<void>>();
+  // Answers under way, so that close() lets each finish with the store before closing it, even when its connection was cut.
+  const inFlight = new Map<ServerResponse, Promise<void>>();
+  let closing = false;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    // Once closing, every answer ends its connection: a kept-alive one would otherwise bring further requests, all
+    // answered, until the connections are cut (a client in a loop got hundreds of tokens after SIGTERM).
+    if (closing) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const admin = url.pathname.startsWith(ADMIN_PREFIX);
     const answer = async () => {
@@ -108,9 +113,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       return oauth(req, res, url.pathname);
     };
     const answering = answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
-    // Tracked so that close() lets an answer finish with the store before closing it, even when its connection was cut.
-    inFlight.add(answering);
-    void answering.finally(() => inFlight.delete(answering));
+    inFlight.set(res, answering);
+    void answering.finally(() => inFlight.delete(res));
   };
   const server = tls ? createTlsServer({ ...tls, ...httpServerOptions(config) }, handle) : createServer(httpServerOptions(config), handle);
   applyConnectionLimits(server, config);
@@ -134,13 +138,15 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     adminTokenOrigin: admin.origin,
     policy: { environment: startPolicy.environment, preset: startPolicy.preset },
     close: async () => {
+      closing = true;
+      for (const res of inFlight.keys()) if (!res.headersSent) res.setHeader('connection', 'close');
       await new Promise<void>(resolve => {
         server.close(() => resolve());
         server.closeIdleConnections();
         // In-flight requests get a moment to finish; then the connections are cut.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
-      await Promise.allSettled(inFlight);
+      await Promise.allSettled(inFlight.values());
       // Grants still waiting for their batch are written before the store closes.
       await Promise.all([grants.flush(), refusals.close(), retention.close()]);
       await store.close();
