@@ -37,6 +37,11 @@ function startMainJob(project: string, env: Record<string, string> = {}, args: s
   return { child, done, output: () => chunks.join('') };
 }
 
+/** Fails with the job's whole output (stdout and stderr) when it did not exit with `code`: the code alone says nothing of why. */
+function expectExit(run: Run, code: number | null): void {
+  if (run.code !== code) throw new Error(`the job exited with ${run.code}, expected ${code}; its output:\n${run.output}`);
+}
+
 function section(output: string, heading: string): string {
   const start = output.indexOf(heading);
   if (start < 0) throw new Error(`no step '${heading}' in the job's output:\n${output}`);
@@ -103,8 +108,8 @@ describe('the main job (npm start)', () => {
   });
 
   test('applies the dev stack, plans clean afterwards and every client gets exactly its scopes', () => {
+    expectExit(first, 0);
     expect(first.output).not.toMatch(/error:/);
-    expect(first.code).toBe(0);
     // The model objects, and the stack's procurement_policy.
     const resources = declaredBy(project).length + 1;
     expect(section(first.output, 'Plan against the live server')).toContain(`Plan: ${resources} to add, 0 to change, 0 to destroy`);
@@ -119,7 +124,7 @@ describe('the main job (npm start)', () => {
     const secretsBefore = storedSecrets(project);
     expect(Object.keys(secretsBefore).length).toBe(allMatch(project).length);
     const again = await startMainJob(project).done;
-    expect(again.code).toBe(0);
+    expectExit(again, 0);
     expect(section(again.output, 'Plan against the live server')).toMatch(/no changes: the server already matches the code/);
     expect(section(again.output, 'Apply')).toMatch(/nothing to apply/);
     expect(again.output).not.toContain('issued a new secret');
@@ -141,7 +146,7 @@ describe('the main job (npm start)', () => {
       await waitFor('the first write of the apply', async () => ((await admin.snapshot()).revision > 0 ? true : undefined), 120_000, ended);
       process.kill(-job.child.pid!, 'SIGKILL');
       const killed = await job.done;
-      expect(killed.code).toBeNull();
+      expectExit(killed, null);
       expect(killed.output).not.toContain('Apply complete');
 
       // What the killed run left on the server: a start, not the whole stack.
@@ -151,7 +156,7 @@ describe('the main job (npm start)', () => {
       const written = partial.scopes.length + partial.roles.length + partial.clients.length + partial.roleBindings.length;
 
       const rerun = await startMainJob(fresh).done;
-      expect(rerun.code).toBe(0);
+      expectExit(rerun, 0);
       expect(section(rerun.output, 'Plan again (must report no changes)')).toMatch(/no changes/);
       expect([...verdicts(rerun.output)].sort()).toEqual(allMatch(fresh));
 
@@ -171,7 +176,7 @@ describe('the main job (npm start)', () => {
 
   test('fails when the stack does not exist, naming the stacks the app defines', async () => {
     const run = await startMainJob(project, {}, ['--stack', 'staging']).done;
-    expect(run.code).toBe(2);
+    expectExit(run, 2);
     expect(run.output).toContain("the app defines no stack 'staging': its stacks are dev, prod");
     expect(run.output).not.toContain('terraform is not on PATH');
   });

@@ -9,23 +9,37 @@ import { apiError } from '../support/api-error';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { storeContents } from '../support/test-store';
 
+const scope = (name: string) => ({ name, description: `Can ${name}`, risk: 'low' }) as never;
+
+/**
+ * The server most tests share, and its starting point: each test adds tokens of its own names, so that it passes
+ * alone and in any order. A test that needs a fresh server, or leaves one unusable for others (the bootstrap token
+ * revoked, every token slot taken), gets its own from `onFreshServer`.
+ */
 let server: EmbeddedServer;
-/** An admin token of its own, created once the bootstrap token is about to be revoked. */
-let ownerToken: string;
 beforeAll(async () => {
   server = await startServer();
+  await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
+  await server.admin.put('clients', { clientId: 'reader-bot', displayName: 'Reader', owner: 'team' } as never, 'reader-bot');
 });
 afterAll(() => server.stop());
 
-const scope = (name: string) => ({ name, description: `Can ${name}`, risk: 'low' }) as never;
-const clientWith = (adminToken: string, actor = 'test') => new AdminClient({ url: server.url, adminToken, actor, maxAttempts: 1 });
+async function onFreshServer(test: (fresh: EmbeddedServer) => Promise<void>): Promise<void> {
+  const fresh = await startServer();
+  try {
+    await test(fresh);
+  } finally {
+    await fresh.stop();
+  }
+}
+
+const clientWith = (adminToken: string, actor = 'test', on = server) => new AdminClient({ url: on.url, adminToken, actor, maxAttempts: 1 });
 
 describe('admin tokens', () => {
-  test('the configured token of a fresh server is the bootstrap admin token', async () => {
-    expect(await server.admin.listAdminTokens()).toEqual([
-      { name: 'bootstrap', role: 'admin', createdAt: expect.any(String), createdBy: null, revokedAt: null },
-    ]);
-  });
+  test('the configured token of a fresh server is the bootstrap admin token', () =>
+    onFreshServer(async fresh => {
+      expect(await fresh.admin.listAdminTokens()).toEqual([{ name: 'bootstrap', role: 'admin', createdAt: expect.any(String), createdBy: null, revokedAt: null }]);
+    }));
 
   test('a created token is shown once: listing shows its name and role, never the token', async () => {
     const created = await server.admin.createAdminToken('shown-once', 'read');
@@ -37,8 +51,6 @@ describe('admin tokens', () => {
   });
 
   test('a read token reads everything a plan, a review and a drift check need, and cannot write (403, saying what to use)', async () => {
-    await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
-    await server.admin.put('clients', { clientId: 'reader-bot', displayName: 'Reader', owner: 'team' } as never, 'reader-bot');
     const read = clientWith((await server.admin.createAdminToken('ci-plan', 'read')).token);
     expect((await read.snapshot()).scopes.map(s => s.name)).toContain('catalog.read');
     expect(await read.get('scopes', 'catalog.read')).not.toBeNull();
@@ -103,39 +115,41 @@ describe('admin tokens', () => {
     expect([name.status, name.message]).toEqual([400, expect.stringContaining("got 'Not A Name'")]);
     const role = await apiError(server.admin.createAdminToken('good-name', 'owner' as never));
     expect([role.status, role.message]).toEqual([400, 'role must be one of read, write, admin, got "owner"']);
-    const duplicate = await apiError(server.admin.createAdminToken('ci-plan', 'read'));
+    await server.admin.createAdminToken('named-once', 'read');
+    const duplicate = await apiError(server.admin.createAdminToken('named-once', 'read'));
     expect([duplicate.status, duplicate.message]).toEqual([409, expect.stringContaining('already exists')]);
   });
 
-  test('the last active admin token cannot be revoked; the bootstrap token can once another admin exists, and stays revoked after a restart', async () => {
-    const last = await apiError(server.admin.revokeAdminToken('bootstrap'));
-    expect([last.status, last.message]).toEqual([409, expect.stringContaining('create another admin token before revoking it')]);
-    ownerToken = (await server.admin.createAdminToken('platform-admin', 'admin')).token;
-    await clientWith(ownerToken).revokeAdminToken('bootstrap');
-    expect((await apiError(server.admin.snapshot())).status).toBe(401);
-    await server.restart();
-    expect((await apiError(server.admin.snapshot())).status).toBe(401);
-    expect(server.stderr()).toContain('the bootstrap admin token');
-    expect((await clientWith(ownerToken).listAdminTokens()).find(t => t.name === 'bootstrap')?.revokedAt).toEqual(expect.any(String));
-  });
+  test('the last active admin token cannot be revoked; the bootstrap token can once another admin exists, and stays revoked after a restart', () =>
+    onFreshServer(async fresh => {
+      const last = await apiError(fresh.admin.revokeAdminToken('bootstrap'));
+      expect([last.status, last.message]).toEqual([409, expect.stringContaining('create another admin token before revoking it')]);
+      const ownerToken = (await fresh.admin.createAdminToken('platform-admin', 'admin')).token;
+      await clientWith(ownerToken, 'test', fresh).revokeAdminToken('bootstrap');
+      expect((await apiError(fresh.admin.snapshot())).status).toBe(401);
+      await fresh.restart();
+      expect((await apiError(fresh.admin.snapshot())).status).toBe(401);
+      expect(fresh.stderr()).toContain('the bootstrap admin token');
+      expect((await clientWith(ownerToken, 'test', fresh).listAdminTokens()).find(t => t.name === 'bootstrap')?.revokedAt).toEqual(expect.any(String));
+    }));
 
   test('the store keeps digests, never tokens; the server never prints a token', async () => {
-    const created = await clientWith(ownerToken).createAdminToken('digest-check', 'read');
+    const created = await server.admin.createAdminToken('digest-check', 'read');
     const stored = await storeContents(server.dataDir);
     expect(stored).not.toContain(created.token);
     expect(stored).toContain(createHash('sha256').update(created.token).digest('hex'));
     expect(server.stdout() + server.stderr()).not.toContain(created.token);
   });
 
-  test(`refuses more than ${MAX_ACTIVE_ADMIN_TOKENS} active tokens`, async () => {
-    const admin = clientWith(ownerToken);
-    const active = (await admin.listAdminTokens()).filter(t => !t.revokedAt).length;
-    for (let i = active; i < MAX_ACTIVE_ADMIN_TOKENS; i++) await admin.createAdminToken(`bulk-${i}`, 'read');
-    const error = await apiError(admin.createAdminToken('one-too-many', 'read'));
-    expect([error.status, error.message]).toEqual([409, expect.stringContaining(`already ${MAX_ACTIVE_ADMIN_TOKENS} active admin tokens`)]);
-    await admin.revokeAdminToken(`bulk-${active}`);
-    await admin.createAdminToken('one-too-many', 'read');
-  });
+  test(`refuses more than ${MAX_ACTIVE_ADMIN_TOKENS} active tokens`, () =>
+    onFreshServer(async ({ admin }) => {
+      // The bootstrap token is the first.
+      for (let i = 1; i < MAX_ACTIVE_ADMIN_TOKENS; i++) await admin.createAdminToken(`bulk-${i}`, 'read');
+      const error = await apiError(admin.createAdminToken('one-too-many', 'read'));
+      expect([error.status, error.message]).toEqual([409, expect.stringContaining(`already ${MAX_ACTIVE_ADMIN_TOKENS} active admin tokens`)]);
+      await admin.revokeAdminToken('bulk-1');
+      await admin.createAdminToken('one-too-many', 'read');
+    }));
 
   test('configuring a different bootstrap token replaces the old one, and the audit log says so', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
