@@ -10,10 +10,10 @@
  * that each `jti` is remembered (single use) only that long, in memory of a
  * bounded size.
  */
-import { ServerError } from '../errors';
-import { StoreUnavailableError } from '../store/store-unavailable';
-import { ClientFacts } from './token-reads';
-import { remoteJwks } from './remote-jwks';
+import { ServerError } from "../errors";
+import { ClientFacts } from "./token-reads";
+import { remoteJwks } from "./remote-jwks";
+import { SingleUse } from "./single-use";
 
 /** Longest accepted client assertion lifetime (exp - now), in seconds. */
 export const ASSERTION_MAX_SECONDS = 300;
@@ -22,16 +22,26 @@ export const ASSERTION_MAX_SECONDS = 300;
 export const CLOCK_TOLERANCE_SECONDS = 15;
 
 /** Asymmetric algorithms a client may sign with (oidc-provider's defaults, less HS256: no client_secret_jwt). */
-export const ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'];
+export const ASSERTION_ALGORITHMS = [
+  "RS256",
+  "PS256",
+  "ES256",
+  "Ed25519",
+  "EdDSA",
+];
 
-/** jtis remembered at most: past it (after dropping the expired ones), assertions are refused until some expire. */
+/** jtis remembered at most (single-use.ts). */
 export const MAX_REMEMBERED_ASSERTIONS = 100_000;
 
-const invalidClient = (description: string) => new ServerError(401, 'invalid_client', description);
+const invalidClient = (description: string) =>
+  new ServerError(401, "invalid_client", description);
 
 export class ClientAssertions {
-  /** `iss` + `jti` → when the assertion stops being acceptable (ms); insertion order is expiry order within a few seconds. */
-  private readonly seen = new Map<string, number>();
+  /** `iss` + `jti` of every assertion accepted and still live. */
+  private readonly used = new SingleUse(
+    MAX_REMEMBERED_ASSERTIONS,
+    CLOCK_TOLERANCE_SECONDS
+  );
 
   /**
    * @param audiences what `aud` may be: the issuer and the token endpoint's URL
@@ -39,52 +49,87 @@ export class ClientAssertions {
    */
   constructor(
     private readonly audiences: ReadonlySet<string>,
-    private readonly now: () => number,
+    private readonly now: () => number
   ) {}
 
   /** Resolves when `assertion` authenticates the client of `facts`; throws `invalid_client` saying what is wrong otherwise. */
   async verify(assertion: string, facts: ClientFacts): Promise<void> {
-    const { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } = await import('jose');
+    const { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } =
+      await import("jose");
     const { client } = facts;
-    const header = decodeProtectedHeader(assertion);
-    const payload = decodeJwt(assertion);
-    if (typeof header.alg !== 'string' || !ASSERTION_ALGORITHMS.includes(header.alg)) {
-      throw invalidClient(`the client assertion's alg must be one of ${ASSERTION_ALGORITHMS.join(', ')}`);
-    }
-    if (payload.exp === undefined) throw invalidClient('the client assertion must carry exp (its expiry)');
-    if (!payload.jti) throw invalidClient('the client assertion must carry a unique jti');
-    if (payload.iss !== client.clientId) throw invalidClient(`the client assertion's iss must be the client id, '${client.clientId}'`);
-    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    if (!audiences.some(aud => typeof aud === 'string' && this.audiences.has(aud))) {
-      throw invalidClient(`the client assertion's aud must be this server's issuer or token endpoint: ${[...this.audiences].join(' or ')}`);
-    }
-    const keys = client.jwks ? createLocalJWKSet(client.jwks as never) : await remoteJwks(client.jwksUri!);
+    let header: { alg?: string };
+    let payload: ReturnType<typeof decodeJwt>;
     try {
-      await jwtVerify(assertion, keys, { algorithms: ASSERTION_ALGORITHMS, clockTolerance: CLOCK_TOLERANCE_SECONDS, currentDate: new Date(this.now()) });
+      header = decodeProtectedHeader(assertion);
+      payload = decodeJwt(assertion);
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      throw invalidClient(`the client assertion does not verify against the client's registered keys: ${(error as Error).message}`);
+      throw invalidClient(
+        `the client assertion cannot be read: ${(error as Error).message}`
+      );
+    }
+    if (
+      typeof header.alg !== "string" ||
+      !ASSERTION_ALGORITHMS.includes(header.alg)
+    ) {
+      throw invalidClient(
+        `the client assertion's alg must be one of ${ASSERTION_ALGORITHMS.join(
+          ", "
+        )}`
+      );
+    }
+    if (payload.exp === undefined)
+      throw invalidClient("the client assertion must carry exp (its expiry)");
+    if (!payload.jti)
+      throw invalidClient("the client assertion must carry a unique jti");
+    if (payload.iss !== client.clientId)
+      throw invalidClient(
+        `the client assertion's iss must be the client id, '${client.clientId}'`
+      );
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (
+      !audiences.some(
+        (aud) => typeof aud === "string" && this.audiences.has(aud)
+      )
+    ) {
+      throw invalidClient(
+        `the client assertion's aud must be this server's issuer or token endpoint: ${[
+          ...this.audiences,
+        ].join(" or ")}`
+      );
+    }
+    const keys = client.jwks
+      ? createLocalJWKSet(client.jwks as never)
+      : await remoteJwks(client.jwksUri!);
+    try {
+      await jwtVerify(assertion, keys, {
+        algorithms: ASSERTION_ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.now()),
+      });
+    } catch (error) {
+      throw invalidClient(
+        `the client assertion does not verify against the client's registered keys: ${
+          (error as Error).message
+        }`
+      );
     }
     const nowSeconds = this.now() / 1000;
-    if (typeof payload.exp !== 'number' || payload.exp - nowSeconds > ASSERTION_MAX_SECONDS) {
-      throw invalidClient(`the client assertion must expire within ${ASSERTION_MAX_SECONDS} seconds`);
+    if (
+      typeof payload.exp !== "number" ||
+      payload.exp - nowSeconds > ASSERTION_MAX_SECONDS
+    ) {
+      throw invalidClient(
+        `the client assertion must expire within ${ASSERTION_MAX_SECONDS} seconds`
+      );
     }
-    this.remember(`${payload.iss}\u0000${payload.jti}`, (payload.exp + CLOCK_TOLERANCE_SECONDS) * 1000);
-  }
-
-  /** Single use: the jti is refused again until the assertion could no longer be accepted anyway. */
-  private remember(key: string, until: number): void {
-    const at = this.now();
-    const seenUntil = this.seen.get(key);
-    if (seenUntil !== undefined && seenUntil > at) throw invalidClient('the client assertion was used before: sign a new one, with a new jti, for each request');
-    if (this.seen.size >= MAX_REMEMBERED_ASSERTIONS) {
-      for (const [k, expiry] of this.seen) if (expiry <= at) this.seen.delete(k);
-    }
-    if (this.seen.size >= MAX_REMEMBERED_ASSERTIONS) {
-      throw new ServerError(503, 'temporarily_unavailable', `more than ${MAX_REMEMBERED_ASSERTIONS} client assertions are live: retry once some expire`, {
-        headers: { 'retry-after': String(CLOCK_TOLERANCE_SECONDS) },
-      });
-    }
-    this.seen.set(key, until);
+    this.used.use(
+      `${payload.iss}\u0000${payload.jti}`,
+      (payload.exp + CLOCK_TOLERANCE_SECONDS) * 1000,
+      this.now(),
+      () =>
+        invalidClient(
+          "the client assertion was used before: sign a new one, with a new jti, for each request"
+        )
+    );
   }
 }

@@ -8,9 +8,9 @@
  * to an inner address is cut before any byte of the request is sent. The
  * answer is bounded in size and time.
  */
-import { request } from 'node:https';
-import { Socket } from 'node:net';
-import ipaddr from 'ipaddr.js';
+import { request } from "node:https";
+import { Socket } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /** Largest JWKS answer read (the model allows 10 keys; a 4096-bit RSA key is under 1 KiB). */
 export const JWKS_RESPONSE_LIMIT_BYTES = 256 * 1024;
@@ -18,8 +18,10 @@ export const JWKS_RESPONSE_LIMIT_BYTES = 256 * 1024;
 /** Key sets kept at most, one per URI; past it the cache starts over (memory bound). */
 const MAX_KEY_SETS = 1_000;
 
-const loadJose = () => import('jose');
-type RemoteKeySet = ReturnType<Awaited<ReturnType<typeof loadJose>>['createRemoteJWKSet']>;
+const loadJose = () => import("jose");
+type RemoteKeySet = ReturnType<
+  Awaited<ReturnType<typeof loadJose>>["createRemoteJWKSet"]
+>;
 
 const keySets = new Map<string, RemoteKeySet>();
 
@@ -29,7 +31,9 @@ export async function remoteJwks(uri: string): Promise<RemoteKeySet> {
   let keys = keySets.get(uri);
   if (!keys) {
     if (keySets.size >= MAX_KEY_SETS) keySets.clear();
-    keys = jose.createRemoteJWKSet(new URL(uri), { [jose.customFetch]: publicOnlyFetch });
+    keys = jose.createRemoteJWKSet(new URL(uri), {
+      [jose.customFetch]: addressCheckedFetch(isPublicAddress),
+    });
     keySets.set(uri, keys);
   }
   return keys;
@@ -37,30 +41,58 @@ export async function remoteJwks(uri: string): Promise<RemoteKeySet> {
 
 /** Whether an address may be fetched from: only ordinary unicast addresses, never a special-use range. */
 export function isPublicAddress(address: string): boolean {
-  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast';
+  return (
+    ipaddr.isValid(address) && ipaddr.process(address).range() === "unicast"
+  );
 }
 
-/** The fetch jose calls (GET, no redirects followed, its own timeout signal), over node:https with the address check. */
-function publicOnlyFetch(url: string, init: { headers: Headers; signal: AbortSignal }): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers: Object.fromEntries(init.headers), signal: init.signal }, res => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > JWKS_RESPONSE_LIMIT_BYTES) req.destroy(new Error(`the JWKS at ${url} is larger than ${JWKS_RESPONSE_LIMIT_BYTES} bytes`));
-        else chunks.push(chunk);
+/** The fetch jose calls (GET, no redirects followed, its own timeout signal), over node:https, cut unless `allowed` the connected address. */
+export function addressCheckedFetch(allowed: (address: string) => boolean) {
+  return (
+    url: string,
+    init: { headers: Headers; signal: AbortSignal }
+  ): Promise<Response> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: "GET",
+          headers: Object.fromEntries(init.headers),
+          signal: init.signal,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > JWKS_RESPONSE_LIMIT_BYTES)
+              req.destroy(
+                new Error(
+                  `the JWKS at ${url} is larger than ${JWKS_RESPONSE_LIMIT_BYTES} bytes`
+                )
+              );
+            else chunks.push(chunk);
+          });
+          res.on("end", () =>
+            resolve(
+              new Response(Buffer.concat(chunks), { status: res.statusCode })
+            )
+          );
+          res.on("error", reject);
+        }
+      );
+      req.on("error", reject);
+      req.on("socket", (socket: Socket) => {
+        socket.once("connect", () => {
+          const address = socket.remoteAddress ?? "";
+          if (!allowed(address))
+            req.destroy(
+              new Error(
+                `the JWKS URI ${url} leads to ${address}, a special-use address this server does not fetch from`
+              )
+            );
+        });
       });
-      res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode })));
-      res.on('error', reject);
+      req.end();
     });
-    req.on('error', reject);
-    req.on('socket', (socket: Socket) => {
-      socket.once('connect', () => {
-        const address = socket.remoteAddress ?? '';
-        if (!isPublicAddress(address)) req.destroy(new Error(`the JWKS URI ${url} leads to ${address}, a special-use address this server does not fetch from`));
-      });
-    });
-    req.end();
-  });
 }
