@@ -24,9 +24,9 @@ const entry = (at: string, after: unknown = null): NewAuditEntry => ({
 describe('the store', () => {
   let dir: string;
   let store: SqliteStore;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-retention-'));
-    store = SqliteStore.open(dir);
+    store = await SqliteStore.open(dir);
   });
   afterEach(async () => {
     await store.close();

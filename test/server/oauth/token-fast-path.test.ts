@@ -37,7 +37,7 @@ let secrets: ClientSecrets;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'token-fast-path-'));
-  store = SqliteStore.open(dir);
+  store = await SqliteStore.open(dir);
   const now = () => new Date();
   const holder = await PolicyHolder.open(store, 'dev');
   signingKeys = await SigningKeys.open(store, dir, now, () => {});
