@@ -16,6 +16,7 @@ import {
   modelInputOf,
   Problem,
   RoleBinding,
+  TERRAFORM_SCHEMA,
 } from '../../model';
 import { ClientEntry, ObjectRef, PolicyModel, PROPS_ID, references, RoleEntry, ScopeEntry } from '../../policy';
 
@@ -93,7 +94,7 @@ export function readStackModel(stack: TerraformStack, options: StackModelOptions
       const construct = constructs.get(`${type}.${logicalId}`)!;
       if (!options.claims(construct)) continue;
       const path = options.owners.get(construct) ?? construct.node.path;
-      const read = resolved(kind, modelInputOf(values), literal);
+      const read = resolved(kind, modelInputOf(TERRAFORM_SCHEMA[kind], values), literal);
       if (read === null) continue; // its key is known only at apply: the plan and the server judge it
       const key = read.input[keyField(kind)] as string;
       problems.push(...read.unresolved.map(u => unresolvedReference(path, kind, key, u)));
