@@ -17,7 +17,7 @@ const schema = withId(TERRAFORM_SCHEMA['role-bindings']);
  * What the server answered, said the way the state already says it, so that only
  * real changes show: an expiry the server spelled differently (e.g. with
  * milliseconds) keeps the prior spelling when it is the same instant, and the
- * subjects keep their prior order (Terraform sees them as a list, see ObjectListSpec);
+ * subjects keep their prior order (Terraform sees them as a list, see framework/schema.ts);
  * subjects new to the state (e.g. after an import) follow, sorted by client id
  * the way the constructs sort them.
  */
