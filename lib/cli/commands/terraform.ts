@@ -22,6 +22,7 @@ export function register(program: Command): void {
     .description('run terraform <args...> with one provider process for the whole command (TF_REATTACH_PROVIDERS)')
     .argument('[args...]', "terraform's arguments, e.g. plan -out=plan.tfplan")
     .helpOption(false)
+    .passThroughOptions()
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (args: string[]) => {
