@@ -121,6 +121,7 @@ describe('provider processes', () => {
 
     const clean = await watching(ours(), () => finished(command('plan', '-detailed-exitcode')));
     expectCode(clean.result, 0);
+    expect(clean.result.stderr).toBe(''); // the provider's usual end (SIGTERM after the command) says nothing
     expect(clean.seen.size).toBe(1);
     expect(clean.left.size).toBe(0);
   });
