@@ -113,15 +113,21 @@ describe('secrets_command', () => {
     }
   });
 
-  test('rotate-secret fails (exit 3) when the command fails, and prints no secret', () => {
-    const rotate = spawnSync(process.execPath, [BIN, 'rotate-secret', 'erp', '--secrets-command', 'cat; exit 1'], {
+  test('rotate-secret fails (exit 3) when the command fails, and prints no secret', async () => {
+    // A client of its own, so that the test passes alone.
+    await server.admin.put('clients', { clientId: 'undelivered', displayName: 'Undelivered', owner: 'team' } as never, 'undelivered');
+    // The command echoes what it got (the secret among it) and keeps a copy, so that the test knows the secret to look for.
+    const copy = join(dir, 'undelivered.failed-delivery');
+    const rotate = spawnSync(process.execPath, [BIN, 'rotate-secret', 'undelivered', '--secrets-command', `tee '${copy}'; exit 1`], {
       encoding: 'utf8',
       env: { ...process.env, PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken, PROCUREMENT_SECRETS_DIR: '' },
     });
     expect(rotate.status).toBe(3);
     expect(rotate.stderr).toContain('was not delivered');
     expect(rotate.stderr).toContain('[secret withheld]');
-    expect(rotate.stdout).not.toMatch(/[A-Za-z0-9_-]{43}/);
-    expect(existsSync(join(dir, 'erp.json'))).toBe(false);
+    const { client_secret: secret } = JSON.parse(readFileSync(copy, 'utf8')) as { client_secret: string };
+    expect(secret.length).toBeGreaterThan(20);
+    expect(rotate.stdout + rotate.stderr).not.toContain(secret);
+    expect(existsSync(join(dir, 'undelivered.json'))).toBe(false);
   });
 });
