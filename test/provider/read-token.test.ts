@@ -28,6 +28,18 @@ describe('provider with a read token', () => {
     const writeToken = (await server.admin.createAdminToken('ci-apply', 'write')).token;
     writer = await createWorkspace({ url: server.url, adminToken: writeToken });
     reader = await createWorkspace({ url: server.url, adminToken: readToken });
+    // Every test's starting point, so that each passes alone and in any order: the writer applied, the reader holds its state.
+    writer.writeConfig(resources('Read the catalog.'));
+    expectExit(await writer.init(), 0);
+    expectExit(await writer.apply(), 0);
+    copyFileSync(join(writer.dir, 'terraform.tfstate'), join(reader.dir, 'terraform.tfstate'));
+    reader.writeConfig(resources('Read the catalog.'));
+    expectExit(await reader.init(), 0);
+  });
+
+  /** The reader's code with a change to apply: a new role, a scope's description. */
+  const changed = () => ({
+    resource: { ...resources('Read the supplier catalog.').resource, procurement_role: { buyer: { name: 'buyer', description: 'Buys', scopes: ['catalog.read'] } } },
   });
   afterAll(async () => {
     writer?.remove();
@@ -36,31 +48,25 @@ describe('provider with a read token', () => {
   });
 
   test('a write token applies; the audit names it', async () => {
-    writer.writeConfig(resources('Read the catalog.'));
-    expectExit(await writer.init(), 0);
-    expectExit(await writer.apply(), 0);
     const audit = await server.admin.audit({ key: 'catalog.read' });
     expect(audit.items.map(e => [e.action, e.actor])).toEqual([['create', 'ci-apply']]);
   });
 
   test('a read token refreshes and plans: no changes on the same state, the change once the code changes', async () => {
-    copyFileSync(join(writer.dir, 'terraform.tfstate'), join(reader.dir, 'terraform.tfstate'));
     reader.writeConfig(resources('Read the catalog.'));
-    expectExit(await reader.init(), 0);
     expectExit(await reader.plan(), 0);
     const refresh = await reader.run('plan', '-input=false', '-refresh-only');
     expectExit(refresh, 0);
     expect(refresh.stdout).toContain('No changes. Your infrastructure still matches the configuration.');
 
-    reader.writeConfig({
-      resource: { ...resources('Read the supplier catalog.').resource, procurement_role: { buyer: { name: 'buyer', description: 'Buys', scopes: ['catalog.read'] } } },
-    });
+    reader.writeConfig(changed());
     const plan = await reader.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('Plan: 1 to add, 1 to change, 0 to destroy.');
   });
 
   test('fails to apply with a read token, saying so, and changes nothing on the server or in the state', async () => {
+    reader.writeConfig(changed());
     const before = await server.admin.snapshot();
     const stateBefore = readFileSync(join(reader.dir, 'terraform.tfstate'), 'utf8');
     const result = await reader.apply();
