@@ -64,6 +64,17 @@ describe('token lifetime', () => {
     expect(exp - iat).toBe(body.expires_in);
   });
 
+  test("a grant ending long after the client's lifetime leaves the lifetime in force: 600 seconds, not the grant's 30 days", async () => {
+    const ends = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    await server.admin.put('role-bindings', { name: 'month', role: 'helpdesk', subjects: [{ clientId: 'erp', expiresAt: ends }] } as never, 'month');
+    const { status, body } = await token('erp', 'ticket.write');
+    expect(status).toBe(200);
+    expect(body.expires_in).toBe(600);
+    const { exp, iat } = claims(body.access_token);
+    expect(exp - iat).toBe(600);
+    await server.admin.delete('role-bindings', 'month');
+  });
+
   test('a scope also held through a grant that never ends keeps the full lifetime', async () => {
     await server.admin.put('role-bindings', { name: 'forever', role: 'reader', subjects: [{ clientId: 'erp' }] } as never, 'forever');
     const { body } = await token('erp', 'catalog.read');
