@@ -7,6 +7,7 @@
  */
 import { AdminApiError } from '../../client/admin-client';
 import { Kind, KindObject } from '../../model/types';
+import { managerDigest } from '../../model/ownership';
 import { ObjectValue } from '../protocol/value-codec';
 import { Diagnostic } from './diagnostics';
 import { fromModel, nullObject, toModel } from './model-mapping';
@@ -37,7 +38,7 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
     const object = toModel(schema, planned).object as unknown as KindObject[K];
     const answer = await ctx.client.put(kind, object, key, claim(ctx, manager));
     const since = new Date().toISOString();
-    ctx.snapshot.remember(kind, answer.value, creating && manager !== null ? { id: manager, label: ctx.managerLabel, since } : undefined);
+    ctx.snapshot.remember(kind, answer.value, creating && manager !== null ? { digest: managerDigest(manager), since } : undefined);
     // A client that drops its keys gets its first secret on update: delivered like a new client's.
     const issued = (creating && answer.created) || answer.clientSecret !== undefined;
     const diagnostics = issued && options.afterCreate ? await options.afterCreate(ctx, key, answer) : [];

@@ -6,6 +6,7 @@
  * migrated and a newer one is never opened by older code by mistake.
  */
 import Database from 'better-sqlite3';
+import { managerDigest } from '../../model/ownership';
 
 interface Migration {
   version: number;
@@ -37,12 +38,20 @@ const MIGRATIONS: readonly Migration[] = [
           CREATE TRIGGER IF NOT EXISTS client_secrets_deleted AFTER DELETE ON client_secrets
             BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'secrets'; END;`,
   },
+  // The manager id is a credential of the workspace that holds it: the column keeps its digest (managerDigest) from
+  // now on, and the ids stored as they came are hashed (the old pages are zeroed: see migrate).
+  { version: 5, sql: 'UPDATE objects SET manager = manager_digest(manager) WHERE manager IS NOT NULL;' },
 ];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 export function migrate(db: Database.Database): void {
+  db.function('manager_digest', { deterministic: true }, (id: unknown) => managerDigest(String(id)));
+  // What a migration replaces (a manager id in clear) must not stay behind in a freed cell of the file.
+  const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  let migrated = false;
   db.transaction(() => {
     const row = db.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get() as { value: string } | undefined;
     const current = row ? Number(row.value) : 1;
@@ -52,9 +61,15 @@ export function migrate(db: Database.Database): void {
           'run the newer release of procurement-scopes on it',
       );
     }
-    for (const migration of MIGRATIONS.filter(m => m.version > current)) db.exec(migration.sql);
+    for (const migration of MIGRATIONS.filter(m => m.version > current)) {
+      db.exec(migration.sql);
+      migrated = true;
+    }
     db.prepare(`INSERT INTO meta (name, value) VALUES ('schema_version', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`).run(
       String(SCHEMA_VERSION),
     );
   }).immediate();
+  // ...nor in the write-ahead log's copies of the pages as they were: written back into the file, the log emptied.
+  if (migrated) db.pragma('wal_checkpoint(TRUNCATE)');
+  db.pragma(`secure_delete = ${secureDelete}`);
 }

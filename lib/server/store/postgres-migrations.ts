@@ -78,6 +78,15 @@ CREATE TRIGGER client_secrets_changed AFTER INSERT OR UPDATE OR DELETE ON client
   FOR EACH STATEMENT EXECUTE FUNCTION count_secret_change();
 `,
   },
+  // Manager ids are kept as their digest (managerDigest: SHA-256, base64url without padding), the stored ones hashed
+  // (see the SQLite store's migration 5).
+  {
+    version: 4,
+    sql: `
+UPDATE objects SET manager = rtrim(translate(encode(sha256(convert_to(manager, 'UTF8')), 'base64'), '+/', '-_'), '=')
+  WHERE manager IS NOT NULL;
+`,
+  },
 ];
 
 /** The schema version this code writes. */

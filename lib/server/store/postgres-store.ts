@@ -167,7 +167,7 @@ abstract class PgStatements implements StoreTransaction {
 
   async setManager(kind: Kind, key: string, manager: Manager | null): Promise<void> {
     await this.query('UPDATE objects SET manager = $1, manager_label = $2, managed_since = $3 WHERE kind = $4 AND key = $5', [
-      manager?.id ?? null,
+      manager?.digest ?? null,
       manager?.label ?? null,
       manager?.since ?? null,
       kind,
@@ -577,7 +577,7 @@ function emptyManagers(): ManagerIndex {
 }
 
 function toManager(row: ManagerRow): Manager {
-  return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
+  return { digest: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
 }
 
 /** An audit entry as the row jsonb_to_recordset reads (column names, JSON columns as text). */

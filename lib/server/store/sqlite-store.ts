@@ -247,7 +247,7 @@ export class SqliteStore implements Store {
 
   async setManager(kind: Kind, key: string, manager: Manager | null): Promise<void> {
     this.stmt('UPDATE objects SET manager = ?, manager_label = ?, managed_since = ? WHERE kind = ? AND key = ?').run(
-      manager?.id ?? null,
+      manager?.digest ?? null,
       manager?.label ?? null,
       manager?.since ?? null,
       kind,
@@ -552,7 +552,7 @@ interface ManagerRow {
 }
 
 function toManager(row: ManagerRow): Manager {
-  return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
+  return { digest: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
 }
 
 /** The parameters of AUDIT_INSERT. */

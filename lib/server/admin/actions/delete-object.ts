@@ -8,11 +8,11 @@ import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
 import { admit, warningHeader } from '../../admission/admission';
 
-export const deleteObject: AdminAction = async ({ store, validator, now, policy }, { req, res, segments, actor, actorNote }) => {
+export const deleteObject: AdminAction = async ({ store, validator, now, policy }, { req, res, segments, actor, actorNote, role }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
-  const claim = claimOf(req);
+  const claim = claimOf(req, role);
   const findings = await store.transaction(async tx => {
     const current = await tx.get(kind, key);
     if (!current) throw absent(kind, key);

@@ -61,12 +61,12 @@ interface WriteOutcome<K extends Kind> {
 /** Checks and writes in one transaction, together with the audit entry. */
 async function write<K extends Kind>(
   { store, now, policy, secrets }: AdminContext,
-  { req, actor, actorNote }: AdminRequest,
+  { req, actor, actorNote, role }: AdminRequest,
   kind: K,
   key: string,
   value: KindObject[K],
 ): Promise<WriteOutcome<K>> {
-  const claim = claimOf(req);
+  const claim = claimOf(req, role);
   return store.transaction(async (tx): Promise<WriteOutcome<K>> => {
     const current = await tx.get(kind, key);
     checkIfMatch(req, current);
