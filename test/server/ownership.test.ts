@@ -10,8 +10,7 @@ import { AdminApiError, AdminClient } from '../../lib/client/admin-client';
 import { managerDigest } from '../../lib/model/ownership';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { storeContents, storeSql, testStore } from '../support/test-store';
-import { SCHEMA_VERSION } from '../../lib/server/store/migrations';
-import { PG_SCHEMA_VERSION } from '../../lib/server/store/postgres-migrations';
+import { SCHEMA_VERSION } from '../../lib/server/store/schema';
 
 const scope = (name: string, description = `Can ${name}`) => ({ name, description, risk: 'low', external: false, implies: [] }) as never;
 const A = { id: 'manager-a-0123456789', label: 'terraform in /stacks/a' };
@@ -141,8 +140,6 @@ describe('the manager id is a secret of the workspace that holds it', () => {
   });
 });
 
-// Migrations are the store's own: SQLite data directories of earlier releases, PostgreSQL schemas of later ones.
-
 /**
  * A store of the release that kept manager ids as they came (`ageStore` puts A's id back in clear on catalog.list
  * and the schema version before the digests) is migrated at start: the id is hashed, and still works.
@@ -156,6 +153,8 @@ async function expectDigestsAfterMigration(server: EmbeddedServer, ageStore: () 
   await expect(server.admin.put('scopes', scope('catalog.list', 'Taken'), 'catalog.list', { manager: B })).rejects.toMatchObject({ status: 409, code: 'not_manager' });
   expect((await server.admin.put('scopes', scope('catalog.list', 'Listed'), 'catalog.list', { manager: A })).value.description).toBe('Listed');
 }
+
+// One migration history for both stores (schema.ts): SQLite data directories of earlier releases, PostgreSQL schemas of later ones.
 if (testStore() === 'sqlite') {
   test('a data directory of the release before ownership opens, keeps its objects unmanaged and writable, and is migrated once', async () => {
     const server = await startServer();
@@ -180,7 +179,7 @@ if (testStore() === 'sqlite') {
       await expectDigestsAfterMigration(server, async () => {
         const db = new Database(join(server.dataDir, 'store.sqlite'));
         db.prepare(`UPDATE objects SET manager = ? WHERE key = 'catalog.list'`).run(A.id);
-        db.exec(`UPDATE meta SET value = '4' WHERE name = 'schema_version'`);
+        db.exec(`UPDATE meta SET value = '5' WHERE name = 'schema_version'`);
         db.close();
       });
       const version = new Database(join(server.dataDir, 'store.sqlite'), { readonly: true });
@@ -196,14 +195,14 @@ if (testStore() === 'sqlite') {
     try {
       await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
       await server.kill9();
-      const release = String(PG_SCHEMA_VERSION);
+      const release = String(SCHEMA_VERSION);
       await storeSql(server.dataDir, `UPDATE meta SET value = '99' WHERE name = 'schema_version'`);
       await expect(server.restart()).rejects.toThrow(/schema version 99, newer than this server's \d+: run the newer release/);
       await storeSql(server.dataDir, `UPDATE meta SET value = '${release}' WHERE name = 'schema_version'`);
       await server.restart();
       expect((await server.admin.snapshot()).scopes.map(s => s.name)).toEqual(['catalog.read']);
       await server.admin.put('scopes', scope('catalog.list'), 'catalog.list', { manager: A });
-      await expectDigestsAfterMigration(server, () => storeSql(server.dataDir, `UPDATE objects SET manager = '${A.id}' WHERE key = 'catalog.list'; UPDATE meta SET value = '3' WHERE name = 'schema_version'`));
+      await expectDigestsAfterMigration(server, () => storeSql(server.dataDir, `UPDATE objects SET manager = '${A.id}' WHERE key = 'catalog.list'; UPDATE meta SET value = '5' WHERE name = 'schema_version'`));
     } finally {
       await server.stop();
     }
