@@ -323,7 +323,7 @@ describe('a grant whose audit entry the store cannot commit', () => {
     }
   }
 
-  test('answers no token, on the fast path (Basic) and through oidc-provider (client_secret_post), and tokens again once the store takes grants', async () => {
+  test('answers no token, with client_secret_basic or client_secret_post, and tokens again once the store takes grants', async () => {
     const { clientSecret } = await server.admin.put('clients', { clientId: 'audited', displayName: 'audited', owner: 'team' } as never, 'audited');
     await server.admin.put('role-bindings', { name: 'audited-reads', role: 'reader', subjects: [{ clientId: 'audited' }] } as never, 'audited-reads');
     await refuseGrantRows(true);
