@@ -193,10 +193,19 @@ describe.each([
     await issuer.startIssuer();
     if (issuer.kind !== 'embedded') {
       await until('back in sync', 40_000, async () => (await admin().downstream()).inSync);
-      expect(await token('catalog.read rfq.submit')).toMatchObject({ status: 200, scopes: ['catalog.read', 'rfq.submit'] });
     } else {
       expect(await token('rfq.submit')).toMatchObject({ status: 200, scopes: ['rfq.submit'] });
+      await admin().put('role-bindings', { name: 'buyer-reads', role: 'reader', subjects: [{ clientId: 'buyer-bot' }] } as never, 'buyer-reads');
     }
+    expect(await token('catalog.read rfq.submit')).toMatchObject({ status: 200, scopes: ['catalog.read', 'rfq.submit'] });
+  });
+
+  test('a policy change that withholds scopes stops the issuer issuing them when the write returns; undoing it gives them back', async () => {
+    await admin().putPolicy({ environment: 'dev', conflictingScopeSets: [['catalog.read', 'rfq.submit']] });
+    expect(holds(await token('catalog.read'), 'catalog.read')).toBe(false);
+    expect(holds(await token('rfq.submit'), 'rfq.submit')).toBe(false);
+    await admin().deletePolicy();
+    expect(await token('catalog.read rfq.submit')).toMatchObject({ status: 200, scopes: ['catalog.read', 'rfq.submit'] });
   });
 
   test('delete: the client is gone from the issuer and its credentials fail', async () => {

@@ -67,7 +67,9 @@ export function planPass(
     }
     const drifted = held === null || !same(held, record.pushed);
     const intentChanged = !same(record.pushed, wanted);
-    if (drifted) plan.drift.push({ clientId: record.clientId, expected: record.pushed, found: held, action: mode === 'revert' || intentChanged ? 'reverted' : 'reported' });
+    // A client deleted there cannot be put back as it was (its credentials went with it): reported, whatever the mode.
+    const reverts = held !== null && (mode === 'revert' || intentChanged);
+    if (drifted) plan.drift.push({ clientId: record.clientId, expected: record.pushed, found: held, action: reverts ? 'reverted' : 'reported' });
     if (drifted && mode === 'report' && !intentChanged) continue;
     if (held === null) {
       plan.waiting.push({ clientId: record.clientId, why: 'deleted on the downstream by someone else: replace the client (terraform apply -replace) to create it there again with new credentials' });
