@@ -46,6 +46,8 @@ export interface RunningServer {
   adminTokenOrigin: string;
   /** The environment whose policy the server enforces, and whether that is still its recommended preset. */
   policy: { environment: string; preset: boolean };
+  /** The downstream the server pushes to (`<kind> <address>`), or null for the embedded token endpoint alone. */
+  downstream: string | null;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     port,
     adminTokenOrigin: admin.origin,
     policy: { environment: startPolicy.environment, preset: startPolicy.preset },
+    downstream: downstreamSettings?.id ?? null,
     close: async () => {
       await new Promise<void>(resolve => {
         server.close(() => resolve());

@@ -121,6 +121,10 @@ test('registration access tokens and downstream secrets never reach the log, the
   expect(shown).not.toContain(readFileSync(downstream.config.initialAccessTokenFile, 'utf8'));
 });
 
+test('the start-up banner names the downstream', () => {
+  expect(control.stdout()).toContain(`downstream: rfc7592 ${downstream.issuer} (clients get their tokens there)\n`);
+});
+
 test('a rotation of a downstream client\'s secret is refused with the way to get new credentials', async () => {
   const refusal = await apiError(control.admin.rotateSecret('quiet-bot'));
   expect(refusal).toMatchObject({ status: 409, code: 'downstream_credentials' });

@@ -90,7 +90,7 @@ export function register(program: Command): void {
       process.stdout.write(
         `data directory: ${config.dataDir}\nstore: ${describeStore(config)}\nadmin token: ${server.adminTokenOrigin}\n` +
           `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
-          `issuer: ${server.issuer}\nlistening on ${server.url}\n`,
+          `issuer: ${server.issuer}\n${server.downstream ? `downstream: ${server.downstream} (clients get their tokens there)\n` : ''}listening on ${server.url}\n`,
       );
       await stopped;
     });
