@@ -4,6 +4,7 @@
  * credentials reach the secrets dir (never state, plan or output), and an apply while the downstream is down
  * fails naming what could not be pushed, which is pushed once it is back.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +12,32 @@ import { SecretStore } from '../../lib/client/secret-store';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { testEnvironment } from '../support/environment';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 
 let downstream: Rfc7592Downstream;
 let control: EmbeddedServer;
 let tf: Workspace;
 let secretsDir: string;
+let downstreamFile: string;
+
+/** `procurement-scopes verify --downstream` over a Terraform JSON file with literal values (what the code declares). */
+function verify(roles: Record<string, string[]>) {
+  const config = {
+    resource: {
+      procurement_scope: { catalog: scope('catalog.read'), rfq: scope('rfq.submit') },
+      procurement_role: Object.fromEntries(Object.entries(roles).map(([name, scopes]) => [name, { name, description: name, scopes }])),
+      procurement_client: { erp: { client_id: 'erp', display_name: 'ERP', owner: 'procurement' } },
+      procurement_role_binding: Object.fromEntries(Object.keys(roles).map(name => [name, { name, role: name, subject: [{ client_id: 'erp' }] }])),
+    },
+  };
+  const file = join(secretsDir, '..', `verify-${Object.keys(roles).join('-')}.tf.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const result = spawnSync(process.execPath, [BIN, 'verify', '--config', file, '--downstream', downstreamFile, '--secrets-dir', secretsDir], { encoding: 'utf8', env: testEnvironment() });
+  rmSync(file);
+  return result;
+}
 
 const scope = (name: string) => ({ name, description: `Can ${name}`, risk: 'low' });
 const config = (subjects: string[]) => ({
@@ -31,6 +53,7 @@ beforeAll(async () => {
   downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
   const file = join(downstream.dir, 'downstream.json');
   writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: 2 }));
+  downstreamFile = file;
   control = await startServer({ args: ['--downstream', file] });
   secretsDir = mkdtempSync(join(tmpdir(), 'downstream-secrets-'));
   tf = await createWorkspace({ url: control.url, adminToken: control.adminToken, provider: { secrets_dir: secretsDir } });
@@ -56,6 +79,15 @@ test('apply: the downstream holds the model when it returns; the downstream cred
   const { text } = await tf.state();
   for (const shown of [apply.stdout, apply.stderr, text, control.stderr()]) expect(shown).not.toContain(stored.clientSecret);
   expectExit(await tf.plan(), 0);
+});
+
+test('verify asks the downstream for real tokens with the downstream client id, and finds what it does not grant', () => {
+  const matching = verify({ reader: ['catalog.read'] });
+  expect(matching.stdout).toContain('erp');
+  expect(matching.status).toBe(0);
+  const wider = verify({ reader: ['catalog.read'], bidder: ['rfq.submit'] });
+  expect(wider.status).toBe(4);
+  expect(wider.stdout).toContain("client 'erp': scope rfq.submit is declared by the code but refused by the server");
 });
 
 test('an apply while the downstream is down fails naming what could not be pushed; the change is pushed once it is back', async () => {
