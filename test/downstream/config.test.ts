@@ -1,8 +1,10 @@
 /** The --downstream file (lib/server/downstream/config.ts): defaults, and every mistake named with its field. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDownstream } from '../../lib/server/downstream/config';
+import { testEnvironment } from '../support/environment';
 
 let dir: string;
 beforeAll(() => {
@@ -36,4 +38,15 @@ test.each([
   ['an unknown drift mode', { ...RFC7592, drift: 'ignore' }, /"drift" must be "revert" or "report", got "ignore"/],
 ])('%s is refused, naming the field', (_name, content, message) => {
   expect(() => load(content)).toThrow(message);
+});
+
+test('the server refuses to start on a bad downstream file (exit 2), naming it, and writes nothing', () => {
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ ...RFC7592, drift: 'ignore' }));
+  const data = join(dir, 'never-made');
+  const bin = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
+  const run = spawnSync(process.execPath, [bin, 'server', '--port', '0', '--data', data, '--downstream', file], { encoding: 'utf8', env: testEnvironment() });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain(`the downstream file ${file}: "drift" must be "revert" or "report", got "ignore"`);
+  expect(existsSync(data)).toBe(false);
 });
