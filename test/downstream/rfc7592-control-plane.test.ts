@@ -4,7 +4,7 @@
  * audit and status. Real processes: `procurement-scopes server --downstream` and unmodified node-oidc-provider.
  */
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { apiError } from '../support/api-error';
@@ -17,8 +17,7 @@ let tokenEndpoint: string;
 
 beforeAll(async () => {
   downstream = await startRfc7592Downstream(SCOPES);
-  const file = join(downstream.dir, 'downstream.json');
-  writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: 1, drift: 'report' }));
+  const file = downstream.configFile({ reconcileSeconds: 1, drift: 'report' });
   control = await startServer({ args: ['--downstream', file] });
   tokenEndpoint = `${downstream.issuer}/token`;
   for (const name of SCOPES) await control.admin.put('scopes', { name, description: `Can ${name}`, risk: 'low', external: false, implies: [] } as never, name);

@@ -3,8 +3,6 @@
  * issuing a scope when a grant or a policy exception expires. Real processes: the control plane and unmodified
  * node-oidc-provider.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
 
@@ -13,8 +11,7 @@ let control: EmbeddedServer;
 
 beforeAll(async () => {
   downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
-  const file = join(downstream.dir, 'downstream.json');
-  writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: 3600 }));
+  const file = downstream.configFile({ reconcileSeconds: 3600 });
   control = await startServer({ args: ['--downstream', file] });
   for (const name of ['catalog.read', 'rfq.submit']) await control.admin.put('scopes', { name, description: name, risk: 'low', external: false, implies: [] } as never, name);
   await control.admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] } as never, 'reader');

@@ -24,6 +24,8 @@ export interface Rfc7592Downstream {
   /** The fields of a `--downstream` file for this server. */
   readonly config: { kind: 'rfc7592'; issuer: string; initialAccessTokenFile: string };
   readonly dir: string;
+  /** Writes a `--downstream` file for this server with these settings; answers its path. */
+  configFile(settings: { reconcileSeconds: number; drift?: 'revert' | 'report' }): string;
   stderr(): string;
   /** SIGTERM and wait; the data file stays, for `start`. */
   terminate(): Promise<void>;
@@ -56,6 +58,11 @@ export async function startRfc7592Downstream(scopes: readonly string[]): Promise
     },
     config: { kind: 'rfc7592', issuer, initialAccessTokenFile: tokenFile },
     dir,
+    configFile: settings => {
+      const file = join(dir, 'downstream.json');
+      writeFileSync(file, JSON.stringify({ kind: 'rfc7592', issuer, initialAccessTokenFile: tokenFile, ...settings }));
+      return file;
+    },
     stderr: () => running.stderr.join(''),
     terminate,
     start: async () => {
