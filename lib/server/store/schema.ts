@@ -109,7 +109,15 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit (at);`,
   // The manager id is a credential of the workspace that holds it: the column keeps its digest from now on, and the
   // ids stored as they came are hashed (SQLite zeroes what it replaces and empties its log once migrated: sqlite-store.ts).
   { version: 6, sql: d => `UPDATE objects SET manager = ${d.managerDigest('manager')} WHERE manager IS NOT NULL;` },
-  // The next step goes here: { version: 7, sql: d => `CREATE TABLE ...` }.
+  // The clients the control plane created on a downstream server (DownstreamClientStore, lib/server/downstream).
+  {
+    version: 7,
+    sql: d => `
+CREATE TABLE downstream_clients (
+  downstream ${d.key} NOT NULL, client_id ${d.key} NOT NULL, remote_id TEXT NOT NULL, state TEXT NOT NULL, pushed TEXT NOT NULL,
+  PRIMARY KEY (downstream, client_id))${d.keyed};`,
+  },
+  // The next step goes here: { version: 8, sql: d => `CREATE TABLE ...` }.
 ];
 
 /** The schema version this code writes. */
