@@ -3,7 +3,7 @@
  * globalSetup builds dist/ when it is older than lib/, strips the caller's
  * PROCUREMENT_*, TF_* and CDKTF_* variables and gives the run one temporary
  * root (TMPDIR); globalTeardown checks that no process was left behind and no
- * repository file changed, and removes that root (see README "Tests").
+ * repository file changed, and removes that root (see docs/testing.md).
  *
  * One jest project per store the server can keep its data in (STORES): every
  * test runs on SQLite, the default; the server's acceptance and reliability

@@ -34,7 +34,7 @@ export interface BenchOptions {
   /** Runs of the token load per side (ours and bare oidc-provider, alternating). */
   tokenRounds: number;
   connections: number;
-  /** Write bench/results/<date>.json too (full runs only: the README quotes it). */
+  /** Write bench/results/<date>.json too (full runs only: docs/performance.md quotes it). */
   dated: boolean;
 }
 

@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import ts from 'typescript';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { TerraformCli } from '../../lib/terraform/terraform-cli';
+import { readmeFirstStack } from '../support/markdown';
 import { PROJECT_ROOT } from '../support/temporary-project';
 import { requireTerraform } from '../support/terraform';
 import { testEnvironment } from '../support/environment';
@@ -42,14 +43,6 @@ async function sh(cwd: string, command: string, args: string[], env: NodeJS.Proc
 
 function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** The README's first stack, as a reader copies it. */
-function readmeFirstStack(): string {
-  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const match = /## A first stack\n+```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match) throw new Error("README.md has no '## A first stack' section with a ```ts block");
-  return match[1];
 }
 
 /** What `tsc` would emit for the app, so that plain `node` runs it. */

@@ -1,7 +1,7 @@
 /**
  * What a CDKTF user types, offline and with no extra flags: with
  * TF_CLI_CONFIG_FILE pointing at the mirror and the stack's lock file that
- * install-provider wrote (README's set-up), `cdktf diff`, `deploy` and
+ * install-provider wrote (the set-up in docs/provider.md), `cdktf diff`, `deploy` and
  * `destroy` run against the real embedded server without asking the
  * registry (which is unreachable here: any `terraform providers lock` would
  * fail). Renaming a construct then plans no change and deletes nothing.

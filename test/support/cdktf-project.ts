@@ -1,7 +1,7 @@
 /**
  * The setting of a cdktf CLI test: a temporary copy of the project, a fresh
  * embedded server, the provider in a filesystem mirror, and the environment a
- * user sets (README: offline, no registry). Call it inside `describe`; read
+ * user sets (docs/provider.md: offline, no registry). Call it inside `describe`; read
  * the fields inside hooks and tests. Both are removed after the block.
  */
 import { rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ export interface CdktfProject {
   env: NodeJS.ProcessEnv;
 }
 
-/** `lockFileStacks`: stacks whose `.terraform.lock.hcl` install-provider writes, as README's set-up does. */
+/** `lockFileStacks`: stacks whose `.terraform.lock.hcl` install-provider writes, as the set-up in docs/provider.md does. */
 export function cdktfProjectAndServer(options: { lockFileStacks?: string[] } = {}): CdktfProject {
   const fixture = {} as CdktfProject;
   beforeAll(async () => {

@@ -2,7 +2,7 @@
  * The environment every process a test starts gets (the server, the CLI,
  * terraform, cdktf, the main job): the caller's environment without anything
  * that would point it at real data or change how it behaves. A developer who
- * exported the README's PROCUREMENT_ADMIN_TOKEN or PROCUREMENT_SECRETS_DIR,
+ * exported the documented PROCUREMENT_ADMIN_TOKEN or PROCUREMENT_SECRETS_DIR,
  * or a TF_LOG, must get the same run as CI, and their secrets must stay
  * untouched.
  *

@@ -129,7 +129,7 @@ describe('workflow steps, off GitHub', () => {
     expect(await server.admin.snapshot()).toMatchObject({ revision: 0 }); // the plan wrote nothing
 
     // The stack's policy differs from the fresh server's preset (an allow-list): the read-token plan says its apply
-    // needs an admin token. An admin puts it in force (README, "Shipping a policy change"); the write token's apply
+    // needs an admin token. An admin puts it in force (docs/ci-workflows.md, "Shipping a policy change"); the write token's apply
     // then finds it in force and writes no policy.
     expect(output.replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
     const config = JSON.parse(readFileSync(join(artifact, 'cdk.tf.json'), 'utf8')) as { resource: { procurement_policy: Record<string, { document: string }> } };

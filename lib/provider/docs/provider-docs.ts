@@ -37,6 +37,15 @@ export type Examples = ReadonlyMap<string, string>;
 
 export const PROVIDER_NAME = 'procurement';
 
+/**
+ * Whether a path under docs/ is this generator's (the registry's layout): the
+ * guides beside it, docs/*.md other than index.md, are written by hand, so the
+ * generator replaces only these and the staleness test compares only these.
+ */
+export function isGeneratedDocsPath(path: string): boolean {
+  return path === 'index.md' || path.startsWith('resources/') || path.startsWith('data-sources/');
+}
+
 /** Every file under `dir`, keyed by its path relative to it. */
 export function readFilesUnder(dir: string): Examples {
   const files = new Map<string, string>();

@@ -193,7 +193,7 @@ async function roleForPolicyChange(ctx: ProviderContext, environment: string): P
     warning(
       `Applying this plan needs an admin token`,
       `This plan changes the '${environment}' policy. ${token} Its apply needs an admin token: a write token's apply is refused. ` +
-        'See "Shipping a policy change" in the README.',
+        'See "Shipping a policy change" in docs/ci-workflows.md.',
       DOCUMENT,
     ),
   ];
@@ -204,7 +204,7 @@ function needsAdmin(environment: string, what: string): Diagnostic {
     'Policy changes need an admin token',
     `${what} The '${environment}' policy decides what every other write may do, so only an admin token changes it. Apply this ` +
       'configuration with an admin token (procurement-scopes admin-token create --role admin), e.g. in the apply job for policy ' +
-      'changes (README, "Shipping a policy change"), or leave the document as the server has it.',
+      'changes (docs/ci-workflows.md, "Shipping a policy change"), or leave the document as the server has it.',
     DOCUMENT,
   );
 }

@@ -8,7 +8,7 @@
  * written, the subjects of a binding written, the holders of a role or scope
  * written) and about the objects written themselves. Reading just those keeps
  * a write to a 1,000-client store near the cost of a write to a small one
- * (measured in README, "Server admission"); a scope held by every client still
+ * (measured in docs/performance.md, "Server admission"); a scope held by every client still
  * reads every client, which is what such a change affects.
  */
 import { Client, Kind, KindObject, Role, RoleBinding, Scope } from '../../model/types';

@@ -2,8 +2,8 @@ import { ProcurementPolicy, RECOMMENDED_CONFLICTING_SCOPE_SETS } from '../../../
 import { recommendedPolicy } from '../../../lib/policy';
 
 describe('ProcurementPolicy', () => {
-  // The numbers README's guardrail table states: pinned here, not read back from the preset.
-  it('recommends a stricter preset for prod than for dev: the windows README states, as the policy document', () => {
+  // The numbers docs/guardrails.md's rule table states: pinned here, not read back from the preset.
+  it('recommends a stricter preset for prod than for dev: the windows docs/guardrails.md states, as the policy document', () => {
     const prod = ProcurementPolicy.recommended('prod');
     expect(prod.document).toEqual(recommendedPolicy('prod'));
     const dev = ProcurementPolicy.recommended('dev');
