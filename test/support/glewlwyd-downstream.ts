@@ -1,0 +1,232 @@
+/**
+ * Starts the REAL glewlwyd (Debian package `glewlwyd`; .ci/run installs it) as
+ * the `glewlwyd` downstream of the tests, privately: a temporary directory
+ * with its own configuration and SQLite database made from the package's
+ * schema, a free loopback port, nothing under /etc touched. It then does what
+ * an administrator does once (shared/DOWNSTREAMS.md): logs in as the schema's
+ * seeded admin, makes an admin API key (written to a 0600 file) and creates
+ * the oauth2-glewlwyd plugin instance whose token endpoint the clients use.
+ * Fails loudly when glewlwyd is missing: a test that needs it never skips.
+ *
+ *   const downstream = await startGlewlwydDownstream();
+ *   downstream.config   // the --downstream file's fields
+ *   await downstream.terminate(); await downstream.start();  // same database, same port
+ *   await downstream.stop();
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { testEnvironment } from './environment';
+import { freePort } from './free-port';
+
+const BINARY = '/usr/bin/glewlwyd';
+const MODULES = '/usr/lib/glewlwyd';
+const SCHEMA = '/usr/share/dbconfig-common/data/glewlwyd/install/sqlite3';
+const START_TIMEOUT_MS = 30_000;
+const PLUGIN = 'oauth2';
+/** What glewlwyd prints once its web server listens. */
+const STARTED = /Glewlwyd started on port (\d+)/;
+const PORT_TRIES = 3;
+
+export interface GlewlwydDownstream {
+  /** The server's root URL (its admin API is under /api). */
+  readonly url: string;
+  readonly pid: number;
+  /** The fields of a `--downstream` file for this server. */
+  readonly config: { kind: 'glewlwyd'; apiUrl: string; apiKeyFile: string; plugin: string };
+  readonly dir: string;
+  /** The plugin's HS256 signing key: checks that a token really comes from this glewlwyd. */
+  readonly signingKey: string;
+  /** A request to the admin API with the API key, as an administrator by hand (drift, clashes). */
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  log(): string;
+  /** SIGTERM and wait; the database stays, for `start`. */
+  terminate(): Promise<void>;
+  /** Starts it again on the same database and port. */
+  start(): Promise<void>;
+  /** Terminates it and removes its directory. */
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
+
+export async function startGlewlwydDownstream(): Promise<GlewlwydDownstream> {
+  for (const [path, what] of [
+    [BINARY, 'the glewlwyd binary'],
+    [SCHEMA, "glewlwyd's SQLite schema"],
+  ]) {
+    if (!existsSync(path)) throw new Error(`${what} is missing (${path}): apt-get install -y glewlwyd sqlite3 (.ci/run does)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'glewlwyd-downstream-'));
+  try {
+    const database = join(dir, 'glewlwyd.db');
+    const db = new Database(database);
+    db.exec(readFileSync(SCHEMA, 'utf8'));
+    db.close();
+    const configFile = join(dir, 'glewlwyd.conf');
+    let current = await spawnOnFreePort(configFile, database);
+    const url = `http://127.0.0.1:${current.port}`;
+    const apiKey = await makeApiKey(url);
+    const apiKeyFile = join(dir, 'api-key');
+    writeFileSync(apiKeyFile, apiKey, { mode: 0o600 });
+    const admin = (method: string, path: string, body?: unknown) => adminRequest(url, apiKey, method, path, body);
+    const signingKey = randomBytes(32).toString('base64url');
+    const plugin = await admin('POST', '/mod/plugin/', oauth2Plugin(signingKey));
+    if (plugin.status !== 200) throw new Error(`glewlwyd refused the oauth2 plugin instance: ${plugin.status} ${JSON.stringify(plugin.body)}`);
+
+    const terminate = async () => {
+      const child = current.child;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>(done => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      await exited;
+    };
+    return {
+      url,
+      get pid() {
+        return current.child.pid!;
+      },
+      config: { kind: 'glewlwyd', apiUrl: `${url}/api`, apiKeyFile, plugin: PLUGIN },
+      dir,
+      signingKey,
+      admin,
+      log: () => current.log.join(''),
+      terminate,
+      start: async () => {
+        current = await spawnGlewlwyd(configFile);
+      },
+      stop: async () => {
+        await terminate();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The Debian configuration's settings that matter, with the admin API open to API keys and only loopback bound. */
+function configuration(port: number, database: string): string {
+  return [
+    `port=${port}`,
+    'bind_address="127.0.0.1"',
+    `external_url="http://127.0.0.1:${port}"`,
+    'api_prefix="api"',
+    'admin_session_authentication="cookie,api_key"',
+    'profile_session_authentication="cookie"',
+    'admin_scope="g_admin"',
+    'profile_scope="g_profile"',
+    `user_module_path="${MODULES}/user"`,
+    `client_module_path="${MODULES}/client"`,
+    `user_auth_scheme_module_path="${MODULES}/scheme"`,
+    `plugin_module_path="${MODULES}/plugin"`,
+    'hash_algorithm="SHA512"',
+    `database = { type = "sqlite3" path = "${database}" };`,
+    '',
+  ].join('\n');
+}
+
+/** Client credentials only, HS256 tokens signed with `key`. */
+function oauth2Plugin(key: string): unknown {
+  return {
+    module: 'oauth2-glewlwyd',
+    name: PLUGIN,
+    display_name: 'OAuth2 for the tests',
+    enabled: true,
+    parameters: {
+      'jwt-type': 'sha',
+      'jwt-key-size': '256',
+      key,
+      'access-token-duration': 3600,
+      'refresh-token-duration': 1209600,
+      'code-duration': 600,
+      'refresh-token-rolling': false,
+      'auth-type-client-enabled': true,
+      'auth-type-code-enabled': false,
+      'auth-type-implicit-enabled': false,
+      'auth-type-password-enabled': false,
+      'auth-type-refresh-enabled': false,
+    },
+  };
+}
+
+/** The schema's seeded admin (admin / password) logs in; its session cookie makes an API key. */
+async function makeApiKey(url: string): Promise<string> {
+  const login = await fetch(`${url}/api/auth/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'password' }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const cookie = login.headers.get('set-cookie');
+  if (login.status !== 200 || !cookie) throw new Error(`glewlwyd refused the seeded admin's login: ${login.status}`);
+  const key = await fetch(`${url}/api/key/`, { method: 'POST', headers: { cookie: cookie.split(';')[0] }, signal: AbortSignal.timeout(10_000) });
+  if (key.status !== 200) throw new Error(`glewlwyd refused to make an API key: ${key.status}`);
+  return ((await key.json()) as { key: string }).key;
+}
+
+async function adminRequest(url: string, apiKey: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${url}/api${path}`, {
+    method,
+    headers: { authorization: `token ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+/** A fresh port per try: another process may take the free one between our pick and glewlwyd's bind. */
+async function spawnOnFreePort(configFile: string, database: string): Promise<Running> {
+  for (let attempt = 1; ; attempt++) {
+    writeFileSync(configFile, configuration(await freePort(), database));
+    try {
+      return await spawnGlewlwyd(configFile);
+    } catch (error) {
+      if (attempt >= PORT_TRIES || !/Address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  log: string[];
+}
+
+function spawnGlewlwyd(configFile: string): Promise<Running> {
+  const child = spawn(BINARY, ['-c', configFile, '-m', 'console', '-l', 'INFO'], { env: testEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const log: string[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let stdout = '';
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`glewlwyd did not start (${why}); its log:\n${log.join('')}`));
+    };
+    const timer = setTimeout(() => fail(`no 'Glewlwyd started' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.once('error', error => fail(error.message));
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      log.push(chunk);
+      if (settled) return;
+      stdout += chunk;
+      const match = STARTED.exec(stdout);
+      if (!match) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ child, port: Number(match[1]), log });
+    });
+  });
+}
