@@ -19,7 +19,7 @@ export interface KeyedResourceOptions<K extends Kind> {
   schema: ObjectSchema;
   keyAttribute: string;
   /** Called when the server has just created the object (answered 201) or answered a secret, with what it answered once. */
-  afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string }) => Promise<Diagnostic[]>;
+  afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string; downstreamClientId?: string }) => Promise<Diagnostic[]>;
   /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times) and the prior order of object lists, so they never show as drift. */
   keepEquivalent?: (fresh: ObjectValue, prior: ObjectValue) => ObjectValue;
 }

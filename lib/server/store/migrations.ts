@@ -37,6 +37,13 @@ const MIGRATIONS: readonly Migration[] = [
           CREATE TRIGGER IF NOT EXISTS client_secrets_deleted AFTER DELETE ON client_secrets
             BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'secrets'; END;`,
   },
+  // The clients the control plane created on a downstream server (DownstreamClientStore).
+  {
+    version: 5,
+    sql: `CREATE TABLE IF NOT EXISTS downstream_clients (
+            downstream TEXT NOT NULL, client_id TEXT NOT NULL, remote_id TEXT NOT NULL, state TEXT NOT NULL, pushed TEXT NOT NULL,
+            PRIMARY KEY (downstream, client_id)) WITHOUT ROWID;`,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -78,6 +78,15 @@ CREATE TRIGGER client_secrets_changed AFTER INSERT OR UPDATE OR DELETE ON client
   FOR EACH STATEMENT EXECUTE FUNCTION count_secret_change();
 `,
   },
+  // The clients the control plane created on a downstream server (the SQLite store's migration 5).
+  {
+    version: 4,
+    sql: `
+CREATE TABLE downstream_clients (
+  downstream TEXT COLLATE "C" NOT NULL, client_id TEXT COLLATE "C" NOT NULL, remote_id TEXT NOT NULL, state TEXT NOT NULL, pushed TEXT NOT NULL,
+  PRIMARY KEY (downstream, client_id));
+`,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -36,9 +36,10 @@ import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from '../../model/canonical-json';
 import { auditFilters, AuditRow, auditPage } from './audit-rows';
 import { migratePostgres } from './postgres-migrations';
+import { OwnedClient } from '../downstream/adapter';
 import { StoreUnavailableError } from './store-unavailable';
 import { TOKEN_INPUTS_VERSION, TokenInputsRow, tokenInputsVersionOf } from './token-inputs-version';
-import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoreTransaction, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
+import { DownstreamRecord, GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoreTransaction, StoredAdminToken, StoredObject, StoredSigningKey } from './store';
 
 /** Connections per instance: the pool bounds what one instance asks of the database. */
 const POOL_SIZE = 10;
@@ -308,6 +309,28 @@ abstract class PgStatements implements StoreTransaction {
       [usage.map(u => u.clientId), usage.map(u => u.scope), usage.map(u => u.lastUsedAt)],
       { lock: false },
     );
+  }
+
+  async downstreamClients(downstream: string): Promise<DownstreamRecord[]> {
+    const rows = await this.query<OwnedClient & { pushed: string } & Row>(
+      'SELECT client_id AS "clientId", remote_id AS "remoteId", state, pushed FROM downstream_clients WHERE downstream = $1 ORDER BY client_id',
+      [downstream],
+      { lock: false },
+    );
+    return rows.map(row => ({ ...row, pushed: JSON.parse(row.pushed) as string[] }));
+  }
+
+  async putDownstreamClient(downstream: string, client: DownstreamRecord): Promise<void> {
+    await this.query(
+      'INSERT INTO downstream_clients (downstream, client_id, remote_id, state, pushed) VALUES ($1, $2, $3, $4, $5) ' +
+        'ON CONFLICT (downstream, client_id) DO UPDATE SET remote_id = excluded.remote_id, state = excluded.state, pushed = excluded.pushed',
+      [downstream, client.clientId, client.remoteId, client.state, JSON.stringify(client.pushed)],
+      { lock: false },
+    );
+  }
+
+  async deleteDownstreamClient(downstream: string, clientId: string): Promise<void> {
+    await this.query('DELETE FROM downstream_clients WHERE downstream = $1 AND client_id = $2', [downstream, clientId], { lock: false });
   }
 
   async serverKey(name: string, candidate: string): Promise<string> {

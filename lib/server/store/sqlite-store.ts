@@ -37,9 +37,10 @@ import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from '../../model/canonical-json';
 import { auditFilters, AuditRow, auditPage } from './audit-rows';
 import { migrate } from './migrations';
+import { OwnedClient } from '../downstream/adapter';
 import { SqliteGrantWriter } from './sqlite-grant-writer';
 import { TOKEN_INPUTS_VERSION, TokenInputsRow, tokenInputsVersionOf } from './token-inputs-version';
-import { GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
+import { DownstreamRecord, GrantBatch, HolderField, ListOptions, NewAuditEntry, PolicyRecord, RefusalKey, Store, StoredAdminToken, StoredObject, StoredSigningKey, StoreTransaction } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -394,6 +395,24 @@ export class SqliteStore implements Store {
   commitGrants(batch: GrantBatch): Promise<void> {
     this.grantWriter ??= new SqliteGrantWriter(this.db.name, { auditSql: AUDIT_INSERT, usageSql: USAGE_FORWARD });
     return this.grantWriter.commit({ audit: batch.audit.map(auditRow), usage: batch.usage.map(u => [u.clientId, u.scope, u.lastUsedAt]) });
+  }
+
+  async downstreamClients(downstream: string): Promise<DownstreamRecord[]> {
+    const rows = this.stmt(
+      'SELECT client_id AS clientId, remote_id AS remoteId, state, pushed FROM downstream_clients WHERE downstream = ? ORDER BY client_id',
+    ).all(downstream) as (OwnedClient & { pushed: string })[];
+    return rows.map(row => ({ ...row, pushed: JSON.parse(row.pushed) as string[] }));
+  }
+
+  async putDownstreamClient(downstream: string, client: DownstreamRecord): Promise<void> {
+    this.stmt(
+      'INSERT INTO downstream_clients (downstream, client_id, remote_id, state, pushed) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (downstream, client_id) DO UPDATE SET remote_id = excluded.remote_id, state = excluded.state, pushed = excluded.pushed',
+    ).run(downstream, client.clientId, client.remoteId, client.state, JSON.stringify(client.pushed));
+  }
+
+  async deleteDownstreamClient(downstream: string, clientId: string): Promise<void> {
+    this.stmt('DELETE FROM downstream_clients WHERE downstream = ? AND client_id = ?').run(downstream, clientId);
   }
 
   async serverKey(name: string, candidate: string): Promise<string> {

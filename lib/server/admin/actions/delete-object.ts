@@ -8,7 +8,7 @@ import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
 import { admit, warningHeader } from '../../admission/admission';
 
-export const deleteObject: AdminAction = async ({ store, validator, now, policy }, { req, res, segments, actor, actorNote }) => {
+export const deleteObject: AdminAction = async ({ store, validator, now, policy, downstream }, { req, res, segments, actor, actorNote }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
@@ -25,5 +25,6 @@ export const deleteObject: AdminAction = async ({ store, validator, now, policy 
     await tx.appendAudit({ ...changeEntry(now(), actor, 'delete', kind, key, current.value, null, actorNote), reason: claim.overrideReason });
     return admitted;
   });
+  await downstream?.settle();
   sendEmpty(res, 204, warningHeader(findings));
 };
