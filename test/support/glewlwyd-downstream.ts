@@ -16,6 +16,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,6 +31,8 @@ const PLUGIN = 'oauth2';
 /** What glewlwyd prints once its web server listens. */
 const STARTED = /Glewlwyd started on port (\d+)/;
 const PORT_TRIES = 3;
+const TERM_GRACE_MS = 3_000;
+const ACCEPT_TIMEOUT_MS = 3_000;
 
 export interface GlewlwydDownstream {
   /** The server's root URL (its admin API is under /api). */
@@ -65,26 +68,27 @@ export async function startGlewlwydDownstream(): Promise<GlewlwydDownstream> {
   try {
     const database = join(dir, 'glewlwyd.db');
     const db = new Database(database);
-    db.exec(readFileSync(SCHEMA, 'utf8'));
+    // One transaction: statement by statement, each commit's sync would make this the slowest step.
+    db.transaction(() => db.exec(readFileSync(SCHEMA, 'utf8')))();
     db.close();
     const configFile = join(dir, 'glewlwyd.conf');
     let current = await spawnOnFreePort(configFile, database);
     const url = `http://127.0.0.1:${current.port}`;
-    const apiKey = await makeApiKey(url);
     const apiKeyFile = join(dir, 'api-key');
-    writeFileSync(apiKeyFile, apiKey, { mode: 0o600 });
-    const admin = (method: string, path: string, body?: unknown) => adminRequest(url, apiKey, method, path, body);
     const signingKey = randomBytes(32).toString('base64url');
-    const plugin = await admin('POST', '/mod/plugin/', oauth2Plugin(signingKey));
-    if (plugin.status !== 200) throw new Error(`glewlwyd refused the oauth2 plugin instance: ${plugin.status} ${JSON.stringify(plugin.body)}`);
+    let admin: GlewlwydDownstream['admin'];
+    try {
+      const apiKey = await makeApiKey(url);
+      writeFileSync(apiKeyFile, apiKey, { mode: 0o600 });
+      admin = (method, path, body) => adminRequest(url, apiKey, method, path, body);
+      const plugin = await admin('POST', '/mod/plugin/', oauth2Plugin(signingKey));
+      if (plugin.status !== 200) throw new Error(`glewlwyd refused the oauth2 plugin instance: ${plugin.status} ${JSON.stringify(plugin.body)}`);
+    } catch (error) {
+      await terminateGlewlwyd(current.child);
+      throw new Error(`setting glewlwyd up failed: ${(error as Error).message} (${String((error as Error).cause ?? '')}); its log:\n${current.log.join('')}`);
+    }
 
-    const terminate = async () => {
-      const child = current.child;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>(done => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      await exited;
-    };
+    const terminate = () => terminateGlewlwyd(current.child);
     return {
       url,
       get pid() {
@@ -181,14 +185,29 @@ async function adminRequest(url: string, apiKey: string, method: string, path: s
   return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
 }
 
-/** A fresh port per try: another process may take the free one between our pick and glewlwyd's bind. */
+/**
+ * SIGTERM, then SIGKILL if it has not exited after a grace period. Trap: glewlwyd's SIGTERM handler locks the mutex
+ * its main thread holds while going to wait for that very signal, just after printing 'Glewlwyd started': a
+ * SIGTERM arriving then deadlocks it for good, and every later SIGTERM as well (seen right after a restart, under
+ * load). Its SQLite database loses nothing to a SIGKILL: every admin write is committed when it answers.
+ */
+async function terminateGlewlwyd(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>(done => child.once('exit', () => done()));
+  const kill = setTimeout(() => child.kill('SIGKILL'), TERM_GRACE_MS);
+  child.kill('SIGTERM');
+  await exited;
+  clearTimeout(kill);
+}
+
+/** A fresh port per try: another process may take the free one between our pick and glewlwyd's bind (or see spawnGlewlwyd). */
 async function spawnOnFreePort(configFile: string, database: string): Promise<Running> {
   for (let attempt = 1; ; attempt++) {
     writeFileSync(configFile, configuration(await freePort(), database));
     try {
       return await spawnGlewlwyd(configFile);
     } catch (error) {
-      if (attempt >= PORT_TRIES || !/Address already in use/.test((error as Error).message)) throw error;
+      if (attempt >= PORT_TRIES || !/Address already in use|refused connections/.test((error as Error).message)) throw error;
     }
   }
 }
@@ -199,7 +218,36 @@ interface Running {
   log: string[];
 }
 
-function spawnGlewlwyd(configFile: string): Promise<Running> {
+/**
+ * Started when glewlwyd says so AND its port accepts a connection. Once in about fifteen starts here (never when
+ * tried by hand), the first request after 'Glewlwyd started' was refused (ECONNREFUSED): a start is only counted
+ * when a connection succeeds, within ACCEPT_TIMEOUT_MS; otherwise it failed like a bind would.
+ */
+async function spawnGlewlwyd(configFile: string): Promise<Running> {
+  const running = await spawnUntilStarted(configFile);
+  const deadline = Date.now() + ACCEPT_TIMEOUT_MS;
+  while (!(await accepts(running.port))) {
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      await terminateGlewlwyd(running.child);
+      throw new Error(`glewlwyd did not start (it said it listens on ${running.port}, but that port refused connections for ${ACCEPT_TIMEOUT_MS} ms); its log:\n${running.log.join('')}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  return running;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function spawnUntilStarted(configFile: string): Promise<Running> {
   const child = spawn(BINARY, ['-c', configFile, '-m', 'console', '-l', 'INFO'], { env: testEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
