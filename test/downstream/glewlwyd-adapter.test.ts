@@ -87,6 +87,7 @@ test('a change made by hand in glewlwyd is read back as it is, and setScopes put
   // A public client cannot use client credentials: it reads as disabled, so that an enabled model differs from it.
   expect((await downstream.admin('PUT', '/client/drift-bot', { ...byHand, confidential: false })).status).toBe(200);
   expect((await adapter.list([owned]))[0]).toMatchObject({ enabled: false, scopes: [] });
+  expect(await requestToken(tokenEndpoint, credentials.clientId, credentials.clientSecret, 'catalog.read')).toMatchObject({ scopes: null });
 
   await adapter.setScopes(owned, ['catalog.read']);
   expect(await adapter.list([owned])).toEqual([{ clientId: 'drift-bot', remoteId: 'drift-bot', enabled: true, scopes: ['catalog.read'] }]);
