@@ -9,7 +9,6 @@
  * `measured:` lines; docs/downstreams.md quotes them.
  */
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
@@ -37,8 +36,7 @@ interface Issuer {
 
 async function rfc7592Issuer(): Promise<Issuer> {
   const downstream: Rfc7592Downstream = await startRfc7592Downstream(SCOPES);
-  const file = join(downstream.dir, 'downstream.json');
-  writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: RECONCILE_SECONDS, drift: 'revert' }));
+  const file = downstream.configFile({ reconcileSeconds: RECONCILE_SECONDS, drift: 'revert' });
   const control = await startServer({ args: ['--downstream', file] });
   const metadata = (await (await fetch(`${downstream.issuer}/.well-known/oauth-authorization-server`)).json()) as { token_endpoint: string };
   return {

@@ -3,7 +3,7 @@
  * downstream_clients table of its migration 4): they survive a restart of the control plane, so that it
  * neither loses a client it created nor creates it twice, and keeps pushing to it.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
@@ -16,8 +16,7 @@ let control: EmbeddedServer;
 
 beforeAll(async () => {
   downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
-  const file = join(downstream.dir, 'downstream.json');
-  writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: 1 }));
+  const file = downstream.configFile({ reconcileSeconds: 1 });
   control = await startServer({ args: ['--downstream', file] });
 });
 afterAll(async () => {

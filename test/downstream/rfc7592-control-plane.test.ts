@@ -4,8 +4,9 @@
  * audit and status. Real processes: `procurement-scopes server --downstream` and unmodified node-oidc-provider.
  */
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { apiError } from '../support/api-error';
 import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
@@ -17,8 +18,7 @@ let tokenEndpoint: string;
 
 beforeAll(async () => {
   downstream = await startRfc7592Downstream(SCOPES);
-  const file = join(downstream.dir, 'downstream.json');
-  writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: 1, drift: 'report' }));
+  const file = downstream.configFile({ reconcileSeconds: 1, drift: 'report' });
   control = await startServer({ args: ['--downstream', file] });
   tokenEndpoint = `${downstream.issuer}/token`;
   for (const name of SCOPES) await control.admin.put('scopes', { name, description: `Can ${name}`, risk: 'low', external: false, implies: [] } as never, name);
@@ -119,6 +119,12 @@ test('registration access tokens and downstream secrets never reach the log, the
   expect(shown).not.toContain(token);
   expect(shown).not.toContain(secret);
   expect(shown).not.toContain(readFileSync(downstream.config.initialAccessTokenFile, 'utf8'));
+});
+
+test('GET /admin/v1/downstream needs only the read role', async () => {
+  const { token } = await control.admin.createAdminToken('plan-reader', 'read');
+  const reader = new AdminClient({ url: control.url, adminToken: token, actor: 'test', maxAttempts: 1 });
+  expect(await reader.downstream()).toMatchObject({ kind: 'rfc7592', inSync: true, lastReconcileAt: expect.any(String), pending: [] });
 });
 
 test('the start-up banner names the downstream', () => {

@@ -51,8 +51,7 @@ const config = (subjects: string[]) => ({
 
 beforeAll(async () => {
   downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
-  const file = join(downstream.dir, 'downstream.json');
-  writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: 2 }));
+  const file = downstream.configFile({ reconcileSeconds: 2 });
   downstreamFile = file;
   control = await startServer({ args: ['--downstream', file] });
   secretsDir = mkdtempSync(join(tmpdir(), 'downstream-secrets-'));

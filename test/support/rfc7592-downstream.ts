@@ -1,6 +1,6 @@
 /**
  * Starts the REAL, unmodified node-oidc-provider as an RFC 7591/7592 server
- * (test/support/rfc7592-server.mjs) in a process of its own, as the
+ * (scripts/rfc7592-server.mjs) in a process of its own, as the
  * `rfc7592` downstream of the tests; its data file survives `restart`.
  *
  *   const downstream = await startRfc7592Downstream(['catalog.read', 'po.create']);
@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { testEnvironment } from './environment';
 import { postForm } from './token-requests';
 
-const SCRIPT = join(__dirname, 'rfc7592-server.mjs');
+const SCRIPT = join(__dirname, '..', '..', 'scripts', 'rfc7592-server.mjs');
 const START_TIMEOUT_MS = 30_000;
 
 export interface Rfc7592Downstream {
@@ -24,6 +24,8 @@ export interface Rfc7592Downstream {
   /** The fields of a `--downstream` file for this server. */
   readonly config: { kind: 'rfc7592'; issuer: string; initialAccessTokenFile: string };
   readonly dir: string;
+  /** Writes a `--downstream` file for this server with these settings; answers its path. */
+  configFile(settings: { reconcileSeconds: number; drift?: 'revert' | 'report' }): string;
   stderr(): string;
   /** SIGTERM and wait; the data file stays, for `start`. */
   terminate(): Promise<void>;
@@ -56,6 +58,11 @@ export async function startRfc7592Downstream(scopes: readonly string[]): Promise
     },
     config: { kind: 'rfc7592', issuer, initialAccessTokenFile: tokenFile },
     dir,
+    configFile: settings => {
+      const file = join(dir, 'downstream.json');
+      writeFileSync(file, JSON.stringify({ kind: 'rfc7592', issuer, initialAccessTokenFile: tokenFile, ...settings }));
+      return file;
+    },
     stderr: () => running.stderr.join(''),
     terminate,
     start: async () => {

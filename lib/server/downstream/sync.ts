@@ -137,7 +137,9 @@ export class DownstreamSync {
       const pushable = pushableClients(model.clients, desired.clients);
       const assumed = (): Map<string, RemoteClient> => new Map(records.map(r => [r.clientId, { clientId: r.clientId, remoteId: r.remoteId, enabled: r.pushed.length > 0, scopes: r.pushed }]));
       // Until the downstream answers, what must be pushed is computed against what was pushed last.
-      steps = stepsOf(planPass(pushable, records, assumed(), new Set(creates.keys()), this.options.drift));
+      const assumedPlan = planPass(pushable, records, assumed(), new Set(creates.keys()), this.options.drift);
+      steps = stepsOf(assumedPlan);
+      waiting = assumedPlan.waiting;
       const remote = new Map((await adapter.list(records)).map(client => [client.clientId, client]));
       const plan = planPass(pushable, records, remote, new Set(creates.keys()), this.options.drift);
       waiting = plan.waiting;

@@ -2,7 +2,8 @@
 /**
  * An unmodified node-oidc-provider serving RFC 7591 registration and RFC 7592
  * registration management, as a team's own authorization server would: the
- * `rfc7592` downstream of the tests (see /docs/downstreams.md). Plain
+ * `rfc7592` downstream of the tests and of `npm start -- --downstream rfc7592`
+ * (see docs/downstreams.md). Plain
  * JavaScript run by node (oidc-provider is ESM only); configured as
  * DOWNSTREAMS.md measured: clientCredentials, registration behind an initial
  * access token, registrationManagement without rotating the registration
