@@ -68,8 +68,7 @@ async function rfc7592Issuer(): Promise<Issuer> {
 
 async function glewlwydIssuer(): Promise<Issuer> {
   const downstream: GlewlwydDownstream = await startGlewlwydDownstream();
-  const file = join(downstream.dir, 'downstream.json');
-  writeFileSync(file, JSON.stringify({ ...downstream.config, reconcileSeconds: RECONCILE_SECONDS, drift: 'revert' }));
+  const file = downstream.configFile({ reconcileSeconds: RECONCILE_SECONDS, drift: 'revert' });
   const control = await startServer({ args: ['--downstream', file] });
   return {
     kind: 'glewlwyd',

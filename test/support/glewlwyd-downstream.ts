@@ -41,6 +41,8 @@ export interface GlewlwydDownstream {
   /** The fields of a `--downstream` file for this server. */
   readonly config: { kind: 'glewlwyd'; apiUrl: string; apiKeyFile: string; plugin: string };
   readonly dir: string;
+  /** Writes a `--downstream` file for this server with `settings`; answers its path. */
+  configFile(settings: { reconcileSeconds: number; drift?: 'revert' | 'report' }): string;
   /** The plugin's HS256 signing key: checks that a token really comes from this glewlwyd. */
   readonly signingKey: string;
   /** A request to the admin API with the API key, as an administrator by hand (drift, clashes). */
@@ -96,6 +98,11 @@ export async function startGlewlwydDownstream(): Promise<GlewlwydDownstream> {
       },
       config: { kind: 'glewlwyd', apiUrl: `${url}/api`, apiKeyFile, plugin: PLUGIN },
       dir,
+      configFile: settings => {
+        const file = join(dir, 'downstream.json');
+        writeFileSync(file, JSON.stringify({ kind: 'glewlwyd', apiUrl: `${url}/api`, apiKeyFile, plugin: PLUGIN, ...settings }));
+        return file;
+      },
       signingKey,
       admin,
       log: () => current.log.join(''),

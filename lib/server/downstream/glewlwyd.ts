@@ -17,7 +17,7 @@
  *   so that a client deleted or created between two pages is never taken
  *   for gone.
  * - A client id glewlwyd already holds is never taken over: `create` refuses
- *   it with the way to adopt it.
+ *   it as a conflict saying what to do (adoption is not offered yet).
  */
 import { readFileSync } from 'node:fs';
 import { Credentials, DownstreamAdapter, DownstreamError, OwnedClient, RemoteClient, ScopeObject } from './adapter';
@@ -163,7 +163,7 @@ export class GlewlwydAdapter implements DownstreamAdapter {
     if (method === 'POST' && clientId !== null && response.status === 400 && messages.some(m => /already exist/i.test(m))) {
       throw new DownstreamError(
         'conflict',
-        `${this.where()}: client '${clientId}' already exists there and procurement-scopes did not create it: adopt it through an explicit import of '${clientId}', or delete or rename the one in glewlwyd; it was left untouched`,
+        `${this.where()}: client '${clientId}' already exists there and procurement-scopes did not create it, so it was left untouched. The control plane manages only clients it created (adopting an existing one, an explicit import, is not offered yet): delete or rename the one in glewlwyd, or give ours another client id`,
       );
     }
     if (path === '/scope/' && response.status === 400 && messages.some(m => /already exist/i.test(m))) return null; // created meanwhile: nothing to change
