@@ -58,7 +58,7 @@ async function timed(label: string, count: number, fn: (i: number) => Promise<un
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-admission-bench-'));
   const { scopes, roles, clients, bindings } = estate();
-  const filling = SqliteStore.open(dataDir);
+  const filling = await SqliteStore.open(dataDir);
   await filling.transaction(async tx => {
     for (const s of scopes) await tx.put('scopes', s.name, s);
     for (const r of roles) await tx.put('roles', r.name, r);
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     await timed('PUT scope update held by ~100 clients', 20, i => admin.put('scopes', { ...scopes[i * 10 + 1], description: 'renamed' }, scopes[i * 10 + 1].name));
 
     // The admission step alone, and the whole-model alternative, on the same store in this process.
-    const store = SqliteStore.open(dataDir);
+    const store = await SqliteStore.open(dataDir);
     const policy = await (await PolicyHolder.open(store, 'dev')).current(store);
     const now = new Date();
     await timed('in process: admission of a client update (incremental)', clients.length, i =>

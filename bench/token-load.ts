@@ -7,11 +7,14 @@
  * Only 2xx answers count as tokens: a load test that counted refusals as
  * throughput would flatter the server.
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { ListeningProcess, spawnListening, startBenchServer } from './bench-server';
 import { cpuSecondsOf } from './process-sampler';
 import { TokenClient } from '../lib/verify/token-client';
+import { ASSERTION_MAX_SECONDS } from '../lib/server/oauth/client-assertion';
+import type { ReferenceConfig } from './bare-oidc-server';
 
 /** One autocannon run against one side. */
 export interface TokenRunFigures {
@@ -105,9 +108,15 @@ async function startOurs(started: ListeningProcess[]): Promise<LoadTarget> {
 }
 
 async function startBare(started: ListeningProcess[]): Promise<LoadTarget> {
-  const server = await spawnListening([BARE_SERVER], {});
+  const client = { clientId: 'bare-client', clientSecret: randomBytes(32).toString('base64url') };
+  const config: ReferenceConfig = {
+    audience: 'urn:bench:api',
+    clients: [{ client_id: client.clientId, client_secret: client.clientSecret, scope: SCOPE }],
+    accessTokenTTL: 3600,
+    assertionMaxSeconds: ASSERTION_MAX_SECONDS,
+  };
+  const server = await spawnListening([BARE_SERVER, JSON.stringify(config)], {});
   started.push(server);
-  const client = JSON.parse(server.stdout().split('\n')[1]) as { clientId: string; clientSecret: string };
   return probe({ name: 'bare oidc-provider', pid: server.pid, ...client }, server.url);
 }
 

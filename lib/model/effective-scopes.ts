@@ -17,26 +17,37 @@ export interface Grant {
 
 export interface EffectiveScopeInput {
   scopes: readonly Pick<Scope, 'name' | 'implies'>[];
-  roles: readonly Pick<Role, 'name' | 'scopes'>[];
+  /** A role known only by its name (the policy's referenced roles) grants nothing that can be seen. */
+  roles: readonly (Pick<Role, 'name'> & { readonly scopes?: readonly string[] })[];
   roleBindings: readonly RoleBinding[];
 }
 
-/** The grants (scope, through which role and binding) a client holds at `now`, before implications. */
-export function grantsOf(clientId: string, model: EffectiveScopeInput, now: Date): Grant[] {
-  const roles = new Map(model.roles.map(r => [r.name, r]));
-  const grants: Grant[] = [];
+/**
+ * The grants (scope, through which role and binding) each client holds at
+ * `now`, before implications, by client id, in binding order: every subject
+ * that names a client and has not expired grants it the scopes of the
+ * binding's role. Given `clientId`, only that client's (a server that read
+ * just the bindings naming it); `.get(clientId) ?? []` is that client's list.
+ */
+export function grantsByClient(model: Pick<EffectiveScopeInput, 'roles' | 'roleBindings'>, now: Date, clientId?: string): Map<string, Grant[]> {
+  const roleScopes = new Map(model.roles.map(r => [r.name, r.scopes ?? []]));
+  const byClient = new Map<string, Grant[]>();
   for (const binding of model.roleBindings) {
-    const subject = binding.subjects.find(s => s.clientId === clientId);
-    if (!subject || isExpired(subject.expiresAt, now)) continue;
-    for (const scope of roles.get(binding.role)?.scopes ?? []) {
-      grants.push({ scope, role: binding.role, binding: binding.name, expiresAt: subject.expiresAt });
+    for (const subject of binding.subjects) {
+      if ((clientId !== undefined && subject.clientId !== clientId) || isExpired(subject.expiresAt, now)) continue;
+      const grants = byClient.get(subject.clientId) ?? [];
+      for (const scope of roleScopes.get(binding.role) ?? []) {
+        grants.push({ scope, role: binding.role, binding: binding.name, expiresAt: subject.expiresAt });
+      }
+      byClient.set(subject.clientId, grants);
     }
   }
-  return grants;
+  return byClient;
 }
 
 export function effectiveScopes(clientId: string, model: EffectiveScopeInput, now: Date): string[] {
-  return [...withImplied(grantsOf(clientId, model, now).map(g => g.scope), model.scopes)].sort();
+  const grants = grantsByClient(model, now, clientId).get(clientId) ?? [];
+  return [...withImplied(grants.map(g => g.scope), model.scopes)].sort();
 }
 
 /** The scopes plus everything they imply, transitively. */
@@ -83,7 +94,7 @@ export function isExpired(expiresAt: string | null | undefined, now: Date): bool
  */
 export function scopesHeldUntil(clientId: string, model: EffectiveScopeInput, now: Date): Map<string, Date | null> {
   const until = new Map<string, Date | null>();
-  for (const grant of grantsOf(clientId, model, now)) {
+  for (const grant of grantsByClient(model, now, clientId).get(clientId) ?? []) {
     const ends = grant.expiresAt === null ? null : new Date(parseTimestamp(grant.expiresAt));
     for (const scope of withImplied([grant.scope], model.scopes)) {
       const seen = until.get(scope);

@@ -1,7 +1,7 @@
 /**
  * The domain model: the one vocabulary shared by the constructs, the provider
  * and the server. Field names here are the admin API's field names; the
- * Terraform attributes are the same names in snake_case.
+ * Terraform attribute of each field is in terraform-attributes.ts.
  */
 import type { ManagerIndex } from './ownership';
 

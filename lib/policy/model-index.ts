@@ -2,7 +2,7 @@
  * Lookups over one policy model, computed on first use and shared by every
  * rule of one evaluation, so that 1,000 clients do not each scan every binding.
  */
-import { Grant, implicationsOf, isExpired } from '../model/effective-scopes';
+import { Grant, grantsByClient, implicationsOf } from '../model/effective-scopes';
 import { Scope } from '../model/types';
 import { isDeclared, PolicyModel } from './policy-model';
 
@@ -14,25 +14,9 @@ export class ModelIndex {
 
   constructor(private readonly model: PolicyModel, private readonly now: Date) {}
 
-  /**
-   * The grants of every client before implications (the meaning of the
-   * model's `grantsOf`, indexed by client). Expired subjects grant nothing.
-   */
+  /** The model's `grantsByClient` at this evaluation's `now`. */
   grantsByClient(): ReadonlyMap<string, readonly Grant[]> {
-    if (this.grants) return this.grants;
-    const roleScopes = new Map(this.model.roles.map(r => [r.name, isDeclared(r) ? r.scopes : []]));
-    const byClient = new Map<string, Grant[]>();
-    for (const binding of this.model.roleBindings) {
-      for (const subject of binding.subjects) {
-        if (isExpired(subject.expiresAt, this.now)) continue;
-        const list = byClient.get(subject.clientId) ?? [];
-        for (const scope of roleScopes.get(binding.role) ?? []) {
-          list.push({ scope, role: binding.role, binding: binding.name, expiresAt: subject.expiresAt });
-        }
-        byClient.set(subject.clientId, list);
-      }
-    }
-    return (this.grants = byClient);
+    return (this.grants ??= grantsByClient(this.model, this.now));
   }
 
   /** Declared scopes by name (referenced ones are not here: nothing is known of them but the name). */

@@ -4,7 +4,7 @@
  * map are exactly the client's effective scopes), plus the detail a reviewer
  * needs: through which role, and the latest expiry among those grants.
  */
-import { EffectiveScopeInput, grantsOf, withImplied } from '../model/effective-scopes';
+import { EffectiveScopeInput, grantsByClient, withImplied } from '../model/effective-scopes';
 import { parseTimestamp } from '../model/timestamp';
 
 export interface HeldScope {
@@ -18,7 +18,7 @@ export interface HeldScope {
 
 export function heldScopes(clientId: string, model: EffectiveScopeInput, now: Date): Map<string, HeldScope> {
   const held = new Map<string, HeldScope>();
-  for (const grant of grantsOf(clientId, model, now)) {
+  for (const grant of grantsByClient(model, now, clientId).get(clientId) ?? []) {
     for (const scope of withImplied([grant.scope], model.scopes)) {
       const via = scope === grant.scope ? grant.role : `${grant.role} → ${grant.scope}`;
       const seen = held.get(scope);
@@ -33,7 +33,7 @@ export function heldScopes(clientId: string, model: EffectiveScopeInput, now: Da
   return held;
 }
 
-/** The later of two expiries, where null (never) is the latest. Grants only carry comparable expiries (grantsOf drops the rest). */
+/** The later of two expiries, where null (never) is the latest. Grants only carry comparable expiries (grantsByClient drops the rest). */
 export function laterExpiry(a: string | null, b: string | null): string | null {
   if (a === null || b === null) return null;
   return parseTimestamp(a) >= parseTimestamp(b) ? a : b;

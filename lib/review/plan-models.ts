@@ -5,9 +5,10 @@
  * - `planned`: what the server will hold after apply.
  * Each is a Model, so effective scopes can be computed on any of them.
  */
+import { KEY_ATTRIBUTE, KIND_OF_RESOURCE_TYPE } from '../model/terraform-attributes';
 import { Kind } from '../model/types';
 import { Action, Change, PlanJson, ResourceChange, stateResources, ValueMarks } from './plan-json';
-import { isProcurementResource, Model, modelOf, RESOURCE_KIND } from './terraform-resources';
+import { isProcurementResource, Model, modelOf } from './terraform-resources';
 
 type Values = Record<string, unknown>;
 
@@ -97,11 +98,12 @@ function actionOf(actions: readonly Action[]): ObjectChange['action'] | null {
 function objectChange(r: ResourceChange, action: ObjectChange['action']): ObjectChange {
   const { before, after } = r.change;
   const values = after ?? before ?? {};
-  const kindKey = keyAttributeOf(r.type);
+  const kind = KIND_OF_RESOURCE_TYPE[r.type];
+  const kindKey = KEY_ATTRIBUTE[kind];
   return {
     address: r.address,
     type: r.type,
-    kind: RESOURCE_KIND[r.type],
+    kind,
     key: typeof values[kindKey] === 'string' ? (values[kindKey] as string) : r.address,
     action,
     before,
@@ -110,10 +112,6 @@ function objectChange(r: ResourceChange, action: ObjectChange['action']): Object
     changedAttributes: changedAttributes(r.change),
     sensitive: [...markedPaths(r.change.before_sensitive), ...markedPaths(r.change.after_sensitive)],
   };
-}
-
-function keyAttributeOf(type: string): string {
-  return type === 'procurement_client' ? 'client_id' : 'name';
 }
 
 function changedAttributes(change: Change): string[] {

@@ -6,12 +6,10 @@
  * review never judges with rules or a preset of its own.
  */
 import { UsageError } from '../model/errors';
+import { POLICY_RESOURCE_TYPE } from '../model/terraform-attributes';
 import { evaluatePolicy, findingText, ObjectRef, parsePolicy, PolicyDocument, PolicyError, PolicyException, sameObject } from '../policy';
 import { PlanJson, stateResources } from './plan-json';
 import { Model } from './terraform-resources';
-
-/** Resource type of the policy managed as code; its `document` attribute holds the policy document as JSON. */
-export const POLICY_RESOURCE_TYPE = 'procurement_policy';
 
 export interface ReviewPolicies {
   /** The policy the server holds now (the live picture's); null when the plan does not say. */

@@ -8,60 +8,52 @@
  * null, and an unknown element of a set is null. Such gaps read as "nothing"
  * here; callers that care (the review) report the unknown paths separately.
  */
-import { LIMITS } from '../model/schemas';
-import { jsonAttributeValue } from '../model/terraform-attributes';
-import { Client, GrantType, Jwks, Kind, KindObject, Risk, Role, RoleBinding, Scope, Subject } from '../model/types';
-
-export const RESOURCE_KIND: Readonly<Record<string, Kind>> = {
-  procurement_scope: 'scopes',
-  procurement_role: 'roles',
-  procurement_client: 'clients',
-  procurement_role_binding: 'role-bindings',
-};
+import { jsonAttributeValue, KIND_OF_RESOURCE_TYPE, modelAttributes, ObjectSchema, TERRAFORM_SCHEMA } from '../model/terraform-attributes';
+import { Client, Kind, KindObject, RISKS, Role, RoleBinding, Scope } from '../model/types';
 
 export function isProcurementResource(type: string): boolean {
-  return type in RESOURCE_KIND;
+  return Object.hasOwn(KIND_OF_RESOURCE_TYPE, type);
 }
 
 type Values = Record<string, unknown>;
 
-const MODEL_OF: { [K in Kind]: (v: Values) => KindObject[K] } = {
-  scopes: (v): Scope => ({
-    name: str(v.name),
-    description: str(v.description),
-    risk: (str(v.risk) || 'low') as Risk,
-    external: v.external === true,
-    implies: strings(v.implies),
-  }),
-  roles: (v): Role => ({ name: str(v.name), description: str(v.description), scopes: strings(v.scopes) }),
-  clients: (v): Client => ({
-    clientId: str(v.client_id),
-    displayName: str(v.display_name),
-    owner: str(v.owner),
-    external: v.external === true,
-    grantTypes: strings(v.grant_types) as GrantType[],
-    redirectUris: strings(v.redirect_uris),
-    tokenLifetimeSeconds: num(v.token_lifetime_seconds) ?? LIMITS.tokenLifetimeSeconds.default,
-    secretRotationDays: num(v.secret_rotation_days) ?? LIMITS.secretRotationDays.default,
-    introspection: v.introspection === true,
-    ...(typeof v.jwks === 'string' ? { jwks: jsonAttributeValue(v.jwks) as Jwks } : {}),
-    ...(typeof v.jwks_uri === 'string' ? { jwksUri: v.jwks_uri } : {}),
-  }),
-  'role-bindings': (v): RoleBinding => ({
-    name: str(v.name),
-    role: str(v.role),
-    subjects: (Array.isArray(v.subject) ? v.subject : [])
-      .filter((s): s is Values => typeof s === 'object' && s !== null && typeof (s as Values).client_id === 'string')
-      .map((s): Subject => ({ clientId: str(s.client_id), expiresAt: strOrNull(s.expires_at), justification: strOrNull(s.justification) }))
-      .sort((a, b) => a.clientId.localeCompare(b.clientId)),
-  }),
-};
+/** A risk known only at apply reads as the lowest: the review words it as a scope of that risk. */
+const GAP_READS_AS: Readonly<Record<string, string>> = { risk: RISKS[0] };
+
+/**
+ * Values read by the attribute table, each under its model field. A gap reads
+ * as nothing: an empty string or set, false, no optional field (null inside a
+ * list element); a number, which has no nothing, as its attribute's default.
+ * A list is a set keyed by its required attribute (a subject's client id):
+ * elements without it are left out, the rest sorted by it.
+ */
+function read(schema: Pick<ObjectSchema, 'attributes' | 'objectLists'>, values: Values, inList = false): Values {
+  const object: Values = {};
+  for (const spec of modelAttributes(schema)) {
+    const value = values[spec.name];
+    if (spec.type === 'bool') object[spec.field] = value === true;
+    else if (spec.type === 'number') object[spec.field] = typeof value === 'number' ? value : spec.default;
+    else if (spec.type === 'set_of_string') object[spec.field] = strings(value);
+    else if (spec.required) object[spec.field] = (typeof value === 'string' && value) || (GAP_READS_AS[spec.field] ?? '');
+    else if (typeof value === 'string') object[spec.field] = spec.json ? jsonAttributeValue(value) : value;
+    else if (inList) object[spec.field] = null;
+  }
+  for (const list of schema.objectLists ?? []) {
+    const key = modelAttributes(list).find(spec => spec.required)!;
+    const items = Array.isArray(values[list.name]) ? (values[list.name] as unknown[]) : [];
+    object[list.field] = items
+      .filter((item): item is Values => typeof item === 'object' && item !== null && typeof (item as Values)[key.name] === 'string')
+      .map(item => read(list, item, true))
+      .sort((a, b) => String(a[key.field]).localeCompare(String(b[key.field])));
+  }
+  return object;
+}
 
 /** The model object a resource's values describe, or null for a type that is not ours. */
 export function modelObjectOf(type: string, values: Values): { kind: Kind; object: KindObject[Kind] } | null {
-  const kind = RESOURCE_KIND[type];
-  if (!kind) return null;
-  return { kind, object: MODEL_OF[kind](values) };
+  if (!isProcurementResource(type)) return null;
+  const kind = KIND_OF_RESOURCE_TYPE[type];
+  return { kind, object: read(TERRAFORM_SCHEMA[kind], values) as unknown as KindObject[Kind] };
 }
 
 /** The four kinds of objects, each a list, as lib/model's functions take them. */
@@ -84,18 +76,6 @@ export function modelOf(resources: Iterable<{ type: string; values: Values }>): 
     else model.roleBindings.push(found.object as RoleBinding);
   }
   return model;
-}
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function strOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
 }
 
 /** A set of strings; unknown elements (null) are left out and the rest sorted, since order carries no meaning. */

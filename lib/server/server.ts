@@ -1,8 +1,9 @@
 /**
  * The embedded authorization server: one HTTP listener in front of the admin
- * API, the health check, our introspection endpoint and oidc-provider
- * (token endpoint, JWKS, metadata). Everything it holds lives in the
- * returned object: two servers can run in one process.
+ * API, the health check and the OAuth side (the token endpoint, introspection,
+ * the JWKS and the RFC 8414 metadata), every one of them answered here.
+ * Everything it holds lives in the returned object: two servers can run in
+ * one process.
  */
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -16,11 +17,13 @@ import { ConfigError, ServerConfig, isLoopback } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
-import { INTROSPECTION_PATH, TOKEN_PATH } from './oauth/metadata';
-import { createOAuthProvider } from './oauth/provider';
-import { TokenFastPath } from './oauth/token-fast-path';
-import { providerKeysFollower } from './oauth/provider-keys';
-import { servedRoutes } from './oauth/served-routes';
+import { INTROSPECTION_PATH, JWKS_PATH, METADATA_PATH, TOKEN_PATH, jwksEndpoint, metadataEndpoint } from './oauth/metadata';
+import { AccessTokens } from './oauth/access-tokens';
+import { ClientAssertions } from './oauth/client-assertion';
+import { ClientAuthentication } from './oauth/client-authentication';
+import { TokenAudit } from './oauth/token-audit';
+import { TokenEndpoint, tokenEndpoint } from './oauth/token-endpoint';
+import { ServerError } from './errors';
 import { RefusalCounter } from './oauth/refusal-counter';
 import { RequestGuard } from './oauth/request-guard';
 import { applyConnectionLimits, httpServerOptions } from './http-limits';
@@ -51,6 +54,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Every path answered, for the 404 of any other. */
+const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', ADMIN_PREFIX];
+
 /** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
 const REFUSAL_FLUSH_MS = 1_000;
 const REFUSAL_ROWS_PER_MINUTE = 500;
@@ -73,10 +79,11 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
 
-  let oauth: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> | void = (_req, res) => void res.writeHead(503).end();
+  // Set once the listener's address (and so the default issuer) is known.
+  let token: TokenEndpoint = async (_req, res) => void res.writeHead(503).end();
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
-  let followKeys = async () => {};
-  let fastPath: TokenFastPath = async () => false;
+  let metadata: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
+  const jwks = jwksEndpoint(signingKeys);
   const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
   const retention = new Retention({ store, now, log, ...config });
   const reads = new TokenReads(store, policy);
@@ -104,14 +111,13 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     const answer = async () => {
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
-      await followKeys();
+      // Another instance's key rotation is seen here, at most once per check interval.
+      await signingKeys.refresh();
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
-      if (url.pathname === TOKEN_PATH) {
-        return guards.token.handle(req, res, async (replay, response, body) => {
-          if (body === null || !(await fastPath(replay, response, body))) await oauth(replay, response, url.pathname);
-        });
-      }
-      return oauth(req, res, url.pathname);
+      if (url.pathname === TOKEN_PATH) return guards.token.handle(req, res, token);
+      if (url.pathname === JWKS_PATH) return jwks(req, res);
+      if (url.pathname === METADATA_PATH) return metadata(req, res);
+      throw new ServerError(404, 'not_found', `no such endpoint; this server serves ${SERVED.join(', ')} (see ${METADATA_PATH})`);
     };
     const answering = answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
     // Tracked so that close() lets an answer finish with the store before closing it, even when its connection was cut.
@@ -126,10 +132,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const { provider, fastPath: tokenFastPath } = await createOAuthProvider({ issuer, signingKeys, now, log, reads, secrets, grants, refused: (req, code) => guards.token.noteRefusal(req, code) });
-  fastPath = tokenFastPath;
-  followKeys = await providerKeysFollower(provider, signingKeys);
-  oauth = servedRoutes(issuer, config.trustProxy, provider.callback());
+  const grant = { reads, tokens: new AccessTokens(issuer.origin, signingKeys), now, audit: new TokenAudit(now, grants) };
+  const assertions = new ClientAssertions(new Set([issuer.origin, new URL(TOKEN_PATH, issuer).href]), () => now().getTime());
+  token = tokenEndpoint(grant, new ClientAuthentication(reads, secrets, assertions));
+  metadata = metadataEndpoint(issuer);
   introspection = introspectionEndpoint({ issuer: issuer.origin, reads, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
   downstream?.start();

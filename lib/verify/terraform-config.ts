@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../model/errors';
+import { KEY_ATTRIBUTE, KIND_OF_RESOURCE_TYPE } from '../model/terraform-attributes';
 import { isProcurementResource, Model, modelOf } from '../review/terraform-resources';
 
 export interface ConfigLocation {
@@ -83,7 +84,7 @@ function referenceResolver(file: string, resources: Map<string, { type: string; 
     const target = resources.get(address);
     if (!target) throw new UsageError(`${file}: ${where} refers to ${address}, which is not a procurement resource in this file`);
     // `id` is computed, and equal to the key (scope/role/binding name, client id).
-    const name = attribute === 'id' ? (target.type === 'procurement_client' ? 'client_id' : 'name') : attribute;
+    const name = attribute === 'id' ? KEY_ATTRIBUTE[KIND_OF_RESOURCE_TYPE[target.type]] : attribute;
     if (resolving.has(`${address}.${name}`)) throw new UsageError(`${file}: reference cycle through ${address}.${name}`);
     resolving.add(`${address}.${name}`);
     try {

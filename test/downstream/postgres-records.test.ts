@@ -1,6 +1,6 @@
 /**
  * The control plane's records of the clients it created downstream, on a real PostgreSQL store (the
- * downstream_clients table of its migration 4): they survive a restart of the control plane, so that it
+ * downstream_clients table, schema step 6): they survive a restart of the control plane, so that it
  * neither loses a client it created nor creates it twice, and keeps pushing to it.
  */
 import { existsSync } from 'node:fs';

@@ -1,11 +1,16 @@
-/** Audit retention (by age and by count) and audit pages bounded in bytes: the store, the sweep, and the server's options. */
+/**
+ * Audit retention (by age and by count) and audit pages bounded in bytes: the store (SQLite, and PostgreSQL on a
+ * cluster of this file's own), the sweep, and the server's options.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Retention } from '../../lib/server/retention';
-import { NewAuditEntry } from '../../lib/server/store/store';
+import { PostgresStore } from '../../lib/server/store/postgres-store';
+import { NewAuditEntry, Store } from '../../lib/server/store/store';
 import { SqliteStore } from '../../lib/server/store/sqlite-store';
 import { startServer } from '../support/embedded-server';
+import { Postgres, startPostgres } from '../support/postgres';
 
 const entry = (at: string, after: unknown = null): NewAuditEntry => ({
   at,
@@ -21,17 +26,31 @@ const entry = (at: string, after: unknown = null): NewAuditEntry => ({
   reason: null,
 });
 
-describe('the store', () => {
-  let dir: string;
-  let store: SqliteStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'audit-retention-'));
-    store = SqliteStore.open(dir);
+let postgres: Promise<Postgres> | null = null;
+let databases = 0;
+afterAll(async () => (await postgres)?.stop());
+
+/** Each store, opened empty; `done` closes it and removes what it kept. */
+const STORES: Record<string, () => Promise<{ store: Store; done: () => Promise<void> }>> = {
+  SQLite: async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-retention-'));
+    const store = await SqliteStore.open(dir);
+    return { store, done: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  },
+  PostgreSQL: async () => {
+    const pg = await (postgres ??= startPostgres());
+    const store = await PostgresStore.open(pg.createDatabase(`audit_${++databases}`), () => {});
+    return { store, done: () => store.close() };
+  },
+};
+
+describe.each(Object.keys(STORES))('the store on %s', name => {
+  let store: Store;
+  let done: () => Promise<void>;
+  beforeEach(async () => {
+    ({ store, done } = await STORES[name]());
   });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => done());
 
   test('prunes entries older than the retention and the oldest past the count', async () => {
     for (let day = 1; day <= 9; day++) await store.appendAudit(entry(`2026-11-0${day}T12:00:00.000Z`));

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { AdminApiError, AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { storeSql, testStore } from '../support/test-store';
-import { SCHEMA_VERSION } from '../../lib/server/store/migrations';
-import { PG_SCHEMA_VERSION } from '../../lib/server/store/postgres-migrations';
+import { SCHEMA_VERSION } from '../../lib/server/store/schema';
 
 const scope = (name: string, description = `Can ${name}`) => ({ name, description, risk: 'low', external: false, implies: [] }) as never;
 const A = { id: 'manager-a-0123456789', label: 'terraform in /stacks/a' };
@@ -104,7 +103,7 @@ describe('ownership of server objects', () => {
   });
 });
 
-// Migrations are the store's own: SQLite data directories of earlier releases, PostgreSQL schemas of later ones.
+// One migration history for both stores (schema.ts): SQLite data directories of earlier releases, PostgreSQL schemas of later ones.
 if (testStore() === 'sqlite') {
   test('a data directory of the release before ownership opens, keeps its objects unmanaged and writable, and is migrated once', async () => {
     const server = await startServer();
@@ -139,7 +138,7 @@ if (testStore() === 'sqlite') {
     try {
       await server.admin.put('scopes', scope('catalog.read'), 'catalog.read');
       await server.kill9();
-      const release = String(PG_SCHEMA_VERSION);
+      const release = String(SCHEMA_VERSION);
       await storeSql(server.dataDir, `UPDATE meta SET value = '99' WHERE name = 'schema_version'`);
       await expect(server.restart()).rejects.toThrow(/schema version 99, newer than this server's \d+: run the newer release/);
       await storeSql(server.dataDir, `UPDATE meta SET value = '${release}' WHERE name = 'schema_version'`);

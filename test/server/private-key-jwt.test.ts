@@ -11,7 +11,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPluginIdentity } from '../../lib/provider/plugin/tls';
-import { ASSERTION_MAX_SECONDS } from '../../lib/server/oauth/provider';
+import { ASSERTION_MAX_SECONDS } from '../../lib/server/oauth/client-assertion';
 import { apiError } from '../support/api-error';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { privateKeyJwtToken, verifyWithJose } from '../support/jose';

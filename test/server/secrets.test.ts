@@ -12,9 +12,9 @@ const LEGACY_HASH = 'scrypt$1024$8$1$S4aVqU4JE-gUO6KKQRUxOw$ZzYKjs0zZ2FIMuHJSwq2
 
 let dirs: string[] = [];
 let stores: SqliteStore[] = [];
-function openStore(dir = mkdtempSync(join(tmpdir(), 'secrets-'))): SqliteStore {
+async function openStore(dir = mkdtempSync(join(tmpdir(), 'secrets-'))): Promise<SqliteStore> {
   dirs.push(dir);
-  const store = SqliteStore.open(dir);
+  const store = await SqliteStore.open(dir);
   stores.push(store);
   return store;
 }
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 describe('client secrets', () => {
   test('verify against their keyed hash, which never contains the secret', async () => {
-    const secrets = await ClientSecrets.open(openStore());
+    const secrets = await ClientSecrets.open(await openStore());
     const secret = generateSecret();
     const hash = secrets.hash(secret);
     expect(hash).toMatch(/^hmac-sha256\$[A-Za-z0-9_-]{43}$/);
@@ -37,15 +37,15 @@ describe('client secrets', () => {
   });
 
   test('every instance on one store shares the key; another store has its own', async () => {
-    const store = openStore();
+    const store = await openStore();
     const first = await ClientSecrets.open(store);
     const hash = first.hash('a-secret');
     expect(await (await ClientSecrets.open(store)).verify('erp', 'a-secret', hash)).toBe(true);
-    expect(await (await ClientSecrets.open(openStore())).verify('erp', 'a-secret', hash)).toBe(false);
+    expect(await (await ClientSecrets.open(await openStore())).verify('erp', 'a-secret', hash)).toBe(false);
   });
 
   test('fails to verify a wrong secret or a malformed hash', async () => {
-    const secrets = await ClientSecrets.open(openStore());
+    const secrets = await ClientSecrets.open(await openStore());
     const hash = secrets.hash('right');
     expect(await secrets.verify('erp', 'wrong', hash)).toBe(false);
     expect(await secrets.verify('erp', 'right', 'plain-text')).toBe(false);
@@ -54,7 +54,7 @@ describe('client secrets', () => {
   });
 
   test('a wrong secret of any shape is MACed and compared whole (no early exit)', async () => {
-    const secrets = await ClientSecrets.open(openStore());
+    const secrets = await ClientSecrets.open(await openStore());
     const secret = generateSecret();
     const hash = secrets.hash(secret);
     // The module object itself (what the code under test calls through), not an import's read-only namespace.
@@ -66,7 +66,7 @@ describe('client secrets', () => {
   });
 
   test('how much of a wrong secret is right does not show in the time taken', async () => {
-    const secrets = await ClientSecrets.open(openStore());
+    const secrets = await ClientSecrets.open(await openStore());
     const secret = generateSecret();
     const hash = secrets.hash(secret);
     const candidates = { right: secret, firstWrong: `x${secret.slice(1)}`, lastWrong: `${secret.slice(0, -1)}x` };
@@ -90,7 +90,7 @@ describe('client secrets', () => {
 
   describe('a scrypt hash stored before HMAC', () => {
     test('still verifies, and is upgraded to HMAC on first use, keeping its credential generation', async () => {
-      const store = openStore();
+      const store = await openStore();
       await store.setSecretHash('erp', LEGACY_HASH);
       const secrets = await ClientSecrets.open(store);
       expect(await secrets.verify('erp', LEGACY_SECRET, LEGACY_HASH)).toBe(true);
@@ -103,7 +103,7 @@ describe('client secrets', () => {
     });
 
     test('is not upgraded by a wrong secret', async () => {
-      const store = openStore();
+      const store = await openStore();
       await store.setSecretHash('erp', LEGACY_HASH);
       const secrets = await ClientSecrets.open(store);
       expect(await secrets.verify('erp', 'wrong', LEGACY_HASH)).toBe(false);
@@ -111,7 +111,7 @@ describe('client secrets', () => {
     });
 
     test('an upgrade never undoes a rotation that happened meanwhile', async () => {
-      const store = openStore();
+      const store = await openStore();
       const secrets = await ClientSecrets.open(store);
       const rotated = secrets.hash(generateSecret());
       await store.setSecretHash('erp', rotated);
@@ -122,7 +122,7 @@ describe('client secrets', () => {
   });
 
   test('two new secrets never share a credential generation', async () => {
-    const secrets = await ClientSecrets.open(openStore());
+    const secrets = await ClientSecrets.open(await openStore());
     expect(credentialGeneration(secrets.hash(generateSecret()))).not.toBe(credentialGeneration(secrets.hash(generateSecret())));
   });
 });

@@ -28,6 +28,8 @@ export interface Postgres {
   createDatabase(name: string): string;
   /** Runs SQL as the superuser (on `database`), failing with psql's words. */
   sql(statements: string, database?: string): void;
+  /** Runs a file of SQL as the superuser on `database` (e.g. a pg_dump, whose COPY rows `sql` cannot take). */
+  load(file: string, database: string): void;
   /** Everything `database` holds, as the text pg_dump writes (schema and data). */
   dump(database: string): string;
   /**
@@ -65,8 +67,8 @@ export async function startPostgres(): Promise<Postgres> {
   const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync'], { ...as, encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
-  const psql = (statements: string, database = 'postgres') =>
-    spawnSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-c', statements], { encoding: 'utf8' });
+  const psql = (statements: string, database = 'postgres', option: '-c' | '-f' = '-c') =>
+    spawnSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', option, statements], { encoding: 'utf8' });
 
   let log = '';
   let server: ChildProcess;
@@ -93,8 +95,8 @@ export async function startPostgres(): Promise<Postgres> {
   };
   await launch();
 
-  const sql = (statements: string, database?: string) => {
-    const result = psql(statements, database);
+  const sql = (statements: string, database?: string, option?: '-c' | '-f') => {
+    const result = psql(statements, database, option);
     if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
   };
   return {
@@ -105,6 +107,7 @@ export async function startPostgres(): Promise<Postgres> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     sql,
+    load: (file, database) => sql(file, database, '-f'),
     dump(database) {
       const result = spawnSync(join(bin, 'pg_dump'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], { encoding: 'utf8', maxBuffer: 1 << 28 });
       if (result.status !== 0) throw new Error(`pg_dump failed: ${result.stderr}`);

@@ -10,12 +10,14 @@
 import { DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization } from '../cdk';
 import {
   KEY_ATTRIBUTE,
+  KEY_FIELD,
   Kind,
   KIND_OF_RESOURCE_TYPE,
   ModelValidator,
   modelInputOf,
   Problem,
   RoleBinding,
+  TERRAFORM_SCHEMA,
 } from '../../model';
 import { ClientEntry, ObjectRef, PolicyModel, PROPS_ID, references, RoleEntry, ScopeEntry } from '../../policy';
 
@@ -93,9 +95,9 @@ export function readStackModel(stack: TerraformStack, options: StackModelOptions
       const construct = constructs.get(`${type}.${logicalId}`)!;
       if (!options.claims(construct)) continue;
       const path = options.owners.get(construct) ?? construct.node.path;
-      const read = resolved(kind, modelInputOf(values), literal);
+      const read = resolved(kind, modelInputOf(TERRAFORM_SCHEMA[kind], values), literal);
       if (read === null) continue; // its key is known only at apply: the plan and the server judge it
-      const key = read.input[keyField(kind)] as string;
+      const key = read.input[KEY_FIELD[kind]] as string;
       problems.push(...read.unresolved.map(u => unresolvedReference(path, kind, key, u)));
       if (read.partial) {
         // Known only in part: judged by key, the rest is the plan's and the server's to judge.
@@ -189,7 +191,7 @@ function resolved(kind: Kind, input: Values, literal: (v: unknown) => unknown): 
       out[field] = known(value, field) ? literal(value) : UNKNOWN;
     }
   }
-  if (out[keyField(kind)] === UNKNOWN) return null;
+  if (out[KEY_FIELD[kind]] === UNKNOWN) return null;
   return { input: out, partial: partial || out.role === UNKNOWN, unresolved };
 }
 
@@ -206,12 +208,8 @@ function unresolvedReference(path: string, kind: Kind, key: string, u: { field: 
   };
 }
 
-function keyField(kind: Kind): string {
-  return kind === 'clients' ? 'clientId' : 'name';
-}
-
 function isKeyValid(result: ReturnType<ModelValidator['validate']>, kind: Kind): boolean {
-  return result.ok || !result.problems.some(p => p.path.length === 1 && p.path[0] === keyField(kind));
+  return result.ok || !result.problems.some(p => p.path.length === 1 && p.path[0] === KEY_FIELD[kind]);
 }
 
 function referenceOf(kind: Kind, key: string): ScopeEntry | RoleEntry | ClientEntry {
@@ -228,8 +226,8 @@ function addEntry(model: { scopes: ScopeEntry[]; roles: RoleEntry[]; clients: Cl
  * object it names (a scope 'Read Users'), not again by every role that lists it.
  */
 function propsFindings(invalid: readonly Invalid[]): Finding[] {
-  const isKeyProblem = (i: Invalid, p: Problem) => p.path.length === 1 && p.path[0] === keyField(i.kind);
-  const badKeys = new Set(invalid.flatMap(i => i.problems.filter(p => isKeyProblem(i, p)).map(() => String(i.input[keyField(i.kind)]))));
+  const isKeyProblem = (i: Invalid, p: Problem) => p.path.length === 1 && p.path[0] === KEY_FIELD[i.kind];
+  const badKeys = new Set(invalid.flatMap(i => i.problems.filter(p => isKeyProblem(i, p)).map(() => String(i.input[KEY_FIELD[i.kind]]))));
   return invalid.flatMap(i =>
     i.problems
       .filter(p => isKeyProblem(i, p) || !badKeys.has(String(valueAt(i.input, p.path))))

@@ -3,8 +3,7 @@ import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
-import { GrantType, Jwks } from '../../model';
-import { canonicalJson } from '../../model/canonical-json';
+import { GrantType, Jwks, RESOURCE_TYPE, synthesizedAttributes, TERRAFORM_SCHEMA } from '../../model';
 
 export interface ProcurementClientConfig {
   readonly clientId: string;
@@ -15,6 +14,7 @@ export interface ProcurementClientConfig {
   readonly redirectUris: string[];
   readonly tokenLifetimeSeconds: number;
   readonly secretRotationDays: number;
+  /** @default false */
   readonly introspection?: boolean;
   /** Public keys (private_key_jwt): the client then has no secret. Synthesized as JWKS JSON text in `jsonencode`'s form (keys sorted). */
   readonly jwks?: Jwks;
@@ -24,7 +24,7 @@ export interface ProcurementClientConfig {
 }
 
 export class ProcurementClientResource extends TerraformResource {
-  static readonly tfResourceType = 'procurement_client';
+  static readonly tfResourceType = RESOURCE_TYPE.clients;
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementClientConfig) {
     super(scope, id, { terraformResourceType: ProcurementClientResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
@@ -36,19 +36,6 @@ export class ProcurementClientResource extends TerraformResource {
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
-    const c = this.config;
-    return {
-      client_id: c.clientId,
-      display_name: c.displayName,
-      owner: c.owner,
-      external: c.external,
-      grant_types: c.grantTypes,
-      redirect_uris: c.redirectUris,
-      token_lifetime_seconds: c.tokenLifetimeSeconds,
-      secret_rotation_days: c.secretRotationDays,
-      introspection: c.introspection ?? false,
-      jwks: c.jwks === undefined ? undefined : canonicalJson(c.jwks),
-      jwks_uri: c.jwksUri,
-    };
+    return synthesizedAttributes(TERRAFORM_SCHEMA.clients, { ...this.config });
   }
 }

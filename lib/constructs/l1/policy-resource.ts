@@ -11,6 +11,7 @@
  */
 import { Construct } from 'constructs';
 import { TerraformProvider, TerraformResource } from '../cdk';
+import { POLICY_RESOURCE_TYPE, POLICY_SCHEMA, synthesizedAttributes } from '../../model';
 import { parsePolicy, PolicyDocument, policyJson } from '../../policy';
 import { logicalIdOf } from './natural-address';
 
@@ -26,7 +27,7 @@ export interface ProcurementPolicyConfig {
 }
 
 export class ProcurementPolicyResource extends TerraformResource {
-  static readonly tfResourceType = 'procurement_policy';
+  static readonly tfResourceType = POLICY_RESOURCE_TYPE;
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementPolicyConfig) {
     super(scope, id, { terraformResourceType: ProcurementPolicyResource.tfResourceType, provider: config.provider });
@@ -37,6 +38,6 @@ export class ProcurementPolicyResource extends TerraformResource {
   protected synthesizeAttributes(): Record<string, unknown> {
     const { environment, document } = this.config;
     const text = typeof document === 'string' ? document : policyJson(parsePolicy(typeof document === 'function' ? document() : document));
-    return { environment, document: text };
+    return synthesizedAttributes(POLICY_SCHEMA, { environment, document: text });
   }
 }

@@ -8,6 +8,7 @@ import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
+import { RESOURCE_TYPE, synthesizedAttributes, TERRAFORM_SCHEMA } from '../../model';
 
 export interface ProcurementRoleBindingSubject {
   /** Client id or a reference to one. */
@@ -26,7 +27,7 @@ export interface ProcurementRoleBindingConfig {
 }
 
 export class ProcurementRoleBindingResource extends TerraformResource {
-  static readonly tfResourceType = 'procurement_role_binding';
+  static readonly tfResourceType = RESOURCE_TYPE['role-bindings'];
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleBindingConfig) {
     super(scope, id, { terraformResourceType: ProcurementRoleBindingResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
@@ -34,14 +35,6 @@ export class ProcurementRoleBindingResource extends TerraformResource {
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
-    return {
-      name: this.config.name,
-      role: this.config.role,
-      subject: this.config.subjects().map(s => ({
-        client_id: s.clientId,
-        expires_at: s.expiresAt,
-        justification: s.justification,
-      })),
-    };
+    return synthesizedAttributes(TERRAFORM_SCHEMA['role-bindings'], { ...this.config, subjects: this.config.subjects() });
   }
 }

@@ -3,6 +3,7 @@ import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
+import { RESOURCE_TYPE, synthesizedAttributes, TERRAFORM_SCHEMA } from '../../model';
 
 export interface ProcurementRoleConfig {
   readonly name: string;
@@ -13,7 +14,7 @@ export interface ProcurementRoleConfig {
 }
 
 export class ProcurementRoleResource extends TerraformResource {
-  static readonly tfResourceType = 'procurement_role';
+  static readonly tfResourceType = RESOURCE_TYPE.roles;
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementRoleConfig) {
     super(scope, id, { terraformResourceType: ProcurementRoleResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
@@ -25,6 +26,6 @@ export class ProcurementRoleResource extends TerraformResource {
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
-    return { name: this.config.name, description: this.config.description, scopes: this.config.scopes() };
+    return synthesizedAttributes(TERRAFORM_SCHEMA.roles, { ...this.config, scopes: this.config.scopes() });
   }
 }

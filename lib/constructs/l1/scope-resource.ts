@@ -3,7 +3,7 @@ import { TerraformProvider, TerraformResource } from '../cdk';
 import { Construct } from 'constructs';
 import { requireJudge } from './judged';
 import { KEYED_LIFECYCLE } from './keyed-lifecycle';
-import { Risk } from '../../model';
+import { RESOURCE_TYPE, Risk, synthesizedAttributes, TERRAFORM_SCHEMA } from '../../model';
 
 export interface ProcurementScopeConfig {
   readonly name: string;
@@ -16,7 +16,7 @@ export interface ProcurementScopeConfig {
 }
 
 export class ProcurementScopeResource extends TerraformResource {
-  static readonly tfResourceType = 'procurement_scope';
+  static readonly tfResourceType = RESOURCE_TYPE.scopes;
 
   constructor(scope: Construct, id: string, private readonly config: ProcurementScopeConfig) {
     super(scope, id, { terraformResourceType: ProcurementScopeResource.tfResourceType, provider: config.provider, lifecycle: KEYED_LIFECYCLE });
@@ -29,7 +29,6 @@ export class ProcurementScopeResource extends TerraformResource {
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
-    const c = this.config;
-    return { name: c.name, description: c.description, risk: c.risk, external: c.external, implies: c.implies };
+    return synthesizedAttributes(TERRAFORM_SCHEMA.scopes, { ...this.config });
   }
 }

@@ -6,7 +6,7 @@ import { clientEffectiveScopesDataSource } from './client-effective-scopes';
 import { keyedLookup } from './keyed-lookup';
 
 export const DATA_SOURCES: readonly DataSourceModule[] = [
-  keyedLookup(scopeResource, 'procurement_scope'),
-  keyedLookup(clientResource, 'procurement_client'),
+  keyedLookup(scopeResource),
+  keyedLookup(clientResource),
   clientEffectiveScopesDataSource,
 ];

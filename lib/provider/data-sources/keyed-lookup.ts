@@ -8,7 +8,8 @@ import { fromModel } from '../framework/model-mapping';
 import { DataSourceModule, ResourceModule } from '../framework/resource-module';
 import { ObjectSchema } from '../framework/schema';
 
-export function keyedLookup(resource: ResourceModule, typeName: string): DataSourceModule {
+/** The data source of `resource`'s type (`data "procurement_client"` beside `resource "procurement_client"`). */
+export function keyedLookup(resource: ResourceModule): DataSourceModule {
   const key = resource.keyAttribute;
   const schema: ObjectSchema = {
     description: `Looks up an existing ${resource.noun} by \`${key}\`.`,
@@ -19,7 +20,7 @@ export function keyedLookup(resource: ResourceModule, typeName: string): DataSou
     ),
   };
   return {
-    typeName,
+    typeName: resource.typeName,
     schema,
     async read(ctx, config) {
       const wanted = String(config[key]);

@@ -1,12 +1,13 @@
 /**
- * The one place where Terraform values (snake_case attributes, sets, nulls,
- * unknowns) and model objects (camelCase fields, the admin API's shape) are
- * converted into each other, driven by the schema.
+ * Where the provider converts Terraform values (attributes, sets, nulls,
+ * unknowns) and model objects (fields, the admin API's shape) into each other,
+ * driven by the schema: for the model's kinds, lib/model's attribute table.
  */
 import { canonicalJson } from '../../model/canonical-json';
+import { jsonAttributeValue, modelAttributes } from '../../model/terraform-attributes';
 import { Problem } from '../../model/validate';
 import { isKnown, ObjectValue, UNKNOWN, Value } from '../protocol/value-codec';
-import { AttributeSpec, fieldOf, ID_ATTRIBUTE, ObjectListSpec, ObjectSchema } from './schema';
+import { AttributeSpec, ID_ATTRIBUTE, ObjectListSpec, ObjectSchema } from './schema';
 
 export type ModelObject = Record<string, unknown>;
 
@@ -25,31 +26,31 @@ export function toModel(schema: ObjectSchema, value: ObjectValue): ToModelResult
   const unknownFields = new Set<string>();
   for (const spec of modelAttributes(schema)) {
     const v = value[spec.name];
-    if (!isKnown(v)) unknownFields.add(fieldOf(spec));
-    else if (v !== null && v !== undefined) object[fieldOf(spec)] = spec.json ? parseJsonText(v) : v;
+    if (!isKnown(v)) unknownFields.add(spec.field);
+    else if (v !== null && v !== undefined) object[spec.field] = spec.json ? jsonAttributeValue(v) : v;
   }
   for (const list of schema.objectLists ?? []) {
     const v = value[list.name];
-    if (!isKnown(v)) unknownFields.add(fieldOf(list));
-    else object[fieldOf(list)] = ((v as Value[] | null) ?? []).map(item => listItemToModel(list, item as ObjectValue));
+    if (!isKnown(v)) unknownFields.add(list.field);
+    else object[list.field] = ((v as Value[] | null) ?? []).map(item => listItemToModel(list, item as ObjectValue));
   }
   return { object, unknownFields };
 }
 
 function listItemToModel(list: ObjectListSpec, item: ObjectValue): ModelObject {
   // Nested optional fields keep their nulls: the model's subjects say "no expiry" with null.
-  return Object.fromEntries(list.attributes.map(spec => [fieldOf(spec), item[spec.name] ?? null]));
+  return Object.fromEntries(modelAttributes(list).map(spec => [spec.field, item[spec.name] ?? null]));
 }
 
 /** Model object → Terraform object listing every attribute (Terraform requires all of them, null included). */
 export function fromModel(schema: ObjectSchema, object: ModelObject, key: string): ObjectValue {
   const value: ObjectValue = {};
   for (const spec of schema.attributes) {
-    value[spec.name] = spec.name === ID_ATTRIBUTE.name ? key : toTerraform(spec, object[fieldOf(spec)]);
+    value[spec.name] = spec.name === ID_ATTRIBUTE.name ? key : toTerraform(spec, spec.field === undefined ? undefined : object[spec.field]);
   }
   for (const list of schema.objectLists ?? []) {
-    const items = (object[fieldOf(list)] as ModelObject[] | undefined) ?? [];
-    value[list.name] = items.map(item => Object.fromEntries(list.attributes.map(spec => [spec.name, toTerraform(spec, item[fieldOf(spec)])])));
+    const items = (object[list.field] as ModelObject[] | undefined) ?? [];
+    value[list.name] = items.map(item => Object.fromEntries(modelAttributes(list).map(spec => [spec.name, toTerraform(spec, item[spec.field])])));
   }
   return value;
 }
@@ -82,9 +83,9 @@ export function withDefaults(schema: ObjectSchema, proposed: ObjectValue, config
 /** A model problem's path (`['subjects', 2, 'expiresAt']`) as a Terraform attribute path (`['subject']`: set elements have no index). */
 export function terraformPathOf(schema: ObjectSchema, problem: Pick<Problem, 'path'>): TerraformPath {
   const [field] = problem.path;
-  const attribute = modelAttributes(schema).find(spec => fieldOf(spec) === field);
+  const attribute = modelAttributes(schema).find(spec => spec.field === field);
   if (attribute) return [attribute.name];
-  const list = (schema.objectLists ?? []).find(spec => fieldOf(spec) === field);
+  const list = (schema.objectLists ?? []).find(spec => spec.field === field);
   return list ? [list.name] : [];
 }
 
@@ -92,21 +93,11 @@ export function terraformPathOf(schema: ObjectSchema, problem: Pick<Problem, 'pa
 export function renderTerraformField(schema: ObjectSchema, problem: Pick<Problem, 'path' | 'field'>): string {
   const path = terraformPathOf(schema, problem);
   if (path.length === 0) return problem.field;
-  const rest = problem.path.slice(1).map(seg => (typeof seg === 'number' ? `[${seg}]` : `.${snakeCase(seg)}`));
+  // Inside an object list, its attributes' names; inside a JSON attribute, the JSON's own member names.
+  const list = (schema.objectLists ?? []).find(spec => spec.name === path[0]);
+  const nameOf = (segment: string) => list?.attributes.find(spec => spec.field === segment)?.name ?? segment;
+  const rest = problem.path.slice(1).map(seg => (typeof seg === 'number' ? `[${seg}]` : `.${nameOf(seg)}`));
   return `${path[0]}${rest.join('')}`;
-}
-
-function modelAttributes(schema: ObjectSchema): AttributeSpec[] {
-  return schema.attributes.filter(spec => spec.name !== ID_ATTRIBUTE.name);
-}
-
-/** JSON text as the object it holds; text that is not JSON stays as it is, for validation to word the problem. */
-function parseJsonText(v: Value): unknown {
-  try {
-    return typeof v === 'string' ? JSON.parse(v) : v;
-  } catch {
-    return v;
-  }
 }
 
 function toTerraform(spec: AttributeSpec, v: unknown): Value {
@@ -114,8 +105,4 @@ function toTerraform(spec: AttributeSpec, v: unknown): Value {
   if (spec.json) return canonicalJson(v);
   if (spec.type === 'set_of_string') return [...(v as string[])].sort();
   return v as Value;
-}
-
-function snakeCase(field: string): string {
-  return field.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`);
 }

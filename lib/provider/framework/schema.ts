@@ -1,58 +1,13 @@
 /**
- * How resources and data sources describe their attributes, once: the same
- * description gives the protocol schema Terraform sees, the defaults applied
- * at plan time and the one mapping between Terraform's snake_case attributes
- * and the model's camelCase fields.
+ * The protocol schema Terraform sees, from the attributes the resources and
+ * data sources describe: for the model's kinds, lib/model's attribute table,
+ * which also gives the defaults applied at plan time and the mapping between
+ * Terraform's attributes and the model's fields (model-mapping.ts).
  */
+import type { AttributeSpec, AttributeType, ObjectSchema } from '../../model/terraform-attributes';
 import { Message } from '../protocol/messages';
 
-export type AttributeType = 'string' | 'number' | 'bool' | 'set_of_string';
-
-export interface AttributeSpec {
-  readonly name: string;
-  readonly type: AttributeType;
-  /** Shown by `terraform providers schema` and editors: say what it is, the allowed values and the default. */
-  readonly description: string;
-  readonly required?: boolean;
-  readonly optional?: boolean;
-  readonly computed?: boolean;
-  readonly sensitive?: boolean;
-  /** Optional+computed attributes take this value when the configuration leaves them null. */
-  readonly default?: unknown;
-  /** Changing the value destroys the object and creates a new one (the author-chosen keys). */
-  readonly forcesReplacement?: boolean;
-  /** The model field, when it is not the camelCase of the name. */
-  readonly field?: string;
-  /** A string attribute holding the model field (an object) as JSON text, e.g. `jwks = file("jwks.json")`. */
-  readonly json?: boolean;
-}
-
-/**
- * A set of small objects, e.g. the subjects of a role binding. Terraform sees
- * it as a list nested attribute (`subject = [{ client_id = ... }]`; in JSON
- * the same `"subject": [{...}]` that set blocks take), not as a set: Terraform's
- * value library sorts a set of objects by a hash string it rebuilds for every
- * comparison, each time the set is iterated, which made a no-change plan of 50
- * bindings of 100 subjects cost 14.6 CPU-seconds instead of 4.6, whether the set
- * was a block or a nested attribute. A list attribute also gets the plan
- * renderer's element matching (list blocks are compared index by index). Order
- * still makes no diff: the constructs sort the elements and reads keep the
- * order the state has (see the resource's `keepEquivalent`).
- */
-export interface ObjectListSpec {
-  readonly name: string;
-  readonly description: string;
-  /** The objects' attributes: strings only here; the optional ones may be left out of an element. */
-  readonly attributes: readonly AttributeSpec[];
-  /** The model field holding the list, when it is not the camelCase of the name (e.g. `subject` → `subjects`). */
-  readonly field?: string;
-}
-
-export interface ObjectSchema {
-  readonly description: string;
-  readonly attributes: readonly AttributeSpec[];
-  readonly objectLists?: readonly ObjectListSpec[];
-}
+export type { AttributeSpec, AttributeType, ObjectListSpec, ObjectSchema } from '../../model/terraform-attributes';
 
 /** The `id` every resource and data source has: the object's key, the way Terraform users expect an `id`. */
 export const ID_ATTRIBUTE: AttributeSpec = {
@@ -62,24 +17,17 @@ export const ID_ATTRIBUTE: AttributeSpec = {
   description: 'Same as the object\'s key (the author-chosen name or client id); also the import id.',
 };
 
+/** A kind's schema from the attribute table, as its resource serves it: with the `id`, last. */
+export function withId(schema: ObjectSchema): ObjectSchema {
+  return { ...schema, attributes: [...schema.attributes, ID_ATTRIBUTE] };
+}
+
 const CTY_TYPES: Record<AttributeType, unknown> = {
   string: 'string',
   number: 'number',
   bool: 'bool',
   set_of_string: ['set', 'string'],
 };
-
-const fields = new WeakMap<AttributeSpec | ObjectListSpec, string>();
-
-/** Asked for every attribute of every value a plan sees: worked out once per spec. */
-export function fieldOf(spec: AttributeSpec | ObjectListSpec): string {
-  let field = fields.get(spec);
-  if (field === undefined) {
-    field = spec.field ?? spec.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    fields.set(spec, field);
-  }
-  return field;
-}
 
 /** The protocol's `Schema` message for an object schema. */
 export function toProtocolSchema(schema: ObjectSchema, version: number): Message {
@@ -108,6 +56,17 @@ function toBlock(schema: Pick<ObjectSchema, 'attributes' | 'objectLists' | 'desc
 }
 
 /**
+ * An object list (e.g. a binding's subjects) is a list nested attribute
+ * (`subject = [{ client_id = ... }]`; in JSON the same `"subject": [{...}]`
+ * that set blocks take), not a set: Terraform's value library sorts a set of
+ * objects by a hash string it rebuilds for every comparison, each time the set
+ * is iterated, which made a no-change plan of 50 bindings of 100 subjects cost
+ * 14.6 CPU-seconds instead of 4.6, whether the set was a block or a nested
+ * attribute. A list attribute also gets the plan renderer's element matching
+ * (list blocks are compared index by index). Order still makes no diff: the
+ * constructs sort the elements and reads keep the order the state has (see the
+ * resource's `keepEquivalent`).
+ *
  * A list nested attribute (protocol 6 `nested_type`, nesting LIST): the same Terraform type as
  * `list(object({...}))` with optional attributes, so state and plans are unchanged, but described attribute by
  * attribute, which cdktf's provider generator understands (it crashed with "unexpected array" on the optional-

@@ -16,48 +16,19 @@
  *   (`DELETE /admin/v1/policy`): the server is never without a policy.
  */
 import { AdminApiError } from '../../client/admin-client';
+import { POLICY_RESOURCE_TYPE, POLICY_SCHEMA } from '../../model/terraform-attributes';
 import { parsePolicyJson, PolicyDocument, policyJson, samePolicyJson } from '../../policy';
 import { Diagnostic, error, warning } from '../framework/diagnostics';
 import { nullObject } from '../framework/model-mapping';
 import { DocumentResourceModule, Outcome, ProviderContext } from '../framework/resource-module';
-import { ObjectSchema } from '../framework/schema';
 import { isKnown, ObjectValue } from '../protocol/value-codec';
 
-const schema: ObjectSchema = {
-  description:
-    'The policy the authorization server enforces for its environment: allow-list, conflicting scope sets, time windows, ' +
-    'rotation, severities and exceptions. One per server. Changing it needs an admin token; destroying it puts the ' +
-    "environment's recommended preset back.",
-  attributes: [
-    {
-      name: 'environment',
-      type: 'string',
-      required: true,
-      forcesReplacement: true,
-      description: "The environment the server guards (its `--environment`, e.g. `prod`); the document's `environment` must be the same. Also the import id.",
-    },
-    {
-      name: 'document',
-      type: 'string',
-      required: true,
-      description:
-        'The policy document as JSON (e.g. `jsonencode({ environment = "prod", maxHighRiskGrantDays = 14 })`): fields left out take the ' +
-        "environment's recommended preset. Every exception needs `ruleId`, `object` (`kind`, `key`), a `reason` of at least 10 " +
-        'characters and `expiresAt` (RFC 3339, or null). Key order, whitespace and preset fields spelled out make no difference.',
-    },
-    {
-      name: 'id',
-      type: 'string',
-      computed: true,
-      description: 'Same as `environment`.',
-    },
-  ],
-};
+const schema = POLICY_SCHEMA;
 
 const DOCUMENT = ['document'];
 
 export const policyResource = {
-  typeName: 'procurement_policy',
+  typeName: POLICY_RESOURCE_TYPE,
   kind: null,
   noun: 'policy',
   schema,

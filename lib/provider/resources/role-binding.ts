@@ -3,51 +3,21 @@
  * Kubernetes RoleBinding. The binding owns its whole subject set (exhaustive):
  * a subject removed from the code is removed from the server.
  */
+import { KEY_ATTRIBUTE, RESOURCE_TYPE, TERRAFORM_SCHEMA } from '../../model/terraform-attributes';
 import { isTimestamp, parseTimestamp } from '../../model/timestamp';
+import { NOUN } from '../../model/types';
 import { ObjectValue, Value } from '../protocol/value-codec';
 import { keyedResource } from '../framework/keyed-resource';
 import { ResourceModule } from '../framework/resource-module';
-import { ID_ATTRIBUTE, ObjectSchema } from '../framework/schema';
+import { withId } from '../framework/schema';
 
-const schema: ObjectSchema = {
-  description: 'Grants one role to a set of clients (the `subject` list). The binding owns its whole subject set.',
-  attributes: [
-    {
-      name: 'name',
-      type: 'string',
-      required: true,
-      forcesReplacement: true,
-      description: 'The binding\'s name: lower case letters, digits and dashes (e.g. `buyers`). Changing it replaces the binding.',
-    },
-    { name: 'role', type: 'string', required: true, description: 'The name of the role granted.' },
-    ID_ATTRIBUTE,
-  ],
-  objectLists: [
-    {
-      name: 'subject',
-      field: 'subjects',
-      description:
-        'The clients the role is granted to, each at most once. Order carries no meaning: the provider keeps the order the state has, ' +
-        'so only a reordered configuration shows a diff (one in-place update that changes nothing on the server).',
-      attributes: [
-        { name: 'client_id', type: 'string', required: true, description: 'The client id.' },
-        {
-          name: 'expires_at',
-          type: 'string',
-          optional: true,
-          description: 'RFC 3339 date-time after which this client no longer holds the role (e.g. `2027-01-31T00:00:00Z`). Default: no expiry.',
-        },
-        { name: 'justification', type: 'string', optional: true, description: 'Change ticket or reason (e.g. `CHG-1234`). Default: none.' },
-      ],
-    },
-  ],
-};
+const schema = withId(TERRAFORM_SCHEMA['role-bindings']);
 
 /**
  * What the server answered, said the way the state already says it, so that only
  * real changes show: an expiry the server spelled differently (e.g. with
  * milliseconds) keeps the prior spelling when it is the same instant, and the
- * subjects keep their prior order (Terraform sees them as a list, see ObjectListSpec);
+ * subjects keep their prior order (Terraform sees them as a list, see framework/schema.ts);
  * subjects new to the state (e.g. after an import) follow, sorted by client id
  * the way the constructs sort them.
  */
@@ -73,11 +43,11 @@ function sameInstant(a: Value | undefined, b: Value | undefined): boolean {
 }
 
 export const roleBindingResource = {
-  typeName: 'procurement_role_binding',
+  typeName: RESOURCE_TYPE['role-bindings'],
   kind: 'role-bindings',
-  noun: 'role binding',
+  noun: NOUN['role-bindings'],
   schema,
-  keyAttribute: 'name',
+  keyAttribute: KEY_ATTRIBUTE['role-bindings'],
   schemaVersion: 0,
-  ...keyedResource({ kind: 'role-bindings', schema, keyAttribute: 'name', keepEquivalent: sayItLikeThePrior }),
+  ...keyedResource({ kind: 'role-bindings', schema, keyAttribute: KEY_ATTRIBUTE['role-bindings'], keepEquivalent: sayItLikeThePrior }),
 } satisfies ResourceModule;

@@ -1,35 +1,18 @@
 /** `procurement_role`: a named bundle of scopes (e.g. `buyer`). The role owns its whole scope set. */
+import { KEY_ATTRIBUTE, RESOURCE_TYPE, TERRAFORM_SCHEMA } from '../../model/terraform-attributes';
+import { NOUN } from '../../model/types';
 import { keyedResource } from '../framework/keyed-resource';
 import { ResourceModule } from '../framework/resource-module';
-import { ID_ATTRIBUTE, ObjectSchema } from '../framework/schema';
+import { withId } from '../framework/schema';
 
-const schema: ObjectSchema = {
-  description: 'A role: a named set of scopes that role bindings grant to clients.',
-  attributes: [
-    {
-      name: 'name',
-      type: 'string',
-      required: true,
-      forcesReplacement: true,
-      description: 'The role\'s name: lower case letters, digits and dashes (e.g. `ap-clerk`). Changing it replaces the role.',
-    },
-    { name: 'description', type: 'string', required: true, description: 'Who the role is for, in a sentence.' },
-    {
-      name: 'scopes',
-      type: 'set_of_string',
-      required: true,
-      description: 'The scopes the role grants (names of existing scopes). A set: this role owns the whole list.',
-    },
-    ID_ATTRIBUTE,
-  ],
-};
+const schema = withId(TERRAFORM_SCHEMA.roles);
 
 export const roleResource = {
-  typeName: 'procurement_role',
+  typeName: RESOURCE_TYPE.roles,
   kind: 'roles',
-  noun: 'role',
+  noun: NOUN.roles,
   schema,
-  keyAttribute: 'name',
+  keyAttribute: KEY_ATTRIBUTE.roles,
   schemaVersion: 0,
-  ...keyedResource({ kind: 'roles', schema, keyAttribute: 'name' }),
+  ...keyedResource({ kind: 'roles', schema, keyAttribute: KEY_ATTRIBUTE.roles }),
 } satisfies ResourceModule;

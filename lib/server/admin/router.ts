@@ -13,7 +13,7 @@ import { audit } from './actions/audit';
 import { createAdminToken } from './actions/create-admin-token';
 import { deleteObject } from './actions/delete-object';
 import { downstreamStatus } from './actions/downstream';
-import { effectiveScopes } from './actions/effective-scopes';
+import { getEffectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
 import { listAdminTokens } from './actions/list-admin-tokens';
 import { listObjects } from './actions/list-objects';
@@ -65,7 +65,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['signing-keys'], role: 'read', action: listSigningKeys },
   { method: 'POST', pattern: ['signing-keys'], role: 'admin', action: rotateSigningKey },
   { method: 'POST', pattern: ['clients', '*', 'secret'], role: 'write', action: rotateSecret },
-  { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], role: 'read', action: effectiveScopes },
+  { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], role: 'read', action: getEffectiveScopes },
   { method: 'GET', pattern: ['*', '*', 'manager'], role: 'read', action: getManager },
   // terraform import adopts the object for the importing resource.
   { method: 'PUT', pattern: ['*', '*', 'manager'], role: 'write', action: adoptObject },

@@ -1,11 +1,9 @@
 /**
  * Access tokens as RFC 9068 JWTs, signed with the signing key in force
- * (signing-keys.ts). Both ways a token is issued (the fast path,
- * token-fast-path.ts, and oidc-provider's grant, client-credentials-grant.ts)
- * mint here, so the format is written once: the header and claims
- * oidc-provider 9 writes for a JWT access token (`typ: at+jwt`, `kid`; `jti`,
- * `sub`, `iat`, `exp`, `scope`, `client_id`, `iss`, `aud`), with our
- * credential-generation claim.
+ * (signing-keys.ts), with the header and claims oidc-provider 9 writes for a
+ * JWT access token (`typ: at+jwt`, `kid`; `jti`, `sub`, `iat`, `exp`,
+ * `scope`, `client_id`, `iss`, `aud`; the differential suite compares them),
+ * and our credential-generation claim.
  *
  * Signed with node:crypto's one-shot `sign`, not WebCrypto through jose: on
  * this machine (2026-11-29) jose's asynchronous ECDSA signature cost the event

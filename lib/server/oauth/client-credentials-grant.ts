@@ -1,10 +1,6 @@
 /**
- * The client-credentials grant: which scopes a client gets, the token, its
- * audit. Two ways in, one decision: oidc-provider's grant (registered in
- * place of its own, so the scope policy is ours; oidc-provider has
- * authenticated the client by then, with any method it offers) and the fast
- * path (token-fast-path.ts) for the everyday request. Both call `decide`,
- * then `issue`.
+ * The client-credentials grant, once the client has authenticated
+ * (client-authentication.ts): which scopes it gets, the token, its audit.
  *
  * What the grant does not offer is refused, never ignored: a DPoP proof (the
  * token would come back a plain Bearer token) and a `resource` other than the
@@ -12,13 +8,15 @@
  *
  * The token endpoint is the last gate: a binding in the store may predate the
  * policy in force (or a change of its scope or client), so the policy judges
- * again at issue time and withholds what it forbids now. And a token never
- * outlives a grant behind a scope it carries.
+ * again at issue time (tokenScopes) and withholds what it forbids now. And a
+ * token never outlives a grant behind a scope it carries.
  */
-import type { OidcContext, OidcError } from 'oidc-provider';
+import { IncomingMessage } from 'node:http';
 import { tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
+import { ServerError } from '../errors';
 import { AccessTokens, AUDIENCE } from './access-tokens';
+import { AuthenticatedClient } from './client-authentication';
 import { decideScopes, parseScopeParameter } from './scope-policy';
 import { TokenAudit } from './token-audit';
 import { ISSUE_HORIZON_MS, tokenLifetimeSeconds } from './token-lifetime';
@@ -30,10 +28,6 @@ export interface GrantDependencies {
   tokens: AccessTokens;
   now: () => Date;
   audit: TokenAudit;
-  invalidScope: (description: string, scope: string) => OidcError;
-  unauthorizedClient: (description: string) => OidcError;
-  invalidTarget: (description: string) => OidcError;
-  invalidRequest: (description: string) => OidcError;
 }
 
 /** The token response (RFC 6749 section 5.1). */
@@ -53,6 +47,22 @@ export interface Decision {
   expiresIn: number;
 }
 
+/** RFC 6749 appendix A.4 (the same test oidc-provider applies): scope tokens of visible ASCII but `"` and `\`. */
+const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/;
+
+/** Refuses what the grant does not offer: a malformed scope, a DPoP proof, another audience. */
+export function refuseUnoffered(req: IncomingMessage, scope: string | undefined, resources: readonly string[]): void {
+  if (scope !== undefined && !SCOPE_SYNTAX.test(scope)) {
+    throw new ServerError(400, 'invalid_scope', 'scope contains invalid characters: scopes are visible ASCII other than " and \\, separated by single spaces');
+  }
+  if (req.headers.dpop !== undefined) {
+    throw new ServerError(400, 'invalid_request', 'DPoP-bound tokens are not offered by this server: send the request without the DPoP header to get a Bearer token');
+  }
+  if (resources.some(resource => resource !== AUDIENCE)) {
+    throw new ServerError(400, 'invalid_target', `this server issues tokens for one resource, ${AUDIENCE}; leave out the resource parameter or send that value`);
+  }
+}
+
 /** Mints and audits the token of a decided grant; answered only once its audit entry and usage are durable. */
 export async function issue(deps: GrantDependencies, { clientId, secretHash, requested, granted, expiresIn }: Decision): Promise<TokenResponse> {
   const token = deps.tokens.issue({ clientId, granted, expiresIn, secretHash });
@@ -60,39 +70,12 @@ export async function issue(deps: GrantDependencies, { clientId, secretHash, req
   return { access_token: token.value, expires_in: expiresIn, token_type: 'Bearer', scope: granted.join(' ') };
 }
 
-/** oidc-provider's handler of the grant. */
-export function clientCredentialsGrant(deps: GrantDependencies): (ctx: OidcContext) => Promise<void> {
-  return async ctx => {
-    refuseUnoffered(deps, ctx);
-    const client = ctx.oidc.client!;
-    ctx.body = await issue(deps, await decide(deps, ctx.req, client.clientId, ctx.oidc.params?.scope, client.clientSecret ?? null));
-  };
-}
-
-function refuseUnoffered({ invalidTarget, invalidRequest }: GrantDependencies, ctx: OidcContext): void {
-  if (ctx.headers.dpop !== undefined) {
-    throw invalidRequest('DPoP-bound tokens are not offered by this server: send the request without the DPoP header to get a Bearer token');
-  }
-  const resources: unknown = ctx.oidc.params?.resource;
-  const asked: unknown[] = resources === undefined ? [] : Array.isArray(resources) ? resources : [resources];
-  const other = asked.find(resource => resource !== AUDIENCE);
-  if (other !== undefined) {
-    throw invalidTarget(`this server issues tokens for one resource, ${AUDIENCE}; leave out the resource parameter or send that value`);
-  }
-}
-
 /** Which scopes the client gets, for how long; throws the OAuth error of a refusal, having written nothing. */
-export async function decide(
-  { reads, now, invalidScope, unauthorizedClient }: GrantDependencies,
-  request: object,
-  clientId: string,
-  scope: string | undefined,
-  secretHash: string | null,
-): Promise<Decision> {
+export async function decide({ reads, now }: GrantDependencies, request: object, { clientId, secretHash }: AuthenticatedClient, scope: string | undefined): Promise<Decision> {
   const requested = parseScopeParameter(scope);
   const facts = await reads.client(request, clientId);
   if (!facts?.client.grantTypes.includes('client_credentials')) {
-    throw unauthorizedClient(`client '${clientId}' is not allowed the client_credentials grant`);
+    throw new ServerError(400, 'unauthorized_client', `client '${clientId}' is not allowed the client_credentials grant`);
   }
   const { client } = facts;
   const at = now();
@@ -103,7 +86,9 @@ export async function decide(
   if (!decision.ok) {
     const withheld = new Map(issuable.withheld.map(w => [w.scope, w.reason]));
     const why = decision.refused.map(s => withheld.get(s) ?? `${s} is not granted to client '${clientId}'`);
-    throw invalidScope(`scopes not granted to client '${clientId}': ${decision.refused.join(' ')} (${why.join('; ')})`, decision.refused.join(' '));
+    throw new ServerError(400, 'invalid_scope', `scopes not granted to client '${clientId}': ${decision.refused.join(' ')} (${why.join('; ')})`, {
+      extra: { scope: decision.refused.join(' ') },
+    });
   }
   const cap = tokenExpiryCap(issuable.heldUntil, decision.granted);
   return { clientId, secretHash, requested, granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };

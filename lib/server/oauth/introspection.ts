@@ -1,8 +1,7 @@
 /**
- * RFC 7662 token introspection for our JWT access tokens (oidc-provider
- * refuses to introspect JWTs). A token is active while its signature and
- * expiry hold, its client still exists with the secret the token was obtained
- * with (credential-generation.ts), and every scope it carries is still
+ * RFC 7662 token introspection for our JWT access tokens. A token is active
+ * while its signature and expiry hold, its client still exists with the
+ * secret the token was obtained with (credential-generation.ts), and every scope it carries is still
  * effective for that client and the policy in force still lets the client
  * receive it (the token endpoint's gate, tokenScopes): deleting a client or
  * its grant, rotating its secret, or a policy change that now forbids a scope

@@ -61,7 +61,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer | null) 
 export class RequestGuard {
   private readonly clients: TokenBuckets | null;
   private readonly failures: TokenBuckets | null;
-  /** Why a request was refused, when the endpoint said so (oidc-provider's error code, a ServerError's code). */
+  /** Why a request was refused, when the endpoint said so (its ServerError's code). */
   private readonly reasons = new WeakMap<IncomingMessage, string>();
   /** Connections on which a client authenticated (and has not failed to since): they skip the lanes. */
   private readonly proven = new WeakSet<Socket>();
@@ -198,8 +198,8 @@ function formClientId(req: IncomingMessage, body: Buffer | null): string | null 
 }
 
 /**
- * The request again, with the body already read: oidc-provider and the introspection endpoint read
- * the body from the stream themselves (oidc-provider warns about a pre-parsed `req.body`). Same
+ * The request again, with the body already read: the introspection endpoint reads the body from
+ * the stream itself (the token endpoint takes the buffer). Same
  * socket, method, URL and headers. `complete` tells node that the message ended normally, so that
  * ending the replay never destroys the socket.
  */

@@ -5,8 +5,8 @@
  */
 
 /**
- * oidc-provider stamps `exp` from its own reading of the clock, a moment after
- * ours and in whole seconds: one second of margin keeps `exp` at or before the
+ * The token is stamped (access-tokens.ts) from another reading of the clock, a
+ * moment after the decision's and in whole seconds: one second of margin keeps `exp` at or before the
  * cap even when that moment crosses a second boundary.
  */
 export const EXPIRY_MARGIN_SECONDS = 1;

@@ -4,7 +4,7 @@
  * All of it changes rarely, so it is kept per store version
  * (`tokenInputsVersion`: every object write, secret change and policy document
  * moves it), and that version is read once per request, whoever asks (the
- * request guard, oidc-provider's client lookup, the grant, introspection): one
+ * request guard, client authentication, the grant, introspection): one
  * read a token instead of seven. On several instances sharing a database the version is
  * the database's, so a change made through one is seen by the others' next
  * request. A client deleted or rotated a moment ago is refused: its request

@@ -1,5 +1,5 @@
 /**
- * Audit rows as both stores select them (columns renamed to the API's fields, JSON columns still text), and
+ * Audit rows as the store selects them (columns renamed to the API's fields, JSON columns still text), and
  * the byte budget of an audit page: a page ends at `limit` entries or once it holds `maxBytes`, whichever
  * comes first, but always holds at least one entry so that paging moves on.
  */
@@ -36,14 +36,14 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
   };
 }
 
-/** Audit query filters as SQL conditions; `placeholder(n)` spells the n-th parameter in the store's dialect (`?`, `$n`). */
-export function auditFilters(query: Omit<AuditQuery, 'limit'>, placeholder: (n: number) => string): { where: string[]; params: unknown[] } {
+/** Audit query filters as SQL conditions with `?` parameters. */
+export function auditFilters(query: Omit<AuditQuery, 'limit'>): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   for (const [name, condition] of AUDIT_FILTERS) {
     if (query[name] === undefined) continue;
     params.push(name === 'after' ? Number(query[name]) : query[name]);
-    where.push(`${condition} ${placeholder(params.length)}`);
+    where.push(`${condition} ?`);
   }
   return { where, params };
 }

@@ -22,6 +22,7 @@
  * it runs the same from the compiled server and from the TypeScript tests.
  */
 import { Worker } from 'node:worker_threads';
+import { RowsStatement } from './sql-store';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -30,15 +31,18 @@ const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
-const audit = db.prepare(workerData.auditSql);
-const usage = db.prepare(workerData.usageSql);
-const commit = db.transaction(batch => {
-  for (const row of batch.audit) audit.run(row);
-  for (const row of batch.usage) usage.run(row);
+const prepared = new Map();
+const prepare = sql => {
+  let statement = prepared.get(sql);
+  if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
+  return statement;
+};
+const commit = db.transaction(statements => {
+  for (const { sql, params } of statements) for (const row of params) prepare(sql).run(row);
 });
-parentPort.on('message', ({ id, batch }) => {
+parentPort.on('message', ({ id, statements }) => {
   try {
-    commit.immediate(batch);
+    commit.immediate(statements);
     parentPort.postMessage({ id });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message) });
@@ -46,20 +50,14 @@ parentPort.on('message', ({ id, batch }) => {
 });
 `;
 
-/** A batch as statement parameters, in the order of the statements' placeholders. */
-export interface GrantRows {
-  audit: unknown[][];
-  usage: unknown[][];
-}
-
 export class SqliteGrantWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private failure: Error | null = null;
 
-  constructor(file: string, statements: { auditSql: string; usageSql: string }) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), ...statements } });
+  constructor(file: string) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3') } });
     // Idle, the worker must not keep the process alive; while a batch is pending, it is referenced.
     this.worker.unref();
     this.worker.on('message', ({ id, error }: { id: number; error?: string }) => this.settle(id, error ? new Error(`the grant batch was not written: ${error}`) : null));
@@ -67,14 +65,14 @@ export class SqliteGrantWriter {
     this.worker.on('exit', code => this.fail(new Error(`the grant writer thread exited (code ${code})`)));
   }
 
-  /** Resolves once the batch is committed (fsynced). */
-  commit(rows: GrantRows): Promise<void> {
+  /** Runs the batch's statements (sql-store.ts grantStatements) in one transaction; resolves once it is committed. */
+  commit(statements: readonly RowsStatement[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, batch: rows });
+      this.worker.postMessage({ id, statements });
     });
   }
 

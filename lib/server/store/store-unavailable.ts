@@ -11,12 +11,7 @@ export const STORE_RETRY_AFTER_SECONDS = 1;
 
 export class StoreUnavailableError extends Error {
   readonly retryAfterSeconds = STORE_RETRY_AFTER_SECONDS;
-  // oidc-provider answers an error thrown from our client adapter or grant handler with these fields
-  // (lib/shared/error_handler.js and lib/helpers/err_out.js: statusCode, and, when expose is set, the message
-  // as the OAuth error code), so the token endpoint says 503 temporarily_unavailable instead of a 500
-  // server_error or a wrong invalid_client. The admin API words it itself (error-handler.ts).
-  readonly statusCode = 503;
-  readonly expose = true;
+  // The OAuth error every endpoint answers it with (error-handler.ts), with a 503 and Retry-After.
   readonly error = 'temporarily_unavailable';
   readonly error_description = `the authorization server's store is unavailable; retry in ${STORE_RETRY_AFTER_SECONDS} s`;
 

@@ -1,7 +1,7 @@
 /**
  * What the server keeps, behind small interfaces so that the admin actions and
  * the OAuth glue never speak SQL. One database implements all of them
- * (`SqliteStore`); `transaction` is what makes an admin write and its audit
+ * (sql-store.ts, on SQLite or PostgreSQL); `transaction` is what makes an admin write and its audit
  * entry land together or not at all.
  *
  * Every method answers a Promise, so that a store on a networked database

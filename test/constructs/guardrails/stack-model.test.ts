@@ -74,6 +74,13 @@ describe('the synth gate', () => {
     expect(reportOf(auth)).toEqual([expect.stringMatching(/^\[stack\/Auth\/Erp\] ROTATION: client 'erp' rotates its secret every 365 days/)]);
   });
 
+  it('fails synth when an override adds an attribute the resource does not have, naming it as written', () => {
+    const { auth } = prodStack();
+    const client = new ProcurementClient(auth, 'Erp', { clientId: 'erp', displayName: 'ERP', owner: 'erp' });
+    client.resource.addOverride('rotation_days', 30);
+    expect(reportOf(auth, 'PROPS')).toEqual([expect.stringMatching(/^\[stack\/Auth\/Erp\] PROPS: rotation_days is not a known field \(known fields: clientId, /)]);
+  });
+
   it('gives one finding for one invalid scope name, not one per place that names it', () => {
     const { auth } = prodStack(['catalog.*']);
     const bad = new Scope(auth, 'Bad', { name: 'Read Users', description: 'Read users.', risk: ScopeRisk.LOW });

@@ -8,9 +8,9 @@ import { GrantBatch, GrantBatchStore, NewAuditEntry } from '../../../lib/server/
 
 let dir: string;
 let store: SqliteStore;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'grant-batch-'));
-  store = SqliteStore.open(dir);
+  store = await SqliteStore.open(dir);
 });
 afterEach(async () => {
   await store.close();

@@ -19,9 +19,9 @@ function counter(options: { maxRowsPerMinute?: number } = {}, into: Pick<SqliteS
 
 const refusal = (clientId: string, source = '192.0.2.1') => ({ endpoint: 'token' as const, clientId, source, reason: 'invalid_client' as const });
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'refusal-counter-'));
-  store = SqliteStore.open(dir);
+  store = await SqliteStore.open(dir);
   now = new Date('2026-11-29T14:05:30Z');
 });
 

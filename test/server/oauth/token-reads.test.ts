@@ -12,7 +12,7 @@ let store: SqliteStore;
 let holder: PolicyHolder;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'token-reads-'));
-  store = SqliteStore.open(dir);
+  store = await SqliteStore.open(dir);
   holder = await PolicyHolder.open(store, 'dev');
   await store.put('scopes', 'catalog.read', { name: 'catalog.read', description: 'Read', risk: 'low', external: false, implies: [] });
   await store.put('roles', 'reader', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] });

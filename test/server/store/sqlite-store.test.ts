@@ -13,9 +13,9 @@ const SCOPE: Scope = { name: 'catalog.read', description: 'Read the catalog', ri
 describe('SqliteStore transactions', () => {
   let dir: string;
   let store: SqliteStore;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sqlite-store-'));
-    store = SqliteStore.open(dir);
+    store = await SqliteStore.open(dir);
   });
   afterEach(async () => {
     await store.close();
