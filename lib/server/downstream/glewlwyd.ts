@@ -83,14 +83,14 @@ export class GlewlwydAdapter implements DownstreamAdapter {
   }
 
   async create(clientId: string, scopes: readonly string[], candidateSecret: string): Promise<{ owned: OwnedClient; credentials: Credentials }> {
-    const body = { client_id: clientId, ...this.representation(clientId, scopes), password: candidateSecret };
+    const body = { client_id: clientId, ...representation(clientId, scopes), password: candidateSecret };
     await this.call('create', clientId, 'POST', '/client/', body);
     return { owned: { clientId, remoteId: clientId, state: '' }, credentials: { clientId, clientSecret: candidateSecret } };
   }
 
   async setScopes(owned: OwnedClient, scopes: readonly string[]): Promise<OwnedClient> {
     // Without `password`, glewlwyd keeps the client's secret.
-    const answer = await this.call('update', owned.clientId, 'PUT', clientPath(owned.clientId), this.representation(owned.clientId, scopes), true);
+    const answer = await this.call('update', owned.clientId, 'PUT', clientPath(owned.clientId), representation(owned.clientId, scopes), true);
     if (answer === GONE) throw new DownstreamError('refused', `${this.where()}: client '${owned.clientId}' is gone from the downstream`);
     return owned;
   }
@@ -104,20 +104,8 @@ export class GlewlwydAdapter implements DownstreamAdapter {
     const existing = new Set((await this.all<{ name: string }>('list scopes', '/scope/')).map(scope => scope.name));
     for (const { name, description } of scopes) {
       if (existing.has(name)) continue;
-      await this.call(`create scope '${name}' for`, null, 'POST', '/scope/', { name, display_name: name, description, password_required: false, scheme: {} });
+      await this.call(`create scope '${name}'`, null, 'POST', '/scope/', { name, display_name: name, description, password_required: false, scheme: {} });
     }
-  }
-
-  /** The whole client as we keep it: a PUT replaces what a person changed by hand on it (drift). */
-  private representation(clientId: string, scopes: readonly string[]): Record<string, unknown> {
-    return {
-      name: clientId,
-      description: DESCRIPTION,
-      confidential: true,
-      enabled: scopes.length > 0,
-      authorization_type: [GRANT_TYPE],
-      scope: [...scopes].sort(),
-    };
   }
 
   private async read(clientId: string): Promise<GlewlwydClient | null> {
@@ -181,6 +169,18 @@ export class GlewlwydAdapter implements DownstreamAdapter {
   private where(): string {
     return `glewlwyd downstream ${this.apiUrl}`;
   }
+}
+
+/** The whole client as we keep it: a PUT replaces what a person changed by hand on it (drift). */
+function representation(clientId: string, scopes: readonly string[]): Record<string, unknown> {
+  return {
+    name: clientId,
+    description: DESCRIPTION,
+    confidential: true,
+    enabled: scopes.length > 0,
+    authorization_type: [GRANT_TYPE],
+    scope: [...scopes].sort(),
+  };
 }
 
 function clientPath(clientId: string): string {
