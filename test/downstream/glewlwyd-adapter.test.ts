@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DownstreamAdapter, DownstreamError } from '../../lib/server/downstream/adapter';
 import { GlewlwydAdapter } from '../../lib/server/downstream/glewlwyd';
@@ -155,4 +156,21 @@ test('a plugin that is missing or cannot issue client-credentials tokens is refu
   const refusal = await new GlewlwydAdapter({ ...downstream.config, plugin: 'no-cc' }).tokenEndpoint().catch((e: Error) => e);
   expect(refusal).toMatchObject({ reason: 'refused', message: expect.stringContaining("plugin instance 'no-cc' cannot issue client-credentials tokens") });
   expect((refusal as Error).message).not.toContain(downstream.signingKey);
+});
+
+test('a glewlwyd that accepts and never answers is unreachable after a bounded wait, not a hang', async () => {
+  const silent = createServer(socket => socket.on('error', () => undefined));
+  await new Promise<void>(done => silent.listen(0, '127.0.0.1', done));
+  try {
+    const { port } = silent.address() as { port: number };
+    const stuck = new GlewlwydAdapter({ ...downstream.config, apiUrl: `http://127.0.0.1:${port}/api` });
+    const started = Date.now();
+    await expect(stuck.list([{ clientId: 'buyer-bot', remoteId: 'buyer-bot', state: '' }])).rejects.toMatchObject({
+      reason: 'unreachable',
+      message: expect.stringMatching(/could not list clients: .*timeout/),
+    });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  } finally {
+    silent.close();
+  }
 });
