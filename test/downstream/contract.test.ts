@@ -1,7 +1,7 @@
 /**
  * The downstream contract: one suite, run against every kind of token issuer the control plane can drive,
- * each a real server in a process of its own (the rfc7592 kind: unmodified node-oidc-provider; the embedded
- * default: our own token endpoint). The control plane is the real `procurement-scopes server`, driven through
+ * each a real server in a process of its own (the rfc7592 kind: unmodified node-oidc-provider; the glewlwyd
+ * kind: the Debian glewlwyd with a private database; the embedded default: our own token endpoint). The control plane is the real `procurement-scopes server`, driven through
  * its admin API as the Terraform provider drives it. Granted scopes are always read from the issued token:
  * some servers reject a request for a scope the client lacks, others narrow it, so nothing is assumed.
  *
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { apiError } from '../support/api-error';
+import { GlewlwydDownstream, startGlewlwydDownstream } from '../support/glewlwyd-downstream';
 import { IssuedToken, Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
 
 const SCOPES = ['catalog.read', 'rfq.submit', 'ticket.comment'];
@@ -23,6 +24,8 @@ interface Issuer {
   kind: string;
   control: EmbeddedServer;
   tokenEndpoint: string;
+  /** The status of a token request by a client the issuer no longer has. */
+  unknownClientStatus: number;
   /** A hand-made change on the downstream, by someone else than the control plane; undefined where there is none. */
   addScopeByHand?(clientId: string, scope: string): Promise<void>;
   /** Stops and starts the server that issues the tokens. */
@@ -40,6 +43,7 @@ async function rfc7592Issuer(): Promise<Issuer> {
     kind: 'rfc7592',
     control,
     tokenEndpoint: metadata.token_endpoint,
+    unknownClientStatus: 401,
     // Someone holding the client's registration access token (RFC 7592) widens its scope on the server itself.
     addScopeByHand: async (clientId, scope) => {
       const { state } = registrationOf(control, clientId);
@@ -62,6 +66,30 @@ async function rfc7592Issuer(): Promise<Issuer> {
   };
 }
 
+async function glewlwydIssuer(): Promise<Issuer> {
+  const downstream: GlewlwydDownstream = await startGlewlwydDownstream();
+  const file = downstream.configFile({ reconcileSeconds: RECONCILE_SECONDS, drift: 'revert' });
+  const control = await startServer({ args: ['--downstream', file] });
+  return {
+    kind: 'glewlwyd',
+    control,
+    tokenEndpoint: `${downstream.config.apiUrl}/${downstream.config.plugin}/token`,
+    unknownClientStatus: 403,
+    // An administrator widens the client's scope list in glewlwyd's admin API.
+    addScopeByHand: async (clientId, scope) => {
+      const { body } = await downstream.admin('GET', `/client/${clientId}`);
+      const current = body as { scope: string[] };
+      expect((await downstream.admin('PUT', `/client/${clientId}`, { ...current, scope: [...current.scope, scope] })).status).toBe(200);
+    },
+    stopIssuer: () => downstream.terminate(),
+    startIssuer: () => downstream.start(),
+    close: async () => {
+      await control.stop();
+      await downstream.stop();
+    },
+  };
+}
+
 async function embeddedIssuer(): Promise<Issuer> {
   const control = await startServer();
   return {
@@ -70,6 +98,7 @@ async function embeddedIssuer(): Promise<Issuer> {
     get tokenEndpoint() {
       return `${control.url}/token`;
     },
+    unknownClientStatus: 401,
     stopIssuer: () => control.terminate(),
     startIssuer: () => control.restart(),
     close: () => control.stop(),
@@ -102,6 +131,7 @@ function holds(token: IssuedToken, scope: string): boolean {
 
 describe.each([
   ['rfc7592', rfc7592Issuer],
+  ['glewlwyd', glewlwydIssuer],
   ['embedded', embeddedIssuer],
 ])('the %s issuer', (kind, start) => {
   let issuer: Issuer;
@@ -211,7 +241,7 @@ describe.each([
     await admin().delete('clients', 'buyer-bot');
     const gone = await token('rfq.submit');
     expect(gone.scopes).toBeNull();
-    expect(gone.status).toBe(401);
+    expect(gone.status).toBe(issuer.unknownClientStatus);
     expect(await admin().downstream()).toMatchObject({ inSync: true, pending: [] });
   });
 });

@@ -5,10 +5,12 @@
  * the file. Every mistake is named with the field and what to write instead.
  *
  *   {"kind":"rfc7592","issuer":"https://auth.example.com","initialAccessTokenFile":"iat","reconcileSeconds":5,"drift":"revert"}
+ *   {"kind":"glewlwyd","apiUrl":"https://sso.example.com/api","apiKeyFile":"api-key","plugin":"oauth2","reconcileSeconds":5}
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DownstreamAdapter } from './adapter';
+import { GlewlwydAdapter } from './glewlwyd';
 import { DriftMode } from './plan';
 import { Rfc7592Adapter } from './rfc7592';
 
@@ -27,6 +29,10 @@ const ADAPTERS: Record<string, (field: Field, file: Field) => { adapter: Downstr
   rfc7592: (field, file) => {
     const issuer = field('issuer');
     return { adapter: new Rfc7592Adapter({ kind: 'rfc7592', issuer, initialAccessTokenFile: file('initialAccessTokenFile') }), address: issuer };
+  },
+  glewlwyd: (field, file) => {
+    const apiUrl = field('apiUrl');
+    return { adapter: new GlewlwydAdapter({ kind: 'glewlwyd', apiUrl, apiKeyFile: file('apiKeyFile'), plugin: field('plugin') }), address: apiUrl };
   },
 };
 
