@@ -41,6 +41,8 @@ const ROWS: Row[] = [
   { method: 'GET', path: () => 'refusals', expect: ADMIN_ONLY_READ },
   { method: 'GET', path: () => 'token', expect: READ },
   { method: 'GET', path: () => 'policy', expect: READ },
+  // Where the push to a downstream server stands (issue 22): the read role, like the other status reads.
+  { method: 'GET', path: () => 'downstream', expect: READ },
   { method: 'GET', path: () => 'policy/findings', expect: READ },
   { method: 'POST', path: () => 'admission', body: () => ({ changes: [{ kind: 'scopes', key: 'dry.run', value: scope('dry.run') }] }), expect: READ },
   { method: 'PUT', path: () => 'policy', body: () => ({ environment: 'dev', maxHighRiskGrantDays: 60 }), expect: [401, 403, 403, 200] },

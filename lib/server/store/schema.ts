@@ -113,7 +113,7 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit (at);`,
   {
     version: 7,
     sql: d => `
-CREATE TABLE downstream_clients (
+CREATE TABLE IF NOT EXISTS downstream_clients (
   downstream ${d.key} NOT NULL, client_id ${d.key} NOT NULL, remote_id TEXT NOT NULL, state TEXT NOT NULL, pushed TEXT NOT NULL,
   PRIMARY KEY (downstream, client_id))${d.keyed};`,
   },
