@@ -36,6 +36,8 @@ import { ClientSecrets } from './secrets';
 import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { loadTls } from './tls';
+import { METRICS_PATH, metricsEndpoint } from './metrics/metrics-endpoint';
+import { ServerMetrics } from './metrics/server-metrics';
 
 export interface RunningServer {
   /** Where this process listens, e.g. `http://127.0.0.1:8787` (https with TLS). */
@@ -51,7 +53,7 @@ export interface RunningServer {
 }
 
 /** Every path answered, for the 404 of any other. */
-const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', ADMIN_PREFIX];
+const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', METRICS_PATH, ADMIN_PREFIX];
 
 /** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
 const REFUSAL_FLUSH_MS = 1_000;
@@ -70,6 +72,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
   const secrets = await ClientSecrets.open(store);
   const grants = new GrantBatcher(store);
+  const metrics = new ServerMetrics(store, now);
   if (!isLoopback(config.host) && !tls) {
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
@@ -79,7 +82,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   let metadata: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
   const jwks = jwksEndpoint(signingKeys);
-  const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
+  const refusals = new RefusalCounter({ store, now, log, metrics, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
   const retention = new Retention({ store, now, log, ...config });
   const reads = new TokenReads(store, policy);
   const guard = (endpoint: 'token' | 'introspection') =>
@@ -95,16 +98,20 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const guards = { token: guard('token'), introspection: guard('introspection') };
   const router = new AdminRouter(
     { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
-    { rateLimit: config.adminRateLimit },
+    { rateLimit: config.adminRateLimit, metrics },
   );
 
+  const scrape = metricsEndpoint(metrics, adminTokens);
   const inFlight = new Set<Promise<void>>();
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const admin = url.pathname.startsWith(ADMIN_PREFIX);
+    // Answered with an admin token, so refused in the admin API's words.
+    const adminWords = admin || url.pathname === METRICS_PATH;
     const answer = async () => {
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
+      if (url.pathname === METRICS_PATH) return scrape(req, res);
       // Another instance's key rotation is seen here, at most once per check interval.
       await signingKeys.refresh();
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
@@ -113,7 +120,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       if (url.pathname === METADATA_PATH) return metadata(req, res);
       throw new ServerError(404, 'not_found', `no such endpoint; this server serves ${SERVED.join(', ')} (see ${METADATA_PATH})`);
     };
-    const answering = answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
+    const answering = answer().catch(error => handleError(error, res, log, adminWords ? 'admin' : 'oauth'));
     // Tracked so that close() lets an answer finish with the store before closing it, even when its connection was cut.
     inFlight.add(answering);
     void answering.finally(() => inFlight.delete(answering));
@@ -126,7 +133,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const grant = { reads, tokens: new AccessTokens(issuer.origin, signingKeys), now, audit: new TokenAudit(now, grants) };
+  const grant = { reads, tokens: new AccessTokens(issuer.origin, signingKeys), now, audit: new TokenAudit(now, grants, metrics) };
   const assertions = new ClientAssertions(new Set([issuer.origin, new URL(TOKEN_PATH, issuer).href]), () => now().getTime());
   token = tokenEndpoint(grant, new ClientAuthentication(reads, secrets, assertions));
   metadata = metadataEndpoint(issuer);
