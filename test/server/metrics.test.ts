@@ -94,6 +94,14 @@ describe('token counters', () => {
     expect(refused(after, 'invalid_client')).toBe(1);
   });
 
+  test('a registered client\'s scope refusals are 0 from its first scrape on, so that the first refusal is an increase', async () => {
+    await server.admin.put('clients', { clientId: 'newcomer', displayName: 'New', owner: 'team' } as never, 'newcomer');
+    const samples = await metrics();
+    expect(samplesOf(samples, REFUSED).filter(s => s.labels.client_id === 'newcomer')).toEqual([
+      { name: REFUSED, labels: { client_id: 'newcomer', reason: 'invalid_scope' }, value: 0 },
+    ]);
+  });
+
   test('unregistered client ids, however many, count under the one label value `unknown` and never appear in the exposition', async () => {
     const ids = Array.from({ length: 40 }, () => `rogue-${randomBytes(6).toString('hex')}`);
     const before = await metrics();
@@ -102,7 +110,8 @@ describe('token counters', () => {
     const after = await metricsOnce(s => unknown(s) - unknown(before) >= ids.length);
     // Some answered invalid_client, the rest rate_limited once the address's failure allowance ran out: all `unknown`.
     expect(unknown(after) - unknown(before)).toBe(ids.length);
-    expect(new Set(samplesOf(after, REFUSED).map(s => s.labels.client_id))).toEqual(new Set(['erp', 'unknown']));
+    const registered = (await server.admin.snapshot()).clients.map(c => c.clientId);
+    expect(samplesOf(after, REFUSED).filter(s => ![...registered, 'unknown', 'none'].includes(s.labels.client_id))).toEqual([]);
     const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${readToken}` } })).text();
     for (const id of ids) expect(text).not.toContain(id);
   });

@@ -2,17 +2,13 @@
  * What the grant gauges show, read at scrape time: every scope each client
  * holds now (through its bindings, implied scopes included), with the scope's
  * risk, when the client stops holding it and when it last got a token with
- * it. Two reads whatever the size (the snapshot and the usage table), so a
- * scrape stays cheap; usage of scopes no longer held is left out.
+ * it, from the two reads of a scrape (server-metrics.ts: the snapshot and the
+ * usage table, whatever their size); usage of scopes no longer held is left
+ * out.
  */
 import { UsageEntry } from '../../model/admin-api';
 import { grantsByClient, heldUntil } from '../../model/effective-scopes';
 import { Snapshot } from '../../model/types';
-
-export interface GrantGaugeReads {
-  snapshot(): Promise<Snapshot>;
-  usage(): Promise<UsageEntry[]>;
-}
 
 export interface GrantSeries {
   clientId: string;
@@ -25,8 +21,7 @@ export interface GrantSeries {
   lastUsedAt: number | null;
 }
 
-export async function grantSeries(store: GrantGaugeReads, now: Date): Promise<GrantSeries[]> {
-  const [model, usage] = await Promise.all([store.snapshot(), store.usage()]);
+export function grantSeries(model: Snapshot, usage: readonly UsageEntry[], now: Date): GrantSeries[] {
   const risks = new Map(model.scopes.map(s => [s.name, s.risk as string]));
   const lastUse = new Map(usage.map(u => [JSON.stringify([u.clientId, u.scope]), Date.parse(u.lastUsedAt)]));
   const out: GrantSeries[] = [];

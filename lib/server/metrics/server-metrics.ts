@@ -13,8 +13,15 @@
  * The grant gauges are computed from the store at scrape time (grant-gauges.ts).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { RefusalReason } from '../../model/admin-api';
-import { GrantGaugeReads, grantSeries } from './grant-gauges';
+import { RefusalReason, UsageEntry } from '../../model/admin-api';
+import { Snapshot } from '../../model/types';
+import { grantSeries } from './grant-gauges';
+
+/** What a scrape reads from the store: two reads, whatever the size of the model. */
+export interface MetricsReads {
+  snapshot(): Promise<Snapshot>;
+  usage(): Promise<UsageEntry[]>;
+}
 
 export class ServerMetrics {
   private readonly registry = new Registry();
@@ -39,7 +46,7 @@ export class ServerMetrics {
   ]);
 
   constructor(
-    private readonly store: GrantGaugeReads,
+    private readonly store: MetricsReads,
     private readonly now: () => Date,
   ) {}
 
@@ -65,8 +72,11 @@ export class ServerMetrics {
 
   /** The exposition text, with the grant gauges read from the store now. */
   async exposition(): Promise<string> {
-    const series = await grantSeries(this.store, this.now());
+    const [model, usage] = await Promise.all([this.store.snapshot(), this.store.usage()]);
+    const series = grantSeries(model, usage, this.now());
     // Set in one synchronous step after the reads: a scrape never sees half of one read and half of another.
+    // Every registered client's scope refusals start at 0, so that `increase()` sees its very first one.
+    for (const { clientId } of model.clients) this.tokenRefusals.inc({ client_id: clientId, reason: 'invalid_scope' }, 0);
     for (const gauge of [this.grantExpiry, this.grantLastUsed, this.grantHeld]) gauge.reset();
     for (const grant of series) {
       const { clientId: client_id, scope, risk } = grant;
