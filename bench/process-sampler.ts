@@ -3,7 +3,8 @@
  * how many provider processes it spawned, their peak memory (VmHWM, the
  * kernel's own high-water mark of resident memory) and their CPU time.
  *
- * Only this process's children (terraform) and their children (providers,
+ * Only this process's children (terraform, and a reattached provider serving
+ * the whole command) and terraform's children (providers,
  * `node .../procurement-provider.js`) are looked at, so other Terraform runs
  * on the machine never count. Children are found through
  * /proc/<pid>/task/<tid>/children, which is cheap enough to poll every 50 ms
@@ -21,13 +22,13 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux: fixed at 100 for the /proc AB
 const PROVIDER_MARK = 'procurement-provider.js';
 
 export interface ProcessFigures {
-  /** Provider processes Terraform started that ran the provider (the launch scripts a warm process served do not). */
+  /** Provider processes that served the command: Terraform's launches, or the one reattached process. */
   providerSpawns: number;
-  /** Largest VmHWM of any one provider process (the warm process's included, since its start), in MiB. */
+  /** Largest VmHWM of any one provider process, in MiB. */
   providerPeakMiB: number;
   /** CPU seconds of the provider processes (lower bound, see the file comment). */
   providerCpuSeconds: number;
-  /** CPU seconds of terraform plus every provider it waited for (exact). */
+  /** CPU seconds of terraform plus every provider it, or the step, waited for (exact). */
   childrenCpuSeconds: number;
 }
 
@@ -53,8 +54,8 @@ export class ProcessSampler {
   }
 
   private sample(): void {
-    for (const terraform of childrenOf(process.pid)) {
-      for (const pid of childrenOf(terraform)) {
+    for (const child of childrenOf(process.pid)) {
+      for (const pid of [child, ...childrenOf(child)]) {
         const status = read(`/proc/${pid}/status`);
         if (!status || !read(`/proc/${pid}/cmdline`)?.includes(PROVIDER_MARK)) continue;
         const hwm = hwmKiBOf(status);

@@ -2,10 +2,12 @@
  * Many small objects (issue #14): N scopes, N/5 roles of 3 scopes, N clients
  * and N/5 bindings of 5 subjects (2.4N resources), where the provider's own
  * cost shows (in the large stack, Terraform's handling of 100-subject lists
- * hides it). Ours (with the warm provider process, and without it) and the floor (the same values and references as builtin
- * `terraform_data`) run side by side: both are applied from empty, then their
- * no-change plans alternate, ours, floor, ours, floor..., and the medians are
- * compared, so a drift in the machine's load touches both sides alike.
+ * hides it). Ours and the floor (the same values and references as builtin
+ * `terraform_data`) run side by side: both are applied from empty (ours as
+ * `procurement-scopes terraform apply` runs it, one reattached provider process),
+ * then their no-change plans alternate, ours as a plain `terraform plan` (a
+ * provider process per launch), ours reattached, floor, ours..., and the
+ * medians are compared, so a drift in the machine's load touches both sides alike.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -28,10 +30,10 @@ export interface SmallObjectsSide {
 export interface SmallObjectsFigures {
   n: number;
   resources: number;
-  /** With the warm provider process (the default: every launch after the apply's first is served warm). */
+  /** Plain `terraform`: Terraform starts a provider process per phase (the plans; the apply is reattached, see below). */
   ours: SmallObjectsSide;
-  /** Ours with PROCUREMENT_PROVIDER_WARM_SECONDS=0, a process per launch: what the first plan of a fresh CI job costs at most. */
-  oursNoWarm: { noChangePlans: StepFigures[]; noChangePlan: StepFigures };
+  /** Through `procurement-scopes terraform`: one reattached provider process for the command (the apply is this one). */
+  oursReattached: { noChangePlans: StepFigures[]; noChangePlan: StepFigures };
   floor: SmallObjectsSide;
   /** Where the provider's CPU went in one more no-change plan of ours, under the profiler (--cpu-prof). */
   profile?: ProfileSummary;
@@ -63,12 +65,12 @@ export async function measureSmallObjects(n: number, options: SmallObjectsOption
       await floor.init();
       const apply = (side: TerraformSide) => side.step(`apply from empty (${resources} resources)`, ['apply', '-auto-approve'], [0]);
       const applies = { ours: await apply(ours), floor: await apply(floor) };
-      const plans: { ours: StepFigures[]; oursNoWarm: StepFigures[]; floor: StepFigures[] } = { ours: [], oursNoWarm: [], floor: [] };
-      const plan = (side: TerraformSide, i: number, env: NodeJS.ProcessEnv = {}) =>
-        side.step(`no-change plan ${i + 1}/${options.plans}${env.PROCUREMENT_PROVIDER_WARM_SECONDS ? ', no warm process' : ''}`, ['plan', '-detailed-exitcode'], [0], env);
+      const plans: { ours: StepFigures[]; oursReattached: StepFigures[]; floor: StepFigures[] } = { ours: [], oursReattached: [], floor: [] };
+      const plan = (side: TerraformSide, i: number, reattach = false) =>
+        side.step(`no-change plan ${i + 1}/${options.plans}${reattach ? ', reattached' : ''}`, ['plan', '-detailed-exitcode'], [0], { reattach });
       for (let i = 0; i < options.plans; i++) {
         plans.ours.push(await plan(ours, i));
-        plans.oursNoWarm.push(await plan(ours, i, { PROCUREMENT_PROVIDER_WARM_SECONDS: '0' }));
+        plans.oursReattached.push(await plan(ours, i, true));
         plans.floor.push(await plan(floor, i));
       }
       const profile = options.cpuProfileDir ? await profiledPlan(ours, options.cpuProfileDir) : undefined;
@@ -76,7 +78,7 @@ export async function measureSmallObjects(n: number, options: SmallObjectsOption
         n,
         resources,
         ours: { apply: applies.ours, noChangePlans: plans.ours, noChangePlan: median(plans.ours) },
-        oursNoWarm: { noChangePlans: plans.oursNoWarm, noChangePlan: median(plans.oursNoWarm) },
+        oursReattached: { noChangePlans: plans.oursReattached, noChangePlan: median(plans.oursReattached) },
         floor: { apply: applies.floor, noChangePlans: plans.floor, noChangePlan: median(plans.floor) },
         ...(profile ? { profile } : {}),
       };
@@ -98,7 +100,7 @@ async function profiledPlan(side: TerraformSide, dir: string): Promise<ProfileSu
   execFileSync(process.execPath, [BUNDLER, '--outfile', bundlePath, '--readable'], { stdio: 'ignore' });
   side.reinstall({ bundlePath, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
-    await side.step('no-change plan, providers under the profiler', ['plan', '-detailed-exitcode'], [0]);
+    await side.step('no-change plan, providers under the profiler', ['plan', '-detailed-exitcode'], [0], { reattach: false });
   } finally {
     side.reinstall();
   }

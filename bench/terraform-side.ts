@@ -13,14 +13,11 @@ import { defaultBundlePath, installProvider } from '../lib/provider/install/inst
 import { TerraformCli } from '../lib/terraform/terraform-cli';
 import { BenchServer, startBenchServer } from './bench-server';
 import { startCountingProxy } from './counting-proxy';
-import { cpuSecondsOf, peakMiBOf, ProcessFigures, ProcessSampler } from './process-sampler';
+import { cpuSecondsOf, ProcessFigures, ProcessSampler } from './process-sampler';
 import { TerraformJson } from './configurations';
-import { warmDirectoryOf, warmProcessOf } from '../lib/provider/warm/warm-protocol';
 
 export interface StepFigures extends ProcessFigures {
   seconds: number;
-  /** CPU seconds the warm provider process used during the step (in providerCpuSeconds and childrenCpuSeconds too). */
-  warmProviderCpuSeconds: number;
   /** CPU seconds the embedded server used during the step (absent for the floor). */
   serverCpuSeconds?: number;
 }
@@ -39,8 +36,6 @@ export class TerraformSide {
   private readonly workDir: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly configFile: string;
-  /** Where the warm provider process of this side's provider lives (lib/provider/warm): not Terraform's child, so counted apart. */
-  private readonly warmDir: string;
 
   private constructor(
     readonly name: string,
@@ -52,7 +47,6 @@ export class TerraformSide {
     mkdirSync(this.workDir);
     const install = installProvider({ configFile: join(dir, 'terraform.rc'), bundlePath: defaultBundlePath(__dirname) });
     this.configFile = install.configFile;
-    this.warmDir = warmDirectoryOf(install.packageDir);
     this.env = {
       TF_CLI_CONFIG_FILE: install.configFile,
       ...(server ? { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken, PROCUREMENT_SECRETS_DIR: join(dir, 'secrets') } : {}),
@@ -77,13 +71,18 @@ export class TerraformSide {
     await this.step('init', ['init'], [0]);
   }
 
-  /** Runs `terraform <args>` (adding -no-color -input=false), fails unless it exits with one of `exitCodes`; `env` is laid over the side's. */
-  async step(label: string, args: string[], exitCodes: number[], env: NodeJS.ProcessEnv = {}): Promise<StepFigures> {
+  /**
+   * Runs `terraform <args>` (adding -no-color -input=false), fails unless it exits with one of `exitCodes`; `env` is
+   * laid over the side's. `reattach`: one provider process for the command, as `procurement-scopes terraform` runs it
+   * (the default on a side with a server, ours: the project runs Terraform so; never on the floor's, which has no provider).
+   */
+  async step(label: string, args: string[], exitCodes: number[], options: { env?: NodeJS.ProcessEnv; reattach?: boolean } = {}): Promise<StepFigures> {
     let done = 0;
     const started = performance.now();
     const cli = new TerraformCli({
       cwd: this.workDir,
-      env: { ...this.env, ...env },
+      env: { ...this.env, ...options.env },
+      reattach: options.reattach ?? this.server !== null,
       onLine: line => {
         if (RESOURCE_DONE.test(line) && ++done % PROGRESS_EVERY === 0) {
           this.log(`    ${this.name}: ${label}: ${done} resources done, ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -91,24 +90,16 @@ export class TerraformSide {
       },
     });
     const serverCpuBefore = this.server ? cpuSecondsOf(this.server.pid) : 0;
-    const warmBefore = warmProcessOf(this.warmDir);
-    const warmCpuBefore = warmBefore ? cpuSecondsOf(warmBefore) : 0;
     const sampler = new ProcessSampler();
     // Flags before any positional argument (a plan file): Terraform stops reading flags at the first one.
     const result = await cli.run([args[0], '-no-color', '-input=false', ...args.slice(1)]);
     const seconds = (performance.now() - started) / 1000;
     const processes = sampler.stop();
-    const warmAfter = warmProcessOf(this.warmDir);
-    const warmCpu = warmAfter ? cpuSecondsOf(warmAfter) - (warmAfter === warmBefore ? warmCpuBefore : 0) : 0;
-    processes.providerCpuSeconds += warmCpu;
-    processes.childrenCpuSeconds += warmCpu;
-    // The warm process's peak since it started: it serves every command after its first.
-    if (warmAfter) processes.providerPeakMiB = Math.max(processes.providerPeakMiB, peakMiBOf(warmAfter));
     if (!exitCodes.includes(result.exitCode)) {
       const tail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
       throw new Error(`${this.name}: terraform ${args.join(' ')} exited ${result.exitCode} (expected ${exitCodes.join(' or ')}):\n${tail}`);
     }
-    const figures: StepFigures = { seconds, warmProviderCpuSeconds: warmCpu, ...processes, ...(this.server ? { serverCpuSeconds: cpuSecondsOf(this.server.pid) - serverCpuBefore } : {}) };
+    const figures: StepFigures = { seconds, ...processes, ...(this.server ? { serverCpuSeconds: cpuSecondsOf(this.server.pid) - serverCpuBefore } : {}) };
     if (args[0] !== 'init') this.log(`    ${this.name}: ${label}: ${seconds.toFixed(1)} s (${processes.providerSpawns} provider processes)`);
     return figures;
   }
@@ -118,7 +109,7 @@ export class TerraformSide {
     if (!this.server) throw new Error(`${this.name} has no server to count requests of`);
     const proxy = await startCountingProxy(this.server.url);
     try {
-      await this.step('no-change plan through a counting proxy', ['plan', '-detailed-exitcode'], [0], { PROCUREMENT_URL: proxy.url });
+      await this.step('no-change plan through a counting proxy', ['plan', '-detailed-exitcode'], [0], { env: { PROCUREMENT_URL: proxy.url } });
       return [...proxy.seen];
     } finally {
       await proxy.close();
@@ -126,8 +117,6 @@ export class TerraformSide {
   }
 
   async close(): Promise<void> {
-    const warm = warmProcessOf(this.warmDir);
-    if (warm) process.kill(warm, 'SIGTERM');
     await this.server?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

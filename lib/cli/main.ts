@@ -12,6 +12,8 @@ export function buildProgram(): Command {
   const program = new Command('procurement-scopes')
     .description('OAuth scopes, clients, roles and role bindings for procurement systems, as code.')
     .version(VERSION)
+    // Root options only before the command: `terraform --version` is Terraform's.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   for (const command of COMMANDS) command.register(program);

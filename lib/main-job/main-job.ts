@@ -67,6 +67,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
 
     const terraform = new TerraformCli({
       cwd: stackDir,
+      // One provider process for each command (plan, apply), not one per phase: procurement-scopes terraform's way.
+      reattach: true,
       env: {
         TF_CLI_CONFIG_FILE: cliConfig,
         PROCUREMENT_URL: server.url,

@@ -249,7 +249,7 @@ export class ProviderService {
     return {
       client,
       snapshot: new LiveSnapshot(client),
-      // Relative to the Terraform working directory, which a warm provider process does not share (lib/provider/warm).
+      // Relative to the Terraform working directory (the provider's own cwd, however it was started).
       secrets: settings.secretsDir ? new SecretStore(resolve(cwd, settings.secretsDir)) : null,
       secretsCommand: settings.secretsCommand ? new SecretCommand(settings.secretsCommand, { env, cwd }) : null,
       managerLabel: managerLabel(cwd, hostname()),

@@ -1,11 +1,12 @@
 /**
- * Runs the real `terraform` CLI in a working directory. Used by the main job
- * and the benchmarks; output is streamed to the caller so that long applies
- * show progress.
+ * Runs the real `terraform` CLI in a working directory. Used by the main job,
+ * the tests and the benchmarks; output is streamed to the caller so that long
+ * applies show progress.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ExternalError } from '../model/errors';
+import { startReattachedProvider, usesProvider, workingDirectoryOf } from './reattached-provider';
 
 export interface TerraformRunOptions {
   /** The Terraform working directory (e.g. cdktf.out/stacks/dev). */
@@ -16,6 +17,11 @@ export interface TerraformRunOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Each line of output, as it comes. @default lines are collected only */
   onLine?: (line: string) => void;
+  /**
+   * One provider process serves each command through TF_REATTACH_PROVIDERS (reattached-provider.ts), instead of
+   * Terraform's one per phase; its messages count as stderr. @default false
+   */
+  reattach?: boolean;
 }
 
 export interface TerraformResult {
@@ -54,15 +60,22 @@ export class TerraformCli {
     return result;
   }
 
-  run(args: string[], opts: { quiet?: boolean } = {}): Promise<TerraformResult> {
+  async run(args: string[], opts: { quiet?: boolean } = {}): Promise<TerraformResult> {
+    const env = { ...(this.options.baseEnv ?? process.env), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...this.options.env };
+    const err: string[] = [];
+    if (!this.options.reattach || !usesProvider(args) || !existsSync(this.options.cwd)) return this.spawn(args, env, err, opts);
+    const provider = await startReattachedProvider({ cwd: workingDirectoryOf(args, this.options.cwd), env, onLog: line => err.push(`${line}\n`) });
+    try {
+      return await this.spawn(args, { ...env, TF_REATTACH_PROVIDERS: provider.reattach }, err, opts);
+    } finally {
+      await provider.stop();
+    }
+  }
+
+  private spawn(args: string[], env: NodeJS.ProcessEnv, err: string[], opts: { quiet?: boolean }): Promise<TerraformResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn('terraform', args, {
-        cwd: this.options.cwd,
-        env: { ...(this.options.baseEnv ?? process.env), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...this.options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn('terraform', args, { cwd: this.options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const out: string[] = [];
-      const err: string[] = [];
       const forward = (sink: string[]) => (chunk: Buffer) => {
         const text = chunk.toString();
         sink.push(text);

@@ -14,4 +14,4 @@ status=0
 procurement_scopes plan-guard check plan-guard.json --state state-now.json || status=$?
 rm -f state-now.json
 [ "$status" -eq 0 ] || exit "$status"
-terraform apply -input=false -no-color -lock-timeout=10m plan.tfplan
+procurement_scopes terraform apply -input=false -no-color -lock-timeout=10m plan.tfplan

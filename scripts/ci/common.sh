@@ -8,6 +8,8 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # This repository runs its own CLI; a stacks repository made by `procurement-scopes init` runs the installed one.
+# Terraform commands that use the provider run as `procurement_scopes terraform ...`: one provider process serves the
+# whole command (TF_REATTACH_PROVIDERS) instead of one per phase, and ends with it.
 procurement_scopes() {
   if [ -f "$REPO_ROOT/bin/procurement-scopes.js" ]; then node "$REPO_ROOT/bin/procurement-scopes.js" "$@"
   else "$REPO_ROOT/node_modules/.bin/procurement-scopes" "$@"; fi

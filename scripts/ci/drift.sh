@@ -5,8 +5,8 @@
 source "$(dirname "$0")/common.sh"
 stack="$1"
 enter_stack "$stack"
-terraform plan -input=false -no-color -lock=false -refresh-only -out=drift.tfplan
-terraform show -json drift.tfplan > drift.json
+procurement_scopes terraform plan -input=false -no-color -lock=false -refresh-only -out=drift.tfplan
+procurement_scopes terraform show -json drift.tfplan > drift.json
 count="$(node -e 'const p = JSON.parse(require("fs").readFileSync("drift.json", "utf8")); console.log((p.resource_drift ?? []).length)')"
 procurement_scopes review drift.json --format markdown --stack "$stack" > drift.md
 if [ "$count" -gt 0 ]; then output drift true; echo "$count objects changed outside Terraform"; else output drift false; echo "no drift"; fi

@@ -10,8 +10,8 @@ enter_stack "$stack"
 terraform state pull > state-at-plan.json
 procurement_scopes plan-guard record --state state-at-plan.json --out plan-guard.json
 rm -f state-at-plan.json
-terraform plan -input=false -no-color -lock=false -out=plan.tfplan
-terraform show -json plan.tfplan > plan.json
+procurement_scopes terraform plan -input=false -no-color -lock=false -out=plan.tfplan
+procurement_scopes terraform show -json plan.tfplan > plan.json
 # Judged with the policy the server enforces (read role), followed by the plan's procurement_policy where it changes it.
 policy=()
 [ -n "${PROCUREMENT_URL:-}" ] && policy=(--policy-from "$PROCUREMENT_URL")

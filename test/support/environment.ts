@@ -16,10 +16,9 @@ import { tmpdir } from 'node:os';
 /** Variables of the caller that must never reach a process a test starts. */
 export const CALLER_ONLY = /^(PROCUREMENT_|TF_|CDKTF_)/;
 
-/** The caller's environment minus CALLER_ONLY, with this run's TMPDIR, no update checks, no warm provider, and `extra` on top. */
+/** The caller's environment minus CALLER_ONLY, with this run's TMPDIR, no update checks, and `extra` on top. */
 export function testEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!CALLER_ONLY.test(name)) env[name] = value;
-  // No warm provider process (it would outlive the test): test/provider/warm-provider.test.ts turns it on and ends it.
-  return { ...env, TMPDIR: tmpdir(), CHECKPOINT_DISABLE: '1', PROCUREMENT_PROVIDER_WARM_SECONDS: '0', ...extra };
+  return { ...env, TMPDIR: tmpdir(), CHECKPOINT_DISABLE: '1', ...extra };
 }

@@ -10,10 +10,11 @@ import * as review from './review';
 import * as rotateSecret from './rotate-secret';
 import * as rotateSigningKey from './rotate-signing-key';
 import * as server from './server';
+import * as terraform from './terraform';
 import * as verify from './verify';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, review, verify, rotateSecret, rotateSigningKey, adminToken, planGuard];
+export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, terraform, review, verify, rotateSecret, rotateSigningKey, adminToken, planGuard];

@@ -5,8 +5,9 @@ export function register(program: Command): void {
   program
     .command('provider')
     .description('run the Terraform provider (Terraform starts it; install it with install-provider)')
-    .action(async () => {
+    .option('--reattach', 'serve a whole command: print the TF_REATTACH_PROVIDERS value, then serve until SIGTERM (what `procurement-scopes terraform` does)')
+    .action(async (opts: { reattach?: boolean }) => {
       const { runProvider } = await import('../../provider/main.js');
-      await runProvider();
+      await runProvider(opts.reattach ? ['--reattach'] : []);
     });
 }

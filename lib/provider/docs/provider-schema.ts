@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformCli } from '../../terraform/terraform-cli';
-import { installProvider, PROVIDER_HOSTNAME_SOURCE, PROVIDER_VERSION } from '../install/install-provider';
+import { installProvider, PROVIDER_VERSION } from '../install/install-provider';
+import { PROVIDER_HOSTNAME_SOURCE } from '../plugin/handshake';
 import { ProviderSchemaJson } from './provider-docs';
 
 export async function providerSchemaFromTerraform(bundlePath: string): Promise<ProviderSchemaJson> {

@@ -10,11 +10,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { findPackageRoot } from '../../package-root';
 import { PROVIDER_VERSION_CONSTRAINT, VERSION } from '../../version';
+import { PROVIDER_HOSTNAME_SOURCE } from '../plugin/handshake';
 import { packageHash } from './package-hash';
-import { DEFAULT_WARM_SECONDS, END_OF_SESSION } from '../warm/warm-protocol';
 
 export const PROVIDER_VERSION = VERSION;
-export const PROVIDER_HOSTNAME_SOURCE = 'registry.terraform.io/procurement-scopes/procurement';
 // Not named terraform-provider-*: Terraform would take any such file for the executable.
 export const BUNDLE_FILE = 'procurement-provider.js';
 export const EXECUTABLE_FILE = `terraform-provider-procurement_v${PROVIDER_VERSION}`;
@@ -87,44 +86,14 @@ export function installProvider(options: InstallOptions): InstallResult {
   return result;
 }
 
-/**
- * The executable Terraform starts: Node on the bundle next to it (inside the hashed package directory), or, when a warm
- * provider process is up, a relay to it (lib/provider/warm/warm-provider.ts says how and why). The warm directory is the
- * user's own and named after this package directory, so each installed provider has its own warm process.
- */
+/** The executable Terraform starts: Node on the bundle next to it (inside the hashed package directory). */
 function launcher(nodePath: string, nodeArgs: readonly string[]): string {
-  const head = [
+  return [
     '#!/bin/sh',
     `# terraform-provider-procurement ${PROVIDER_VERSION}, installed by \`procurement-scopes install-provider\`.`,
     'dir=$(dirname "$0")',
     `node=node; command -v node >/dev/null 2>&1 || node=${shellQuoted(nodePath)}`,
-  ];
-  // Flags (the benchmark's profiler) are for a process of its own: no warm process then.
-  if (nodeArgs.length > 0) return [...head, `exec "$node" ${nodeArgs.map(shellQuoted).join(' ')} "$dir/${BUNDLE_FILE}" "$@"`, ''].join('\n');
-  return [
-    ...head,
-    '# PROCUREMENT_PROVIDER_WARM_SECONDS=0: every launch in a process of its own.',
-    'warm=${PROCUREMENT_PROVIDER_WARM_SECONDS:-' + DEFAULT_WARM_SECONDS + '}',
-    'if [ "$warm" != 0 ] && [ -r "/proc/$$/environ" ]; then',
-    '  w="${TMPDIR:-/tmp}/procurement-provider-$(id -u)-$(cd "$dir" && pwd -P | cksum | cut -d " " -f 1)"',
-    '  pid=$(cat "$w/pid" 2>/dev/null)',
-    '  if [ -O "$w" ] && [ ! -L "$w" ] && [ -p "$w/requests" ] && [ -n "$pid" ] && grep -q -e --warm-daemon "/proc/$pid/cmdline" 2>/dev/null && mkfifo -m 600 "$w/reply.$$" 2>/dev/null; then',
-    '    exec 4<>"$w/reply.$$"',
-    '    echo $$ 1<>"$w/requests"',
-    '    IFS= read -r line <&4',
-    '    rm -f "$w/reply.$$"',
-    '    case $line in',
-    '      "1|"*)',
-    "        trap '' INT",
-    `        printf '%s\\n' "$line"`,
-    `        while IFS= read -r line <&4 && [ "$line" != ${shellQuoted(END_OF_SESSION)} ]; do printf '%s\\n' "$line" >&2; done`,
-    '        exit 0;;',
-    '    esac',
-    '    exec 4<&-',
-    '  fi',
-    `  exec "$node" "$dir/${BUNDLE_FILE}" --warm-dir "$w" "$warm"`,
-    'fi',
-    `exec "$node" "$dir/${BUNDLE_FILE}"`,
+    `exec "$node" ${[...nodeArgs.map(shellQuoted), `"$dir/${BUNDLE_FILE}"`].join(' ')}`,
     '',
   ].join('\n');
 }

@@ -8,6 +8,10 @@ export const MAGIC_COOKIE_KEY = 'TF_PLUGIN_MAGIC_COOKIE';
 export const MAGIC_COOKIE_VALUE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 const CORE_PROTOCOL_VERSION = 1;
 export const PLUGIN_PROTOCOL_VERSION = 6;
+/** The provider's argument that serves a whole command through TF_REATTACH_PROVIDERS (serve.ts). */
+export const REATTACH_FLAG = '--reattach';
+/** The provider's address: the key of its entry in TF_REATTACH_PROVIDERS and in lock files. */
+export const PROVIDER_HOSTNAME_SOURCE = 'registry.terraform.io/procurement-scopes/procurement';
 
 export interface HandshakeEnvironment {
   /** PEM of the client certificate Terraform will present (AutoMTLS). */

@@ -19,6 +19,8 @@ export interface LifetimeOptions {
   log: (line: string) => void;
   /** How often to look at the parent pid. @default 1000 */
   pollMs?: number;
+  /** SIGTERM is the usual end (a reattached provider's starter sends it after the command): leave without a message. */
+  quietOnSigterm?: boolean;
 }
 
 export function watchProcessLifetime(options: LifetimeOptions): void {
@@ -26,7 +28,7 @@ export function watchProcessLifetime(options: LifetimeOptions): void {
   const leave = (why: string) => {
     if (leaving) return;
     leaving = true;
-    options.log(`${why}: finishing the calls in flight, then exiting`);
+    if (!(why === 'SIGTERM' && options.quietOnSigterm)) options.log(`${why}: finishing the calls in flight, then exiting`);
     options.drain(options.exit);
   };
   process.on('SIGINT', () => undefined);

@@ -1,57 +1,81 @@
 /**
- * Runs the provider as Terraform's plugin in this process: handshake, TLS
- * identity, one session (plugin-session.ts) on a private unix socket, then the
- * one handshake line on stdout. `afterHandshake` is where the entry point
- * leaves a warm provider process behind for Terraform's next launches
- * (lib/provider/warm).
+ * Runs the provider in this process, in one of go-plugin's two ways:
+ *
+ * - launched (the default): Terraform started us for one phase. Handshake,
+ *   TLS identity, a private unix socket, then the one handshake line on
+ *   stdout; GRPCController/Shutdown ends the process.
+ * - reattached (`--reattach`): whoever runs Terraform started us for a whole
+ *   command (`procurement-scopes terraform`, lib/terraform/reattached-provider.ts)
+ *   and tells Terraform where we are through TF_REATTACH_PROVIDERS. The one
+ *   line on stdout is that variable's value, with `"Test": true`: go-plugin
+ *   then neither calls Shutdown nor kills us after each phase (its reattach
+ *   leaves the process's end to the process). Terraform gives a reattached
+ *   provider no certificate, so the socket speaks plain HTTP/2 inside a
+ *   directory only this user can enter (mkdtemp makes it 0700). It ends on
+ *   SIGTERM from its starter, or when the starter is gone.
+ *
+ * Either way each of Terraform's connections (one per provider instance)
+ * gets a ProviderService of its own, with the process's environment and
+ * working directory, which Terraform, or the starter, gave it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSourceModule, AnyResourceModule } from '../framework/resource-module';
-import { checkLaunchedByTerraform } from './handshake';
-import { openPluginSession } from './plugin-session';
+import { ProviderService } from '../provider-service';
+import { checkLaunchedByTerraform, handshakeLine, PLUGIN_PROTOCOL_VERSION, PROVIDER_HOSTNAME_SOURCE } from './handshake';
+import { startPluginServer } from './grpc-server';
 import { watchProcessLifetime } from './process-lifetime';
-import { createPluginIdentity } from './tls';
+import { createPluginIdentity, PluginIdentity } from './tls';
 import { UnaryGrpcServer } from './unary-grpc-server';
 
 export interface ServeOptions {
   resources: readonly AnyResourceModule[];
   dataSources: readonly DataSourceModule[];
-  /** Called once the handshake is out: nothing it does delays Terraform. */
-  afterHandshake?: () => void;
+  /** Serve a whole command through TF_REATTACH_PROVIDERS instead of one launch. @default false */
+  reattach?: boolean;
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
-  const launch = checkLaunchedByTerraform(process.env);
-  if (typeof launch === 'string') {
-    process.stderr.write(`${launch}\n`);
-    process.exitCode = 1;
-    return;
+  let identity: PluginIdentity | null = null;
+  let clientCertificatePem = '';
+  if (!options.reattach) {
+    const launch = checkLaunchedByTerraform(process.env);
+    if (typeof launch === 'string') {
+      process.stderr.write(`${launch}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    clientCertificatePem = launch.clientCertificatePem;
+    identity = createPluginIdentity();
   }
-  // stderr lands in Terraform's log (TF_LOG); nothing secret is ever written here.
+  // stderr lands in Terraform's log (TF_LOG), or the starter's stderr when reattached; nothing secret is ever written here.
   const log = (line: string) => process.stderr.write(`[procurement] ${line}\n`);
   let server: UnaryGrpcServer | null = null;
   // Before the server is up there is nothing in flight: leave at once.
-  watchProcessLifetime({ drain: done => (server ? server.tryShutdown(() => done()) : done()), exit: () => process.exit(0), log });
+  watchProcessLifetime({ drain: done => (server ? server.tryShutdown(() => done()) : done()), exit: () => process.exit(0), log, quietOnSigterm: options.reattach });
   const socketDir = mkdtempSync(join(tmpdir(), 'tf-procurement-'));
-  const session = await openPluginSession({
-    resources: options.resources,
-    dataSources: options.dataSources,
-    env: process.env,
-    cwd: process.cwd(),
-    clientCertificatePem: launch.clientCertificatePem,
-    identity: createPluginIdentity(),
-    socketPath: join(socketDir, 'plugin.sock'),
-    log,
-    onShutdown: () => {
-      server?.forceShutdown();
-      rmSync(socketDir, { recursive: true, force: true });
-      process.exit(0);
-    },
-  });
-  server = session.server;
   process.on('exit', () => rmSync(socketDir, { recursive: true, force: true }));
-  process.stdout.write(session.handshake);
-  options.afterHandshake?.();
+  const socketPath = join(socketDir, 'plugin.sock');
+  const { resources, dataSources } = options;
+  server = await startPluginServer({
+    newService: () => new ProviderService({ resources, dataSources, env: process.env, cwd: process.cwd(), log }).handlers,
+    socketPath,
+    tls: identity ? { certificatePem: identity.certificatePem, privateKeyPem: identity.privateKeyPem, clientCertificatePem } : undefined,
+    log,
+    onShutdown: identity
+      ? () => {
+          server?.forceShutdown();
+          process.exit(0);
+        }
+      : // Not called with "Test": true; were it called, the other instances of the command still need this process.
+        () => log('GRPCController/Shutdown ignored: a reattached provider ends with the command that started it'),
+  });
+  process.stdout.write(identity ? handshakeLine(socketPath, identity.certificateHandshake) : `${reattachValue(socketPath)}\n`);
+}
+
+/** TF_REATTACH_PROVIDERS for this process (the JSON Terraform's reattach parser reads, terraform-exec's ReattachInfo). */
+function reattachValue(socketPath: string): string {
+  const config = { Protocol: 'grpc', ProtocolVersion: PLUGIN_PROTOCOL_VERSION, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socketPath } };
+  return JSON.stringify({ [PROVIDER_HOSTNAME_SOURCE]: config });
 }

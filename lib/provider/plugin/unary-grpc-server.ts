@@ -14,17 +14,24 @@
  * 1.3 s of the 11 s a 720-resource plan process spent under the profiler).
  * Terraform never compresses, streams or sends metadata we need to read.
  */
-import { constants, createSecureServer, Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { constants, createSecureServer, createServer, Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 
 export type UnaryHandler = (request: Buffer) => Promise<Buffer>;
+/** Handlers by full method path, e.g. `/tfplugin6.Provider/ReadResource`; any other path answers UNIMPLEMENTED. */
+export type UnaryMethods = ReadonlyMap<string, UnaryHandler>;
 
-export interface UnaryGrpcServerOptions {
-  /** Handlers by full method path, e.g. `/tfplugin6.Provider/ReadResource`; any other path answers UNIMPLEMENTED. */
-  methods: ReadonlyMap<string, UnaryHandler>;
+export interface MutualTls {
   certificatePem: string;
   privateKeyPem: string;
-  /** Only a client presenting this certificate is served (mutual TLS). */
+  /** Only a client presenting this certificate is served. */
   clientCertificatePem: string;
+}
+
+export interface UnaryGrpcServerOptions {
+  /** The methods of one connection, asked for when it opens: each connection (each provider instance Terraform makes) has its own. */
+  methodsOf: () => UnaryMethods;
+  /** Mutual TLS (go-plugin's AutoMTLS); absent, plain HTTP/2, for a socket only its owner can reach. */
+  tls?: MutualTls;
   /** Largest request accepted, in bytes. */
   maxMessageBytes: number;
 }
@@ -34,20 +41,18 @@ export const GRPC_STATUS = { OK: 0, UNKNOWN: 2, RESOURCE_EXHAUSTED: 8, UNIMPLEME
 
 export class UnaryGrpcServer {
   private readonly server: Http2Server;
-  private readonly sessions = new Set<Http2Session>();
+  /** The open connections and their methods. */
+  private readonly sessions = new Map<Http2Session, UnaryMethods>();
 
   constructor(private readonly options: UnaryGrpcServerOptions) {
-    this.server = createSecureServer({
-      cert: options.certificatePem,
-      key: options.privateKeyPem,
-      ca: options.clientCertificatePem,
-      requestCert: true,
-      rejectUnauthorized: true,
-      // Room for the largest answers (a provider schema, a big binding) queued on the session.
-      maxSessionMemory: 256,
-    });
+    // Room for the largest answers (a provider schema, a big binding) queued on the session.
+    const settings = { maxSessionMemory: 256 };
+    const { tls } = options;
+    this.server = tls
+      ? createSecureServer({ ...settings, cert: tls.certificatePem, key: tls.privateKeyPem, ca: tls.clientCertificatePem, requestCert: true, rejectUnauthorized: true })
+      : createServer(settings);
     this.server.on('session', session => {
-      this.sessions.add(session);
+      this.sessions.set(session, options.methodsOf());
       session.once('close', () => this.sessions.delete(session));
     });
     this.server.on('stream', (stream, headers) => this.call(stream, headers));
@@ -68,16 +73,16 @@ export class UnaryGrpcServer {
     let open = this.sessions.size + 1;
     const closed = () => --open === 0 && done();
     this.server.close(closed);
-    for (const session of this.sessions) session.close(closed);
+    for (const session of this.sessions.keys()) session.close(closed);
   }
 
   forceShutdown(): void {
-    for (const session of this.sessions) session.destroy();
+    for (const session of this.sessions.keys()) session.destroy();
     this.server.close();
   }
 
   private call(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    const handler = this.options.methods.get(String(headers[constants.HTTP2_HEADER_PATH]));
+    const handler = this.sessions.get(stream.session!)?.get(String(headers[constants.HTTP2_HEADER_PATH]));
     if (!handler) return endWithStatus(stream, GRPC_STATUS.UNIMPLEMENTED, `unknown method ${String(headers[constants.HTTP2_HEADER_PATH])}`);
     const chunks: Buffer[] = [];
     let size = 0;

@@ -44,6 +44,17 @@ function call(session: ClientHttp2Session, path: string, body: Buffer): Promise<
   });
 }
 
+/** Methods of one connection: Reverse, Fail, and Connection, which answers the connection's number. */
+let connections = 0;
+function echoMethods(): Map<string, UnaryHandler> {
+  const number = ++connections;
+  return new Map<string, UnaryHandler>([
+    ['/test.Echo/Reverse', async (request: Buffer) => Buffer.from(request).reverse()],
+    ['/test.Echo/Fail', async () => Promise.reject(new Error('broken: 100% wrong'))],
+    ['/test.Echo/Connection', async () => Buffer.from(String(number))],
+  ]);
+}
+
 /** gRPC puts the status in the trailers, or in the headers of a trailers-only answer. */
 const statusOf = (answer: Answer) => Number(answer.trailers['grpc-status'] ?? answer.headers['grpc-status']);
 
@@ -61,13 +72,8 @@ describe('unary gRPC server', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'procurement-grpc-'));
     server = new UnaryGrpcServer({
-      methods: new Map<string, UnaryHandler>([
-        ['/test.Echo/Reverse', async (request: Buffer) => Buffer.from(request).reverse()],
-        ['/test.Echo/Fail', async () => Promise.reject(new Error('broken: 100% wrong'))],
-      ]),
-      certificatePem: serverIdentity.certificatePem,
-      privateKeyPem: serverIdentity.privateKeyPem,
-      clientCertificatePem: terraformIdentity.certificatePem,
+      methodsOf: echoMethods,
+      tls: { certificatePem: serverIdentity.certificatePem, privateKeyPem: serverIdentity.privateKeyPem, clientCertificatePem: terraformIdentity.certificatePem },
       maxMessageBytes: LIMIT,
     });
     await server.listen(socketPath());
@@ -125,5 +131,32 @@ describe('unary gRPC server', () => {
     });
     expect(outcome).toBe('refused');
     stranger.destroy();
+  });
+});
+
+describe('unary gRPC server without TLS (a reattached provider, its socket in a private directory)', () => {
+  test('answers over plain HTTP/2, and each connection has methods of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procurement-grpc-'));
+    const server = new UnaryGrpcServer({ methodsOf: echoMethods, maxMessageBytes: LIMIT });
+    const sessions: ClientHttp2Session[] = [];
+    try {
+      await server.listen(join(dir, 'plugin.sock'));
+      const open = () => {
+        const session = connect('http://localhost', { createConnection: () => require('node:net').connect(join(dir, 'plugin.sock')) });
+        sessions.push(session);
+        return session;
+      };
+      const [first, second] = [open(), open()];
+      const numberOf = async (session: ClientHttp2Session) => (await call(session, '/test.Echo/Connection', framed(Buffer.alloc(0)))).body.subarray(5).toString();
+      const a = await numberOf(first);
+      const b = await numberOf(second);
+      expect(a).not.toBe(b);
+      expect(await numberOf(first)).toBe(a);
+      expect((await call(second, '/test.Echo/Reverse', framed(Buffer.from('abc')))).body).toEqual(framed(Buffer.from('cba')));
+    } finally {
+      for (const session of sessions) session.destroy();
+      server.forceShutdown();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
