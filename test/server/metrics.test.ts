@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROUTES } from '../../lib/server/admin/router';
 import { ServerMetrics } from '../../lib/server/metrics/server-metrics';
 import { SqliteStore } from '../../lib/server/store/sqlite-store';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
@@ -118,6 +119,10 @@ describe('token counters', () => {
 });
 
 describe('admin counters', () => {
+  test('every admin route that changes something (not a GET, nor a read-role POST like the admission dry run) names the action it is counted under; no other does', () => {
+    expect(ROUTES.filter(r => (r.method !== 'GET' && r.role !== 'read') !== (r.write !== undefined)).map(r => `${r.method} ${r.pattern.join('/')}`)).toEqual([]);
+  });
+
   test('successful writes count by kind and action; a write the policy refuses counts its rule and no write; a 404 counts nothing', async () => {
     const before = await metrics();
     const { admin } = server;
