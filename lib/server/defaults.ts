@@ -68,6 +68,8 @@ export interface ServerConfig {
   refusalRetentionDays: number;
   /** How often retention runs (it also runs at start). */
   retentionSweepSeconds: number;
+  /** Count for and serve `GET /metrics`; false: neither (what the benchmark compares counting against). */
+  metrics: boolean;
 }
 
 export const DEFAULTS = {
@@ -95,6 +97,7 @@ export const DEFAULTS = {
   auditMaxEntries: 1_000_000,
   refusalRetentionDays: 30,
   retentionSweepSeconds: 60,
+  metrics: true,
 } as const satisfies ServerConfig;
 
 /** An admin token shorter than this is refused: it guards every scope of every client. */

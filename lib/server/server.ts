@@ -37,7 +37,7 @@ import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { loadTls } from './tls';
 import { METRICS_PATH, metricsEndpoint } from './metrics/metrics-endpoint';
-import { ServerMetrics } from './metrics/server-metrics';
+import { NO_METRICS, ServerMetrics } from './metrics/server-metrics';
 
 export interface RunningServer {
   /** Where this process listens, e.g. `http://127.0.0.1:8787` (https with TLS). */
@@ -72,7 +72,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
   const secrets = await ClientSecrets.open(store);
   const grants = new GrantBatcher(store);
-  const metrics = new ServerMetrics(store, now);
+  const metrics = config.metrics ? new ServerMetrics(store, now) : null;
+  const counting = metrics ?? NO_METRICS;
   if (!isLoopback(config.host) && !tls) {
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
@@ -82,7 +83,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   let metadata: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
   const jwks = jwksEndpoint(signingKeys);
-  const refusals = new RefusalCounter({ store, now, log, metrics, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
+  const refusals = new RefusalCounter({ store, now, log, metrics: counting, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
   const retention = new Retention({ store, now, log, ...config });
   const reads = new TokenReads(store, policy);
   const guard = (endpoint: 'token' | 'introspection') =>
@@ -98,7 +99,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const guards = { token: guard('token'), introspection: guard('introspection') };
   const router = new AdminRouter(
     { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
-    { rateLimit: config.adminRateLimit, metrics },
+    { rateLimit: config.adminRateLimit, metrics: counting },
   );
 
   const scrape = metricsEndpoint(metrics, adminTokens);
@@ -133,7 +134,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const grant = { reads, tokens: new AccessTokens(issuer.origin, signingKeys), now, audit: new TokenAudit(now, grants, metrics) };
+  const grant = { reads, tokens: new AccessTokens(issuer.origin, signingKeys), now, audit: new TokenAudit(now, grants, counting) };
   const assertions = new ClientAssertions(new Set([issuer.origin, new URL(TOKEN_PATH, issuer).href]), () => now().getTime());
   token = tokenEndpoint(grant, new ClientAuthentication(reads, secrets, assertions));
   metadata = metadataEndpoint(issuer);

@@ -208,3 +208,19 @@ describe('two servers in one process', () => {
     expect(valueOf(b, WRITES, { kind: 'scopes', action: 'put' })).toBe(1);
   });
 });
+
+describe('a server started with --no-metrics', () => {
+  let quiet: EmbeddedServer;
+  beforeAll(async () => {
+    quiet = await startServer({ args: ['--no-metrics'] });
+  });
+  afterAll(() => quiet?.stop());
+
+  test('answers /metrics 404 saying why, and still issues tokens', async () => {
+    const res = await fetch(`${quiet.url}/metrics`, { headers: { authorization: `Bearer ${quiet.adminToken}` } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: 'not_found', message: expect.stringContaining('--no-metrics') });
+    const clientSecret = (await quiet.admin.put('clients', { clientId: 'erp', displayName: 'ERP', owner: 'finance' } as never, 'erp')).clientSecret!;
+    expect((await tokenRequest(quiet.url, { basic: ['erp', clientSecret] })).status).toBe(200);
+  });
+});

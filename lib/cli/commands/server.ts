@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option('--audit-max-entries <n>', 'remove the oldest audit entries past this many', integer, DEFAULTS.auditMaxEntries)
     .option('--refusal-retention-days <n>', 'remove refusal counters older than this', integer, DEFAULTS.refusalRetentionDays)
     .option('--retention-sweep <seconds>', 'how often retention runs', integer, DEFAULTS.retentionSweepSeconds)
+    .option('--no-metrics', 'neither count for nor serve GET /metrics')
     .addHelpText(
       'after',
       '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token (SQLite only: with --store, every instance needs the same PROCUREMENT_ADMIN_TOKEN).\n' +
@@ -63,6 +64,7 @@ export function register(program: Command): void {
           auditMaxEntries: options.auditMaxEntries,
           refusalRetentionDays: options.refusalRetentionDays,
           retentionSweepSeconds: options.retentionSweep,
+          metrics: options.metrics,
         });
       } catch (e: unknown) {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;
@@ -108,6 +110,8 @@ interface ServerOptions {
   clientRateLimit?: number | 'off';
   failureRateLimit?: number | 'off';
   tokenBodyLimit: number;
+  /** False with --no-metrics. */
+  metrics: boolean;
   headersTimeout: number;
   requestTimeout: number;
   idleTimeout: number;

@@ -7,7 +7,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { AdmissionFinding, AdminRole, roleAllows } from '../../model/admin-api';
 import { AdminIdentity, AdminTokens } from '../admin-tokens';
 import { POLICY_VIOLATION, refuses } from '../admission/admission';
-import { ServerMetrics } from '../metrics/server-metrics';
+import { MetricsSink } from '../metrics/server-metrics';
 import { ServerError, badRequest } from '../errors';
 import { TokenBucket } from '../rate-limit';
 import { dryRunAdmission } from './actions/admission';
@@ -88,7 +88,7 @@ export interface AdminRouterOptions {
   /** Requests per second, or null for no limit. */
   rateLimit: number | null;
   /** Counts writes and admission refusals. */
-  metrics: Pick<ServerMetrics, 'adminWrite' | 'admissionRefused'>;
+  metrics: MetricsSink;
 }
 
 export class AdminRouter {

@@ -12,8 +12,10 @@ import { ServerMetrics } from './server-metrics';
 
 export const METRICS_PATH = '/metrics';
 
-export function metricsEndpoint(metrics: ServerMetrics, adminTokens: AdminTokens) {
+/** `metrics`: null when the server was started with `--no-metrics` (then 404). */
+export function metricsEndpoint(metrics: ServerMetrics | null, adminTokens: AdminTokens) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!metrics) throw new ServerError(404, 'not_found', `this server was started with --no-metrics: it counts nothing and serves no ${METRICS_PATH}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new ServerError(405, 'method_not_allowed', `${METRICS_PATH} takes GET, got ${req.method}`, { headers: { allow: 'GET, HEAD' } });
     }

@@ -23,6 +23,12 @@ export interface MetricsReads {
   usage(): Promise<UsageEntry[]>;
 }
 
+/** Where the server's parts report what they count. */
+export type MetricsSink = Pick<ServerMetrics, 'tokenIssued' | 'tokenRefused' | 'adminWrite' | 'admissionRefused'>;
+
+/** The sink of a server started with `--no-metrics`: counts nothing. */
+export const NO_METRICS: MetricsSink = { tokenIssued: () => {}, tokenRefused: () => {}, adminWrite: () => {}, admissionRefused: () => {} };
+
 export class ServerMetrics {
   private readonly registry = new Registry();
   private readonly tokensIssued = this.counter('procurement_tokens_issued_total', 'Access tokens issued, once per scope each carries.', ['client_id', 'scope']);

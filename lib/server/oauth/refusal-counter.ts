@@ -10,7 +10,7 @@
  * `flushIntervalMs`, never one write per request.
  */
 import { RefusalCount, RefusalEndpoint, RefusalReason } from '../../model/admin-api';
-import { ServerMetrics } from '../metrics/server-metrics';
+import { MetricsSink } from '../metrics/server-metrics';
 import { RefusalCounterStore } from '../store/store';
 
 export interface Refusal {
@@ -25,7 +25,7 @@ export interface RefusalCounterOptions {
   now: () => Date;
   log: (line: string) => void;
   /** Counts the token endpoint's refusals as they happen, for Prometheus. */
-  metrics: Pick<ServerMetrics, 'tokenRefused'>;
+  metrics: MetricsSink;
   maxRowsPerMinute: number;
   flushIntervalMs: number;
 }

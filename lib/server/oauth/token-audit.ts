@@ -4,14 +4,14 @@
  * granted. Refused requests are counted, not audited (refusal-counter.ts):
  * a row per refusal would let anyone grow the store and write its actor.
  */
-import { ServerMetrics } from '../metrics/server-metrics';
+import { MetricsSink } from '../metrics/server-metrics';
 import { GrantBatcher } from './grant-batch';
 
 export class TokenAudit {
   constructor(
     private readonly now: () => Date,
     private readonly grants: GrantBatcher,
-    private readonly metrics: Pick<ServerMetrics, 'tokenIssued'>,
+    private readonly metrics: MetricsSink,
   ) {}
 
   /**
