@@ -70,6 +70,11 @@ export interface ServerConfig {
   retentionSweepSeconds: number;
   /** Count for and serve `GET /metrics`; false: neither (what the benchmark compares counting against). */
   metrics: boolean;
+  /**
+   * A downstream file (`--downstream`, lib/server/downstream/config.ts): the server is then a control plane that
+   * pushes each client's allowed scopes to that authorization server. Null: the embedded token endpoint only.
+   */
+  downstreamFile: string | null;
 }
 
 export const DEFAULTS = {
@@ -98,6 +103,7 @@ export const DEFAULTS = {
   refusalRetentionDays: 30,
   retentionSweepSeconds: 60,
   metrics: true,
+  downstreamFile: null,
 } as const satisfies ServerConfig;
 
 /** An admin token shorter than this is refused: it guards every scope of every client. */
@@ -166,7 +172,12 @@ export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   }
   const issuer = config.issuer === null ? null : parseIssuer(config.issuer, config.tls !== null, fail);
   checkExposure(config, issuer, fail);
-  return { ...config, issuer: issuer?.origin ?? null, dataDir: resolve(config.dataDir) };
+  return {
+    ...config,
+    issuer: issuer?.origin ?? null,
+    dataDir: resolve(config.dataDir),
+    downstreamFile: config.downstreamFile === null ? null : resolve(config.downstreamFile),
+  };
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);

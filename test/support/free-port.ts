@@ -1,4 +1,4 @@
-/** A loopback TCP port nobody listens on now, for a server a test starts that cannot be told to pick its own. */
+/** A loopback port free now (the OS's pick), for a server a test starts: PostgreSQL, glewlwyd, Prometheus. */
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
