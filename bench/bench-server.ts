@@ -20,13 +20,16 @@ export interface BenchServer extends ListeningProcess {
   readonly admin: AdminClient;
 }
 
-/** `env` adds to the server's environment, e.g. PROCUREMENT_STORE_URL (and then the PROCUREMENT_ADMIN_TOKEN its instances share). */
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/**
+ * `env` adds to the server's environment, e.g. PROCUREMENT_STORE_URL (and then the PROCUREMENT_ADMIN_TOKEN its instances share);
+ * `extraArgs` to its command line, e.g. `--no-metrics`.
+ */
+export async function startBenchServer(env: Record<string, string> = {}, extraArgs: string[] = []): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
   const adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
   // One client at thousands of tokens a second: the per-client rate limit (100 by default) is off.
   // The environment the bench stacks declare (large-stack.ts), so that their procurement_policy applies.
-  const args = [BIN, 'server', '--port', '0', '--data', dataDir, '--environment', 'bench', '--client-rate-limit', 'off'];
+  const args = [BIN, 'server', '--port', '0', '--data', dataDir, '--environment', 'bench', '--client-rate-limit', 'off', ...extraArgs];
   const server = await spawnListening(args, { ...env, PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
     rmSync(dataDir, { recursive: true, force: true }),
   );

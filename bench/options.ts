@@ -34,12 +34,14 @@ export interface BenchOptions {
   /** Runs of the token load per side (ours and bare oidc-provider, alternating). */
   tokenRounds: number;
   connections: number;
+  /** The token section also loads a server started with --no-metrics, alternating with the others. */
+  tokenMetricsOff: boolean;
   /** Write bench/results/<date>.json too (full runs only: docs/performance.md quotes it). */
   dated: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--scale 0.2] [--small 300,550] [--plans 3] [--cpu-prof DIR]
-                     [--token-seconds 10] [--token-rounds 3] [--connections 10]
+                     [--token-seconds 10] [--token-rounds 3] [--connections 10] [--token-metrics-off]
 
   --only           comma-separated sections (default: all)
                      large  our design on the large stack: synth, apply from empty, no-change plan, 1% change
@@ -57,7 +59,9 @@ export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--
                    processes under node --cpu-prof, profiles written under DIR/<N>/
   --token-seconds  duration of each token load run (default 10)
   --token-rounds   token load runs per side, ours and bare oidc-provider alternating (default 3)
-  --connections    concurrent connections of the token load (default 10)`;
+  --connections    concurrent connections of the token load (default 10)
+  --token-metrics-off  the token section also loads our server started with --no-metrics, alternating, to
+                   show what counting for GET /metrics costs (metrics are on in the other runs)`;
 
 export class BenchUsageError extends Error {}
 
@@ -79,6 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     tokenSeconds: positive('--token-seconds', values['token-seconds']!),
     tokenRounds: Math.round(positive('--token-rounds', values['token-rounds']!)),
     connections: Math.round(positive('--connections', values.connections!)),
+    tokenMetricsOff: values['token-metrics-off'] === true,
     dated: scale === 1 && sections.length === SECTIONS.length,
   };
 }
@@ -96,6 +101,7 @@ function parseFlags(argv: string[]) {
         'token-seconds': { type: 'string', default: '10' },
         'token-rounds': { type: 'string', default: '3' },
         connections: { type: 'string', default: '10' },
+        'token-metrics-off': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,

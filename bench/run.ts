@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (wants('token')) {
     log('Token endpoint load, ours and bare oidc-provider');
-    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, rounds: options.tokenRounds, connections: options.connections, log });
+    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, rounds: options.tokenRounds, connections: options.connections, metricsOff: options.tokenMetricsOff, log });
   }
 
   results.machine.loadAverage.end = loadavg()[0];

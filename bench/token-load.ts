@@ -42,12 +42,16 @@ export interface TokenLoadFigures {
   ours: TokenSideFigures;
   /** Bare node-oidc-provider, in memory, same grant, same JWT format. */
   bare: TokenSideFigures;
+  /** Ours started with --no-metrics (`--token-metrics-off`): what counting for GET /metrics costs. */
+  oursMetricsOff?: TokenSideFigures;
 }
 
 export interface TokenLoadOptions {
   durationSeconds: number;
   connections: number;
   rounds: number;
+  /** Also load ours started with --no-metrics. */
+  metricsOff: boolean;
   log: (line: string) => void;
 }
 
@@ -69,11 +73,16 @@ export async function runTokenLoad(options: TokenLoadOptions): Promise<TokenLoad
   try {
     const ours = await startOurs(started);
     const bare = await startBare(started);
+    const sides: [Side, LoadTarget][] = [
+      ['bare', bare],
+      ['ours', ours],
+    ];
+    if (options.metricsOff) sides.push(['oursMetricsOff', await startOurs(started, ['--no-metrics'])]);
     options.log(`    token: ${options.connections} connections, ${options.rounds} runs of ${options.durationSeconds} s a side, alternating`);
-    for (const target of [bare, ours]) await load(target, WARM_UP_SECONDS, options.connections);
-    const runs = { ours: [] as TokenRunFigures[], bare: [] as TokenRunFigures[] };
+    for (const [, target] of sides) await load(target, WARM_UP_SECONDS, options.connections);
+    const runs: Record<Side, TokenRunFigures[]> = { ours: [], bare: [], oursMetricsOff: [] };
     for (let round = 0; round < options.rounds; round++) {
-      for (const [side, target] of [['bare', bare], ['ours', ours]] as const) {
+      for (const [side, target] of sides) {
         const run = await load(target, options.durationSeconds, options.connections);
         runs[side].push(run);
         options.log(`    ${target.name}: ${run.requestsPerSecond.toFixed(0)} tokens/s, p99 ${run.latencyP99Ms} ms`);
@@ -85,14 +94,17 @@ export async function runTokenLoad(options: TokenLoadOptions): Promise<TokenLoad
       rounds: options.rounds,
       ours: summarize(runs.ours),
       bare: summarize(runs.bare),
+      ...(options.metricsOff ? { oursMetricsOff: summarize(runs.oursMetricsOff) } : {}),
     };
   } finally {
     await Promise.all(started.map(server => server.stop()));
   }
 }
 
-async function startOurs(started: ListeningProcess[]): Promise<LoadTarget> {
-  const server = await startBenchServer();
+type Side = 'ours' | 'bare' | 'oursMetricsOff';
+
+async function startOurs(started: ListeningProcess[], args: string[] = []): Promise<LoadTarget> {
+  const server = await startBenchServer({}, args);
   started.push(server);
   const admin = server.admin;
   await admin.put('scopes', { name: SCOPE, description: 'Read the supplier catalog.', risk: 'low', external: false, implies: [] }, SCOPE);
@@ -104,7 +116,7 @@ async function startOurs(started: ListeningProcess[]): Promise<LoadTarget> {
   );
   await admin.put('role-bindings', { name: 'bench', role: 'catalog-reader', subjects: [{ clientId: 'bench-client', expiresAt: null, justification: null }] }, 'bench');
   if (!clientSecret) throw new Error('the server created the benchmark client without answering its secret');
-  return probe({ name: 'ours', pid: server.pid, clientId: 'bench-client', clientSecret }, server.url);
+  return probe({ name: args.length ? `ours ${args.join(' ')}` : 'ours', pid: server.pid, clientId: 'bench-client', clientSecret }, server.url);
 }
 
 async function startBare(started: ListeningProcess[]): Promise<LoadTarget> {

@@ -93,10 +93,16 @@ export function isExpired(expiresAt: string | null | undefined, now: Date): bool
  * when one of them never expires. The keys are exactly `effectiveScopes`.
  */
 export function scopesHeldUntil(clientId: string, model: EffectiveScopeInput, now: Date): Map<string, Date | null> {
+  return heldUntil(grantsByClient(model, now, clientId).get(clientId) ?? [], model.scopes);
+}
+
+/** `scopesHeldUntil` of one client's grants (one entry of `grantsByClient`), for callers that read every client's at once. */
+export function heldUntil(grants: readonly Grant[], scopes: EffectiveScopeInput['scopes']): Map<string, Date | null> {
+  const implied = implicationsOf(scopes);
   const until = new Map<string, Date | null>();
-  for (const grant of grantsByClient(model, now, clientId).get(clientId) ?? []) {
+  for (const grant of grants) {
     const ends = grant.expiresAt === null ? null : new Date(parseTimestamp(grant.expiresAt));
-    for (const scope of withImplied([grant.scope], model.scopes)) {
+    for (const scope of implied([grant.scope])) {
       const seen = until.get(scope);
       if (seen === undefined) until.set(scope, ends);
       else if (seen !== null && (ends === null || ends > seen)) until.set(scope, ends);

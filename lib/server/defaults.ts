@@ -68,6 +68,8 @@ export interface ServerConfig {
   refusalRetentionDays: number;
   /** How often retention runs (it also runs at start). */
   retentionSweepSeconds: number;
+  /** Count for and serve `GET /metrics`; false: neither (what the benchmark compares counting against). */
+  metrics: boolean;
   /**
    * A downstream file (`--downstream`, lib/server/downstream/config.ts): the server is then a control plane that
    * pushes each client's allowed scopes to that authorization server. Null: the embedded token endpoint only.
@@ -100,6 +102,7 @@ export const DEFAULTS = {
   auditMaxEntries: 1_000_000,
   refusalRetentionDays: 30,
   retentionSweepSeconds: 60,
+  metrics: true,
   downstreamFile: null,
 } as const satisfies ServerConfig;
 

@@ -36,6 +36,8 @@ import { ClientSecrets } from './secrets';
 import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { loadTls } from './tls';
+import { METRICS_PATH, metricsEndpoint } from './metrics/metrics-endpoint';
+import { NO_METRICS, ServerMetrics } from './metrics/server-metrics';
 import { DownstreamConfigError, loadDownstream } from './downstream/config';
 import { DownstreamSync } from './downstream/sync';
 
@@ -55,7 +57,7 @@ export interface RunningServer {
 }
 
 /** Every path answered, for the 404 of any other. */
-const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', ADMIN_PREFIX];
+const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', METRICS_PATH, ADMIN_PREFIX];
 
 /** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
 const REFUSAL_FLUSH_MS = 1_000;
@@ -75,6 +77,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
   const secrets = await ClientSecrets.open(store);
   const grants = new GrantBatcher(store);
+  const metrics = config.metrics ? new ServerMetrics(store, now) : null;
+  const counting = metrics ?? NO_METRICS;
   if (!isLoopback(config.host) && !tls) {
     log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
@@ -84,7 +88,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let introspection: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   let metadata: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
   const jwks = jwksEndpoint(signingKeys);
-  const refusals = new RefusalCounter({ store, now, log, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
+  const refusals = new RefusalCounter({ store, now, log, metrics: counting, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
   const retention = new Retention({ store, now, log, ...config });
   const reads = new TokenReads(store, policy);
   const guard = (endpoint: 'token' | 'introspection') =>
@@ -101,9 +105,10 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const downstream = downstreamSettings && new DownstreamSync({ store, policy, now, log, ...downstreamSettings, downstreamId: downstreamSettings.id });
   const router = new AdminRouter(
     { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys, downstream },
-    { rateLimit: config.adminRateLimit },
+    { rateLimit: config.adminRateLimit, metrics: counting },
   );
 
+  const scrape = metricsEndpoint(metrics, adminTokens);
   // Answers under way, so that close() lets each finish with the store before closing it, even when its connection was cut.
   const inFlight = new Map<ServerResponse, Promise<void>>();
   let closing = false;
@@ -113,9 +118,12 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     if (closing) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const admin = url.pathname.startsWith(ADMIN_PREFIX);
+    // Answered with an admin token, so refused in the admin API's words.
+    const adminWords = admin || url.pathname === METRICS_PATH;
     const answer = async () => {
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
+      if (url.pathname === METRICS_PATH) return scrape(req, res);
       // Another instance's key rotation is seen here, at most once per check interval.
       await signingKeys.refresh();
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
@@ -124,7 +132,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       if (url.pathname === METADATA_PATH) return metadata(req, res);
       throw new ServerError(404, 'not_found', `no such endpoint; this server serves ${SERVED.join(', ')} (see ${METADATA_PATH})`);
     };
-    const answering = answer().catch(error => handleError(error, res, log, admin ? 'admin' : 'oauth'));
+    const answering = answer().catch(error => handleError(error, res, log, adminWords ? 'admin' : 'oauth'));
     inFlight.set(res, answering);
     void answering.finally(() => inFlight.delete(res));
   };
@@ -136,7 +144,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const issuer = new URL(config.issuer ?? url);
 
-  const grant = { reads, tokens: new AccessTokens(issuer.origin, signingKeys), now, audit: new TokenAudit(now, grants) };
+  const grant = { reads, tokens: new AccessTokens(issuer.origin, signingKeys), now, audit: new TokenAudit(now, grants, counting) };
   const assertions = new ClientAssertions(new Set([issuer.origin, new URL(TOKEN_PATH, issuer).href]), () => now().getTime());
   token = tokenEndpoint(grant, new ClientAuthentication(reads, secrets, assertions));
   metadata = metadataEndpoint(issuer);

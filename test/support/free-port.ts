@@ -1,4 +1,4 @@
-/** A loopback port free now (the OS's pick), for a server a test starts: PostgreSQL, glewlwyd. */
+/** A loopback port free now (the OS's pick), for a server a test starts: PostgreSQL, glewlwyd, Prometheus. */
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {

@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option('--audit-max-entries <n>', 'remove the oldest audit entries past this many', integer, DEFAULTS.auditMaxEntries)
     .option('--refusal-retention-days <n>', 'remove refusal counters older than this', integer, DEFAULTS.refusalRetentionDays)
     .option('--retention-sweep <seconds>', 'how often retention runs', integer, DEFAULTS.retentionSweepSeconds)
+    .option('--no-metrics', 'neither count for nor serve GET /metrics')
     .option('--downstream <file.json>', 'push every client and its allowed scopes to this authorization server (docs/downstreams.md), e.g. {"kind":"rfc7592","issuer":"https://auth.example.com","initialAccessTokenFile":"iat"}')
     .addHelpText(
       'after',
@@ -64,6 +65,7 @@ export function register(program: Command): void {
           auditMaxEntries: options.auditMaxEntries,
           refusalRetentionDays: options.refusalRetentionDays,
           retentionSweepSeconds: options.retentionSweep,
+          metrics: options.metrics,
           downstreamFile: options.downstream ?? null,
         });
       } catch (e: unknown) {
@@ -110,6 +112,8 @@ interface ServerOptions {
   clientRateLimit?: number | 'off';
   failureRateLimit?: number | 'off';
   tokenBodyLimit: number;
+  /** False with --no-metrics. */
+  metrics: boolean;
   headersTimeout: number;
   requestTimeout: number;
   idleTimeout: number;

@@ -4,8 +4,10 @@
  * its method and path name, and checks that the token's role is enough for it.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { AdminRole, roleAllows } from '../../model/admin-api';
-import { AdminIdentity } from '../admin-tokens';
+import { AdmissionFinding, AdminRole, roleAllows } from '../../model/admin-api';
+import { AdminIdentity, AdminTokens } from '../admin-tokens';
+import { POLICY_VIOLATION, refuses } from '../admission/admission';
+import { MetricsSink } from '../metrics/server-metrics';
 import { ServerError, badRequest } from '../errors';
 import { TokenBucket } from '../rate-limit';
 import { dryRunAdmission } from './actions/admission';
@@ -40,6 +42,8 @@ export interface Route {
   /** The least role a token needs: `read` changes nothing, `write` changes objects (apply), `admin` manages the server's policy and tokens. */
   role: AdminRole;
   action: AdminAction;
+  /** A route that writes: the action it is counted under in procurement_admin_writes_total (metrics/server-metrics.ts). */
+  write?: 'put' | 'delete' | 'create' | 'revoke' | 'rotate' | 'rotate-secret' | 'adopt';
 }
 
 // Fixed names first: `snapshot` would otherwise match `{kind}`, and the first route with the method wins.
@@ -52,27 +56,27 @@ export const ROUTES: Route[] = [
   // It names the addresses that called: operators' business, not plans'.
   { method: 'GET', pattern: ['refusals'], role: 'admin', action: refusals },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },
-  { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy },
-  { method: 'DELETE', pattern: ['policy'], role: 'admin', action: deletePolicy },
+  { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy, write: 'put' },
+  { method: 'DELETE', pattern: ['policy'], role: 'admin', action: deletePolicy, write: 'delete' },
   // Who the caller is: lets a plan say which token its apply will need (a policy change needs admin).
   { method: 'GET', pattern: ['token'], role: 'read', action: whoami },
   { method: 'GET', pattern: ['policy', 'findings'], role: 'read', action: policyFindings },
   // Plans ask it with a read token; it writes nothing.
   { method: 'POST', pattern: ['admission'], role: 'read', action: dryRunAdmission },
   { method: 'GET', pattern: ['admin-tokens'], role: 'admin', action: listAdminTokens },
-  { method: 'POST', pattern: ['admin-tokens'], role: 'admin', action: createAdminToken },
-  { method: 'DELETE', pattern: ['admin-tokens', '*'], role: 'admin', action: revokeAdminToken },
+  { method: 'POST', pattern: ['admin-tokens'], role: 'admin', action: createAdminToken, write: 'create' },
+  { method: 'DELETE', pattern: ['admin-tokens', '*'], role: 'admin', action: revokeAdminToken, write: 'revoke' },
   { method: 'GET', pattern: ['signing-keys'], role: 'read', action: listSigningKeys },
-  { method: 'POST', pattern: ['signing-keys'], role: 'admin', action: rotateSigningKey },
-  { method: 'POST', pattern: ['clients', '*', 'secret'], role: 'write', action: rotateSecret },
+  { method: 'POST', pattern: ['signing-keys'], role: 'admin', action: rotateSigningKey, write: 'rotate' },
+  { method: 'POST', pattern: ['clients', '*', 'secret'], role: 'write', action: rotateSecret, write: 'rotate-secret' },
   { method: 'GET', pattern: ['clients', '*', 'effective-scopes'], role: 'read', action: getEffectiveScopes },
   { method: 'GET', pattern: ['*', '*', 'manager'], role: 'read', action: getManager },
   // terraform import adopts the object for the importing resource.
-  { method: 'PUT', pattern: ['*', '*', 'manager'], role: 'write', action: adoptObject },
+  { method: 'PUT', pattern: ['*', '*', 'manager'], role: 'write', action: adoptObject, write: 'adopt' },
   { method: 'GET', pattern: ['*'], role: 'read', action: listObjects },
   { method: 'GET', pattern: ['*', '*'], role: 'read', action: getObject },
-  { method: 'PUT', pattern: ['*', '*'], role: 'write', action: putObject },
-  { method: 'DELETE', pattern: ['*', '*'], role: 'write', action: deleteObject },
+  { method: 'PUT', pattern: ['*', '*'], role: 'write', action: putObject, write: 'put' },
+  { method: 'DELETE', pattern: ['*', '*'], role: 'write', action: deleteObject, write: 'delete' },
 ];
 
 /** What each role is for, in the words of a refusal: "a read token cannot apply changes: use a write or admin token". */
@@ -85,6 +89,8 @@ const ROLE_PURPOSE: Record<AdminRole, string> = {
 export interface AdminRouterOptions {
   /** Requests per second, or null for no limit. */
   rateLimit: number | null;
+  /** Counts writes and admission refusals. */
+  metrics: MetricsSink;
 }
 
 export class AdminRouter {
@@ -98,35 +104,30 @@ export class AdminRouter {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const identity = await this.authenticate(req);
+    const identity = await authenticateAdmin(this.context.adminTokens, req);
     this.throttle();
     const segments = splitPath(url.pathname.slice(ADMIN_PREFIX.length));
     const route = this.route(req.method ?? 'GET', segments);
     authorize(identity, route, segments);
-    await route.action(this.context, {
-      req,
-      res,
-      segments,
-      query: url.searchParams,
-      actor: identity.name,
-      role: identity.role,
-      actorNote: actorNoteOf(req),
-    });
-  }
-
-  private async authenticate(req: IncomingMessage): Promise<AdminIdentity> {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer (\S+)$/i.exec(header);
-    const identity = match ? await this.context.adminTokens.authenticate(match[1]) : null;
-    if (!identity) {
-      throw new ServerError(
-        401,
-        'unauthorized',
-        match ? 'the admin token is unknown or revoked: ask an admin for a token (procurement-scopes admin-token create)' : 'send an admin token as Authorization: Bearer <token>',
-        { headers: { 'www-authenticate': 'Bearer realm="procurement-scopes admin"' } },
-      );
+    try {
+      await route.action(this.context, {
+        req,
+        res,
+        segments,
+        query: url.searchParams,
+        actor: identity.name,
+        role: identity.role,
+        actorNote: actorNoteOf(req),
+      });
+    } catch (error) {
+      if (error instanceof ServerError && error.code === POLICY_VIOLATION) {
+        const findings = (error.options.extra?.findings ?? []) as AdmissionFinding[];
+        this.options.metrics.admissionRefused(findings.filter(refuses).map(f => f.ruleId));
+      }
+      throw error;
     }
-    return identity;
+    // The kind is the object kind a wildcard matched (the action has checked it) or the resource's fixed name.
+    if (route.write) this.options.metrics.adminWrite(route.pattern[0] === '*' ? segments[0] : route.pattern[0], route.write);
   }
 
   private throttle(): void {
@@ -148,6 +149,22 @@ export class AdminRouter {
     const allow = [...new Set(matching.map(r => r.method))].join(', ');
     throw new ServerError(405, 'method_not_allowed', `${method} is not allowed here; use ${allow}`, { headers: { allow } });
   }
+}
+
+/** The identity of the request's `Authorization: Bearer` admin token; 401 when there is none or it is unknown or revoked. */
+export async function authenticateAdmin(adminTokens: AdminTokens, req: IncomingMessage): Promise<AdminIdentity> {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer (\S+)$/i.exec(header);
+  const identity = match ? await adminTokens.authenticate(match[1]) : null;
+  if (!identity) {
+    throw new ServerError(
+      401,
+      'unauthorized',
+      match ? 'the admin token is unknown or revoked: ask an admin for a token (procurement-scopes admin-token create)' : 'send an admin token as Authorization: Bearer <token>',
+      { headers: { 'www-authenticate': 'Bearer realm="procurement-scopes admin"' } },
+    );
+  }
+  return identity;
 }
 
 /** 403 when the token's role is too weak, naming the token, what the endpoint needs and which token to use instead. */

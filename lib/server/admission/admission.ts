@@ -31,6 +31,9 @@ export async function judgeStore(store: ObjectStore, policy: ServerPolicy, now: 
   return policy.evaluate(model, now).map(f => ({ ...f, existing: true }));
 }
 
+/** The error code of a write the policy refuses; its `findings` (in `extra`) name the rules. */
+export const POLICY_VIOLATION = 'policy_violation';
+
 /** Refuses (422, nothing written) a write that introduces an error finding; answers the findings that do not refuse it. */
 export async function admit(store: AdmissionStore, policy: ServerPolicy, changes: readonly Change[], now: Date): Promise<AdmissionFinding[]> {
   const findings = await judge(store, policy, changes, now);
@@ -39,7 +42,7 @@ export async function admit(store: AdmissionStore, policy: ServerPolicy, changes
   const what = changes.map(c => `${c.value === null ? 'deleting' : 'writing'} ${NOUN[c.kind]} '${c.key}'`).join(', ');
   throw new ServerError(
     422,
-    'policy_violation',
+    POLICY_VIOLATION,
     `the '${policy.environment}' policy refuses ${what}; nothing was written:\n` + refusing.map(describe).join('\n'),
     { extra: { environment: policy.environment, policyVersion: policy.version, findings } },
   );

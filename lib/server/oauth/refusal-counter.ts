@@ -10,6 +10,7 @@
  * `flushIntervalMs`, never one write per request.
  */
 import { RefusalCount, RefusalEndpoint, RefusalReason } from '../../model/admin-api';
+import { MetricsSink } from '../metrics/server-metrics';
 import { RefusalCounterStore } from '../store/store';
 
 export interface Refusal {
@@ -23,6 +24,8 @@ export interface RefusalCounterOptions {
   store: RefusalCounterStore;
   now: () => Date;
   log: (line: string) => void;
+  /** Counts the token endpoint's refusals as they happen, for Prometheus. */
+  metrics: MetricsSink;
   maxRowsPerMinute: number;
   flushIntervalMs: number;
 }
@@ -40,6 +43,7 @@ export class RefusalCounter {
   }
 
   record(refusal: Refusal): void {
+    if (refusal.endpoint === 'token') this.options.metrics.tokenRefused(refusal.clientId, refusal.reason);
     const minute = minuteOf(this.options.now());
     if (minute !== this.minute) {
       this.minute = minute;
