@@ -28,6 +28,8 @@ export interface MainJobOptions {
   /** An external server to target instead of the embedded one (with its admin token). @default PROCUREMENT_URL */
   url?: string;
   adminToken?: string;
+  /** Port of the embedded server. @default 0: a free port, told to the provider through PROCUREMENT_URL */
+  port?: number;
   write?: (text: string) => void;
 }
 
@@ -133,9 +135,9 @@ async function connectServer(options: MainJobOptions, workDir: string, stack: st
   const { startServer } = await import('../server/server.js');
   // One server per environment: a data directory keeps the environment it was first started with.
   const dataDir = join(workDir, stack === 'dev' ? 'server' : `server-${stack}`);
-  // A free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
+  // By default a free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
   // The stack is named after its environment (stacks/main.ts), so the server enforces that environment's preset.
-  const config = resolveConfig({ port: 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null, environment: stack });
+  const config = resolveConfig({ port: options.port ?? 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null, environment: stack });
   // The server's own messages would interleave with the steps; they go to a file beside its data.
   const logFile = join(workDir, 'server.log');
   const running = await startServer(config, line => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`));

@@ -1,5 +1,5 @@
 /** `procurement-scopes main`: the whole main job on the embedded default (what `npm start` runs). */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 
 export function register(program: Command): void {
   program
@@ -7,10 +7,11 @@ export function register(program: Command): void {
     .description('start the embedded server (unless PROCUREMENT_URL is set), install the provider, synth, plan, apply, plan again, and request a token for every client')
     .option('--stack <name>', 'the example stack to apply', 'dev')
     .option('--work-dir <dir>', 'server data, provider mirror and client secrets', '.procurement')
-    .action(async (opts: { stack: string; workDir: string }) => {
+    .option('--port <port>', "the embedded server's TCP port (default: a free one, told to Terraform's provider)", port)
+    .action(async (opts: { stack: string; workDir: string; port?: number }) => {
       const { runMainJob } = await import('../../main-job/main-job.js');
       const { EXIT } = await import('../../model/errors.js');
-      const result = await runMainJob({ projectDir: process.cwd(), stack: opts.stack, workDir: opts.workDir });
+      const result = await runMainJob({ projectDir: process.cwd(), stack: opts.stack, workDir: opts.workDir, port: opts.port });
       if (result.mismatches > 0) {
         process.stdout.write(`\n${result.mismatches} client(s) did not get exactly the scopes the code declares.\n`);
         process.exitCode = EXIT.mismatch;
@@ -18,4 +19,10 @@ export function register(program: Command): void {
         process.stdout.write('\nDone: the server matches the code, and every client gets exactly its declared scopes.\n');
       }
     });
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`must be a TCP port (0 to 65535), got '${value}'`);
+  return n;
 }
