@@ -10,7 +10,7 @@
  * lost mid-run gets a new one (only on the embedded server, which this job owns).
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
@@ -45,7 +45,16 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   const workDir = resolve(options.workDir ?? join(projectDir, '.procurement'));
   const write = options.write ?? (text => process.stdout.write(text));
   const progress = new Progress(7, write);
-  const secrets = new SecretStore(join(workDir, 'secrets'));
+  // Per stack: the stacks of one app declare the same client ids, each on its own server (one per environment).
+  const secrets = new SecretStore(join(workDir, 'secrets', stack));
+  const shared = sharedSecrets(join(workDir, 'secrets'));
+  if (shared.length > 0) {
+    write(
+      `note: ${shared.length} client secret(s) in ${join(workDir, 'secrets')} (${shared.join(', ')}) were written by an earlier version, which ` +
+        `kept every stack's secrets there; secrets are now kept per stack in ${join(workDir, 'secrets', '<stack>')}. Move each file into the ` +
+        `directory of the stack whose server issued it, or delete it and run procurement-scopes rotate-secret for that client.\n`,
+    );
+  }
   const stackDir = join(projectDir, 'cdktf.out', 'stacks', stack);
   const planFile = 'main-job.tfplan';
 
@@ -211,4 +220,12 @@ async function requestTokens(configFile: string, server: ServerConnection, secre
   const results = await verifyClients({ model, tokens, secrets });
   for (const line of renderVerifyReport(results, { file: configFile, url: server.url }).trimEnd().split('\n')) progress.detail(line);
   return results.filter(r => r.status !== 'match').length;
+}
+
+/** Client ids of the secret files an earlier version kept for every stack in one directory. */
+function sharedSecrets(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter(entry => entry.isFile() && entry.name.endsWith('.json'))
+    .map(entry => entry.name.slice(0, -'.json'.length));
 }

@@ -73,7 +73,8 @@ function tokenLines(output: string): string[] {
 
 /** Every stored client secret of a project, by file name. */
 function storedSecrets(project: string): Record<string, string> {
-  const dir = join(project, '.procurement/secrets');
+  // Per stack: the starter's dev and prod stacks declare the same client ids.
+  const dir = join(project, '.procurement/secrets/dev');
   return Object.fromEntries(readdirSync(dir).map(file => [file, readFileSync(join(dir, file), 'utf8')]));
 }
 
