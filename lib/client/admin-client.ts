@@ -43,6 +43,7 @@
 import { Kind, KindObject, Snapshot } from '../model/types';
 import {
   AdminRole,
+  DownstreamStatus,
   AdminTokenInfo,
   AdmissionAnswer,
   AuditEntry,
@@ -155,22 +156,30 @@ export class AdminClient {
     return out;
   }
 
-  /** Creates or replaces an object. A created client comes back with its `clientSecret`, once. */
+  /**
+   * Creates or replaces an object. A created client comes back with its `clientSecret`, once; with a downstream
+   * that assigns its own client ids, also with the id the client uses there (`downstreamClientId`).
+   */
   async put<K extends Kind>(
     kind: K,
     object: KindObject[K],
     key: string,
     options: WriteOptions = {},
-  ): Promise<{ value: KindObject[K]; created: boolean; clientSecret?: string; etag: string | null }> {
+  ): Promise<{ value: KindObject[K]; created: boolean; clientSecret?: string; downstreamClientId?: string; etag: string | null }> {
     const headers = writeHeaders(options);
-    const { status, body, etag } = await this.request<KindObject[K] & { clientSecret?: string }>(
+    const { status, body, etag } = await this.request<KindObject[K] & { clientSecret?: string; downstreamClientId?: string }>(
       'PUT',
       `${kind}/${encodeURIComponent(key)}`,
       object,
       headers,
     );
-    const { clientSecret, ...value } = body;
-    return { value: value as KindObject[K], created: status === 201, clientSecret, etag };
+    const { clientSecret, downstreamClientId, ...value } = body;
+    return { value: value as KindObject[K], created: status === 201, clientSecret, downstreamClientId, etag };
+  }
+
+  /** Where the push to the downstream server stands (`kind: 'embedded'` without one). */
+  async downstream(): Promise<DownstreamStatus> {
+    return (await this.request<DownstreamStatus>('GET', 'downstream')).body;
   }
 
   /** Deletes an object; answers false when it was already gone. */

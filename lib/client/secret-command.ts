@@ -3,7 +3,8 @@
  * reaches its owner's secret manager instead of a directory that vanishes
  * with a CI runner. The command runs through `/bin/sh -c`; it receives
  *
- *   stdin:  {"client_id":"erp-connector","client_secret":"..."}  (one JSON line)
+ *   stdin:  {"client_id":"erp-connector","client_secret":"..."}  (one JSON line; with a downstream that
+ *           assigns its own client ids, also "downstream_client_id": the id the client uses there)
  *   env:    PROCUREMENT_CLIENT_ID=erp-connector
  *
  * e.g. `vault kv put "secret/procurement/$PROCUREMENT_CLIENT_ID" -` (vault
@@ -45,7 +46,7 @@ export class SecretCommand {
   ) {}
 
   /** Resolves once the command exited 0; rejects with a SecretDeliveryError otherwise. */
-  deliver(clientId: string, clientSecret: string): Promise<void> {
+  deliver(clientId: string, clientSecret: string, downstreamClientId?: string): Promise<void> {
     const { env: inherited = process.env, cwd, timeoutMs = SECRET_COMMAND_TIMEOUT_MS } = this.options;
     const env: NodeJS.ProcessEnv = { ...inherited, PROCUREMENT_CLIENT_ID: clientId };
     for (const name of ENV_WITHHELD) delete env[name];
@@ -58,7 +59,7 @@ export class SecretCommand {
     child.stderr.on('data', keep);
     // A command that exits without reading stdin closes the pipe: that is its exit status's business, not a crash.
     child.stdin.on('error', () => undefined);
-    child.stdin.end(`${JSON.stringify({ client_id: clientId, client_secret: clientSecret })}\n`);
+    child.stdin.end(`${JSON.stringify({ client_id: clientId, client_secret: clientSecret, ...(downstreamClientId ? { downstream_client_id: downstreamClientId } : {}) })}\n`);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       const said = () => {

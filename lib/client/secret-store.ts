@@ -12,17 +12,19 @@ export interface StoredSecret {
   clientSecret: string;
   /** When the server answered it (RFC 3339). */
   issuedAt: string;
+  /** With a downstream that assigns its own client ids (docs/downstreams.md): the id the client uses there. */
+  downstreamClientId?: string;
 }
 
 export class SecretStore {
   constructor(readonly dir: string) {}
 
   /** Writes atomically (temp file and rename) so that a crash never leaves half a secret. */
-  save(clientId: string, clientSecret: string, issuedAt = new Date()): void {
+  save(clientId: string, clientSecret: string, issuedAt = new Date(), downstreamClientId?: string): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.fileOf(clientId);
     const temp = `${file}.${process.pid}.tmp`;
-    const record: StoredSecret = { clientId, clientSecret, issuedAt: issuedAt.toISOString() };
+    const record: StoredSecret = { clientId, clientSecret, issuedAt: issuedAt.toISOString(), ...(downstreamClientId ? { downstreamClientId } : {}) };
     writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
     renameSync(temp, file);
   }

@@ -30,6 +30,12 @@ export interface MainJobOptions {
   adminToken?: string;
   /** Port of the embedded server. @default 0: a free port, told to the provider through PROCUREMENT_URL */
   port?: number;
+  /**
+   * Run the chain against the team's own authorization server instead: `rfc7592` starts a local, unmodified
+   * node-oidc-provider (demo-downstream.ts) and the embedded server as its control plane (docs/downstreams.md);
+   * tokens then come from node-oidc-provider. The server starts after synth, which names the scopes it must know.
+   */
+  downstream?: 'rfc7592';
   write?: (text: string) => void;
 }
 
@@ -58,7 +64,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   const stackDir = join(projectDir, 'cdktf.out', 'stacks', stack);
   const planFile = 'main-job.tfplan';
 
-  const server = await progress.run('Authorization server', () => connectServer(options, workDir, stack, progress));
+  const connect = (scopes: string[]) => progress.run('Authorization server', () => connectServer(options, workDir, stack, progress, scopes));
+  let connected: ServerConnection | null = options.downstream ? null : await connect([]);
   try {
     const cliConfig = await progress.run('Install the provider into a local mirror', async () => {
       const { installProvider, defaultBundlePath } = await import('../provider/install/install-provider.js');
@@ -75,6 +82,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       await synth(projectDir, cliConfig, progress);
       requireStack(projectDir, stack);
     });
+    const server = connected ?? (connected = await connect(await declaredScopes(join(stackDir, 'cdk.tf.json'))));
 
     const terraform = new TerraformCli({
       cwd: stackDir,
@@ -120,7 +128,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     );
     return { firstPlanHadChanges: first, secondPlanHadChanges: second, mismatches };
   } finally {
-    await server.close();
+    await connected?.close();
   }
 }
 
@@ -129,16 +137,21 @@ interface ServerConnection {
   adminToken: string;
   /** True when this job started the server, and so may issue secrets it lost. */
   embedded: boolean;
+  /** The issuer of the downstream that issues the tokens, when the server is its control plane. */
+  downstreamIssuer: string | null;
   close(): Promise<void>;
 }
 
-async function connectServer(options: MainJobOptions, workDir: string, stack: string, progress: Progress): Promise<ServerConnection> {
+async function connectServer(options: MainJobOptions, workDir: string, stack: string, progress: Progress, scopes: string[]): Promise<ServerConnection> {
   const url = options.url ?? process.env.PROCUREMENT_URL;
+  if (url && options.downstream) {
+    throw new UsageError(`--downstream runs its own server as the control plane, but PROCUREMENT_URL is set (${url}): unset it, or drop --downstream`);
+  }
   if (url) {
     const adminToken = options.adminToken ?? process.env.PROCUREMENT_ADMIN_TOKEN;
     if (!adminToken) throw new UsageError(`PROCUREMENT_URL is set (${url}) but PROCUREMENT_ADMIN_TOKEN is not: give the server's admin token`);
     progress.detail(`using the server at ${url} (PROCUREMENT_URL)`);
-    return { url, adminToken, embedded: false, close: async () => {} };
+    return { url, adminToken, embedded: false, downstreamIssuer: null, close: async () => {} };
   }
   const { resolveConfig } = await import('../server/defaults.js');
   const { startServer } = await import('../server/server.js');
@@ -146,15 +159,42 @@ async function connectServer(options: MainJobOptions, workDir: string, stack: st
   const dataDir = join(workDir, stack === 'dev' ? 'server' : `server-${stack}`);
   // By default a free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
   // The stack is named after its environment (stacks/main.ts), so the server enforces that environment's preset.
-  const config = resolveConfig({ port: options.port ?? 0, dataDir, adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null, environment: stack });
+  const downstream = options.downstream ? await (await import('./demo-downstream.js')).startDemoDownstream(workDir, scopes) : null;
+  if (downstream) progress.detail(`the team's own server: node-oidc-provider at ${downstream.issuer} (RFC 7591/7592; log: ${join(workDir, 'downstream.log')})`);
+  const config = resolveConfig({
+    port: options.port ?? 0,
+    dataDir,
+    adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
+    environment: stack,
+    downstreamFile: downstream?.file ?? null,
+  });
   // The server's own messages would interleave with the steps; they go to a file beside its data.
   const logFile = join(workDir, 'server.log');
-  const running = await startServer(config, line => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`));
+  const running = await startServer(config, line => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`)).catch(async (e: unknown) => {
+    await downstream?.close();
+    throw e;
+  });
   const adminToken = config.adminToken ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   progress.detail(`embedded server listening on ${running.url}`);
   progress.detail(`data in ${dataDir}; admin token: ${running.adminTokenOrigin}; log: ${logFile}`);
   progress.detail(`policy: environment '${running.policy.environment}', ${running.policy.preset ? 'its recommended preset' : 'the stored policy document'}`);
-  return { url: running.url, adminToken, embedded: true, close: () => running.close() };
+  if (downstream) progress.detail(`the server is its control plane: clients get their tokens from ${downstream.issuer}`);
+  return {
+    url: running.url,
+    adminToken,
+    embedded: true,
+    downstreamIssuer: downstream?.issuer ?? null,
+    close: async () => {
+      await running.close();
+      await downstream?.close();
+    },
+  };
+}
+
+/** The scope names the synthesized stack defines: what the team's own server must know before clients can hold them. */
+async function declaredScopes(configFile: string): Promise<string[]> {
+  const { loadDeclaredModel } = await import('../verify/terraform-config.js');
+  return loadDeclaredModel(configFile).model.scopes.map(scope => scope.name);
 }
 
 function synth(projectDir: string, cliConfig: string, progress: Progress): Promise<void> {
@@ -206,7 +246,8 @@ async function requestTokens(configFile: string, server: ServerConnection, secre
   const { renderVerifyReport } = await import('../verify/verify-report.js');
   const { model } = loadDeclaredModel(configFile);
 
-  if (server.embedded) {
+  // A downstream holds its clients' credentials: a secret rotated here would not reach it.
+  if (server.embedded && server.downstreamIssuer === null) {
     // A run interrupted between creating a client and keeping its secret would leave it with none on hand.
     const admin = new AdminClient({ url: server.url, adminToken: server.adminToken, actor: 'main-job' });
     for (const { clientId } of model.clients) {
@@ -216,9 +257,10 @@ async function requestTokens(configFile: string, server: ServerConnection, secre
       progress.detail(`issued a new secret for ${clientId} (none was on hand)`);
     }
   }
-  const tokens = await TokenClient.discover(server.url);
+  const issuer = server.downstreamIssuer ?? server.url;
+  const tokens = await TokenClient.discover(issuer);
   const results = await verifyClients({ model, tokens, secrets });
-  for (const line of renderVerifyReport(results, { file: configFile, url: server.url }).trimEnd().split('\n')) progress.detail(line);
+  for (const line of renderVerifyReport(results, { file: configFile, url: issuer }).trimEnd().split('\n')) progress.detail(line);
   return results.filter(r => r.status !== 'match').length;
 }
 

@@ -190,3 +190,19 @@ export interface SigningKeyRotation {
   next: SigningKeyInfo;
   keys: SigningKeyInfo[];
 }
+
+/** `GET /admin/v1/downstream`: where the control plane's push to the downstream server stands (lib/server/downstream). */
+export interface DownstreamStatus {
+  /** The downstream's kind (`rfc7592`, `glewlwyd`), or `embedded` when the server has none. */
+  kind: string;
+  /** True when the last pass pushed everything and nothing waits. */
+  inSync: boolean;
+  /** When the last pass that reached the downstream and finished started; null before the first. */
+  lastReconcileAt: string | null;
+  /** What the downstream does not hold yet, removals first, in the order they will be pushed. */
+  pending: { clientId: string; change: 'create' | 'delete' | 'set' | 'forget'; scopes: string[] | null; why: string | null }[];
+  /** Recent changes made on the downstream by someone else, and what was done about each. */
+  drift: { clientId: string; expected: string[]; found: string[] | null; action: 'reverted' | 'reported'; at: string }[];
+  /** Recent failed passes, the last error last. */
+  failures: { at: string; error: string }[];
+}

@@ -9,6 +9,7 @@ export * from './finding';
 export * from './registry';
 export * from './evaluate-policy';
 export * from './token-scopes';
+export * from './token-rule';
 export * from './policy-json';
 export { mayHoldExternally, externalIsolation } from './rules/external-isolation';
 export { ModelIndex } from './model-index';

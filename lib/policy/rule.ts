@@ -8,6 +8,7 @@ import { ObjectRef } from './object-ref';
 import { PolicyDocument, Severity } from './policy-document';
 import { ModelIndex } from './model-index';
 import { PolicyModel } from './policy-model';
+import { TokenFacet } from './token-rule';
 
 export interface RuleContext {
   readonly model: PolicyModel;
@@ -44,6 +45,12 @@ export interface PolicyRule {
   /** Why it matters and how to fix a violation. */
   readonly explanation: string;
   readonly check: (context: RuleContext) => RuleOutcome;
+  /**
+   * How the rule withholds a grant at the token endpoint, for a rule whose violation must stop a token and not
+   * only a write (a binding in the store may predate the policy in force). Asked where admission would refuse:
+   * the rule an error under the policy, and no active exception for the object.
+   */
+  readonly token?: TokenFacet;
 }
 
 /** `payment.approve (role approver via binding approvers)`. */

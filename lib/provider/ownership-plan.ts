@@ -4,7 +4,7 @@
  * same writes again at apply: this is the early, friendlier half). Checked
  * against the live snapshot the plan's reads already fetched.
  */
-import { describeManager } from '../model/ownership';
+import { describeManager, managerDigest } from '../model/ownership';
 import { Diagnostic, error } from './framework/diagnostics';
 import { ProviderContext, ResourceModule } from './framework/resource-module';
 import { isKnown, ObjectValue } from './protocol/value-codec';
@@ -44,7 +44,8 @@ export class OwnershipPlanner {
         ];
       }
       this.creating.add(`${resource.kind}/${key}`);
-      if (!exists || (live !== null && live.id === ctx.inDoubtCreates.managerOf(resource.kind, key))) return [];
+      const earlier = ctx.inDoubtCreates.managerOf(resource.kind, key);
+      if (!exists || (live !== null && earlier !== null && live.digest === managerDigest(earlier))) return [];
       return [
         error(
           `${capitalize(object)} already exists`,
@@ -57,7 +58,8 @@ export class OwnershipPlanner {
         ),
       ];
     }
-    if (!exists || (live?.id ?? null) === manager) return [];
+    // The server answers a manager's digest, never its id: this resource compares the digest of the id its state holds.
+    if (!exists || (live?.digest ?? null) === (manager === null ? null : managerDigest(manager))) return [];
     return [
       error(
         `${capitalize(object)} is managed elsewhere`,

@@ -68,6 +68,11 @@ export interface ServerConfig {
   refusalRetentionDays: number;
   /** How often retention runs (it also runs at start). */
   retentionSweepSeconds: number;
+  /**
+   * A downstream file (`--downstream`, lib/server/downstream/config.ts): the server is then a control plane that
+   * pushes each client's allowed scopes to that authorization server. Null: the embedded token endpoint only.
+   */
+  downstreamFile: string | null;
 }
 
 export const DEFAULTS = {
@@ -95,6 +100,7 @@ export const DEFAULTS = {
   auditMaxEntries: 1_000_000,
   refusalRetentionDays: 30,
   retentionSweepSeconds: 60,
+  downstreamFile: null,
 } as const satisfies ServerConfig;
 
 /** An admin token shorter than this is refused: it guards every scope of every client. */
@@ -163,7 +169,12 @@ export function resolveConfig(input: Partial<ServerConfig>): ServerConfig {
   }
   const issuer = config.issuer === null ? null : parseIssuer(config.issuer, config.tls !== null, fail);
   checkExposure(config, issuer, fail);
-  return { ...config, issuer: issuer?.origin ?? null, dataDir: resolve(config.dataDir) };
+  return {
+    ...config,
+    issuer: issuer?.origin ?? null,
+    dataDir: resolve(config.dataDir),
+    downstreamFile: config.downstreamFile === null ? null : resolve(config.downstreamFile),
+  };
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);

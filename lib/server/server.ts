@@ -13,7 +13,7 @@ import { ModelValidator } from '../model/validate';
 import { ADMIN_PREFIX, AdminRouter } from './admin/router';
 import { loadOrCreateAdminToken } from './admin-token';
 import { AdminTokens } from './admin-tokens';
-import { ServerConfig, isLoopback } from './defaults';
+import { ConfigError, ServerConfig, isLoopback } from './defaults';
 import { Logger, handleError } from './error-handler';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
@@ -36,6 +36,8 @@ import { ClientSecrets } from './secrets';
 import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { loadTls } from './tls';
+import { DownstreamConfigError, loadDownstream } from './downstream/config';
+import { DownstreamSync } from './downstream/sync';
 
 export interface RunningServer {
   /** Where this process listens, e.g. `http://127.0.0.1:8787` (https with TLS). */
@@ -47,6 +49,8 @@ export interface RunningServer {
   adminTokenOrigin: string;
   /** The environment whose policy the server enforces, and whether that is still its recommended preset. */
   policy: { environment: string; preset: boolean };
+  /** The downstream the server pushes to (`<kind> <address>`), or null for the embedded token endpoint alone. */
+  downstream: string | null;
   close(): Promise<void>;
 }
 
@@ -59,6 +63,7 @@ const REFUSAL_ROWS_PER_MINUTE = 500;
 
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   const tls = config.tls ? loadTls(config.tls) : null;
+  const downstreamSettings = config.downstreamFile === null ? null : openDownstream(config.downstreamFile);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config, log);
   const policy = await openPolicy(store, config.environment);
@@ -93,8 +98,9 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       trustProxy: config.trustProxy,
     });
   const guards = { token: guard('token'), introspection: guard('introspection') };
+  const downstream = downstreamSettings && new DownstreamSync({ store, policy, now, log, ...downstreamSettings, downstreamId: downstreamSettings.id });
   const router = new AdminRouter(
-    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys },
+    { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys, downstream },
     { rateLimit: config.adminRateLimit },
   );
 
@@ -132,6 +138,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   metadata = metadataEndpoint(issuer);
   introspection = introspectionEndpoint({ issuer: issuer.origin, reads, signingKeys, secrets, authenticateAdmin: token => adminTokens.authenticate(token), now });
   const startPolicy = await policy.current(store);
+  downstream?.start();
 
   return {
     url,
@@ -139,6 +146,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     port,
     adminTokenOrigin: admin.origin,
     policy: { environment: startPolicy.environment, preset: startPolicy.preset },
+    downstream: downstreamSettings?.id ?? null,
     close: async () => {
       await new Promise<void>(resolve => {
         server.close(() => resolve());
@@ -147,11 +155,20 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
       await Promise.allSettled(inFlight);
+      await downstream?.close();
       // Grants still waiting for their batch are written before the store closes.
       await Promise.all([grants.flush(), refusals.close(), retention.close()]);
       await store.close();
     },
   };
+}
+
+function openDownstream(file: string) {
+  try {
+    return loadDownstream(file);
+  } catch (e) {
+    throw e instanceof DownstreamConfigError ? new ConfigError(e.message) : e;
+  }
 }
 
 async function openPolicy(store: Store, environment: string): Promise<PolicyHolder> {

@@ -3,9 +3,12 @@
  * declares? For every client it asks for a real token with the declared
  * effective scopes and compares the granted `scope`; then it probes each
  * scope the code defines but does not give the client, one request each,
- * which must be refused with `invalid_scope`. This catches the silent false
- * success of a plan and apply that passed but never granted (or never
- * revoked) a scope.
+ * which must be refused: a refusal (`invalid_scope`, or glewlwyd's
+ * `scope_invalid`) or a token without it (a server that narrows silently).
+ * This catches the silent false success of a plan and apply that passed but
+ * never granted (or never revoked) a scope. Against a downstream that assigns
+ * its own client ids (docs/downstreams.md), each client asks with the id kept
+ * beside its secret.
  */
 import { SecretStore } from '../client/secret-store';
 import { effectiveScopes } from '../model/effective-scopes';
@@ -50,6 +53,9 @@ export interface ClientVerification {
   problems: string[];
 }
 
+/** The refusals that mean "not this scope": the standard code, and glewlwyd's own for a request of only disallowed scopes. */
+const SCOPE_REFUSALS = new Set(['invalid_scope', 'scope_invalid']);
+
 export async function verifyClients(options: VerifyOptions): Promise<ClientVerification[]> {
   const now = options.now ?? new Date();
   const ids = options.clientIds ?? options.model.clients.map(c => c.clientId).sort();
@@ -70,7 +76,8 @@ async function verifyClient(clientId: string, options: VerifyOptions, now: Date,
     result.problems.push(credential.missing);
     return result;
   }
-  const ask = (scopes: string[]) => limit(() => options.tokens.request(clientId, credential, scopes));
+  const askAs = typeof credential === 'string' ? (options.secrets?.load(clientId)?.downstreamClientId ?? clientId) : clientId;
+  const ask = (scopes: string[]) => limit(() => options.tokens.request(askAs, credential, scopes));
 
   if (declared.length > 0) {
     const answer = await ask(declared);
@@ -78,7 +85,7 @@ async function verifyClient(clientId: string, options: VerifyOptions, now: Date,
       result.granted = answer.scopes;
       result.missing = declared.filter(s => !answer.scopes.includes(s));
       result.extra = answer.scopes.filter(s => !declared.includes(s));
-    } else if (answer.error === 'invalid_scope') {
+    } else if (SCOPE_REFUSALS.has(answer.error)) {
       // Refused as a whole: ask scope by scope to name the ones the server does not grant.
       result.refusal = answer.error;
       const each = await Promise.all(declared.map(async s => ({ scope: s, answer: await ask([s]) })));
@@ -93,8 +100,8 @@ async function verifyClient(clientId: string, options: VerifyOptions, now: Date,
     const defined = options.model.scopes.map(s => s.name).filter(s => !declared.includes(s) && !result.extra.includes(s));
     const probes = await Promise.all(defined.map(async s => ({ scope: s, answer: await ask([s]) })));
     for (const { scope, answer } of probes) {
-      if (answer.ok) result.extra.push(scope);
-      else if (answer.error === 'invalid_scope') result.refusedAsExpected++;
+      if (answer.ok ? !answer.scopes.includes(scope) : SCOPE_REFUSALS.has(answer.error)) result.refusedAsExpected++;
+      else if (answer.ok) result.extra.push(scope);
       else result.problems.push(`${refusalProblem(clientId, answer)} (probing ${scope})`);
     }
   }

@@ -189,3 +189,32 @@ describe('the main job (npm start)', () => {
     expect(run.output).not.toContain('terraform is not on PATH');
   });
 });
+
+describe('the main job against the team\'s own server (npm start -- --downstream rfc7592)', () => {
+  let project: string;
+
+  beforeAll(() => {
+    requireTerraform();
+    project = temporaryProject();
+  });
+  afterAll(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  test('applies through the control plane, and every client gets exactly its scopes from node-oidc-provider; a second run changes nothing', async () => {
+    const run = await startMainJob(project, {}, ['--downstream', 'rfc7592']).done;
+    expect(run.output).not.toMatch(/error:/);
+    expect(run.code).toBe(0);
+    const issuer = /node-oidc-provider at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output)![1];
+    expect(section(run.output, 'Request a token for every client')).toContain(issuer);
+    expect(verdicts(run.output).sort()).toEqual(allMatch(project));
+    // Every client asked with the id node-oidc-provider assigned it, kept beside its secret.
+    for (const [file, text] of Object.entries(storedSecrets(project))) expect({ file, id: (JSON.parse(text) as { downstreamClientId?: string }).downstreamClientId }).toEqual({ file, id: expect.any(String) });
+
+    const again = await startMainJob(project, {}, ['--downstream', 'rfc7592']).done;
+    expect(again.code).toBe(0);
+    expect(again.output).toContain(`node-oidc-provider at ${issuer}`);
+    expect(section(again.output, 'Plan against the live server')).toContain('no changes');
+    expect(verdicts(again.output).sort()).toEqual(allMatch(project));
+  });
+});

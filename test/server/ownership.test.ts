@@ -7,8 +7,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { AdminApiError, AdminClient } from '../../lib/client/admin-client';
+import { managerDigest } from '../../lib/model/ownership';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { storeSql, testStore } from '../support/test-store';
+import { storeContents, storeSql, testStore } from '../support/test-store';
 import { SCHEMA_VERSION } from '../../lib/server/store/schema';
 
 const scope = (name: string, description = `Can ${name}`) => ({ name, description, risk: 'low', external: false, implies: [] }) as never;
@@ -33,8 +34,8 @@ describe('ownership of server objects', () => {
   test('a create records its manager; only that manager changes or deletes the object', async () => {
     const { admin } = server;
     await admin.put('scopes', scope('po.read'), 'po.read', { manager: A });
-    expect(await admin.manager('scopes', 'po.read')).toMatchObject({ id: A.id, label: A.label });
-    expect((await admin.snapshot()).managers?.scopes['po.read']).toMatchObject({ id: A.id });
+    expect(await admin.manager('scopes', 'po.read')).toEqual({ digest: managerDigest(A.id), label: A.label, since: expect.any(String) });
+    expect((await admin.snapshot()).managers?.scopes['po.read']).toMatchObject({ digest: managerDigest(A.id) });
 
     const before = await everything(admin);
     await expect(admin.put('scopes', scope('po.read'), 'po.read', { manager: B })).rejects.toMatchObject({
@@ -70,7 +71,7 @@ describe('ownership of server objects', () => {
     const { admin } = server;
     await admin.put('scopes', scope('rfq.read'), 'rfq.read', { manager: A });
     const adopted = await admin.adopt('scopes', 'rfq.read', B);
-    expect(adopted).toMatchObject({ id: B.id, label: B.label });
+    expect(adopted).toEqual({ digest: managerDigest(B.id), label: B.label, since: expect.any(String) });
     await expect(admin.delete('scopes', 'rfq.read', { manager: A })).rejects.toEqual(refused(409, `managed by ${B.label}`));
     expect(await admin.adopt('scopes', 'rfq.read', B)).toEqual(adopted); // idempotent
     const audit = (await admin.audit({ key: 'rfq.read', action: 'adopt' })).items;
@@ -83,7 +84,7 @@ describe('ownership of server objects', () => {
     const { admin } = server;
     await admin.put('scopes', scope('po.approve'), 'po.approve', { manager: A });
     await admin.put('scopes', scope('po.approve', 'Emergency fix'), 'po.approve', { overrideReason: 'INC-42 break glass' });
-    expect(await admin.manager('scopes', 'po.approve')).toMatchObject({ id: A.id });
+    expect(await admin.manager('scopes', 'po.approve')).toMatchObject({ digest: managerDigest(A.id) });
     const [entry] = (await admin.audit({ key: 'po.approve', action: 'update' })).items;
     expect(entry.reason).toBe('INC-42 break glass');
     await admin.delete('scopes', 'po.approve', { overrideReason: 'INC-42 cleanup' });
@@ -102,6 +103,56 @@ describe('ownership of server objects', () => {
     expect(await admin.get('scopes', 'po.bad')).toBeNull();
   });
 });
+
+describe('the manager id is a secret of the workspace that holds it', () => {
+  let server: EmbeddedServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.stop());
+
+  /** The raw answers of the snapshot and the manager endpoint to a token of `role`. */
+  async function answers(role: 'read' | 'write' | 'admin', key: string): Promise<string> {
+    const token = role === 'admin' ? server.adminToken : (await server.admin.createAdminToken(`${role}-${key}`, role)).token;
+    const get = async (path: string) => (await fetch(`${server.url}/admin/v1/${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
+    return (await get('snapshot')) + (await get(`scopes/${key}/manager`));
+  }
+
+  test('is never answered: read and write tokens see neither the id nor the label; an admin sees the label, never the id', async () => {
+    await server.admin.put('scopes', scope('po.owned'), 'po.owned', { manager: A });
+    for (const role of ['read', 'write'] as const) {
+      const text = await answers(role, 'po.owned');
+      expect({ role, id: text.includes(A.id), label: text.includes(A.label), managed: text.includes('"since"') }).toEqual({ role, id: false, label: false, managed: true });
+    }
+    const text = await answers('admin', 'po.owned');
+    expect({ id: text.includes(A.id), label: text.includes(A.label) }).toEqual({ id: false, label: true });
+    // Its manager still changes it with the id; without it, only an override does.
+    expect((await server.admin.put('scopes', scope('po.owned', 'Changed'), 'po.owned', { manager: A })).value.description).toBe('Changed');
+    await expect(server.admin.put('scopes', scope('po.owned', 'Taken'), 'po.owned', { manager: B })).rejects.toMatchObject({ status: 409, code: 'not_manager' });
+  });
+
+  test('is stored as a digest: the store holds no manager id, whether recorded at create or at adopt', async () => {
+    await server.admin.put('scopes', scope('po.kept'), 'po.kept', { manager: A });
+    await server.admin.adopt('scopes', 'po.kept', B);
+    const contents = await storeContents(server.dataDir);
+    expect({ a: contents.includes(A.id), b: contents.includes(B.id) }).toEqual({ a: false, b: false });
+    await server.admin.delete('scopes', 'po.kept', { manager: B });
+  });
+});
+
+/**
+ * A store of the release that kept manager ids as they came (`ageStore` puts A's id back in clear on catalog.list
+ * and the schema version before the digests) is migrated at start: the id is hashed, and still works.
+ */
+async function expectDigestsAfterMigration(server: EmbeddedServer, ageStore: () => Promise<void>): Promise<void> {
+  await server.kill9();
+  await ageStore();
+  expect(await storeContents(server.dataDir)).toContain(A.id);
+  await server.restart();
+  expect(await storeContents(server.dataDir)).not.toContain(A.id);
+  await expect(server.admin.put('scopes', scope('catalog.list', 'Taken'), 'catalog.list', { manager: B })).rejects.toMatchObject({ status: 409, code: 'not_manager' });
+  expect((await server.admin.put('scopes', scope('catalog.list', 'Listed'), 'catalog.list', { manager: A })).value.description).toBe('Listed');
+}
 
 // One migration history for both stores (schema.ts): SQLite data directories of earlier releases, PostgreSQL schemas of later ones.
 if (testStore() === 'sqlite') {
@@ -124,7 +175,13 @@ if (testStore() === 'sqlite') {
       await server.admin.put('scopes', scope('catalog.read', 'Read the catalog'), 'catalog.read');
       await server.admin.put('scopes', scope('catalog.list'), 'catalog.list', { manager: A });
       await server.restart();
-      expect(await server.admin.manager('scopes', 'catalog.list')).toMatchObject({ id: A.id });
+      expect(await server.admin.manager('scopes', 'catalog.list')).toMatchObject({ digest: managerDigest(A.id) });
+      await expectDigestsAfterMigration(server, async () => {
+        const db = new Database(join(server.dataDir, 'store.sqlite'));
+        db.prepare(`UPDATE objects SET manager = ? WHERE key = 'catalog.list'`).run(A.id);
+        db.exec(`UPDATE meta SET value = '5' WHERE name = 'schema_version'`);
+        db.close();
+      });
       const version = new Database(join(server.dataDir, 'store.sqlite'), { readonly: true });
       expect(version.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get()).toEqual({ value: String(SCHEMA_VERSION) });
       version.close();
@@ -144,6 +201,8 @@ if (testStore() === 'sqlite') {
       await storeSql(server.dataDir, `UPDATE meta SET value = '${release}' WHERE name = 'schema_version'`);
       await server.restart();
       expect((await server.admin.snapshot()).scopes.map(s => s.name)).toEqual(['catalog.read']);
+      await server.admin.put('scopes', scope('catalog.list'), 'catalog.list', { manager: A });
+      await expectDigestsAfterMigration(server, () => storeSql(server.dataDir, `UPDATE objects SET manager = '${A.id}' WHERE key = 'catalog.list'; UPDATE meta SET value = '5' WHERE name = 'schema_version'`));
     } finally {
       await server.stop();
     }

@@ -1,7 +1,10 @@
 /** The OAuth side over HTTP: client credentials, scopes granted and refused, JWTs, introspection, audit. */
+import Database from 'better-sqlite3';
 import { createPublicKey, verify } from 'node:crypto';
+import { join } from 'node:path';
 import { RefusalCount } from '../../lib/model/admin-api';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { storeSql, testStore } from '../support/test-store';
 
 let server: EmbeddedServer;
 let tokenEndpoint: string;
@@ -291,5 +294,53 @@ describe('token endpoint', () => {
     const usage = await server.admin.usage('desk');
     expect(usage.map(u => u.scope)).toEqual(expect.arrayContaining(['catalog.read', 'ticket.comment', 'ticket.write']));
     expect(usage.map(u => u.scope)).not.toContain('po.create');
+  });
+});
+
+describe('a grant whose audit entry the store cannot commit', () => {
+  const TRIGGER = 'refuse_token_grants';
+
+  /** Makes the store itself refuse (or take again) every token grant row of the audit log: a commit that fails. */
+  async function refuseGrantRows(refuse: boolean): Promise<void> {
+    if (testStore() === 'postgres') {
+      await storeSql(
+        server.dataDir,
+        refuse
+          ? `CREATE FUNCTION ${TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'token grants refused by the test'; END $$;
+             CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON audit FOR EACH ROW WHEN (NEW.action = 'token.grant') EXECUTE FUNCTION ${TRIGGER}();`
+          : `DROP TRIGGER ${TRIGGER} ON audit; DROP FUNCTION ${TRIGGER}();`,
+      );
+      return;
+    }
+    const db = new Database(join(server.dataDir, 'store.sqlite'));
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.exec(
+        refuse
+          ? `CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON audit WHEN NEW.action = 'token.grant' BEGIN SELECT RAISE(ABORT, 'token grants refused by the test'); END;`
+          : `DROP TRIGGER ${TRIGGER};`,
+      );
+    } finally {
+      db.close();
+    }
+  }
+
+  test('answers no token, with client_secret_basic or client_secret_post, and tokens again once the store takes grants', async () => {
+    const { clientSecret } = await server.admin.put('clients', { clientId: 'audited', displayName: 'audited', owner: 'team' } as never, 'audited');
+    await server.admin.put('role-bindings', { name: 'audited-reads', role: 'reader', subjects: [{ clientId: 'audited' }] } as never, 'audited-reads');
+    await refuseGrantRows(true);
+    try {
+      for (const post of [false, true]) {
+        const answer = await requestToken('audited', clientSecret!, 'catalog.read', post);
+        expect({ post, status: answer.status, error: answer.body.error, token: answer.body.access_token }).toEqual({ post, status: 500, error: 'server_error', token: undefined });
+      }
+    } finally {
+      await refuseGrantRows(false);
+    }
+    expect((await server.admin.audit({ action: 'token.grant', clientId: 'audited' })).items).toEqual([]);
+    const issued = await requestToken('audited', clientSecret!, 'catalog.read');
+    expect(issued.status).toBe(200);
+    const { payload } = await verifyWithJwks(issued.body.access_token);
+    expect((await server.admin.audit({ action: 'token.grant', clientId: 'audited' })).items.map(e => e.key)).toEqual([payload.jti]);
   });
 });

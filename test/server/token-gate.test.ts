@@ -3,8 +3,14 @@
  * force forbids, even when the store holds the binding from before the policy
  * changed, and a token never outlives a grant behind a scope it carries.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { introspect as introspectAt } from '../support/introspection';
+import { privateKeyJwtToken } from '../support/jose';
+import { tokenRequest } from '../support/token-requests';
 
 let server: EmbeddedServer;
 const introspect = (accessToken: string) => introspectAt(server, accessToken);
@@ -56,6 +62,17 @@ describe('token lifetime', () => {
     const { exp, iat } = claims(body.access_token);
     expect(exp * 1000).toBeLessThanOrEqual(ends.getTime());
     expect(exp - iat).toBe(body.expires_in);
+  });
+
+  test("a grant ending long after the client's lifetime leaves the lifetime in force: 600 seconds, not the grant's 30 days", async () => {
+    const ends = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    await server.admin.put('role-bindings', { name: 'month', role: 'helpdesk', subjects: [{ clientId: 'erp', expiresAt: ends }] } as never, 'month');
+    const { status, body } = await token('erp', 'ticket.write');
+    expect(status).toBe(200);
+    expect(body.expires_in).toBe(600);
+    const { exp, iat } = claims(body.access_token);
+    expect(exp - iat).toBe(600);
+    await server.admin.delete('role-bindings', 'month');
   });
 
   test('a scope also held through a grant that never ends keeps the full lifetime', async () => {
@@ -172,5 +189,122 @@ describe('the server environment', () => {
     } finally {
       await prod.stop();
     }
+  });
+});
+
+/**
+ * Every rule that can withhold a grant, on every way a client authenticates: a policy narrowed after the grant
+ * stops the token endpoint issuing the scope it now forbids (client_secret_basic, client_secret_post and
+ * private_key_jwt alike) and deactivates the tokens issued before. The expected scopes are written out here.
+ */
+describe('a stricter policy at every client authentication', () => {
+  let gate: EmbeddedServer;
+  let dir: string;
+  let keyFile: string;
+  let secret: string;
+  const DAY_MS = 86_400_000;
+
+  type Ask = (scope: string) => Promise<{ status: number; scope?: string; token?: string; error?: string; description?: string }>;
+  const ways: Record<string, Ask> = {
+    client_secret_basic: async scope => {
+      const { status, body } = await tokenRequest(gate.url, { basic: ['erp', secret], form: scope ? { scope } : {} });
+      return { status, scope: (body as { scope?: string }).scope, token: body.access_token, error: body.error, description: body.error_description };
+    },
+    client_secret_post: async scope => {
+      const { status, body } = await tokenRequest(gate.url, { form: { client_id: 'erp', client_secret: secret, ...(scope ? { scope } : {}) } });
+      return { status, scope: (body as { scope?: string }).scope, token: body.access_token, error: body.error, description: body.error_description };
+    },
+    private_key_jwt: async scope => {
+      const { status, body } = await privateKeyJwtToken(`${gate.url}/token`, gate.url, 'erp-bot', keyFile, scope);
+      const text = (name: string) => body[name] as string | undefined;
+      return { status, scope: text('scope'), token: text('access_token'), error: text('error'), description: text('error_description') };
+    },
+  };
+  const WAYS = Object.keys(ways);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'token-gate-'));
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    keyFile = join(dir, 'erp-bot.json');
+    writeFileSync(keyFile, JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid: 'erp-bot-1', alg: 'ES256' }));
+    gate = await startServer({ policy: { environment: 'dev', allowedScopes: ['catalog.*', 'ticket.*', 'po.*'] } });
+    const { admin } = gate;
+    await admin.put('scopes', { name: 'catalog.read', description: 'Read catalogs', risk: 'low', external: false, implies: [] }, 'catalog.read');
+    await admin.put('scopes', { name: 'ticket.comment', description: 'Comment on tickets', risk: 'low', external: false, implies: [] }, 'ticket.comment');
+    await admin.put('scopes', { name: 'po.approve', description: 'Approve purchase orders', risk: 'critical', external: false, implies: [] }, 'po.approve');
+    await admin.put('roles', { name: 'clerk', description: 'Reads and comments', scopes: ['catalog.read', 'ticket.comment'] }, 'clerk');
+    await admin.put('roles', { name: 'approver', description: 'Approves', scopes: ['po.approve'] }, 'approver');
+    secret = (await admin.put('clients', { clientId: 'erp', displayName: 'ERP', owner: 'team' } as never, 'erp')).clientSecret!;
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'erp-bot-1', alg: 'ES256', use: 'sig' };
+    await admin.put('clients', { clientId: 'erp-bot', displayName: 'ERP bot', owner: 'team', jwks: { keys: [jwk] } } as never, 'erp-bot');
+    const inTwentyDays = new Date(Date.now() + 20 * DAY_MS).toISOString();
+    const subjects = ['erp', 'erp-bot'].map(clientId => ({ clientId, expiresAt: null, justification: null }));
+    await admin.put('role-bindings', { name: 'clerks', role: 'clerk', subjects }, 'clerks');
+    const timed = ['erp', 'erp-bot'].map(clientId => ({ clientId, expiresAt: inTwentyDays, justification: 'CHG-301' }));
+    await admin.put('role-bindings', { name: 'approvers', role: 'approver', subjects: timed }, 'approvers');
+  });
+  afterAll(async () => {
+    await gate?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test.each(WAYS)('before any change, %s is issued every held scope', async way => {
+    expect(await ways[way]('')).toMatchObject({ status: 200, scope: 'catalog.read po.approve ticket.comment' });
+  });
+
+  test('narrowing allowedScopes stops every way issuing a held scope it no longer allows, and earlier tokens carrying it introspect inactive', async () => {
+    const before: Record<string, { withComment: string; without: string }> = {};
+    for (const way of WAYS) {
+      const withComment = await ways[way]('catalog.read ticket.comment');
+      const without = await ways[way]('catalog.read');
+      expect([withComment.status, without.status]).toEqual([200, 200]);
+      before[way] = { withComment: withComment.token!, without: without.token! };
+      expect(await introspectAt(gate, before[way].withComment)).toMatchObject({ active: true });
+    }
+    expect((await gate.admin.putPolicy({ environment: 'dev', allowedScopes: ['catalog.*', 'po.*'] })).value).toMatchObject({ allowedScopes: ['catalog.*', 'po.*'] });
+    try {
+      for (const way of WAYS) {
+        const refused = await ways[way]('ticket.comment');
+        expect([way, refused.status, refused.error]).toEqual([way, 400, 'invalid_scope']);
+        expect(refused.description).toContain("ticket.comment is not on the allow-list of environment 'dev'");
+        expect([way, (await ways[way]('')).scope]).toEqual([way, 'catalog.read po.approve']);
+        expect([way, (await ways[way]('catalog.read')).status]).toEqual([way, 200]);
+        expect([way, await introspectAt(gate, before[way].withComment)]).toEqual([way, { active: false }]);
+        // A token without the withheld scope stays active: the gate judges scopes, not clients.
+        expect([way, await introspectAt(gate, before[way].without)]).toEqual([way, expect.objectContaining({ active: true, scope: 'catalog.read' })]);
+      }
+    } finally {
+      await gate.admin.putPolicy({ environment: 'dev', allowedScopes: ['catalog.*', 'ticket.*', 'po.*'] });
+    }
+    // Allowed again: issued again, and the earlier token (not expired, its client unchanged) is active again.
+    expect((await ways.client_secret_basic('ticket.comment')).status).toBe(200);
+    expect(await introspectAt(gate, before.client_secret_post.withComment)).toMatchObject({ active: true });
+  });
+
+  test("shrinking maxHighRiskGrantDays below a grant's remaining time stops every way issuing it, and earlier tokens carrying it introspect inactive", async () => {
+    const before: Record<string, string> = {};
+    for (const way of WAYS) {
+      const issued = await ways[way]('po.approve');
+      expect([way, issued.status]).toEqual([way, 200]);
+      before[way] = issued.token!;
+    }
+    // The grant runs 20 more days; a 30-day window holds it.
+    await gate.admin.putPolicy({ environment: 'dev', allowedScopes: ['catalog.*', 'ticket.*', 'po.*'], maxHighRiskGrantDays: 30 });
+    for (const way of WAYS) expect([way, (await ways[way]('po.approve')).status]).toEqual([way, 200]);
+    // A 10-day window does not.
+    await gate.admin.putPolicy({ environment: 'dev', allowedScopes: ['catalog.*', 'ticket.*', 'po.*'], maxHighRiskGrantDays: 10 });
+    try {
+      for (const way of WAYS) {
+        const refused = await ways[way]('po.approve');
+        expect([way, refused.status, refused.error]).toEqual([way, 400, 'invalid_scope']);
+        expect(refused.description).toContain("binding 'approvers' grants po.approve (critical)");
+        expect(refused.description).toContain('beyond the window');
+        expect([way, (await ways[way]('')).scope]).toEqual([way, 'catalog.read ticket.comment']);
+        expect([way, await introspectAt(gate, before[way])]).toEqual([way, { active: false }]);
+      }
+    } finally {
+      await gate.admin.putPolicy({ environment: 'dev', allowedScopes: ['catalog.*', 'ticket.*', 'po.*'] });
+    }
+    expect((await ways.private_key_jwt('po.approve')).status).toBe(200);
   });
 });

@@ -13,9 +13,9 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 
 const NOBODY = 65_534;
 const START_TIMEOUT_MS = 30_000;
@@ -50,17 +50,6 @@ function binDir(): string {
     throw new Error('PostgreSQL server binaries are missing (/usr/lib/postgresql/<version>/bin): apt-get install -y postgresql (.ci/run does)');
   }
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPostgres(): Promise<Postgres> {

@@ -21,7 +21,8 @@ export interface RawTokenRequest {
 
 /**
  * POSTs the form over node:http, through `agent` when given: separate keep-alive agents stand for
- * separate callers (an attacker's connections and a client's) on the same address.
+ * separate callers (an attacker's connections and a client's) on the same address. An empty body (glewlwyd's
+ * 403s have none) reads as `{}`.
  */
 export function postForm(url: string, request: RawTokenRequest, grant = true, agent?: Agent): Promise<RawAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -36,7 +37,7 @@ export function postForm(url: string, request: RawTokenRequest, grant = true, ag
       res.setEncoding('utf8').on('data', chunk => (text += chunk));
       res.on('end', () => {
         const retryAfter = res.headers['retry-after'];
-        resolve({ status: res.statusCode ?? 0, retryAfter: retryAfter ?? null, body: JSON.parse(text) as RawAnswer['body'] });
+        resolve({ status: res.statusCode ?? 0, retryAfter: retryAfter ?? null, body: (text === '' ? {} : JSON.parse(text)) as RawAnswer['body'] });
       });
     });
     req.on('error', reject);

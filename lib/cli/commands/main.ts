@@ -8,10 +8,14 @@ export function register(program: Command): void {
     .option('--stack <name>', 'the example stack to apply', 'dev')
     .option('--work-dir <dir>', 'server data, provider mirror and client secrets', '.procurement')
     .option('--port <port>', "the embedded server's TCP port (default: a free one, told to Terraform's provider)", port)
-    .action(async (opts: { stack: string; workDir: string; port?: number }) => {
+    .option('--downstream <kind>', "run against the team's own authorization server: rfc7592 starts a local, unmodified node-oidc-provider, with the server as its control plane")
+    .action(async (opts: { stack: string; workDir: string; port?: number; downstream?: string }) => {
       const { runMainJob } = await import('../../main-job/main-job.js');
-      const { EXIT } = await import('../../model/errors.js');
-      const result = await runMainJob({ projectDir: process.cwd(), stack: opts.stack, workDir: opts.workDir, port: opts.port });
+      const { EXIT, UsageError } = await import('../../model/errors.js');
+      if (opts.downstream !== undefined && opts.downstream !== 'rfc7592') {
+        throw new UsageError(`--downstream takes rfc7592 (a local node-oidc-provider), got '${opts.downstream}'`);
+      }
+      const result = await runMainJob({ projectDir: process.cwd(), stack: opts.stack, workDir: opts.workDir, port: opts.port, downstream: opts.downstream });
       if (result.mismatches > 0) {
         process.stdout.write(`\n${result.mismatches} client(s) did not get exactly the scopes the code declares.\n`);
         process.exitCode = EXIT.mismatch;

@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option('--audit-max-entries <n>', 'remove the oldest audit entries past this many', integer, DEFAULTS.auditMaxEntries)
     .option('--refusal-retention-days <n>', 'remove refusal counters older than this', integer, DEFAULTS.refusalRetentionDays)
     .option('--retention-sweep <seconds>', 'how often retention runs', integer, DEFAULTS.retentionSweepSeconds)
+    .option('--downstream <file.json>', 'push every client and its allowed scopes to this authorization server (docs/downstreams.md), e.g. {"kind":"rfc7592","issuer":"https://auth.example.com","initialAccessTokenFile":"iat"}')
     .addHelpText(
       'after',
       '\nThe admin token is read from PROCUREMENT_ADMIN_TOKEN, or generated into <data>/admin-token (SQLite only: with --store, every instance needs the same PROCUREMENT_ADMIN_TOKEN).\n' +
@@ -63,6 +64,7 @@ export function register(program: Command): void {
           auditMaxEntries: options.auditMaxEntries,
           refusalRetentionDays: options.refusalRetentionDays,
           retentionSweepSeconds: options.retentionSweep,
+          downstreamFile: options.downstream ?? null,
         });
       } catch (e: unknown) {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;
@@ -88,7 +90,7 @@ export function register(program: Command): void {
       process.stdout.write(
         `data directory: ${config.dataDir}\nstore: ${describeStore(config)}\nadmin token: ${server.adminTokenOrigin}\n` +
           `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
-          `issuer: ${server.issuer}\nlistening on ${server.url}\n`,
+          `issuer: ${server.issuer}\n${server.downstream ? `downstream: ${server.downstream} (clients get their tokens there)\n` : ''}listening on ${server.url}\n`,
       );
       await stopped;
     });
@@ -116,6 +118,7 @@ interface ServerOptions {
   auditMaxEntries: number;
   refusalRetentionDays: number;
   retentionSweep: number;
+  downstream?: string;
 }
 
 /** A missing file stays empty, so that the settings check names the option left out. */

@@ -10,6 +10,7 @@ interface VerifyCommandOptions {
   secretsDir?: string;
   clientKey: string[];
   skipMissingSecrets: boolean;
+  downstream?: string;
 }
 
 export function register(program: Command): void {
@@ -22,6 +23,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'a Terraform JSON file to read instead of the synth dir (e.g. cdk.tf.json)')
     .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
     .option('--secrets-dir <dir>', 'where client secrets are kept (default: PROCUREMENT_SECRETS_DIR)')
+    .option('--downstream <file.json>', "ask the token endpoint of the server's downstream (the file given to `server --downstream`) instead of the server's")
     .option(
       '--client-key <client_id=file>',
       "the private key (JWK or PEM file) of a client that authenticates with private_key_jwt, to sign its token requests (repeatable)",
@@ -59,11 +61,29 @@ export function register(program: Command): void {
       const selected = opts.client.length ? opts.client : model.clients.map(c => c.clientId);
       // A secrets dir is needed only for clients that have secrets.
       const secrets = selected.every(id => keyClients.has(id)) && !secretsDirOf(opts.secretsDir) ? null : new SecretStore(requireSecretsDir(opts.secretsDir));
-      const url = serverUrl(opts.url);
-      const tokens = await TokenClient.discover(url).catch(asExternal);
+      const downstream = opts.downstream ? await downstreamTokens(opts.downstream) : null;
+      const url = downstream?.url ?? serverUrl(opts.url);
+      const tokens = downstream?.tokens ?? (await TokenClient.discover(url).catch(asExternal));
       const results = await verifyClients({ model, tokens, secrets, clientKeys, clientIds: opts.client.length ? opts.client : undefined }).catch(asExternal);
       process.stdout.write(renderVerifyReport(results, { file, url }));
       if (results.some(r => r.status === 'mismatch')) process.exitCode = EXIT.mismatch;
       else if (!opts.skipMissingSecrets && results.some(r => r.status === 'no-secret')) process.exitCode = EXIT.usage;
     });
+}
+
+/** The token endpoint of the downstream a `server --downstream` file names (its adapter reads the file as the server does). */
+async function downstreamTokens(file: string): Promise<{ url: string; tokens: import('../../verify/token-client').TokenClient }> {
+  const { loadDownstream, DownstreamConfigError } = await import('../../server/downstream/config.js');
+  const { TokenClient } = await import('../../verify/token-client.js');
+  const { ExternalError, UsageError } = await import('../../model/errors.js');
+  let settings;
+  try {
+    settings = loadDownstream(file);
+  } catch (e) {
+    throw e instanceof DownstreamConfigError ? new UsageError(e.message) : e;
+  }
+  const endpoint = await settings.adapter.tokenEndpoint().catch((e: Error) => {
+    throw new ExternalError(`cannot reach the downstream: ${e.message}`);
+  });
+  return { url: endpoint, tokens: new TokenClient({ issuer: new URL(endpoint).origin, token_endpoint: endpoint }) };
 }

@@ -38,4 +38,15 @@ export const allowList: PolicyRule = {
     }
     return violations;
   },
+  token: {
+    judges: 'scope',
+    withhold: ({ policy, held }) =>
+      held
+        .filter(scope => !allows(policy, scope))
+        .map(scope => ({
+          scope,
+          object: { kind: 'scopes', key: scope },
+          reason: `${scope} is not on the allow-list of environment '${policy.environment}': add it to allowedScopes of the '${policy.environment}' policy, or remove the grant`,
+        })),
+  },
 };

@@ -49,6 +49,19 @@ export const externalIsolation: PolicyRule = {
     }
     return violations;
   },
+  token: {
+    judges: 'scope',
+    withhold: ({ clientId, input, policy, held, scopes }) =>
+      input.client?.external !== true
+        ? []
+        : held
+            .filter(scope => !mayHoldExternally(scopes.get(scope), policy))
+            .map(scope => ({
+              scope,
+              object: { kind: 'clients', key: clientId },
+              reason: `external client '${clientId}' may not hold ${scope}: it is not open to external clients under the '${policy.environment}' policy`,
+            })),
+  },
 };
 
 function describeScope(scope: Scope | undefined, name: string): string {

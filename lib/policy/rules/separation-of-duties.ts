@@ -1,5 +1,6 @@
 import { describeGrant, grantRefs, PolicyRule, Violation } from '../rule';
 import { Grant } from '../../model/effective-scopes';
+import { Withholding } from '../token-rule';
 
 /** No client's effective scopes may hold two scopes of one conflicting set. */
 export const separationOfDuties: PolicyRule = {
@@ -32,5 +33,26 @@ export const separationOfDuties: PolicyRule = {
       }
     }
     return violations;
+  },
+  token: {
+    judges: 'set',
+    withhold: ({ clientId, policy, held, withImplied }) => {
+      const duties = new Map(held.map(scope => [scope, withImplied([scope])]));
+      const holding = new Set(held);
+      const out: Withholding[] = [];
+      for (const set of policy.conflictingScopeSets) {
+        const clash = set.filter(scope => holding.has(scope));
+        if (clash.length < 2) continue;
+        const reason =
+          `client '${clientId}' holds conflicting scopes ${clash.join(' and ')}, and separation of duties allows at most one of {${set.join(', ')}} ` +
+          `under the '${policy.environment}' policy: remove one of the grants (or add an exception for the client)`;
+        // Every duty is withheld, not all but one: which the client should keep is not ours to guess, and one duty
+        // per token would still give one client both at the same moment. A scope that implies a duty carries it too.
+        for (const [scope, carries] of duties) {
+          if (clash.some(duty => carries.has(duty))) out.push({ scope, object: { kind: 'clients', key: clientId }, reason });
+        }
+      }
+      return out;
+    },
   },
 };

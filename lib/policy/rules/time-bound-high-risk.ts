@@ -1,7 +1,9 @@
+import { isExpired } from '../../model/effective-scopes';
 import { parseTimestamp, timestampProblem } from '../../model/timestamp';
 import { Subject } from '../../model/types';
 import { isDeclared } from '../policy-model';
 import { PolicyRule, Violation } from '../rule';
+import { Withholding } from '../token-rule';
 
 const DAY_MS = 86_400_000;
 
@@ -42,6 +44,32 @@ export const timeBoundHighRisk: PolicyRule = {
       });
     }
     return violations;
+  },
+  token: {
+    judges: 'scope',
+    withhold: ({ clientId, input, policy, now, scopes, withImplied }) => {
+      const roleScopes = new Map(input.roles.map(r => [r.name, r.scopes]));
+      const latest = now.getTime() + policy.maxHighRiskGrantDays * DAY_MS;
+      const out: Withholding[] = [];
+      for (const binding of input.roleBindings) {
+        const subject = binding.subjects.find(s => s.clientId === clientId);
+        if (!subject || isExpired(subject.expiresAt, now)) continue;
+        const problems = problemsOf(subject, latest);
+        if (problems.length === 0) continue;
+        for (const scope of [...withImplied(roleScopes.get(binding.role) ?? [])].sort()) {
+          const risk = scopes.get(scope)?.risk;
+          if (risk === undefined || !policy.timeBoundRisks.includes(risk)) continue;
+          out.push({
+            scope,
+            object: { kind: 'role-bindings', key: binding.name },
+            reason:
+              `binding '${binding.name}' grants ${scope} (${risk}) through role '${binding.role}'; subject '${clientId}' ${problems.join(' and ')}: ` +
+              `the '${policy.environment}' policy wants an expiresAt at most ${policy.maxHighRiskGrantDays} days ahead and a justification; renew the grant through a reviewed change`,
+          });
+        }
+      }
+      return out;
+    },
   },
 };
 

@@ -7,6 +7,7 @@
  */
 import { AdminApiError } from '../../client/admin-client';
 import { Kind, KindObject } from '../../model/types';
+import { managerDigest } from '../../model/ownership';
 import { ObjectValue } from '../protocol/value-codec';
 import { Diagnostic } from './diagnostics';
 import { fromModel, nullObject, toModel } from './model-mapping';
@@ -19,7 +20,7 @@ export interface KeyedResourceOptions<K extends Kind> {
   schema: ObjectSchema;
   keyAttribute: string;
   /** Called when the server has just created the object (answered 201) or answered a secret, with what it answered once. */
-  afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string }) => Promise<Diagnostic[]>;
+  afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string; downstreamClientId?: string }) => Promise<Diagnostic[]>;
   /** Called when the object has been deleted on the server (or was already gone). */
   afterDelete?: (ctx: ProviderContext, key: string) => void;
   /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times) and the prior order of object lists, so they never show as drift. */
@@ -39,7 +40,7 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
     const object = toModel(schema, planned).object as unknown as KindObject[K];
     const answer = await ctx.client.put(kind, object, key, claim(ctx, manager));
     const since = new Date().toISOString();
-    ctx.snapshot.remember(kind, answer.value, creating && manager !== null ? { id: manager, label: ctx.managerLabel, since } : undefined);
+    ctx.snapshot.remember(kind, answer.value, creating && manager !== null ? { digest: managerDigest(manager), since } : undefined);
     // A client that drops its keys gets its first secret on update: delivered like a new client's.
     const issued = (creating && answer.created) || answer.clientSecret !== undefined;
     const diagnostics = issued && options.afterCreate ? await options.afterCreate(ctx, key, answer) : [];

@@ -20,7 +20,7 @@ const schema = withId(TERRAFORM_SCHEMA.clients);
  * or say how to get another. A failed hand-over is an error: the apply must not pass while an owner lacks a secret.
  * Terraform then marks the new client tainted, hence the `untaint` in the way out.
  */
-async function keepClientSecret(ctx: ProviderContext, clientId: string, answer: { clientSecret?: string }): Promise<Diagnostic[]> {
+async function keepClientSecret(ctx: ProviderContext, clientId: string, answer: { clientSecret?: string; downstreamClientId?: string }): Promise<Diagnostic[]> {
   if (!answer.clientSecret) return [];
   const rotate = `\`procurement-scopes rotate-secret ${clientId}\``;
   if (!ctx.secrets && !ctx.secretsCommand) {
@@ -36,11 +36,11 @@ async function keepClientSecret(ctx: ProviderContext, clientId: string, answer: 
   }
   const failures: string[] = [];
   if (ctx.secretsCommand) {
-    await ctx.secretsCommand.deliver(clientId, answer.clientSecret).catch((e: Error) => failures.push(e.message));
+    await ctx.secretsCommand.deliver(clientId, answer.clientSecret, answer.downstreamClientId).catch((e: Error) => failures.push(e.message));
   }
   if (ctx.secrets) {
     try {
-      ctx.secrets.save(clientId, answer.clientSecret);
+      ctx.secrets.save(clientId, answer.clientSecret, new Date(), answer.downstreamClientId);
     } catch (failure) {
       failures.push(`it could not be written to ${ctx.secrets.dir} (${(failure as Error).message})`);
     }

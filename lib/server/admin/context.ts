@@ -7,6 +7,7 @@ import { AdminTokens } from '../admin-tokens';
 import { ClientSecrets } from '../secrets';
 import { SigningKeys } from '../signing-keys';
 import { Store } from '../store/store';
+import { DownstreamSync } from '../downstream/sync';
 
 export interface AdminContext {
   store: Store;
@@ -20,6 +21,8 @@ export interface AdminContext {
   secrets: ClientSecrets;
   /** The token signing keys (rotation, listing). */
   signingKeys: SigningKeys;
+  /** The push to the downstream server, when there is one: every write waits for it (see downstream/sync.ts). */
+  downstream: DownstreamSync | null;
 }
 
 export interface AdminRequest {

@@ -13,11 +13,13 @@
  *   audit entry keeps; the manager stays, so its next plan shows the drift.
  */
 import { IncomingMessage } from 'node:http';
+import { AdminRole } from '../../model/admin-api';
 import { Kind } from '../../model/types';
 import {
   describeManager,
   isValidManagerLabel,
   Manager,
+  managerDigest,
   MANAGER_HEADER,
   MANAGER_ID_PATTERN,
   MANAGER_LABEL_HEADER,
@@ -36,10 +38,17 @@ export interface OwnershipClaim {
   label: string;
   /** The written reason to change a managed object without its manager id. */
   overrideReason: string | null;
+  /** Whether the caller may read managers' labels (an admin token). */
+  admin: boolean;
+}
+
+/** A manager as answered to a token of `role`: the digest and since; the label to admins only. */
+export function answeredManager(manager: Manager, role: AdminRole): Manager {
+  return role === 'admin' ? manager : { digest: manager.digest, since: manager.since };
 }
 
 /** The ownership headers of a request, checked: a malformed one is a 400 naming the header. */
-export function claimOf(req: IncomingMessage): OwnershipClaim {
+export function claimOf(req: IncomingMessage, role: AdminRole): OwnershipClaim {
   const id = singleHeader(req, MANAGER_HEADER);
   if (id !== null && !MANAGER_ID_PATTERN.test(id)) {
     throw badRequest(`${MANAGER_HEADER} must be 16 to 64 letters, digits, '-' or '_' (a manager id the provider issued)`, {
@@ -56,24 +65,25 @@ export function claimOf(req: IncomingMessage): OwnershipClaim {
       field: OWNERSHIP_OVERRIDE_HEADER,
     });
   }
-  return { id, label, overrideReason };
+  return { id, label, overrideReason, admin: role === 'admin' };
 }
 
 /** Throws 409 unless the caller may change the existing object `kind/key`; call inside the write's transaction. */
 export async function checkManager(store: OwnershipStore, kind: Kind, key: string, claim: OwnershipClaim, verb: 'change' | 'delete'): Promise<void> {
   const manager = await store.managerOf(kind, key);
-  if ((manager?.id ?? null) === claim.id) return;
+  if ((manager?.digest ?? null) === (claim.id === null ? null : managerDigest(claim.id))) return;
   if (claim.id === null && claim.overrideReason !== null) return;
   throw notManager(kind, key, manager, claim, verb);
 }
 
 /** The manager a create by `claim` records, or null when the caller has no manager id. */
 export function managerFor(claim: OwnershipClaim, now: Date): Manager | null {
-  return claim.id === null ? null : { id: claim.id, label: claim.label, since: now.toISOString() };
+  return claim.id === null ? null : { digest: managerDigest(claim.id), label: claim.label, since: now.toISOString() };
 }
 
 function notManager(kind: Kind, key: string, manager: Manager | null, claim: OwnershipClaim, verb: 'change' | 'delete'): ServerError {
-  const held = manager ? `is managed by ${describeManager(manager)}` : 'exists and no Terraform resource manages it';
+  // The label says where the manager lives (a host, a directory): for admins only, like every answer about managers.
+  const held = manager ? `is managed by ${describeManager(claim.admin ? manager : answeredManager(manager, 'write'))}` : 'exists and no Terraform resource manages it';
   const remedy =
     claim.id === null
       ? `pass its manager id in ${MANAGER_HEADER}, or a written reason in ${OWNERSHIP_OVERRIDE_HEADER} (kept in the audit log)`

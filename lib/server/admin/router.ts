@@ -12,6 +12,7 @@ import { dryRunAdmission } from './actions/admission';
 import { audit } from './actions/audit';
 import { createAdminToken } from './actions/create-admin-token';
 import { deleteObject } from './actions/delete-object';
+import { downstreamStatus } from './actions/downstream';
 import { getEffectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
 import { listAdminTokens } from './actions/list-admin-tokens';
@@ -47,6 +48,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['revision'], role: 'read', action: revision },
   { method: 'GET', pattern: ['audit'], role: 'read', action: audit },
   { method: 'GET', pattern: ['usage'], role: 'read', action: usage },
+  { method: 'GET', pattern: ['downstream'], role: 'read', action: downstreamStatus },
   // It names the addresses that called: operators' business, not plans'.
   { method: 'GET', pattern: ['refusals'], role: 'admin', action: refusals },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },

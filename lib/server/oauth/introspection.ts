@@ -5,7 +5,7 @@
  * effective for that client and the policy in force still lets the client
  * receive it (the token endpoint's gate, tokenScopes): deleting a client or
  * its grant, rotating its secret, or a policy change that now forbids a scope
- * (external isolation, separation of duties) deactivates tokens already
+ * (any rule of the gate: allow-list, high-risk window, ...) deactivates tokens already
  * issued. Inactive rather than answered without the forbidden scopes: RFC 7662
  * describes the token as issued, and a resource server that trusted a trimmed
  * `scope` would still accept the JWT's own `scope` claim when it verifies

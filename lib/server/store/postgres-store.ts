@@ -93,6 +93,7 @@ BEGIN
 END $$;
 CREATE TRIGGER client_secrets_changed AFTER INSERT OR UPDATE OR DELETE ON client_secrets
   FOR EACH STATEMENT EXECUTE FUNCTION count_secret_change();`,
+    managerDigest: column => `rtrim(translate(encode(sha256(convert_to(${column}, 'UTF8')), 'base64'), '+/', '-_'), '=')`,
     joined: recorded => JOINED[recorded] ?? recorded,
   },
 };

@@ -31,6 +31,8 @@ export interface Ddl {
   autoId: string;
   /** Step 4's triggers, which count every change of a client secret in meta 'secrets'. */
   countSecretChanges: string;
+  /** SQL for the manager digest (lib/model/ownership.ts managerDigest: SHA-256, base64url without padding) of a text column. */
+  managerDigest(column: string): string;
   /** The version in this history of a database whose recorded version is `recorded` (the identity but for PostgreSQL's old count). */
   joined(recorded: number): number;
 }
@@ -104,7 +106,18 @@ CREATE TABLE IF NOT EXISTS refusal_counts (
   PRIMARY KEY (minute, endpoint, client_id, source, reason));
 CREATE INDEX IF NOT EXISTS audit_at ON audit (at);`,
   },
-  // The next step goes here: { version: 6, sql: d => `CREATE TABLE ...` }.
+  // The manager id is a credential of the workspace that holds it: the column keeps its digest from now on, and the
+  // ids stored as they came are hashed (SQLite zeroes what it replaces and empties its log once migrated: sqlite-store.ts).
+  { version: 6, sql: d => `UPDATE objects SET manager = ${d.managerDigest('manager')} WHERE manager IS NOT NULL;` },
+  // The clients the control plane created on a downstream server (DownstreamClientStore, lib/server/downstream).
+  {
+    version: 7,
+    sql: d => `
+CREATE TABLE IF NOT EXISTS downstream_clients (
+  downstream ${d.key} NOT NULL, client_id ${d.key} NOT NULL, remote_id TEXT NOT NULL, state TEXT NOT NULL, pushed TEXT NOT NULL,
+  PRIMARY KEY (downstream, client_id))${d.keyed};`,
+  },
+  // The next step goes here: { version: 8, sql: d => `CREATE TABLE ...` }.
 ];
 
 /** The schema version this code writes. */

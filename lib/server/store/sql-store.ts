@@ -31,6 +31,7 @@ import { canonicalJson } from '../../model/canonical-json';
 import { auditFilters, AuditRow, auditPage } from './audit-rows';
 import { Ddl } from './schema';
 import {
+  DownstreamRecord,
   GrantBatch,
   HolderField,
   ListOptions,
@@ -209,7 +210,7 @@ export class SqlStatements implements StoreTransaction {
 
   async setManager(kind: Kind, key: string, manager: Manager | null): Promise<void> {
     await this.run('UPDATE objects SET manager = ?, manager_label = ?, managed_since = ? WHERE kind = ? AND key = ?', [
-      manager?.id ?? null,
+      manager?.digest ?? null,
       manager?.label ?? null,
       manager?.since ?? null,
       kind,
@@ -351,6 +352,28 @@ export class SqlStatements implements StoreTransaction {
   /** A batch of token grants; the store commits it in a transaction of its own (SqlStore, SqliteStore). */
   async commitGrants(batch: GrantBatch): Promise<void> {
     for (const statement of grantStatements(this.dialect, batch)) await this.runRows(statement);
+  }
+
+  async downstreamClients(downstream: string): Promise<DownstreamRecord[]> {
+    const rows = await this.rows<{ clientId: string; remoteId: string; state: string; pushed: string }>(
+      'SELECT client_id AS "clientId", remote_id AS "remoteId", state, pushed FROM downstream_clients WHERE downstream = ? ORDER BY client_id',
+      [downstream],
+      'log',
+    );
+    return rows.map(row => ({ ...row, pushed: JSON.parse(row.pushed) as string[] }));
+  }
+
+  async putDownstreamClient(downstream: string, client: DownstreamRecord): Promise<void> {
+    await this.run(
+      'INSERT INTO downstream_clients (downstream, client_id, remote_id, state, pushed) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (downstream, client_id) DO UPDATE SET remote_id = excluded.remote_id, state = excluded.state, pushed = excluded.pushed',
+      [downstream, client.clientId, client.remoteId, client.state, JSON.stringify(client.pushed)],
+      'log',
+    );
+  }
+
+  async deleteDownstreamClient(downstream: string, clientId: string): Promise<void> {
+    await this.run('DELETE FROM downstream_clients WHERE downstream = ? AND client_id = ?', [downstream, clientId], 'log');
   }
 
   async serverKey(name: string, candidate: string): Promise<string> {
@@ -528,7 +551,7 @@ function emptyManagers(): ManagerIndex {
 }
 
 function toManager(row: ManagerRow): Manager {
-  return { id: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
+  return { digest: row.manager!, label: row.manager_label ?? '', since: row.managed_since ?? '' };
 }
 
 /** An audit entry as its row (column names, JSON columns as text). */

@@ -35,6 +35,7 @@ import { Mutex } from 'async-mutex';
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { managerDigest } from '../../model/ownership';
 import { migrate } from './schema';
 import { SqliteGrantWriter } from './sqlite-grant-writer';
 import { grantStatements, SqlConnection, SqlDialect, SqlStatements, SqlStore } from './sql-store';
@@ -85,6 +86,8 @@ CREATE TRIGGER IF NOT EXISTS client_secrets_updated AFTER UPDATE ON client_secre
 CREATE TRIGGER IF NOT EXISTS client_secrets_deleted AFTER DELETE ON client_secrets
   BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'secrets'; END;`,
     // SQLite's data directories counted their versions in this history from the start.
+    // A function of the connection (SqliteStore.open registers it): SQLite has no SHA-256 of its own.
+    managerDigest: column => `manager_digest(${column})`,
     joined: recorded => recorded,
   },
 };
@@ -149,10 +152,17 @@ export class SqliteStore extends SqlStore {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     const connection = new SqliteConnection(db);
+    db.function('manager_digest', { deterministic: true }, (id: unknown) => managerDigest(String(id)));
     try {
+      // What a migration replaces (a manager id in clear) must not stay behind in a freed cell of the file...
+      const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
+      db.pragma('secure_delete = ON');
       db.exec('BEGIN IMMEDIATE');
       await migrate(connection, SQLITE.ddl);
       db.exec('COMMIT');
+      db.pragma(`secure_delete = ${secureDelete}`);
+      // ...nor in the log's copies of the pages as they were: written back into the file, the log emptied.
+      db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
       db.close();

@@ -15,6 +15,7 @@ import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/type
 import { EffectiveScopeInput } from '../../model/effective-scopes';
 import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
+import { OwnedClient } from '../downstream/adapter';
 
 export interface StoredObject<K extends Kind> {
   value: KindObject[K];
@@ -205,8 +206,25 @@ export interface AuditRetentionStore {
   pruneAudit(before: string, keepAtMost: number): Promise<number>;
 }
 
+/**
+ * The clients the control plane created (or adopted) on a downstream server (lib/server/downstream): its
+ * ownership record, per downstream (kind and address), with what the adapter keeps to manage each one. `state`
+ * is a secret (an RFC 7592 registration access token): never logged, audited or answered.
+ */
+export interface DownstreamClientStore {
+  downstreamClients(downstream: string): Promise<DownstreamRecord[]>;
+  putDownstreamClient(downstream: string, client: DownstreamRecord): Promise<void>;
+  deleteDownstreamClient(downstream: string, clientId: string): Promise<void>;
+}
+
+export interface DownstreamRecord extends OwnedClient {
+  /** The scopes the downstream held after the control plane's last change ([]: disabled): drift is a difference from it. */
+  pushed: string[];
+}
+
 export interface Store
   extends ObjectStore,
+    DownstreamClientStore,
     ClientSecretHashes,
     AuditLog,
     PolicyStore,

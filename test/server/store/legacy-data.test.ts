@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { managerDigest } from '../../../lib/model/ownership';
 import { PostgresStore } from '../../../lib/server/store/postgres-store';
 import { SCHEMA_VERSION } from '../../../lib/server/store/schema';
 import { SqliteStore } from '../../../lib/server/store/sqlite-store';
@@ -18,7 +19,12 @@ import { Store } from '../../../lib/server/store/store';
 import { Postgres, startPostgres } from '../../support/postgres';
 
 const FIXTURES = join(__dirname, 'fixtures');
-const ANSWERS = JSON.parse(readFileSync(join(FIXTURES, 'answers.json'), 'utf8'));
+/** What the old stores answered, but for the managers, answered since step 6 by their ids' digests (the ids hashed by it). */
+const ANSWERS = JSON.parse(readFileSync(join(FIXTURES, 'answers.json'), 'utf8'), (_key, value: unknown) => {
+  if (typeof value !== 'object' || value === null || !('id' in value) || !('since' in value)) return value;
+  const { id, ...rest } = value as { id: string };
+  return { digest: managerDigest(id), ...rest };
+});
 const REFUSAL = { minute: '2026-11-30T10:04:00.000Z', endpoint: 'token', clientId: 'unknown', source: '127.0.0.1', reason: 'invalid_client' } as const;
 
 /** The reads the fixtures' answers were taken with. */

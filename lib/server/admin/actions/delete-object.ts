@@ -8,11 +8,11 @@ import { checkIfMatch } from '../preconditions';
 import { checkNotHeld } from '../references';
 import { admit, warningHeader } from '../../admission/admission';
 
-export const deleteObject: AdminAction = async ({ store, validator, now, policy }, { req, res, segments, actor, actorNote }) => {
+export const deleteObject: AdminAction = async ({ store, validator, now, policy, downstream }, { req, res, segments, actor, actorNote, role }) => {
   const kind = parseKind(segments[0]);
   const key = segments[1];
   checkKey(validator, kind, key);
-  const claim = claimOf(req);
+  const claim = claimOf(req, role);
   const findings = await store.transaction(async tx => {
     const current = await tx.get(kind, key);
     if (!current) throw absent(kind, key);
@@ -25,5 +25,6 @@ export const deleteObject: AdminAction = async ({ store, validator, now, policy 
     await tx.appendAudit({ ...changeEntry(now(), actor, 'delete', kind, key, current.value, null, actorNote), reason: claim.overrideReason });
     return admitted;
   });
+  await downstream?.settle();
   sendEmpty(res, 204, warningHeader(findings));
 };

@@ -42,6 +42,7 @@ export const putPolicy: AdminAction = async (context, { req, res, actor }) => {
     });
   }
   const version = await context.store.transaction(tx => storePolicy(context, tx, req, actor, result.value));
+  await context.downstream?.settle();
   await answerStored(context, res, version);
 };
 
@@ -51,6 +52,7 @@ export const putPolicy: AdminAction = async (context, { req, res, actor }) => {
  */
 export const deletePolicy: AdminAction = async (context, { req, res, actor }) => {
   const version = await context.store.transaction(tx => storePolicy(context, tx, req, actor, null));
+  await context.downstream?.settle();
   await answerStored(context, res, version);
 };
 

@@ -11,6 +11,7 @@ import { readJsonObject, sendJson } from '../../http';
 import { canonicalJson } from '../../store/canonical-json';
 import { changeEntry } from '../audit-change';
 import { settleClientSecret } from '../client-secret';
+import { generateSecret } from '../../secrets';
 import { AdminAction, AdminContext, AdminRequest } from '../context';
 import { NOUN, parseKind } from '../kinds';
 import { checkManager, claimOf, managerFor } from '../ownership';
@@ -25,12 +26,11 @@ export const putObject: AdminAction = async (context, request) => {
   const body = await readJsonObject(request.req, context.bodyLimitBytes);
   const value = validateBody(context, kind, key, body);
   const outcome = await write(context, request, kind, key, value);
-  sendJson(
-    request.res,
-    outcome.status,
-    outcome.clientSecret === undefined ? outcome.value : { ...outcome.value, clientSecret: outcome.clientSecret },
-    { etag: etagOf(outcome.version), ...warningHeader(outcome.findings) },
-  );
+  const credentials = await context.downstream?.settle(kind === 'clients' ? { clientId: key, candidateSecret: outcome.clientSecret ?? generateSecret() } : undefined);
+  // With a downstream, the client uses the downstream's credentials (its own id where it assigns one), delivered once like a secret.
+  const secret = credentials ? { clientSecret: credentials.clientSecret, ...(credentials.clientId === key ? {} : { downstreamClientId: credentials.clientId }) } : undefined;
+  const clientSecret = secret ?? (outcome.clientSecret === undefined ? {} : { clientSecret: outcome.clientSecret });
+  sendJson(request.res, outcome.status, { ...outcome.value, ...clientSecret }, { etag: etagOf(outcome.version), ...warningHeader(outcome.findings) });
 };
 
 function validateBody<K extends Kind>(context: AdminContext, kind: K, key: string, body: unknown): KindObject[K] {
@@ -61,12 +61,12 @@ interface WriteOutcome<K extends Kind> {
 /** Checks and writes in one transaction, together with the audit entry. */
 async function write<K extends Kind>(
   { store, now, policy, secrets }: AdminContext,
-  { req, actor, actorNote }: AdminRequest,
+  { req, actor, actorNote, role }: AdminRequest,
   kind: K,
   key: string,
   value: KindObject[K],
 ): Promise<WriteOutcome<K>> {
-  const claim = claimOf(req);
+  const claim = claimOf(req, role);
   return store.transaction(async (tx): Promise<WriteOutcome<K>> => {
     const current = await tx.get(kind, key);
     checkIfMatch(req, current);

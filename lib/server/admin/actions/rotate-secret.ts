@@ -12,9 +12,17 @@ import { changeEntry } from '../audit-change';
 import { AdminAction } from '../context';
 import { absent, checkKey } from '../kinds';
 
-export const rotateSecret: AdminAction = async ({ store, validator, now, secrets }, { res, segments, actor, actorNote }) => {
+export const rotateSecret: AdminAction = async ({ store, validator, now, secrets, downstream }, { res, segments, actor, actorNote }) => {
   const clientId = segments[1];
   checkKey(validator, 'clients', clientId);
+  if (downstream) {
+    throw new ServerError(
+      409,
+      'downstream_credentials',
+      `client '${clientId}' gets its tokens from the ${downstream.status().kind} downstream, which holds its credentials: a secret rotated here would change nothing there. ` +
+        'Replace the client (terraform apply -replace=<its address>) to get new downstream credentials',
+    );
+  }
   const clientSecret = generateSecret();
   const hash = secrets.hash(clientSecret);
   await store.transaction(async tx => {

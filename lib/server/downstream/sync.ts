@@ -1,0 +1,239 @@
+/**
+ * The control plane's sync engine: makes a downstream server hold, per
+ * client, what the model allows now (desired.ts), in an order that never
+ * widens access (plan.ts), and keeps at it:
+ *
+ * - after every admin write, the write's answer waits for a pass that started
+ *   after it (`settle`), and fails naming what could not be pushed;
+ * - a scheduler ticks every second: a pass when a grant or a policy exception
+ *   has just expired (so the downstream stops issuing within seconds of
+ *   `expiresAt`, with no apply), when a retry is due, and every
+ *   `reconcileSeconds` to find drift;
+ * - a pass that fails keeps nothing in memory that the next one needs: each
+ *   pass recomputes the difference between the model and the downstream, so
+ *   intent survives an outage (and a restart); retries back off to 30 s.
+ *
+ * Passes never overlap: requests made while one runs share the next one.
+ * Only clients the control plane created (its records in the store) are ever
+ * read, changed or deleted downstream.
+ */
+import { DownstreamStatus } from '../../model/admin-api';
+import { Client, clientAuthentication } from '../../model/types';
+import { PolicyHolder } from '../admission/server-policy';
+import { ServerError } from '../errors';
+import { Store } from '../store/store';
+import { Credentials, DownstreamAdapter, RemoteClient } from './adapter';
+import { desiredState } from './desired';
+import { Drift, DriftMode, planPass, Step } from './plan';
+
+export interface DownstreamSyncOptions {
+  store: Store;
+  adapter: DownstreamAdapter;
+  policy: PolicyHolder;
+  now: () => Date;
+  log: (line: string) => void;
+  /** Names this downstream in the store's records (kind and address): records of another downstream are never used. */
+  downstreamId: string;
+  drift: DriftMode;
+  reconcileSeconds: number;
+}
+
+interface PassOutcome {
+  error: string | null;
+  created: Map<string, Credentials>;
+}
+
+const TICK_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+/** The status keeps this many recent drift findings and failures. */
+const RECENT = 20;
+
+export class DownstreamSync {
+  private next: { promise: Promise<PassOutcome>; creates: Map<string, string> } | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private nextChangeAt: Date | null = null;
+  private lastPassAt = 0;
+  private retryAt: number | null = null;
+  private failedPasses = 0;
+  private readonly state: Omit<DownstreamStatus, 'kind'> = { inSync: false, lastReconcileAt: null, pending: [], drift: [], failures: [] };
+  /** Drift already audited in `report` mode, so that a standing difference is audited once, not at every pass. */
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly options: DownstreamSyncOptions) {}
+
+  /** First pass now, then the scheduler. */
+  start(): void {
+    void this.request();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  status(): DownstreamStatus {
+    return { kind: this.options.adapter.kind, ...structuredClone(this.state) };
+  }
+
+  /**
+   * Waits for a pass that starts after the caller's write. `create`: the client the caller writes, with the secret
+   * to give it where the downstream takes ours; answered with its downstream credentials when this pass created it.
+   * Throws a 502 naming what could not be pushed (the change stays stored here and pending).
+   */
+  async settle(create?: { clientId: string; candidateSecret: string }): Promise<Credentials | undefined> {
+    const outcome = await this.request(create);
+    if (outcome.error !== null) {
+      const pending = this.state.pending.map(p => `${p.change} ${p.clientId}`).join(', ');
+      throw new ServerError(
+        502,
+        'downstream_not_synced',
+        `stored here, but the downstream did not take it: ${outcome.error}` +
+          (pending ? `; still to push: ${pending}` : '') +
+          '. The control plane retries on its own (GET /admin/v1/downstream shows where it stands); run the apply again to confirm' +
+          (create ? ` and to receive the credentials of client '${create.clientId}' if it is created then` : ''),
+      );
+    }
+    return create ? outcome.created.get(create.clientId) : undefined;
+  }
+
+  private tick(): void {
+    const now = this.options.now();
+    const due =
+      (this.nextChangeAt !== null && now >= this.nextChangeAt) ||
+      (this.retryAt !== null && Date.now() >= this.retryAt) ||
+      Date.now() - this.lastPassAt >= this.options.reconcileSeconds * 1000;
+    if (due && this.next === null) void this.request();
+  }
+
+  private request(create?: { clientId: string; candidateSecret: string }): Promise<PassOutcome> {
+    if (!this.next) {
+      const creates = new Map<string, string>();
+      const promise = this.running.then(() => {
+        this.next = null;
+        return this.pass(creates);
+      });
+      this.next = { promise, creates };
+      this.running = promise;
+    }
+    if (create) this.next.creates.set(create.clientId, create.candidateSecret);
+    return this.next.promise;
+  }
+
+  private async pass(creates: ReadonlyMap<string, string>): Promise<PassOutcome> {
+    const { store, adapter, downstreamId, now } = this.options;
+    this.lastPassAt = Date.now();
+    this.retryAt = null;
+    const created = new Map<string, Credentials>();
+    let steps: Step[] = [];
+    let waiting: { clientId: string; why: string }[] = [];
+    try {
+      const [model, policy, records] = await Promise.all([store.snapshot(), this.options.policy.current(store), store.downstreamClients(downstreamId)]);
+      const started = now();
+      const desired = desiredState(model, policy.document, started);
+      this.nextChangeAt = desired.nextChangeAt;
+      const pushable = pushableClients(model.clients, desired.clients);
+      const assumed = (): Map<string, RemoteClient> => new Map(records.map(r => [r.clientId, { clientId: r.clientId, remoteId: r.remoteId, enabled: r.pushed.length > 0, scopes: r.pushed }]));
+      // Until the downstream answers, what must be pushed is computed against what was pushed last.
+      const assumedPlan = planPass(pushable, records, assumed(), new Set(creates.keys()), this.options.drift);
+      steps = stepsOf(assumedPlan);
+      waiting = assumedPlan.waiting;
+      const remote = new Map((await adapter.list(records)).map(client => [client.clientId, client]));
+      const plan = planPass(pushable, records, remote, new Set(creates.keys()), this.options.drift);
+      waiting = plan.waiting;
+      await this.noteDrift(plan.drift, started);
+      steps = stepsOf(plan);
+      if (plan.additions.length > 0) await adapter.ensureScopes(model.scopes.map(s => ({ name: s.name, description: s.description })));
+      while (steps.length > 0) {
+        const credentials = await this.apply(steps[0], creates);
+        if (credentials) created.set(credentials.clientId, credentials.credentials);
+        steps.shift();
+      }
+      this.failedPasses = 0;
+      this.state.lastReconcileAt = started.toISOString();
+      this.record(steps, waiting, null);
+      return { error: null, created };
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      this.failedPasses++;
+      this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failedPasses - 1));
+      this.record(steps, waiting, error);
+      this.options.log(`downstream: ${error} (retry in ${Math.round((this.retryAt - Date.now()) / 1000)} s)`);
+      return { error, created };
+    }
+  }
+
+  /** One step, its record written as soon as the downstream took it. */
+  private async apply(step: Step, creates: ReadonlyMap<string, string>): Promise<{ clientId: string; credentials: Credentials } | null> {
+    const { store, adapter, downstreamId } = this.options;
+    switch (step.op) {
+      case 'forget':
+        await store.deleteDownstreamClient(downstreamId, step.record.clientId);
+        return null;
+      case 'delete':
+        await adapter.delete(step.record);
+        await store.deleteDownstreamClient(downstreamId, step.record.clientId);
+        return null;
+      case 'set': {
+        const owned = await adapter.setScopes(step.record, step.scopes);
+        await store.putDownstreamClient(downstreamId, { ...owned, pushed: step.scopes });
+        // The same record object is planned for a later addition step: it must see what was pushed.
+        step.record.pushed = step.scopes;
+        step.record.state = owned.state;
+        return null;
+      }
+      case 'create': {
+        const { owned, credentials } = await adapter.create(step.clientId, step.scopes, creates.get(step.clientId)!);
+        await store.putDownstreamClient(downstreamId, { ...owned, pushed: step.scopes });
+        return { clientId: step.clientId, credentials };
+      }
+    }
+  }
+
+  private async noteDrift(drift: readonly Drift[], at: Date): Promise<void> {
+    for (const found of drift) {
+      const key = `${found.clientId} ${JSON.stringify(found.found)}`;
+      if (found.action === 'reported' && this.reported.has(key)) continue;
+      if (found.action === 'reported') this.reported.add(key);
+      await this.options.store.appendAudit({
+        at: at.toISOString(),
+        actor: `downstream:${this.options.adapter.kind}`,
+        actorNote: null,
+        action: 'downstream.drift',
+        kind: 'clients',
+        key: found.clientId,
+        before: { scopes: found.expected },
+        after: found.found === null ? null : { scopes: found.found },
+        clientId: found.clientId,
+        requestedScopes: null,
+        grantedScopes: null,
+        reason: found.action === 'reverted' ? 'changed on the downstream by someone else: reverted' : 'changed on the downstream by someone else: reported, not reverted (drift: report)',
+      });
+      this.state.drift = [...this.state.drift, { ...found, at: at.toISOString() }].slice(-RECENT);
+    }
+  }
+
+  private record(steps: readonly Step[], waiting: readonly { clientId: string; why: string }[], error: string | null): void {
+    this.state.pending = [
+      ...steps.map(step => ({ clientId: step.op === 'create' ? step.clientId : step.record.clientId, change: step.op, scopes: step.op === 'set' || step.op === 'create' ? step.scopes : null, why: null })),
+      ...waiting.map(w => ({ clientId: w.clientId, change: 'create' as const, scopes: null, why: w.why })),
+    ];
+    this.state.inSync = error === null && this.state.pending.length === 0;
+    if (error !== null) this.state.failures = [...this.state.failures, { at: this.options.now().toISOString(), error }].slice(-RECENT);
+  }
+}
+
+function stepsOf(plan: { removals: Step[]; additions: Step[] }): Step[] {
+  return [...plan.removals, ...plan.additions];
+}
+
+/**
+ * The clients pushed: every model client but those with public keys (private_key_jwt), whose keys the adapters do
+ * not carry yet; they keep the embedded token endpoint.
+ */
+function pushableClients(clients: readonly Client[], desired: ReadonlyMap<string, string[]>): Map<string, string[]> {
+  return new Map(clients.filter(c => clientAuthentication(c) === 'client_secret').map(c => [c.clientId, desired.get(c.clientId)!]));
+}
+

@@ -1,0 +1,111 @@
+/**
+ * `terraform apply` through the real provider against a control plane with an rfc7592 downstream (unmodified
+ * node-oidc-provider): when the apply finishes the downstream already holds the model, the client's downstream
+ * credentials reach the secrets dir (never state, plan or output), and an apply while the downstream is down
+ * fails naming what could not be pushed, which is pushed once it is back.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretStore } from '../../lib/client/secret-store';
+import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
+import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { testEnvironment } from '../support/environment';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
+
+let downstream: Rfc7592Downstream;
+let control: EmbeddedServer;
+let tf: Workspace;
+let secretsDir: string;
+let downstreamFile: string;
+
+/** `procurement-scopes verify --downstream` over a Terraform JSON file with literal values (what the code declares). */
+function verify(roles: Record<string, string[]>) {
+  const config = {
+    resource: {
+      procurement_scope: { catalog: scope('catalog.read'), rfq: scope('rfq.submit') },
+      procurement_role: Object.fromEntries(Object.entries(roles).map(([name, scopes]) => [name, { name, description: name, scopes }])),
+      procurement_client: { erp: { client_id: 'erp', display_name: 'ERP', owner: 'procurement' } },
+      procurement_role_binding: Object.fromEntries(Object.keys(roles).map(name => [name, { name, role: name, subject: [{ client_id: 'erp' }] }])),
+    },
+  };
+  const file = join(secretsDir, '..', `verify-${Object.keys(roles).join('-')}.tf.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const result = spawnSync(process.execPath, [BIN, 'verify', '--config', file, '--downstream', downstreamFile, '--secrets-dir', secretsDir], { encoding: 'utf8', env: testEnvironment() });
+  rmSync(file);
+  return result;
+}
+
+const scope = (name: string) => ({ name, description: `Can ${name}`, risk: 'low' });
+const config = (subjects: string[]) => ({
+  resource: {
+    procurement_scope: { catalog: scope('catalog.read'), rfq: scope('rfq.submit') },
+    procurement_role: { reader: { name: 'reader', description: 'Reads', scopes: ['${procurement_scope.catalog.name}'] } },
+    procurement_client: { erp: { client_id: 'erp', display_name: 'ERP', owner: 'procurement' } },
+    procurement_role_binding: { readers: { name: 'readers', role: '${procurement_role.reader.name}', subject: subjects.map(client_id => ({ client_id })) } },
+  },
+});
+
+beforeAll(async () => {
+  downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
+  const file = downstream.configFile({ reconcileSeconds: 2 });
+  downstreamFile = file;
+  control = await startServer({ args: ['--downstream', file] });
+  secretsDir = mkdtempSync(join(tmpdir(), 'downstream-secrets-'));
+  tf = await createWorkspace({ url: control.url, adminToken: control.adminToken, provider: { secrets_dir: secretsDir } });
+});
+afterAll(async () => {
+  tf?.remove();
+  rmSync(secretsDir, { recursive: true, force: true });
+  await control?.stop();
+  await downstream?.stop();
+});
+
+test('apply: the downstream holds the model when it returns; the downstream credentials reach the secrets dir and nothing else', async () => {
+  tf.writeConfig(config(['erp']));
+  expectExit(await tf.init(), 0);
+  const apply = await tf.apply();
+  expectExit(apply, 0);
+  const stored = new SecretStore(secretsDir).load('erp')!;
+  expect(stored.downstreamClientId).toEqual(expect.any(String));
+  expect(stored.downstreamClientId).not.toBe('erp');
+  const tokenEndpoint = `${downstream.issuer}/token`;
+  expect(await requestToken(tokenEndpoint, stored.downstreamClientId!, stored.clientSecret, 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
+  expect(await requestToken(tokenEndpoint, stored.downstreamClientId!, stored.clientSecret, 'rfq.submit')).toMatchObject({ status: 400, error: 'invalid_scope' });
+  const { text } = await tf.state();
+  for (const shown of [apply.stdout, apply.stderr, text, control.stderr()]) expect(shown).not.toContain(stored.clientSecret);
+  expectExit(await tf.plan(), 0);
+});
+
+test('verify asks the downstream for real tokens with the downstream client id, and finds what it does not grant', () => {
+  const matching = verify({ reader: ['catalog.read'] });
+  expect(matching.stdout).toContain('erp');
+  expect(matching.status).toBe(0);
+  const wider = verify({ reader: ['catalog.read'], bidder: ['rfq.submit'] });
+  expect(wider.status).toBe(4);
+  expect(wider.stdout).toContain("client 'erp': scope rfq.submit is declared by the code but refused by the server");
+});
+
+test('an apply while the downstream is down fails naming what could not be pushed; the change is pushed once it is back', async () => {
+  const stored = new SecretStore(secretsDir).load('erp')!;
+  await downstream.terminate();
+  tf.writeConfig(config([]));
+  const apply = await tf.apply();
+  expectExit(apply, 1);
+  // Terraform wraps the message: compare it as one line.
+  expect((apply.stdout + apply.stderr).replace(/\s+/g, ' ')).toMatch(/downstream did not take it: rfc7592 downstream \S+ could not read client 'erp'.*still to push: set erp/);
+  await downstream.start();
+  const deadline = Date.now() + 40_000;
+  while (!(await control.admin.downstream()).inSync) {
+    if (Date.now() > deadline) throw new Error(`not back in sync: ${JSON.stringify(await control.admin.downstream())}`);
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+  const refused = await requestToken(`${downstream.issuer}/token`, stored.downstreamClientId!, stored.clientSecret, 'catalog.read');
+  expect(refused.scopes).toBeNull();
+  // The model held the change all along: the next apply confirms it and has nothing left to do.
+  expectExit(await tf.apply(), 0);
+  expectExit(await tf.plan(), 0);
+});

@@ -1,0 +1,132 @@
+/**
+ * Starts the REAL, unmodified node-oidc-provider as an RFC 7591/7592 server
+ * (scripts/rfc7592-server.mjs) in a process of its own, as the
+ * `rfc7592` downstream of the tests; its data file survives `restart`.
+ *
+ *   const downstream = await startRfc7592Downstream(['catalog.read', 'po.create']);
+ *   downstream.config  // the --downstream file's fields
+ *   await downstream.stop();
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { testEnvironment } from './environment';
+import { postForm } from './token-requests';
+
+const SCRIPT = join(__dirname, '..', '..', 'scripts', 'rfc7592-server.mjs');
+const START_TIMEOUT_MS = 30_000;
+
+export interface Rfc7592Downstream {
+  readonly issuer: string;
+  readonly pid: number;
+  /** The fields of a `--downstream` file for this server. */
+  readonly config: { kind: 'rfc7592'; issuer: string; initialAccessTokenFile: string };
+  readonly dir: string;
+  /** Writes a `--downstream` file for this server with these settings; answers its path. */
+  configFile(settings: { reconcileSeconds: number; drift?: 'revert' | 'report' }): string;
+  stderr(): string;
+  /** SIGTERM and wait; the data file stays, for `start`. */
+  terminate(): Promise<void>;
+  /** Starts it again on the same data file and port. */
+  start(): Promise<void>;
+  /** Terminates it and removes its directory. */
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
+
+export async function startRfc7592Downstream(scopes: readonly string[]): Promise<Rfc7592Downstream> {
+  const dir = mkdtempSync(join(tmpdir(), 'rfc7592-downstream-'));
+  const tokenFile = join(dir, 'initial-access-token');
+  writeFileSync(tokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  let running = await spawnDownstream(dir, tokenFile, '0', scopes);
+  const issuer = running.issuer;
+  const terminate = async () => {
+    const child = running.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>(done => child.once('exit', () => done()));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return {
+    issuer,
+    get pid() {
+      return running.child.pid!;
+    },
+    config: { kind: 'rfc7592', issuer, initialAccessTokenFile: tokenFile },
+    dir,
+    configFile: settings => {
+      const file = join(dir, 'downstream.json');
+      writeFileSync(file, JSON.stringify({ kind: 'rfc7592', issuer, initialAccessTokenFile: tokenFile, ...settings }));
+      return file;
+    },
+    stderr: () => running.stderr.join(''),
+    terminate,
+    start: async () => {
+      running = await spawnDownstream(dir, tokenFile, new URL(issuer).port, scopes);
+    },
+    stop: async () => {
+      await terminate();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Running {
+  child: ChildProcess;
+  issuer: string;
+  stderr: string[];
+}
+
+function spawnDownstream(dir: string, tokenFile: string, port: string, scopes: readonly string[]): Promise<Running> {
+  const child = spawn(process.execPath, [SCRIPT, join(dir, 'data.json'), port, tokenFile, ...scopes], {
+    cwd: dir,
+    env: testEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const stderr: string[] = [];
+  let stdout = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`the rfc7592 downstream did not start (${why}); stderr:\n${stderr.join('')}`));
+    };
+    const timer = setTimeout(() => fail(`no 'listening on' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.once('error', error => fail(error.message));
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = settled ? null : /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout);
+      if (!match) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ child, issuer: match[1], stderr });
+    });
+  });
+}
+
+export interface IssuedToken {
+  status: number;
+  error: string | undefined;
+  /** The scopes the access token itself carries (its `scope` claim), sorted; null when no token was issued. */
+  scopes: string[] | null;
+}
+
+/** Asks `tokenEndpoint` for a client-credentials token and reads the granted scopes from the token, never from the request. */
+export async function requestToken(tokenEndpoint: string, clientId: string, secret: string, scope?: string): Promise<IssuedToken> {
+  const answer = await postForm(tokenEndpoint, { basic: [clientId, secret], form: scope === undefined ? {} : { scope } });
+  const token = answer.body.access_token;
+  if (!token) return { status: answer.status, error: answer.body.error, scopes: null };
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { scope?: string };
+  return { status: answer.status, error: undefined, scopes: (claims.scope ?? '').split(' ').filter(Boolean).sort() };
+}
