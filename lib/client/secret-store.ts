@@ -4,7 +4,7 @@
  * secret once (on create or rotation) and it is written here, one file per
  * client, readable by the owner only. `verify` and the main job read it back.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StoredSecret {
@@ -36,6 +36,11 @@ export class SecretStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
+  }
+
+  /** Forgets a deleted client's secret: it no longer works, and a later client of that id gets a new one. */
+  remove(clientId: string): void {
+    rmSync(this.fileOf(clientId), { force: true });
   }
 
   private fileOf(clientId: string): string {

@@ -10,7 +10,7 @@
  * lost mid-run gets a new one (only on the embedded server, which this job owns).
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
@@ -28,6 +28,8 @@ export interface MainJobOptions {
   /** An external server to target instead of the embedded one (with its admin token). @default PROCUREMENT_URL */
   url?: string;
   adminToken?: string;
+  /** Port of the embedded server. @default 0: a free port, told to the provider through PROCUREMENT_URL */
+  port?: number;
   /**
    * Run the chain against the team's own authorization server instead: `rfc7592` starts a local, unmodified
    * node-oidc-provider (demo-downstream.ts) and the embedded server as its control plane (docs/downstreams.md);
@@ -49,7 +51,16 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   const workDir = resolve(options.workDir ?? join(projectDir, '.procurement'));
   const write = options.write ?? (text => process.stdout.write(text));
   const progress = new Progress(7, write);
-  const secrets = new SecretStore(join(workDir, 'secrets'));
+  // Per stack: the stacks of one app declare the same client ids, each on its own server (one per environment).
+  const secrets = new SecretStore(join(workDir, 'secrets', stack));
+  const shared = sharedSecrets(join(workDir, 'secrets'));
+  if (shared.length > 0) {
+    write(
+      `note: ${shared.length} client secret(s) in ${join(workDir, 'secrets')} (${shared.join(', ')}) were written by an earlier version, which ` +
+        `kept every stack's secrets there; secrets are now kept per stack in ${join(workDir, 'secrets', '<stack>')}. Move each file into the ` +
+        `directory of the stack whose server issued it, or delete it and run procurement-scopes rotate-secret for that client.\n`,
+    );
+  }
   const stackDir = join(projectDir, 'cdktf.out', 'stacks', stack);
   const planFile = 'main-job.tfplan';
 
@@ -146,12 +157,12 @@ async function connectServer(options: MainJobOptions, workDir: string, stack: st
   const { startServer } = await import('../server/server.js');
   // One server per environment: a data directory keeps the environment it was first started with.
   const dataDir = join(workDir, stack === 'dev' ? 'server' : `server-${stack}`);
-  // A free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
+  // By default a free port: the provider is told the URL through PROCUREMENT_URL, so the port need not be fixed.
   // The stack is named after its environment (stacks/main.ts), so the server enforces that environment's preset.
   const downstream = options.downstream ? await (await import('./demo-downstream.js')).startDemoDownstream(workDir, scopes) : null;
   if (downstream) progress.detail(`the team's own server: node-oidc-provider at ${downstream.issuer} (RFC 7591/7592; log: ${join(workDir, 'downstream.log')})`);
   const config = resolveConfig({
-    port: 0,
+    port: options.port ?? 0,
     dataDir,
     adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
     environment: stack,
@@ -251,4 +262,12 @@ async function requestTokens(configFile: string, server: ServerConnection, secre
   const results = await verifyClients({ model, tokens, secrets });
   for (const line of renderVerifyReport(results, { file: configFile, url: issuer }).trimEnd().split('\n')) progress.detail(line);
   return results.filter(r => r.status !== 'match').length;
+}
+
+/** Client ids of the secret files an earlier version kept for every stack in one directory. */
+function sharedSecrets(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter(entry => entry.isFile() && entry.name.endsWith('.json'))
+    .map(entry => entry.name.slice(0, -'.json'.length));
 }

@@ -45,6 +45,35 @@ export function grantsByClient(model: Pick<EffectiveScopeInput, 'roles' | 'roleB
   return byClient;
 }
 
+/**
+ * For each scope a client held only through grants that have ended at `now`
+ * (implied ones included), the grant that ended last: the token endpoint says
+ * "expired at", not "not granted", when asked for one of them.
+ */
+export function expiredGrants(clientId: string, model: EffectiveScopeInput, now: Date): Map<string, Grant> {
+  const implied = implicationsOf(model.scopes);
+  const roleScopes = new Map(model.roles.map(r => [r.name, r.scopes ?? []]));
+  const out = new Map<string, Grant>();
+  for (const binding of model.roleBindings) {
+    for (const subject of binding.subjects) {
+      if (subject.clientId !== clientId || subject.expiresAt == null || !isExpired(subject.expiresAt, now)) continue;
+      for (const scope of implied(roleScopes.get(binding.role) ?? [])) {
+        const seen = out.get(scope);
+        if (seen === undefined || later(subject.expiresAt, seen.expiresAt)) {
+          out.set(scope, { scope, role: binding.role, binding: binding.name, expiresAt: subject.expiresAt });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether expiry `a` is later than `b`; one that cannot be compared counts as earliest. */
+function later(a: string, b: string | null): boolean {
+  if (!isTimestamp(a)) return false;
+  return b === null || !isTimestamp(b) || parseTimestamp(a) > parseTimestamp(b);
+}
+
 export function effectiveScopes(clientId: string, model: EffectiveScopeInput, now: Date): string[] {
   const grants = grantsByClient(model, now, clientId).get(clientId) ?? [];
   return [...withImplied(grants.map(g => g.scope), model.scopes)].sort();

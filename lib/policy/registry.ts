@@ -6,6 +6,7 @@
 import { PolicyRule } from './rule';
 import { allowList } from './rules/allow-list';
 import { duplicates } from './rules/duplicates';
+import { expiredGrant } from './rules/expired-grant';
 import { externalIsolation } from './rules/external-isolation';
 import { leastPrivilege } from './rules/least-privilege';
 import { references } from './rules/references';
@@ -18,6 +19,7 @@ export const RULES: readonly PolicyRule[] = [
   separationOfDuties,
   externalIsolation,
   timeBoundHighRisk,
+  expiredGrant,
   leastPrivilege,
   rotation,
   references,

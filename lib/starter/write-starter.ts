@@ -59,7 +59,8 @@ function starterPackageJson(dirName: string, packageRoot: string): object {
     name: dirName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'procurement-stacks',
     version: '0.1.0',
     private: true,
-    scripts: { start: 'procurement-scopes main', synth: 'cdktf synth' },
+    // CHECKPOINT_DISABLE: cdktf's update checks print getaddrinfo errors wherever the network is closed (main sets it itself).
+    scripts: { start: 'procurement-scopes main', synth: 'CHECKPOINT_DISABLE=1 cdktf synth' },
     dependencies: { 'procurement-scopes': `^${VERSION}`, cdktf: versionOf('cdktf'), constructs: versionOf('constructs') },
     devDependencies: Object.fromEntries(DEV_TOOLS.map(name => [name, versionOf(name)])),
   };

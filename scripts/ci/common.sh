@@ -7,6 +7,8 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# No update checks from Terraform or cdktf: they print getaddrinfo errors wherever the network is closed.
+export CHECKPOINT_DISABLE=1
 # This repository runs its own CLI; a stacks repository made by `procurement-scopes init` runs the installed one.
 # Terraform commands that use the provider run as `procurement_scopes terraform ...`: one provider process serves the
 # whole command (TF_REATTACH_PROVIDERS) instead of one per phase, and ends with it.

@@ -5,6 +5,7 @@
  * in the middle of its apply is converged by the next one.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
@@ -77,8 +78,18 @@ function tokenLines(output: string): string[] {
 
 /** Every stored client secret of a project, by file name. */
 function storedSecrets(project: string): Record<string, string> {
-  const dir = join(project, '.procurement/secrets');
+  // Per stack: the starter's dev and prod stacks declare the same client ids.
+  const dir = join(project, '.procurement/secrets/dev');
   return Object.fromEntries(readdirSync(dir).map(file => [file, readFileSync(join(dir, file), 'utf8')]));
+}
+
+/** A port free a moment ago: the kernel's pick for a listener that is closed at once. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>(res => server.listen(0, '127.0.0.1', res));
+  const { port } = server.address() as AddressInfo;
+  await new Promise(res => server.close(res));
+  return port;
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, stopEarly?: () => string | null): Promise<T> {
@@ -123,8 +134,10 @@ describe('the main job (npm start)', () => {
   test('running it again is safe: nothing to change, the same secrets and the same tokens', async () => {
     const secretsBefore = storedSecrets(project);
     expect(Object.keys(secretsBefore).length).toBe(allMatch(project).length);
-    const again = await startMainJob(project).done;
+    const port = await freePort();
+    const again = await startMainJob(project, {}, ['--port', String(port)]).done;
     expectExit(again, 0);
+    expect(again.output).toMatch(new RegExp(`embedded server listening on https?://[^:/]+:${port}\\b`));
     expect(section(again.output, 'Plan against the live server')).toMatch(/no changes: the server already matches the code/);
     expect(section(again.output, 'Apply')).toMatch(/nothing to apply/);
     expect(again.output).not.toContain('issued a new secret');

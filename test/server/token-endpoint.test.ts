@@ -182,6 +182,8 @@ describe('token endpoint', () => {
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_scope');
     expect((await server.admin.effectiveScopes('erp')).scopes).toEqual(['catalog.read']);
+    expect(body.error_description).toContain("payment.approve was granted to client 'erp' by binding 'payers', which expired at 2000-01-01T00:00:00Z");
+    expect(body.error_description).not.toContain('payment.approve is not granted');
   });
 
   test('fails with invalid_scope for a client without any grant that asks for a scope', async () => {

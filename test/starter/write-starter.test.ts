@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeStarter } from '../../lib/starter/write-starter';
 import { VERSION } from '../../lib/version';
+import { testEnvironment } from '../support/environment';
 import { PROJECT_ROOT } from '../support/temporary-project';
 
 describe('procurement-scopes init', () => {
@@ -36,6 +38,11 @@ describe('procurement-scopes init', () => {
     const ours = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('my-scopes');
     expect(pkg.scripts.start).toBe('procurement-scopes main');
+    expect(pkg.scripts.synth).toBe('CHECKPOINT_DISABLE=1 cdktf synth');
+    // The workflow steps run without Terraform's and cdktf's update checks, whatever the runner's environment.
+    const { CHECKPOINT_DISABLE: _, ...without } = testEnvironment();
+    const sourced = spawnSync('bash', ['-c', 'source scripts/ci/common.sh && printenv CHECKPOINT_DISABLE'], { cwd: target, env: without, encoding: 'utf8' });
+    expect(sourced.stdout.trim()).toBe('1');
     expect(pkg.dependencies).toEqual({ 'procurement-scopes': `^${VERSION}`, cdktf: ours.devDependencies.cdktf, constructs: ours.devDependencies.constructs });
     expect(readFileSync(join(target, '.gitignore'), 'utf8')).toMatch(/^\.procurement\/$/m);
     // The workflows are this repository's own, byte for byte.

@@ -77,7 +77,7 @@ const REFERENCE = /^\$\{(procurement_[a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/;
 const UNKNOWN = Symbol('known only at apply');
 
 export function readStackModel(stack: TerraformStack, options: StackModelOptions): StackModel {
-  const { resources, constructs } = procurementResources(stack);
+  const { resources, declarations } = procurementResources(stack);
   const literal = literalResolver(resources);
   const model = { scopes: [] as ScopeEntry[], roles: [] as RoleEntry[], clients: [] as ClientEntry[], roleBindings: [] as RoleBinding[] };
   const locations = new ObjectLocations();
@@ -88,55 +88,59 @@ export function readStackModel(stack: TerraformStack, options: StackModelOptions
     addEntry(model, object.kind, referenceOf(object.kind, object.key));
     locations.add(object, path, false);
   }
-  for (const [type, byId] of Object.entries(resources)) {
+  for (const { type, values, construct } of declarations) {
     const kind = KIND_OF_RESOURCE_TYPE[type];
-    if (!kind) continue;
-    for (const [logicalId, values] of Object.entries(byId)) {
-      const construct = constructs.get(`${type}.${logicalId}`)!;
-      if (!options.claims(construct)) continue;
-      const path = options.owners.get(construct) ?? construct.node.path;
-      const read = resolved(kind, modelInputOf(TERRAFORM_SCHEMA[kind], values), literal);
-      if (read === null) continue; // its key is known only at apply: the plan and the server judge it
-      const key = read.input[KEY_FIELD[kind]] as string;
-      problems.push(...read.unresolved.map(u => unresolvedReference(path, kind, key, u)));
-      if (read.partial) {
-        // Known only in part: judged by key, the rest is the plan's and the server's to judge.
-        if (kind !== 'role-bindings') addEntry(model, kind, referenceOf(kind, key));
-        locations.add({ kind, key }, path, false);
-        continue;
-      }
-      const result = options.validator.validate(kind, read.input);
-      const declared = result.ok;
-      if (declared) addEntry(model, kind, result.value);
-      else if (kind !== 'role-bindings' && isKeyValid(result, kind)) addEntry(model, kind, referenceOf(kind, key));
-      locations.add({ kind, key }, path, declared);
-      if (!result.ok) invalid.push({ path, problems: result.problems, input: read.input, kind });
+    if (!options.claims(construct)) continue;
+    const path = options.owners.get(construct) ?? construct.node.path;
+    const read = resolved(kind, modelInputOf(TERRAFORM_SCHEMA[kind], values), literal);
+    if (read === null) continue; // its key is known only at apply: the plan and the server judge it
+    const key = read.input[KEY_FIELD[kind]] as string;
+    problems.push(...read.unresolved.map(u => unresolvedReference(path, kind, key, u)));
+    if (read.partial) {
+      // Known only in part: judged by key, the rest is the plan's and the server's to judge.
+      if (kind !== 'role-bindings') addEntry(model, kind, referenceOf(kind, key));
+      locations.add({ kind, key }, path, false);
+      continue;
     }
+    const result = options.validator.validate(kind, read.input);
+    const declared = result.ok;
+    if (declared) addEntry(model, kind, result.value);
+    else if (kind !== 'role-bindings' && isKeyValid(result, kind)) addEntry(model, kind, referenceOf(kind, key));
+    locations.add({ kind, key }, path, declared);
+    if (!result.ok) invalid.push({ path, problems: result.problems, input: read.input, kind });
   }
   return { model, locations, problems: [...propsFindings(invalid), ...problems] };
 }
 
 /**
  * The synthesized values of the stack's procurement resources (overrides
- * included), by type and logical id, resolved as synth resolves them. Only
+ * included), resolved as synth resolves them: by type and address for
+ * references, and every declaration in tree order, two that share an address
+ * (one key declared twice) included, so that DUPLICATES sees both. Only
  * these resources: resolving the whole stack would also resolve outputs that
  * ask the Authorization for its model (AuthorizationOutputs), in a circle.
  */
-function procurementResources(stack: TerraformStack): { resources: Record<string, Record<string, Values>>; constructs: Map<string, TerraformResource> } {
+function procurementResources(stack: TerraformStack): { resources: Record<string, Record<string, Values>>; declarations: Declaration[] } {
   const resolver = new DefaultTokenResolver(new StringConcat());
   const resources: Record<string, Record<string, Values>> = {};
-  const constructs = new Map<string, TerraformResource>();
+  const declarations: Declaration[] = [];
   for (const c of stack.node.findAll()) {
     if (!(c instanceof TerraformResource) || !KIND_OF_RESOURCE_TYPE[c.terraformResourceType]) continue;
     const fragment = Tokenization.resolve(c.toTerraform(), { scope: stack, resolver }) as { resource: Record<string, Record<string, Values>> };
     for (const [type, byId] of Object.entries(fragment.resource)) {
       for (const [logicalId, values] of Object.entries(byId)) {
-        (resources[type] ??= {})[logicalId] = values;
-        constructs.set(`${type}.${logicalId}`, c);
+        (resources[type] ??= {})[logicalId] ??= values;
+        declarations.push({ type, values, construct: c });
       }
     }
   }
-  return { resources, constructs };
+  return { resources, declarations };
+}
+
+interface Declaration {
+  readonly type: string;
+  readonly values: Values;
+  readonly construct: TerraformResource;
 }
 
 /** `${procurement_x.id.<key attribute>}` → that object's key; any other `${...}` → UNKNOWN. */

@@ -10,7 +10,7 @@
  * Addresses of earlier releases came from construct paths: a `moved` block
  * from that address keeps the states they wrote, with no change planned.
  */
-import { TerraformResource, TerraformStack, Token } from '../cdk';
+import { Annotations, Aspects, TerraformResource, TerraformStack, Token } from '../cdk';
 
 const ADDRESSES = new WeakMap<TerraformStack, Map<string, TerraformResource[]>>();
 
@@ -29,13 +29,14 @@ export function addressByKey(resource: TerraformResource, key: string): void {
   const address = `${resource.terraformResourceType}.${logicalId}`;
   const sharing = byAddress.get(address) ?? [];
   byAddress.set(address, [...sharing, resource]);
-  // A validation rather than a throw: synth reports it with every other problem, even where DUPLICATES is suppressed.
-  resource.node.addValidation({
-    validate: () => {
+  // An error annotation rather than a throw or a node validation: synth reports it with every other problem, even
+  // where DUPLICATES is suppressed, without cdktf's stack traces or its advice to skip validation.
+  Aspects.of(resource).add({
+    visit: node => {
+      if (node !== resource) return;
       const others = (byAddress.get(address) ?? []).filter(r => r !== resource).map(r => r.node.scope?.node.path ?? r.node.path);
-      return others.length === 0
-        ? []
-        : [`${address} (key '${key}') is also the address of ${others.join(', ')}: two resources cannot manage one object; keep one`];
+      if (others.length === 0) return;
+      Annotations.of(resource).addError(`${address} (key '${key}') is also the address of ${others.join(', ')}: two resources cannot manage one object; keep one`);
     },
   });
 }

@@ -21,6 +21,8 @@ export interface KeyedResourceOptions<K extends Kind> {
   keyAttribute: string;
   /** Called when the server has just created the object (answered 201) or answered a secret, with what it answered once. */
   afterCreate?: (ctx: ProviderContext, key: string, answer: { clientSecret?: string; downstreamClientId?: string }) => Promise<Diagnostic[]>;
+  /** Called when the object has been deleted on the server (or was already gone). */
+  afterDelete?: (ctx: ProviderContext, key: string) => void;
   /** Keeps the prior spelling of values the server rewrote into an equal form (e.g. date-times) and the prior order of object lists, so they never show as drift. */
   keepEquivalent?: (fresh: ObjectValue, prior: ObjectValue) => ObjectValue;
 }
@@ -74,6 +76,7 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
       const key = keyOf(prior);
       await ctx.client.delete(kind, key, claim(ctx, manager)); // already gone counts as deleted: a re-run converges
       ctx.snapshot.forget(kind, key);
+      options.afterDelete?.(ctx, key);
       return { state: null, diagnostics: [] };
     },
     importState: id => nullObject(schema, { [keyAttribute]: id, id }),

@@ -81,5 +81,5 @@ export const clientResource = {
   // 1: `introspection` added (state written before it takes its default, see keyed-resource.ts). `jwks` and `jwks_uri`
   // came later without a new version: optional and without default, older state reads them as null, which they are.
   schemaVersion: 1,
-  ...keyedResource({ kind: 'clients', schema, keyAttribute: KEY_ATTRIBUTE.clients, afterCreate: keepClientSecret, keepEquivalent: keepJwksText }),
+  ...keyedResource({ kind: 'clients', schema, keyAttribute: KEY_ATTRIBUTE.clients, afterCreate: keepClientSecret, afterDelete: (ctx, key) => ctx.secrets?.remove(key), keepEquivalent: keepJwksText }),
 } satisfies ResourceModule;

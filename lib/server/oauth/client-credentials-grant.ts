@@ -12,7 +12,7 @@
  * token never outlives a grant behind a scope it carries.
  */
 import { IncomingMessage } from 'node:http';
-import { tokenExpiryCap } from '../../model/effective-scopes';
+import { expiredGrants, Grant, tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
 import { ServerError } from '../errors';
 import { AccessTokens, AUDIENCE } from './access-tokens';
@@ -81,15 +81,23 @@ export async function decide({ reads, now }: GrantDependencies, request: object,
   const at = now();
   const input = { ...facts.input, client };
   // Judged a moment ahead: a grant ending before a whole-second `exp` fits inside it is not issued.
-  const issuable = tokenScopes(clientId, input, (await reads.current(request)).document, new Date(at.getTime() + ISSUE_HORIZON_MS));
+  const horizon = new Date(at.getTime() + ISSUE_HORIZON_MS);
+  const issuable = tokenScopes(clientId, input, (await reads.current(request)).document, horizon);
   const decision = decideScopes(requested, issuable.scopes);
   if (!decision.ok) {
     const withheld = new Map(issuable.withheld.map(w => [w.scope, w.reason]));
-    const why = decision.refused.map(s => withheld.get(s) ?? `${s} is not granted to client '${clientId}'`);
+    // Only on refusal: a scope the client held through a grant that has ended is named with when it ended.
+    const expired = expiredGrants(clientId, input, horizon);
+    const why = decision.refused.map(s => withheld.get(s) ?? endedOrMissing(s, clientId, expired.get(s)));
     throw new ServerError(400, 'invalid_scope', `scopes not granted to client '${clientId}': ${decision.refused.join(' ')} (${why.join('; ')})`, {
       extra: { scope: decision.refused.join(' ') },
     });
   }
   const cap = tokenExpiryCap(issuable.heldUntil, decision.granted);
   return { clientId, secretHash, requested, granted: decision.granted, expiresIn: tokenLifetimeSeconds(cap, client.tokenLifetimeSeconds, at) };
+}
+
+function endedOrMissing(scope: string, clientId: string, ended: Grant | undefined): string {
+  if (ended === undefined) return `${scope} is not granted to client '${clientId}'`;
+  return `${scope} was granted to client '${clientId}' by binding '${ended.binding}', which expired at ${ended.expiresAt}: renew the grant (a later expiresAt) to get it again`;
 }

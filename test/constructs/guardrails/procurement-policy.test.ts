@@ -45,7 +45,7 @@ describe('ProcurementPolicy', () => {
       "invalid policy for 'prod':\n  conflictingScopeSets[0]: each set needs at least two scopes\n" +
         '  maxHighRiskGrantDays: must be >= 1, got 0\n' +
         '  maxSecretRotationDays: must be integer, got 1.5\n' +
-        "  severities: must name a rule (ALLOW-LIST, SEPARATION-OF-DUTIES, EXTERNAL-ISOLATION, TIME-BOUND-HIGH-RISK, LEAST-PRIVILEGE, ROTATION, REFERENCES, DUPLICATES), got 'NOPE'",
+        "  severities: must name a rule (ALLOW-LIST, SEPARATION-OF-DUTIES, EXTERNAL-ISOLATION, TIME-BOUND-HIGH-RISK, EXPIRED-GRANT, LEAST-PRIVILEGE, ROTATION, REFERENCES, DUPLICATES), got 'NOPE'",
     );
   });
 });
