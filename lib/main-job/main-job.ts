@@ -6,8 +6,10 @@
  *
  * Safe to run twice and convergent after an interruption: the server's data,
  * the Terraform state and the client secrets all live under `workDir`, every
- * write the provider makes is an idempotent PUT, and a client whose secret was
- * lost mid-run gets a new one (only on the embedded server, which this job owns).
+ * write the provider makes is an idempotent PUT, a state file cut short while
+ * terraform saved it is put back to the last whole one (local-state.ts), and a
+ * client whose secret was lost mid-run gets a new one (only on the embedded
+ * server, which this job owns).
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
 import { ExternalError, UsageError } from '../model/errors';
+import { checkLocalState, localStateFile } from '../terraform/local-state';
 import { TerraformCli } from '../terraform/terraform-cli';
 import { Progress } from './progress';
 
@@ -63,6 +66,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   }
   const stackDir = join(projectDir, 'cdktf.out', 'stacks', stack);
   const planFile = 'main-job.tfplan';
+  // The last whole Terraform state this job saw (local-state.ts), kept beside the server's data.
+  const keptState = join(workDir, 'state', `${stack}.tfstate`);
 
   const connect = (scopes: string[]) => progress.run('Authorization server', () => connectServer(options, workDir, stack, progress, scopes));
   let connected: ServerConnection | null = options.downstream ? null : await connect([]);
@@ -83,6 +88,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       requireStack(projectDir, stack);
     });
     const server = connected ?? (connected = await connect(await declaredScopes(join(stackDir, 'cdk.tf.json'))));
+    const stateFile = localStateFile(JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as object, stackDir);
 
     const terraform = new TerraformCli({
       cwd: stackDir,
@@ -101,6 +107,9 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     });
 
     const first = await progress.run('Plan against the live server', async () => {
+      // A run killed while terraform saved the state may have left it unreadable: put the last whole one back.
+      const restored = stateFile === null ? null : checkLocalState(stateFile, keptState);
+      if (restored) progress.detail(restored.message);
       await terraform.init({ quiet: true });
       const { changes } = await terraform.plan(planFile);
       if (changes) await printReview(terraform, planFile, server, progress);
@@ -120,6 +129,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
         throw new ExternalError('the second plan still has changes: the provider and the server disagree about what was applied');
       }
       progress.detail('no changes');
+      // Kept now, not only when the next run starts: the state this run leaves is the one to go back to.
+      if (stateFile !== null) checkLocalState(stateFile, keptState);
       return changes;
     });
 

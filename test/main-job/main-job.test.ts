@@ -6,7 +6,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createServer } from 'node:net';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 import { declaredObjects, snapshotDifferences, TerraformConfig } from '../support/declared-model';
@@ -185,6 +185,24 @@ describe('the main job (npm start)', () => {
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
+  });
+
+  test('a state file left empty by a run killed while terraform saved it is put back to the last whole one, and the run converges', async () => {
+    // Terraform's local backend truncates terraform.tfstate, then writes it: a kill between the two leaves it empty,
+    // which terraform reads as no state at all (every object would "already exist"). Made here without racing a kill.
+    const stateFile = join(project, 'terraform.dev.tfstate'); // cdktf's local backend
+    const whole = readFileSync(stateFile, 'utf8');
+    writeFileSync(stateFile, '');
+    const run = await startMainJob(project).done;
+    expectExit(run, 0);
+    const serial = (JSON.parse(whole) as { serial: number }).serial;
+    expect(section(run.output, 'Plan against the live server')).toContain(
+      `${stateFile} was empty (left so by a run stopped while terraform saved it; now terraform.dev.tfstate.broken): ` +
+        `restored the last whole state, serial ${serial}, from ${join(project, '.procurement/state/dev.tfstate')}`,
+    );
+    expect(section(run.output, 'Plan against the live server')).toMatch(/no changes: the server already matches the code/);
+    expect(readFileSync(stateFile, 'utf8')).toBe(whole);
+    expect(tokenLines(run.output)).toEqual(tokenLines(first.output));
   });
 
   test('fails when the stack does not exist, naming the stacks the app defines', async () => {

@@ -19,7 +19,7 @@ const UNIT = [
   'downstream/plan', 'provider/diagnostics', 'provider/in-doubt-creates', 'provider/plugin/unary-grpc-server',
   'review/comment-size', 'review/plan-guard', 'review/plan-json', 'review/review', 'review/unused-grants',
   'server/defaults', 'server/rate-limit', 'server/request-source', 'server/secrets', 'server/source-address',
-  'server/store/sqlite-store', 'stacks/large-stack', 'support/unit-selection',
+  'server/store/sqlite-store', 'stacks/large-stack', 'support/unit-selection', 'terraform/local-state',
 ];
 
 /** Whether `file`, relative to test/ with `/` separators, is a unit test file. */
