@@ -11,25 +11,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkLocalState } from '../../lib/terraform/local-state';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { serverAndWorkspace } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 const scope = (name: string) => ({ name, description: `Scope ${name}`, risk: 'low' });
 
 describe('a restored older state and the objects created after it', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
-
-  beforeAll(async () => {
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await server?.stop();
-  });
+  const fixture = serverAndWorkspace();
 
   test('the next plan retries their creates, the apply converges, and the plan after it is clean', async () => {
+    const { server, tf } = fixture;
     const stateFile = join(tf.dir, 'terraform.tfstate');
     const kept = join(tf.dir, '..', 'kept.tfstate');
     tf.writeConfig({ resource: { procurement_scope: { read: scope('catalog.read') } } });
