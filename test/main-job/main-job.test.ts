@@ -5,15 +5,16 @@
  * in the middle of its apply is converged by the next one.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { AddressInfo, createServer } from 'node:net';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 import { declaredObjects, snapshotDifferences, TerraformConfig } from '../support/declared-model';
 import { startServer } from '../support/embedded-server';
+import { freePort } from '../support/free-port';
 import { testEnvironment } from '../support/environment';
 import { PROJECT_ROOT as ROOT, temporaryProject } from '../support/temporary-project';
 import { requireTerraform } from '../support/terraform';
+import { waitFor } from '../support/wait-for';
 
 // A whole synth, plan, apply, plan and token round takes a minute or two on a quiet machine; the kill test runs it twice. Generous, for a loaded one.
 jest.setTimeout(600_000);
@@ -83,27 +84,6 @@ function storedSecrets(project: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).map(file => [file, readFileSync(join(dir, file), 'utf8')]));
 }
 
-/** A port free a moment ago: the kernel's pick for a listener that is closed at once. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(res => server.listen(0, '127.0.0.1', res));
-  const { port } = server.address() as AddressInfo;
-  await new Promise(res => server.close(res));
-  return port;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, stopEarly?: () => string | null): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    const stop = stopEarly?.();
-    if (stop !== null && stop !== undefined) throw new Error(`gave up waiting for ${what}: ${stop}`);
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-}
-
 describe('the main job (npm start)', () => {
   let project: string;
   let first: Run;
@@ -152,11 +132,13 @@ describe('the main job (npm start)', () => {
       // One write at a time, so the apply lasts long enough to be caught in the middle on any machine.
       const job = startMainJob(fresh, { TF_CLI_ARGS_apply: '-parallelism=1' });
       const ended = () => (job.child.exitCode !== null || job.child.signalCode !== null ? `the job ended:\n${job.output()}` : null);
-      const url = await waitFor('the embedded server', () => /embedded server listening on (\S+)/.exec(job.output())?.[1], 120_000, ended);
+      const listening = () => /embedded server listening on (\S+)/.exec(job.output())?.[1];
+      await waitFor(() => listening() !== undefined, 'the embedded server', 120_000, ended);
+      const url = listening()!;
       const dataDir = join(fresh, '.procurement/server');
       const admin = new AdminClient({ url, adminToken: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(), actor: 'test', maxAttempts: 1 });
-      await waitFor('the Apply step', () => (job.output().includes('] Apply\n') ? true : undefined), 120_000, ended);
-      await waitFor('the first write of the apply', async () => ((await admin.snapshot()).revision > 0 ? true : undefined), 120_000, ended);
+      await waitFor(() => job.output().includes('] Apply\n'), 'the Apply step', 120_000, ended);
+      await waitFor(async () => (await admin.snapshot()).revision > 0, 'the first write of the apply', 120_000, ended);
       process.kill(-job.child.pid!, 'SIGKILL');
       const killed = await job.done;
       expectExit(killed, null);

@@ -11,6 +11,7 @@ import { AdminApiError } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { Postgres, startPostgres } from '../support/postgres';
 import { serverWentAway } from '../support/server-went-away';
+import { waitFor } from '../support/wait-for';
 
 const ADMIN_TOKEN = randomBytes(24).toString('base64url');
 const scope = (name: string, extra: object = {}) => ({ name, description: `Can ${name}`, risk: 'low', external: false, implies: [], ...extra }) as never;
@@ -221,6 +222,7 @@ test('a database restart under traffic: retryable 503s with Retry-After, never a
   const wrong: string[] = [];
   const acknowledged: string[] = [];
   let unavailable = 0;
+  let served = 0;
   let stop = false;
   const check = (what: string, res: { status: number; retryAfter: string | null }, ok: boolean) => {
     if (res.status === 503 && res.retryAfter !== null && Number(res.retryAfter) > 0) unavailable++;
@@ -230,6 +232,7 @@ test('a database restart under traffic: retryable 503s with Retry-After, never a
     while (!stop) {
       const answer = await token(server, 'restart-bot', secret, 'restart.read');
       check('token', answer, answer.status === 200 && answer.body.scope === 'restart.read');
+      if (answer.status === 200) served++;
     }
   });
   const writeTraffic = [a, b].map(async (server, worker) => {
@@ -245,8 +248,10 @@ test('a database restart under traffic: retryable 503s with Retry-After, never a
       if (res.status === 201) acknowledged.push(name);
     }
   });
-  await new Promise(resolve => setTimeout(resolve, 500));
-  await pg.restart({ immediate: true, downMs: 1_500 });
+  // The database goes away under traffic already being answered, and stays away until an instance has answered a
+  // 503 for it (a fixed outage could end before either noticed, on a loaded machine).
+  await waitFor(() => acknowledged.length >= 10 && served >= 10, 'writes and tokens answered before the database restart');
+  await pg.restart({ immediate: true, whileDown: () => waitFor(() => unavailable > 0, 'a 503 with Retry-After while the database is down') });
   // Recovery: both instances answer tokens again, without being restarted.
   const deadline = Date.now() + 30_000;
   for (const server of [a, b]) {

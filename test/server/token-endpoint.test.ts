@@ -2,8 +2,8 @@
 import Database from 'better-sqlite3';
 import { createPublicKey, verify } from 'node:crypto';
 import { join } from 'node:path';
-import { RefusalCount } from '../../lib/model/admin-api';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { refusalsWhen } from '../support/refusals';
 import { storeSql, testStore } from '../support/test-store';
 
 let server: EmbeddedServer;
@@ -65,16 +65,6 @@ async function verifyWithJwks(jwt: string) {
   const valid = verify('sha256', Buffer.from(`${head}.${body}`), { key: createPublicKey({ key: jwk as never, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
   expect(valid).toBe(true);
   return { header, payload: JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown> };
-}
-
-/** The refusal counters, once `wanted` holds of them or 15 s have passed (they reach the store once a second). */
-async function refusalsWhen(wanted: (items: RefusalCount[]) => boolean) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { items } = await server.admin.refusals({ limit: 1000 });
-    if (wanted(items) || Date.now() > deadline) return items;
-    await new Promise(resolve => setTimeout(resolve, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -284,7 +274,7 @@ describe('token endpoint', () => {
     const { items } = await server.admin.audit({ clientId: 'desk', action: 'token.grant' });
     expect(items[items.length - 1]).toMatchObject({ requestedScopes: ['ticket.write'], grantedScopes: ['ticket.write'], reason: null });
     expect((await server.admin.audit({ action: 'token.deny' })).items).toEqual([]);
-    const counted = await refusalsWhen(items => items.some(r => r.clientId === 'desk' && r.reason === 'invalid_scope'));
+    const counted = await refusalsWhen(server.admin, items => items.some(r => r.clientId === 'desk' && r.reason === 'invalid_scope'));
     expect(counted).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ endpoint: 'token', clientId: 'desk', reason: 'invalid_scope', source: '127.0.0.1' }),

@@ -9,21 +9,9 @@ import { Agent } from 'node:http';
 import { AdminClient } from '../../lib/client/admin-client';
 import { RefusalCount } from '../../lib/model/admin-api';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { countOf, refusalsWhen } from '../support/refusals';
 import { storeContents } from '../support/test-store';
 import { catalogClient, introspectionRequest, tokenRequest } from '../support/token-requests';
-
-/** The refusal counters once `wanted` holds of them, or after 15 s (they reach the store once a second). */
-async function refusalsWhen(admin: AdminClient, wanted: (items: RefusalCount[]) => boolean): Promise<RefusalCount[]> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { items } = await admin.refusals({ limit: 1000 });
-    if (wanted(items) || Date.now() > deadline) return items;
-    await new Promise(resolve => setTimeout(resolve, 200));
-  }
-}
-
-const countOf = (items: RefusalCount[], match: Partial<RefusalCount>) =>
-  items.filter(r => Object.entries(match).every(([k, v]) => r[k as keyof RefusalCount] === v)).reduce((sum, r) => sum + r.count, 0);
 
 // Each test gets a server of its own: the limits and counters below are the
 // server's state, and a test must neither see nor spend another's (a fresh

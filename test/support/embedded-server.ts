@@ -7,12 +7,13 @@
  *   await server.admin.put('scopes', {...}, 'catalog.read');
  *   await server.stop();
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AdminClient, AdminClientOptions } from '../../lib/client/admin-client';
 import { testEnvironment } from './environment';
+import { signalAndWait, spawnUntilReady } from './spawn-until-ready';
 import { storeEnvironment } from './test-store';
 
 const ROOT = resolve(__dirname, '../..');
@@ -76,13 +77,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Emb
   let admin = adminClientFor(running.url, running.adminToken, options);
   if (options.policy) await admin.putPolicy(options.policy);
 
-  const waitExit = async (signal: NodeJS.Signals) => {
-    const child = running.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>(done => child.once('exit', () => done()));
-    child.kill(signal);
-    await exited;
-  };
+  const waitExit = (signal: NodeJS.Signals) => signalAndWait(running.child, signal);
 
   return {
     get url() {
@@ -124,53 +119,28 @@ interface Running {
   stderr: string[];
 }
 
-const children = new Set<ChildProcess>();
-// A test that fails before `stop()` must not leave servers behind.
-process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
-
 async function spawnServer(dataDir: string, options: StartServerOptions, port: string): Promise<Running> {
   if (options.movableClock && options.args?.length) throw new Error('startServer: movableClock does not take args');
   const command = options.movableClock ? [CLOCK_SERVER, dataDir, port] : [BIN, 'server', '--port', port, '--data', dataDir, ...(options.args ?? [])];
   const env = options.env?.PROCUREMENT_STORE_URL ? { ...options.env } : { ...(await storeEnvironment(dataDir)), ...options.env };
-  const child = spawn(process.execPath, command, {
+  const started = await spawnUntilReady({
+    what: 'the server',
+    command: process.execPath,
+    args: command,
     // Not the repository: nothing a server writes relative to its cwd may land there.
-    cwd: tmpdir(),
-    env: testEnvironment(env),
-    stdio: [options.movableClock ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  return new Promise((resolvePromise, reject) => {
-    let settled = false;
-    const fail = (why: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`the server did not start (${why}); stdout:\n${stdout.join('')}\nstderr:\n${stderr.join('')}`));
-    };
-    const timer = setTimeout(() => fail(`no 'listening on' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    child.once('error', error => fail(`could not be spawned: ${error.message}`));
-    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout.push(chunk);
-      const match = settled ? null : /^listening on (https?:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout.join(''));
-      if (!match) return;
-      // Anything that throws here would leave the promise unsettled and the test hanging: fail with the output instead.
-      let adminToken: string;
+    options: { cwd: tmpdir(), env: testEnvironment(env) },
+    stdin: options.movableClock ? 'pipe' : 'ignore',
+    ready: /^listening on (https?:\/\/127\.0\.0\.1:\d+)$/m,
+    timeoutMs: START_TIMEOUT_MS,
+    onReady: () => {
       try {
-        adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+        return env.PROCUREMENT_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
       } catch (error) {
-        return fail(`listening, but its admin token could not be read: ${(error as Error).message}`);
+        throw new Error(`its admin token could not be read: ${(error as Error).message}`);
       }
-      settled = true;
-      clearTimeout(timer);
-      resolvePromise({ child, url: match[1], adminToken, stdout, stderr });
-    });
+    },
   });
+  return { child: started.child, url: started.match[1], adminToken: started.value, stdout: started.stdout, stderr: started.stderr };
 }
 
 async function advanceClock(running: Running, seconds: number): Promise<Date> {

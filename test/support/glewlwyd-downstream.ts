@@ -13,7 +13,7 @@
  *   await downstream.terminate(); await downstream.start();  // same database, same port
  *   await downstream.stop();
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { testEnvironment } from './environment';
 import { freePort } from './free-port';
+import { spawnUntilReady } from './spawn-until-ready';
 
 const BINARY = '/usr/bin/glewlwyd';
 const MODULES = '/usr/lib/glewlwyd';
@@ -55,9 +56,6 @@ export interface GlewlwydDownstream {
   /** Terminates it and removes its directory. */
   stop(): Promise<void>;
 }
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
 
 export async function startGlewlwydDownstream(): Promise<GlewlwydDownstream> {
   for (const [path, what] of [
@@ -254,34 +252,14 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-function spawnUntilStarted(configFile: string): Promise<Running> {
-  const child = spawn(BINARY, ['-c', configFile, '-m', 'console', '-l', 'INFO'], { env: testEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const log: string[] = [];
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let stdout = '';
-    const fail = (why: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`glewlwyd did not start (${why}); its log:\n${log.join('')}`));
-    };
-    const timer = setTimeout(() => fail(`no 'Glewlwyd started' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    child.once('error', error => fail(error.message));
-    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      log.push(chunk);
-      if (settled) return;
-      stdout += chunk;
-      const match = STARTED.exec(stdout);
-      if (!match) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ child, port: Number(match[1]), log });
-    });
+async function spawnUntilStarted(configFile: string): Promise<Running> {
+  const started = await spawnUntilReady({
+    what: 'glewlwyd',
+    command: BINARY,
+    args: ['-c', configFile, '-m', 'console', '-l', 'INFO'],
+    options: { env: testEnvironment() },
+    ready: STARTED,
+    timeoutMs: START_TIMEOUT_MS,
   });
+  return { child: started.child, port: Number(started.match[1]), log: started.output };
 }

@@ -35,9 +35,10 @@ export interface Postgres {
   /**
    * Stops the server and starts it again on the same data and port: every connection is cut. `immediate`
    * stops it as a crash would (SIGQUIT: no checkpoint, WAL replay at the next start); the default is a
-   * fast shutdown (SIGINT). `downMs` keeps it down that long before starting it again.
+   * fast shutdown (SIGINT). `whileDown` runs once it is down, and it starts again when that has resolved: a test
+   * keeps it down until it saw what an outage must cause, not for a fixed time.
    */
-  restart(options?: { immediate?: boolean; downMs?: number }): Promise<void>;
+  restart(options?: { immediate?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
   /** The server's process id (changes with `restart`). */
   pid(): number;
   stop(): Promise<void>;
@@ -114,9 +115,9 @@ export async function startPostgres(): Promise<Postgres> {
       return result.stdout;
     },
     pid: () => server.pid!,
-    async restart({ immediate = false, downMs = 0 } = {}) {
+    async restart({ immediate = false, whileDown = async () => {} } = {}) {
       await halt(immediate ? 'SIGQUIT' : 'SIGINT');
-      if (downMs > 0) await new Promise(resolve => setTimeout(resolve, downMs));
+      await whileDown();
       await launch();
     },
     async stop() {

@@ -7,12 +7,13 @@
  *   downstream.config  // the --downstream file's fields
  *   await downstream.stop();
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { testEnvironment } from './environment';
+import { signalAndWait, spawnUntilReady } from './spawn-until-ready';
 import { postForm } from './token-requests';
 
 const SCRIPT = join(__dirname, '..', '..', 'scripts', 'rfc7592-server.mjs');
@@ -35,22 +36,13 @@ export interface Rfc7592Downstream {
   stop(): Promise<void>;
 }
 
-const children = new Set<ChildProcess>();
-process.once('exit', () => children.forEach(child => child.kill('SIGKILL')));
-
 export async function startRfc7592Downstream(scopes: readonly string[]): Promise<Rfc7592Downstream> {
   const dir = mkdtempSync(join(tmpdir(), 'rfc7592-downstream-'));
   const tokenFile = join(dir, 'initial-access-token');
   writeFileSync(tokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
   let running = await spawnDownstream(dir, tokenFile, '0', scopes);
   const issuer = running.issuer;
-  const terminate = async () => {
-    const child = running.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>(done => child.once('exit', () => done()));
-    child.kill('SIGTERM');
-    await exited;
-  };
+  const terminate = () => signalAndWait(running.child, 'SIGTERM');
   return {
     issuer,
     get pid() {
@@ -81,38 +73,16 @@ interface Running {
   stderr: string[];
 }
 
-function spawnDownstream(dir: string, tokenFile: string, port: string, scopes: readonly string[]): Promise<Running> {
-  const child = spawn(process.execPath, [SCRIPT, join(dir, 'data.json'), port, tokenFile, ...scopes], {
-    cwd: dir,
-    env: testEnvironment(),
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function spawnDownstream(dir: string, tokenFile: string, port: string, scopes: readonly string[]): Promise<Running> {
+  const started = await spawnUntilReady({
+    what: 'the rfc7592 downstream',
+    command: process.execPath,
+    args: [SCRIPT, join(dir, 'data.json'), port, tokenFile, ...scopes],
+    options: { cwd: dir, env: testEnvironment() },
+    ready: /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m,
+    timeoutMs: START_TIMEOUT_MS,
   });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const stderr: string[] = [];
-  let stdout = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (why: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`the rfc7592 downstream did not start (${why}); stderr:\n${stderr.join('')}`));
-    };
-    const timer = setTimeout(() => fail(`no 'listening on' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    child.once('error', error => fail(error.message));
-    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = settled ? null : /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout);
-      if (!match) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ child, issuer: match[1], stderr });
-    });
-  });
+  return { child: started.child, issuer: started.match[1], stderr: started.stderr };
 }
 
 export interface IssuedToken {
