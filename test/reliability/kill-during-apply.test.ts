@@ -12,23 +12,12 @@ import { declaredObjects, snapshotDifferences } from '../support/declared-model'
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { snapshotProblems, sqliteIntegrityProblems } from '../support/store-integrity';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { waitFor } from '../support/wait-for';
 import { allAuditEntries } from './audit-log';
 import { generatedConfig, resourceCount } from './generated-config';
 
 /** Writes acknowledged before the kill: enough that the apply is well under way, few enough that most is still to do. */
 const KILL_AFTER_REVISION = 40;
-/** The admin client retries a connection failure 6 times with backoff of at most 0.2+0.4+0.8+1.6+3.2 s. */
-const OUTAGE_MS = 8_000;
-
-async function waitForRevision(server: EmbeddedServer, revision: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const current = (await server.admin.snapshot()).revision;
-    if (current >= revision) return current;
-    if (Date.now() > deadline) throw new Error(`the apply wrote only ${current} changes within ${timeoutMs} ms`);
-    await new Promise(resolve => setTimeout(resolve, 25));
-  }
-}
 
 describe('kill -9 of the server during an apply', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-kill-'));
@@ -52,11 +41,21 @@ describe('kill -9 of the server during an apply', () => {
     tf.writeConfig(config);
     expectExit(await tf.init(), 0);
 
-    const interrupted = tf.apply();
-    const revisionAtKill = await waitForRevision(server, KILL_AFTER_REVISION, 60_000);
+    let ended = false;
+    const interrupted = tf.apply().finally(() => (ended = true));
+    let revisionAtKill = 0;
+    // The apply plans 330 resources before its first write: minutes on a loaded machine.
+    await waitFor(
+      async () => (revisionAtKill = (await server.admin.snapshot()).revision) >= KILL_AFTER_REVISION,
+      `the apply's first ${KILL_AFTER_REVISION} writes`,
+      240_000,
+      () => (ended ? `the apply ended after only ${revisionAtKill} writes` : null),
+    );
     await server.kill9();
-    // Down for longer than the provider's whole retry budget, so the writes in flight give up.
-    await new Promise(resolve => setTimeout(resolve, OUTAGE_MS));
+    // Down until the interrupted apply has ended, so that every write in flight gave up on the server (its retries
+    // spent) and none reached the restarted one. A fixed outage raced the provider's retry timers, which run late
+    // on a loaded machine: retries that outlived it succeeded and the apply could end well.
+    const failed = await interrupted;
     const url = server.url;
     await server.restart();
     expect(server.url).toBe(url);
@@ -65,7 +64,6 @@ describe('kill -9 of the server during an apply', () => {
     expect(afterKill.revision).toBeGreaterThanOrEqual(revisionAtKill);
     expect(snapshotProblems(afterKill)).toEqual([]);
 
-    const failed = await interrupted;
     expect(failed.exitCode).toBe(1);
     expect(failed.stderr).toContain('Error: Cannot reach the authorization server');
     // Terraform wraps long lines: the address may follow on the next one.
@@ -84,5 +82,5 @@ describe('kill -9 of the server during an apply', () => {
     await server.kill9(); // the store must also be sound without a clean shutdown
     expect(sqliteIntegrityProblems(dataDir)).toEqual([]);
     // Three applies of 330 resources: on a busy 2-core machine this has taken 75 s.
-  }, 300_000);
+  }, 600_000);
 });
