@@ -3,6 +3,10 @@
  * the same number (at least one, so that a rate below one a second still
  * lets a request through now and then). `take` answers how long to wait when
  * the bucket is empty, which becomes the 429's `Retry-After`.
+ *
+ * `now` is in milliseconds. The server passes its own clock (the one grants
+ * expire by, which tests move); that is wall time, so a clock set back must
+ * not take tokens away: time only counts forward.
  */
 export class TokenBucket {
   private readonly burst: number;
@@ -11,7 +15,7 @@ export class TokenBucket {
 
   constructor(
     private readonly ratePerSecond: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number,
   ) {
     this.burst = Math.max(1, ratePerSecond);
     this.tokens = this.burst;
@@ -28,7 +32,7 @@ export class TokenBucket {
   /** What `take` would answer, without taking: for limits charged after the answer is known. */
   peek(): number {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.ratePerSecond);
     this.last = now;
     return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.ratePerSecond) * 1000;
   }
@@ -48,7 +52,7 @@ export class TokenBuckets {
   constructor(
     private readonly ratePerSecond: number,
     private readonly maxKeys: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number,
   ) {}
 
   take(key: string): number {

@@ -100,6 +100,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       failureRate: config.failureRateLimit,
       bodyLimitBytes: config.tokenBodyLimitBytes,
       trustProxy: config.trustProxy,
+      now: () => now().getTime(),
     });
   const guards = { token: guard('token'), introspection: guard('introspection') };
   const downstream = downstreamSettings && new DownstreamSync({ store, policy, now, log, ...downstreamSettings, downstreamId: downstreamSettings.id });

@@ -19,6 +19,16 @@ describe('TokenBucket', () => {
     now = 5_000;
     expect(bucket.take()).toBe(0);
   });
+
+  test('a clock set back (the server\'s is wall time) takes nothing away: time counts from there, forward', () => {
+    let now = 10_000;
+    const bucket = new TokenBucket(1, () => now);
+    expect(bucket.take()).toBe(0);
+    now = 4_000;
+    expect(bucket.take()).toBeCloseTo(1_000);
+    now = 5_000;
+    expect(bucket.take()).toBe(0);
+  });
 });
 
 describe('TokenBuckets', () => {

@@ -41,8 +41,14 @@ export interface StartServerOptions {
    * `{ environment: 'dev', severities: { 'SEPARATION-OF-DUTIES': 'off' } }`. Default: the fresh server's preset.
    */
   policy?: Record<string, unknown>;
-  /** Start the server with a clock the test moves with `advanceClock` (test/support/server-with-clock.js; real time again after a restart); `args` are not supported then. */
+  /**
+   * Start the server with a clock the test moves with `advanceClock` (test/support/server-with-clock.js; real time
+   * again after a restart): grant expiry, signing keys and the rate limits go by it. `args` are not supported then:
+   * give `settings` instead.
+   */
   movableClock?: boolean;
+  /** With `movableClock`: server settings as lib/server/defaults.ts `resolveConfig` takes them, e.g. `{ clientRateLimit: 1 }`. */
+  settings?: Record<string, unknown>;
 }
 
 export interface EmbeddedServer {
@@ -121,7 +127,10 @@ interface Running {
 
 async function spawnServer(dataDir: string, options: StartServerOptions, port: string): Promise<Running> {
   if (options.movableClock && options.args?.length) throw new Error('startServer: movableClock does not take args');
-  const command = options.movableClock ? [CLOCK_SERVER, dataDir, port] : [BIN, 'server', '--port', port, '--data', dataDir, ...(options.args ?? [])];
+  if (options.settings && !options.movableClock) throw new Error('startServer: settings are for movableClock; give args');
+  const command = options.movableClock
+    ? [CLOCK_SERVER, dataDir, port, JSON.stringify(options.settings ?? {})]
+    : [BIN, 'server', '--port', port, '--data', dataDir, ...(options.args ?? [])];
   const env = options.env?.PROCUREMENT_STORE_URL ? { ...options.env } : { ...(await storeEnvironment(dataDir)), ...options.env };
   const started = await spawnUntilReady({
     what: 'the server',

@@ -7,7 +7,8 @@
  * has no option for it, on purpose, so tests start it through this script.
  * Plain JavaScript: it runs under node, not jest.
  *
- * Usage: node server-with-clock.js <dataDir> [port]
+ * Usage: node server-with-clock.js <dataDir> [port] [settings]
+ * (settings: a JSON object of further resolveConfig inputs, e.g. {"clientRateLimit":1})
  * Prints `listening on <url>` like `procurement-scopes server`; reads lines
  * `advance <seconds>` from stdin and answers each with `now <ISO time>`.
  */
@@ -23,6 +24,7 @@ const now = () => new Date(Date.now() + offsetMs);
 
 async function main() {
   const config = resolveConfig({
+    ...JSON.parse(process.argv[4] ?? '{}'),
     port: Number(process.argv[3] ?? 0),
     dataDir: process.argv[2],
     storeUrl: process.env.PROCUREMENT_STORE_URL || null,

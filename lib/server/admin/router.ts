@@ -100,7 +100,7 @@ export class AdminRouter {
     private readonly context: AdminContext,
     private readonly options: AdminRouterOptions,
   ) {
-    this.bucket = options.rateLimit === null ? null : new TokenBucket(options.rateLimit);
+    this.bucket = options.rateLimit === null ? null : new TokenBucket(options.rateLimit, () => context.now().getTime());
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -53,6 +53,8 @@ export interface RequestGuardOptions {
   bodyLimitBytes: number;
   /** Behind a reverse proxy: the source is the last X-Forwarded-For entry (request-source.ts). */
   trustProxy: boolean;
+  /** The server's clock, in milliseconds: the limits refill by it. */
+  now: () => number;
 }
 
 /** `body`: the request's body as read here (null for a GET); `req` replays it to whoever reads the stream. */
@@ -68,8 +70,8 @@ export class RequestGuard {
   private readonly lanes = new SourceLanes();
 
   constructor(private readonly options: RequestGuardOptions) {
-    this.clients = options.clientRate === null ? null : new TokenBuckets(options.clientRate, MAX_TRACKED_KEYS);
-    this.failures = options.failureRate === null ? null : new TokenBuckets(options.failureRate, MAX_TRACKED_KEYS);
+    this.clients = options.clientRate === null ? null : new TokenBuckets(options.clientRate, MAX_TRACKED_KEYS, options.now);
+    this.failures = options.failureRate === null ? null : new TokenBuckets(options.failureRate, MAX_TRACKED_KEYS, options.now);
   }
 
   /** Records the error code an endpoint refused `req` with (the request as the endpoint received it). */
