@@ -23,6 +23,8 @@ let readToken: string;
 let approveUntil: string;
 
 const metrics = () => scrape(server.url, readToken);
+/** erp's grant of the high-risk scope, until `approveUntil`. */
+const approvers = () => ({ name: 'approvers', role: 'approver', subjects: [{ clientId: 'erp', expiresAt: approveUntil, justification: 'CHG-9' }] }) as never;
 const token = (scope?: string, credentials: [string, string] = ['erp', secret]) => tokenRequest(server.url, { basic: credentials, form: scope === undefined ? {} : { scope } });
 const ISSUED = 'procurement_tokens_issued_total';
 const REFUSED = 'procurement_token_refusals_total';
@@ -48,7 +50,7 @@ beforeAll(async () => {
   secret = (await admin.put('clients', { clientId: 'erp', displayName: 'ERP', owner: 'finance' } as never, 'erp')).clientSecret!;
   await admin.put('role-bindings', { name: 'readers', role: 'reader', subjects: [{ clientId: 'erp' }] } as never, 'readers');
   approveUntil = new Date(Math.floor(Date.now() / 1000) * 1000 + 5 * 86_400_000).toISOString();
-  await admin.put('role-bindings', { name: 'approvers', role: 'approver', subjects: [{ clientId: 'erp', expiresAt: approveUntil, justification: 'CHG-9' }] } as never, 'approvers');
+  await admin.put('role-bindings', approvers(), 'approvers');
   readToken = (await admin.createAdminToken('prometheus', 'read')).token;
 });
 afterAll(() => server?.stop());
@@ -173,11 +175,16 @@ describe('grant gauges', () => {
     expect(used * 1000).toBeLessThanOrEqual(Date.now());
 
     await server.admin.delete('role-bindings', 'approvers');
-    const later = await metrics();
-    for (const name of ['procurement_grant_held', 'procurement_grant_expiry_timestamp_seconds', 'procurement_grant_last_used_timestamp_seconds']) {
-      expect(samplesOf(later, name).filter(s => s.labels.scope === 'po.approve')).toEqual([]);
+    try {
+      const later = await metrics();
+      for (const name of ['procurement_grant_held', 'procurement_grant_expiry_timestamp_seconds', 'procurement_grant_last_used_timestamp_seconds']) {
+        expect(samplesOf(later, name).filter(s => s.labels.scope === 'po.approve')).toEqual([]);
+      }
+      expect(valueOf(later, 'procurement_grant_held', { client_id: 'erp', scope: 'catalog.read', risk: 'low' })).toBe(1);
+    } finally {
+      // The set-up's grant, back for the tests that run after this one (the token counters ask for po.approve).
+      await server.admin.put('role-bindings', approvers(), 'approvers');
     }
-    expect(valueOf(later, 'procurement_grant_held', { client_id: 'erp', scope: 'catalog.read', risk: 'low' })).toBe(1);
   });
 });
 
