@@ -28,7 +28,7 @@ export interface BenchOptions {
   small: number[];
   /** No-change plans per side in the small section (the median counts). */
   plans: number;
-  /** Profile the provider processes of one more no-change plan of ours per small size, into this directory. */
+  /** Profile the provider processes of one more no-change plan of ours per small size, and the token section's servers, into this directory. */
   cpuProfileDir?: string;
   tokenSeconds: number;
   /** Runs of the token load per side (ours and bare oidc-provider, alternating). */
@@ -55,7 +55,9 @@ export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--
   --small          comma-separated N of the small section (default ${SMALL_SIZES.join(',')})
   --plans          no-change plans per side in the small section, alternated, median kept (default 3)
   --cpu-prof       after the small section's timed plans, one more no-change plan of ours with the provider
-                   processes under node --cpu-prof, profiles written under DIR/<N>/
+                   processes under node --cpu-prof, profiles written under DIR/<N>/; after the token section's
+                   timed runs, one more run of ours and of bare oidc-provider, fresh servers under node --cpu-prof,
+                   profiles under DIR/token/ours and DIR/token/bare (the grant writer's threads get files of their own)
   --token-seconds  duration of each token load run (default 10)
   --token-rounds   token load runs per side, ours, bare oidc-provider and ours without metrics alternating (default 3)
   --connections    concurrent connections of the token load (default 10)`;

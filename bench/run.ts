@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (wants('token')) {
     log('Token endpoint load: ours, bare oidc-provider, ours with --no-metrics');
-    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, rounds: options.tokenRounds, connections: options.connections, log });
+    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, rounds: options.tokenRounds, connections: options.connections, cpuProfileDir: options.cpuProfileDir && join(options.cpuProfileDir, 'token'), log });
   }
 
   results.machine.loadAverage.end = loadavg()[0];
