@@ -7,7 +7,8 @@
  * way oidc-provider issues JWTs for it), for the clients and scopes it is
  * given as one JSON argument (ReferenceConfig), and nothing else: no store,
  * no audit, no policy but each client's allowed scopes. Prints
- * `listening on <url>`, then serves until killed.
+ * `listening on <url>`, then serves until killed; SIGTERM ends it normally
+ * (so that `node --cpu-prof` writes its profile).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     cookies: { keys: [randomBytes(32).toString('base64url')] },
   });
   server.on('request', provider.callback());
+  process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`listening on ${url}\n`);
 }
 

@@ -22,14 +22,14 @@ export interface BenchServer extends ListeningProcess {
 
 /**
  * `env` adds to the server's environment, e.g. PROCUREMENT_STORE_URL (and then the PROCUREMENT_ADMIN_TOKEN its instances share);
- * `extraArgs` to its command line, e.g. `--no-metrics`.
+ * `extraArgs` to its command line, e.g. `--no-metrics`; `nodeArgs` to Node's, e.g. `--cpu-prof` (which Node refuses in NODE_OPTIONS).
  */
-export async function startBenchServer(env: Record<string, string> = {}, extraArgs: string[] = []): Promise<BenchServer> {
+export async function startBenchServer(env: Record<string, string> = {}, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'procurement-bench-server-'));
   const adminToken = env.PROCUREMENT_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
   // One client at thousands of tokens a second: the per-client rate limit (100 by default) is off.
   // The environment the bench stacks declare (large-stack.ts), so that their procurement_policy applies.
-  const args = [BIN, 'server', '--port', '0', '--data', dataDir, '--environment', 'bench', '--client-rate-limit', 'off', ...extraArgs];
+  const args = [...nodeArgs, BIN, 'server', '--port', '0', '--data', dataDir, '--environment', 'bench', '--client-rate-limit', 'off', ...extraArgs];
   const server = await spawnListening(args, { ...env, PROCUREMENT_ADMIN_TOKEN: adminToken }, () =>
     rmSync(dataDir, { recursive: true, force: true }),
   );
@@ -57,12 +57,14 @@ export async function spawnListening(args: string[], env: Record<string, string>
     await exited;
     cleanup();
   };
+  // Named by its script, after Node's own flags (its other arguments may hold a secret).
+  const script = args.find(arg => !arg.startsWith('-')) ?? process.execPath;
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} printed no 'listening on' line within ${START_TIMEOUT_MS} ms:\n${stderr}`)), START_TIMEOUT_MS);
-    child.once('exit', code => reject(new Error(`${args[0]} exited with code ${code} before listening:\n${stderr}`)));
+    const timer = setTimeout(() => reject(new Error(`${script} printed no 'listening on' line within ${START_TIMEOUT_MS} ms:\n${stderr}`)), START_TIMEOUT_MS);
+    child.once('exit', code => reject(new Error(`${script} exited with code ${code} before listening:\n${stderr}`)));
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const match = /^listening on (http:\/\/\S+)$/m.exec(stdout);

@@ -28,20 +28,18 @@ export interface BenchOptions {
   small: number[];
   /** No-change plans per side in the small section (the median counts). */
   plans: number;
-  /** Profile the provider processes of one more no-change plan of ours per small size, into this directory. */
+  /** Profile the provider processes of one more no-change plan of ours per small size, and the token section's servers, into this directory. */
   cpuProfileDir?: string;
   tokenSeconds: number;
   /** Runs of the token load per side (ours and bare oidc-provider, alternating). */
   tokenRounds: number;
   connections: number;
-  /** The token section also loads a server started with --no-metrics, alternating with the others. */
-  tokenMetricsOff: boolean;
   /** Write bench/results/<date>.json too (full runs only: docs/performance.md quotes it). */
   dated: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--scale 0.2] [--small 300,550] [--plans 3] [--cpu-prof DIR]
-                     [--token-seconds 10] [--token-rounds 3] [--connections 10] [--token-metrics-off]
+                     [--token-seconds 10] [--token-rounds 3] [--connections 10]
 
   --only           comma-separated sections (default: all)
                      large  our design on the large stack: synth, apply from empty, no-change plan, 1% change
@@ -49,19 +47,20 @@ export const USAGE = `usage: npm run bench -- [--only ${SECTIONS.join(',')}] [--
                      small  many small objects: N scopes, N/5 roles of 3 scopes, N clients, N/5 bindings of
                             5 subjects (2.4N resources), ours and its terraform_data floor side by side
                      naive  one binding per (client, role) grant vs ours, on the medium stack
-                     token  client-credentials load on the token endpoint vs bare oidc-provider (autocannon)
+                     token  client-credentials load on the token endpoint vs bare oidc-provider (autocannon), and
+                            on ours started with --no-metrics, to show what counting for GET /metrics costs
                      stores the token load on SQLite, on PostgreSQL, and on two instances sharing PostgreSQL
   --scale          multiplies the stack sizes (large: ${describe(LARGE)}; medium: ${describe(MEDIUM)};
                    small: N = ${SMALL_SIZES.join(', ')})
   --small          comma-separated N of the small section (default ${SMALL_SIZES.join(',')})
   --plans          no-change plans per side in the small section, alternated, median kept (default 3)
   --cpu-prof       after the small section's timed plans, one more no-change plan of ours with the provider
-                   processes under node --cpu-prof, profiles written under DIR/<N>/
+                   processes under node --cpu-prof, profiles written under DIR/<N>/; after the token section's
+                   timed runs, one more run of ours and of bare oidc-provider, fresh servers under node --cpu-prof,
+                   profiles under DIR/token/ours and DIR/token/bare (the grant writer's threads get files of their own)
   --token-seconds  duration of each token load run (default 10)
-  --token-rounds   token load runs per side, ours and bare oidc-provider alternating (default 3)
-  --connections    concurrent connections of the token load (default 10)
-  --token-metrics-off  the token section also loads our server started with --no-metrics, alternating, to
-                   show what counting for GET /metrics costs (metrics are on in the other runs)`;
+  --token-rounds   token load runs per side, ours, bare oidc-provider and ours without metrics alternating (default 3)
+  --connections    concurrent connections of the token load (default 10)`;
 
 export class BenchUsageError extends Error {}
 
@@ -83,7 +82,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     tokenSeconds: positive('--token-seconds', values['token-seconds']!),
     tokenRounds: Math.round(positive('--token-rounds', values['token-rounds']!)),
     connections: Math.round(positive('--connections', values.connections!)),
-    tokenMetricsOff: values['token-metrics-off'] === true,
     dated: scale === 1 && sections.length === SECTIONS.length,
   };
 }
@@ -101,7 +99,6 @@ function parseFlags(argv: string[]) {
         'token-seconds': { type: 'string', default: '10' },
         'token-rounds': { type: 'string', default: '3' },
         connections: { type: 'string', default: '10' },
-        'token-metrics-off': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,

@@ -71,8 +71,8 @@ async function main(argv: string[]): Promise<void> {
     results.stores = await runStoreScaling({ durationSeconds: options.tokenSeconds, connections: options.connections, rounds: 2, cores: cpus().length, log });
   }
   if (wants('token')) {
-    log('Token endpoint load, ours and bare oidc-provider');
-    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, rounds: options.tokenRounds, connections: options.connections, metricsOff: options.tokenMetricsOff, log });
+    log('Token endpoint load: ours, bare oidc-provider, ours with --no-metrics');
+    results.token = await runTokenLoad({ durationSeconds: options.tokenSeconds, rounds: options.tokenRounds, connections: options.connections, cpuProfileDir: options.cpuProfileDir && join(options.cpuProfileDir, 'token'), log });
   }
 
   results.machine.loadAverage.end = loadavg()[0];

@@ -1,14 +1,16 @@
 /**
  * Load on the token endpoint: client-credentials grants over loopback with
  * autocannon, against a fresh embedded server holding one client with one
- * role, and against the yardstick, bare oidc-provider (bare-oidc-server.ts),
- * in the same run: warmed up, then in alternating runs (bare, ours, bare,
- * ours, ...) so that a machine whose speed drifts moves both sides alike.
+ * role, against the yardstick, bare oidc-provider (bare-oidc-server.ts), and
+ * against another of ours started with `--no-metrics` (what counting for
+ * `GET /metrics` costs, issue #26), in the same run: warmed up, then in
+ * alternating runs (bare, ours, ours without metrics, bare, ...) so that a
+ * machine whose speed drifts moves every side alike.
  * Only 2xx answers count as tokens: a load test that counted refusals as
  * throughput would flatter the server.
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { ListeningProcess, spawnListening, startBenchServer } from './bench-server';
 import { cpuSecondsOf } from './process-sampler';
@@ -42,16 +44,16 @@ export interface TokenLoadFigures {
   ours: TokenSideFigures;
   /** Bare node-oidc-provider, in memory, same grant, same JWT format. */
   bare: TokenSideFigures;
-  /** Ours started with --no-metrics (`--token-metrics-off`): what counting for GET /metrics costs. */
-  oursMetricsOff?: TokenSideFigures;
+  /** Ours started with --no-metrics: what counting for GET /metrics costs. */
+  oursMetricsOff: TokenSideFigures;
 }
 
 export interface TokenLoadOptions {
   durationSeconds: number;
+  /** After the timed runs, one more run of ours and of bare oidc-provider, fresh servers under `node --cpu-prof` writing into DIR/ours and DIR/bare. */
+  cpuProfileDir?: string;
   connections: number;
   rounds: number;
-  /** Also load ours started with --no-metrics. */
-  metricsOff: boolean;
   log: (line: string) => void;
 }
 
@@ -76,8 +78,8 @@ export async function runTokenLoad(options: TokenLoadOptions): Promise<TokenLoad
     const sides: [Side, LoadTarget][] = [
       ['bare', bare],
       ['ours', ours],
+      ['oursMetricsOff', await startOurs(started, ['--no-metrics'])],
     ];
-    if (options.metricsOff) sides.push(['oursMetricsOff', await startOurs(started, ['--no-metrics'])]);
     options.log(`    token: ${options.connections} connections, ${options.rounds} runs of ${options.durationSeconds} s a side, alternating`);
     for (const [, target] of sides) await load(target, WARM_UP_SECONDS, options.connections);
     const runs: Record<Side, TokenRunFigures[]> = { ours: [], bare: [], oursMetricsOff: [] };
@@ -88,13 +90,14 @@ export async function runTokenLoad(options: TokenLoadOptions): Promise<TokenLoad
         options.log(`    ${target.name}: ${run.requestsPerSecond.toFixed(0)} tokens/s, p99 ${run.latencyP99Ms} ms`);
       }
     }
+    if (options.cpuProfileDir) await profile(options.cpuProfileDir, options);
     return {
       connections: options.connections,
       durationSeconds: options.durationSeconds,
       rounds: options.rounds,
       ours: summarize(runs.ours),
       bare: summarize(runs.bare),
-      ...(options.metricsOff ? { oursMetricsOff: summarize(runs.oursMetricsOff) } : {}),
+      oursMetricsOff: summarize(runs.oursMetricsOff),
     };
   } finally {
     await Promise.all(started.map(server => server.stop()));
@@ -103,8 +106,25 @@ export async function runTokenLoad(options: TokenLoadOptions): Promise<TokenLoad
 
 type Side = 'ours' | 'bare' | 'oursMetricsOff';
 
-async function startOurs(started: ListeningProcess[], args: string[] = []): Promise<LoadTarget> {
-  const server = await startBenchServer({}, args);
+/** Profiles are valid on a busy machine where rates are not: they say where each server's CPU goes per token. */
+async function profile(dir: string, options: TokenLoadOptions): Promise<void> {
+  for (const side of ['ours', 'bare'] as const) {
+    const started: ListeningProcess[] = [];
+    const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${join(dir, side)}`];
+    try {
+      const target = side === 'ours' ? await startOurs(started, [], nodeArgs) : await startBare(started, nodeArgs);
+      await load(target, WARM_UP_SECONDS, options.connections);
+      const run = await load(target, options.durationSeconds, options.connections);
+      options.log(`    ${target.name} under the profiler: ${run.requestsPerSecond.toFixed(0)} tokens/s, ${run.requests} requests, profile in ${join(dir, side)}`);
+    } finally {
+      // The profile is written as the process ends.
+      await Promise.all(started.map(server => server.stop()));
+    }
+  }
+}
+
+async function startOurs(started: ListeningProcess[], args: string[] = [], nodeArgs: string[] = []): Promise<LoadTarget> {
+  const server = await startBenchServer({}, args, nodeArgs);
   started.push(server);
   const admin = server.admin;
   await admin.put('scopes', { name: SCOPE, description: 'Read the supplier catalog.', risk: 'low', external: false, implies: [] }, SCOPE);
@@ -119,7 +139,7 @@ async function startOurs(started: ListeningProcess[], args: string[] = []): Prom
   return probe({ name: args.length ? `ours ${args.join(' ')}` : 'ours', pid: server.pid, clientId: 'bench-client', clientSecret }, server.url);
 }
 
-async function startBare(started: ListeningProcess[]): Promise<LoadTarget> {
+async function startBare(started: ListeningProcess[], nodeArgs: string[] = []): Promise<LoadTarget> {
   const client = { clientId: 'bare-client', clientSecret: randomBytes(32).toString('base64url') };
   const config: ReferenceConfig = {
     audience: 'urn:bench:api',
@@ -127,7 +147,7 @@ async function startBare(started: ListeningProcess[]): Promise<LoadTarget> {
     accessTokenTTL: 3600,
     assertionMaxSeconds: ASSERTION_MAX_SECONDS,
   };
-  const server = await spawnListening([BARE_SERVER, JSON.stringify(config)], {});
+  const server = await spawnListening([...nodeArgs, BARE_SERVER, JSON.stringify(config)], {});
   started.push(server);
   return probe({ name: 'bare oidc-provider', pid: server.pid, ...client }, server.url);
 }

@@ -13,8 +13,9 @@
  * (client_secret_post).
  *
  * Storage is measured as the database file after a checkpoint: the WAL is
- * recycled at each checkpoint and bounded by SQLite's auto-checkpoint, so its
- * size says how writes were grouped, not what the store keeps.
+ * recycled at each checkpoint and bounded by the grant writer's checkpointer
+ * (sqlite-grant-writer.ts), so its size says how writes were grouped, not what
+ * the store keeps.
  */
 import Database from 'better-sqlite3';
 import { ChildProcess, spawn } from 'node:child_process';

@@ -44,7 +44,7 @@ import { GrantBatch, StoreTransaction } from './store';
 /** Up to this many client ids, `namesAnyOf` prefilters by substring (one prepared statement per count). */
 const BINDING_PREFILTER_MAX = 16;
 
-const SQLITE: SqlDialect = {
+export const SQLITE: SqlDialect = {
   // Aliases keep json_each's own `value` column apart from the object's.
   holds: {
     scopes: `EXISTS (SELECT 1 FROM json_each(o.value, '$.scopes') j WHERE j.value = ?)`,
