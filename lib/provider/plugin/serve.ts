@@ -22,6 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSourceModule, AnyResourceModule } from '../framework/resource-module';
+import { ValidationMemo } from '../framework/validation-memo';
 import { ProviderService } from '../provider-service';
 import { checkLaunchedByTerraform, handshakeLine, PLUGIN_PROTOCOL_VERSION, PROVIDER_HOSTNAME_SOURCE } from './handshake';
 import { startPluginServer } from './grpc-server';
@@ -58,8 +59,10 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.on('exit', () => rmSync(socketDir, { recursive: true, force: true }));
   const socketPath = join(socketDir, 'plugin.sock');
   const { resources, dataSources } = options;
+  // Validation answers depend on the request alone: every connection of the process shares them.
+  const validations = new ValidationMemo();
   server = await startPluginServer({
-    newService: () => new ProviderService({ resources, dataSources, env: process.env, cwd: process.cwd(), log }).handlers,
+    newService: () => new ProviderService({ resources, dataSources, env: process.env, cwd: process.cwd(), log, validations }).handlers,
     socketPath,
     tls: identity ? { certificatePem: identity.certificatePem, privateKeyPem: identity.privateKeyPem, clientCertificatePem } : undefined,
     log,
