@@ -236,6 +236,20 @@ export class ProviderService {
     return this.validator;
   }
 
+  /**
+   * Loads now what the first calls of a plan would load (the model's validators, the HTTP client and the live
+   * snapshot, Node's fetch implementation), for a process that has time before Terraform's first call.
+   */
+  static prepare(): void {
+    require('../model/validate');
+    require('../client/admin-client');
+    require('../client/secret-store');
+    require('../client/secret-command');
+    require('./live-snapshot');
+    require('./in-doubt-creates');
+    void globalThis.Response; // Node loads its fetch implementation (undici) when first used: about 50 ms
+  }
+
   private async connect(settings: NonNullable<ReturnType<typeof resolveSettings>['settings']>): Promise<ProviderContext> {
     const [{ AdminClient }, { SecretStore }, { SecretCommand }, { LiveSnapshot }] = [
       require('../client/admin-client') as typeof import('../client/admin-client'),

@@ -73,6 +73,9 @@ export async function serve(options: ServeOptions): Promise<void> {
         }
       : // Not called with "Test": true; were it called, the other instances of the command still need this process.
         () => log('GRPCController/Shutdown ignored: a reattached provider ends with the command that started it'),
+    // Reattached, Terraform starts only once we have said where we listen: its start-up leaves time to load what a
+    // plan uses. Launched, Terraform calls at once, and the phase may need none of it (the schema phase).
+    prepare: options.reattach ? ProviderService.prepare : undefined,
   });
   process.stdout.write(identity ? handshakeLine(socketPath, identity.certificateHandshake) : `${reattachValue(socketPath)}\n`);
 }
