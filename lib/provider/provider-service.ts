@@ -12,6 +12,7 @@ import { renderTerraformField, terraformPathOf, toModel, withDefaults } from './
 import { AnyResourceModule, DataSourceModule, Outcome, ProviderContext, ResourceModule } from './framework/resource-module';
 import { managerLabel, readPrivate, writePrivate } from './framework/ownership';
 import { toProtocolSchema } from './framework/schema';
+import { ValidationMemo } from './framework/validation-memo';
 import { PlanChecks } from './plan-checks';
 import { OwnershipPlanner } from './ownership-plan';
 import { PROVIDER_SCHEMA, resolveSettings } from './provider-config';
@@ -29,6 +30,8 @@ export interface ProviderServiceOptions {
   log: (line: string) => void;
   /** The Terraform working directory (the provider's cwd): names this provider's resources as managers, holds in-doubt creates. */
   cwd: string;
+  /** Configurations already validated, shared by the services of one process. @default one of this service's own */
+  validations?: ValidationMemo;
 }
 
 export class ProviderService {
@@ -38,8 +41,10 @@ export class ProviderService {
   private validator: ModelValidator | null = null;
   private readonly planChecks: PlanChecks;
   private readonly ownership = new OwnershipPlanner();
+  private readonly validations: ValidationMemo;
 
   constructor(private readonly options: ProviderServiceOptions) {
+    this.validations = options.validations ?? new ValidationMemo();
     this.resources = new Map(options.resources.map(r => [r.typeName, r]));
     this.dataSources = new Map(options.dataSources.map(d => [d.typeName, d]));
     this.planChecks = new PlanChecks(options.resources.filter(isModelResource));
@@ -80,7 +85,8 @@ export class ProviderService {
 
     ValidateResourceConfig: async request => {
       const resource = this.resource(request.type_name);
-      return diagnosticsOnly(...this.validateModel(resource, decodeObject(request.config)));
+      const problems = this.validations.problemsOf(resource.typeName, dynamicBytes(request.config), () => this.validateModel(resource, decodeObject(request.config)));
+      return diagnosticsOnly(...problems);
     },
 
     ValidateDataResourceConfig: async () => ({ diagnostics: [] }),
@@ -228,6 +234,20 @@ export class ProviderService {
     // ajv compiles the schemas on construction: only phases that validate pay for it.
     this.validator ??= new (require('../model/validate') as typeof import('../model/validate')).ModelValidator();
     return this.validator;
+  }
+
+  /**
+   * Loads now what the first calls of a plan would load (the model's validators, the HTTP client and the live
+   * snapshot, Node's fetch implementation), for a process that has time before Terraform's first call.
+   */
+  static prepare(): void {
+    require('../model/validate');
+    require('../client/admin-client');
+    require('../client/secret-store');
+    require('../client/secret-command');
+    require('./live-snapshot');
+    require('./in-doubt-creates');
+    void globalThis.Response; // Node loads its fetch implementation (undici) when first used: about 50 ms
   }
 
   private async connect(settings: NonNullable<ReturnType<typeof resolveSettings>['settings']>): Promise<ProviderContext> {

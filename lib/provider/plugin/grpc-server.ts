@@ -21,6 +21,8 @@ export interface PluginServerOptions {
   /** GRPCController/Shutdown was called. */
   onShutdown: () => void;
   log: (line: string) => void;
+  /** Calls to get ready for before Terraform's first call: every RPC's codecs are generated, then `prepare` runs. */
+  prepare?: () => void;
 }
 
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -50,5 +52,13 @@ export async function startPluginServer(options: PluginServerOptions): Promise<U
   };
   const server = new UnaryGrpcServer({ methodsOf, tls: options.tls, maxMessageBytes: MAX_MESSAGE_BYTES });
   await server.listen(options.socketPath);
+  const { prepare } = options;
+  if (prepare) {
+    // After the caller has said where we listen: done while Terraform starts, before its first call reaches us.
+    setImmediate(() => {
+      for (const { request, response } of codecs) [request, response].forEach(codec => codec.prepare());
+      prepare();
+    });
+  }
   return server;
 }

@@ -22,6 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSourceModule, AnyResourceModule } from '../framework/resource-module';
+import { ValidationMemo } from '../framework/validation-memo';
 import { ProviderService } from '../provider-service';
 import { checkLaunchedByTerraform, handshakeLine, PLUGIN_PROTOCOL_VERSION, PROVIDER_HOSTNAME_SOURCE } from './handshake';
 import { startPluginServer } from './grpc-server';
@@ -58,8 +59,10 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.on('exit', () => rmSync(socketDir, { recursive: true, force: true }));
   const socketPath = join(socketDir, 'plugin.sock');
   const { resources, dataSources } = options;
+  // Validation answers depend on the request alone: every connection of the process shares them.
+  const validations = new ValidationMemo();
   server = await startPluginServer({
-    newService: () => new ProviderService({ resources, dataSources, env: process.env, cwd: process.cwd(), log }).handlers,
+    newService: () => new ProviderService({ resources, dataSources, env: process.env, cwd: process.cwd(), log, validations }).handlers,
     socketPath,
     tls: identity ? { certificatePem: identity.certificatePem, privateKeyPem: identity.privateKeyPem, clientCertificatePem } : undefined,
     log,
@@ -70,6 +73,9 @@ export async function serve(options: ServeOptions): Promise<void> {
         }
       : // Not called with "Test": true; were it called, the other instances of the command still need this process.
         () => log('GRPCController/Shutdown ignored: a reattached provider ends with the command that started it'),
+    // Reattached, Terraform starts only once we have said where we listen: its start-up leaves time to load what a
+    // plan uses. Launched, Terraform calls at once, and the phase may need none of it (the schema phase).
+    prepare: options.reattach ? ProviderService.prepare : undefined,
   });
   process.stdout.write(identity ? handshakeLine(socketPath, identity.certificateHandshake) : `${reattachValue(socketPath)}\n`);
 }

@@ -11,6 +11,8 @@ export type Message = Record<string, unknown>;
 export interface MessageCodec {
   encode(message: Message): Buffer;
   decode(bytes: Buffer): Message;
+  /** Generates the encoder and decoder now instead of on first use (protobufjs generates them on the first call). */
+  prepare(): void;
 }
 
 export class ProtocolMessages {
@@ -26,6 +28,7 @@ export class ProtocolMessages {
         encode: message => Buffer.from(type.encode(message).finish()),
         // Plain objects: int64 as numbers, bytes as Buffers, unset fields absent.
         decode: bytes => type.toObject(type.decode(bytes), { longs: Number, bytes: Buffer }) as Message,
+        prepare: () => void type.setup(),
       };
       this.codecs.set(fullName, codec);
     }
