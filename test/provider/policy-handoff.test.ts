@@ -82,7 +82,13 @@ describe('a saved plan that changes the policy', () => {
     const plan = await cli(['terraform', 'plan', '-input=false', '-no-color', '-out=plan.tfplan'], readToken);
     expectExit(plan, 0);
     expect(plan.stdout).toContain('Plan: 1 to add, 2 to change, 0 to destroy.');
-    expect((plan.stdout + plan.stderr).replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
+    const said = (plan.stdout + plan.stderr).replace(/\s+/g, ' ');
+    expect(said).toContain('Applying this plan needs an admin token');
+    // The warning says what changes in the policy, and never prints the document (Terraform shows the lines it points at).
+    expect(said).toContain(
+      'This plan changes the \'dev\' policy: - exception added: EXTERNAL-ISOLATION for clients acme until 2099-01-31T00:00:00Z, because "Acme runs our ticket desk under contract C-77"',
+    );
+    expect(plan.stderr + plan.stdout).not.toContain('allowedScopes');
 
     const state = readFileSync(join(tf.dir, 'terraform.tfstate'));
     const before = await adminState(server);
