@@ -98,7 +98,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
         TF_CLI_CONFIG_FILE: cliConfig,
         PROCUREMENT_URL: server.url,
         PROCUREMENT_ADMIN_TOKEN: server.adminToken,
-        PROCUREMENT_SECRETS_DIR: secrets.dir,
+        // The root: the provider keeps this stack's secrets in its directory, secrets/<stack> (stackSecretsDir).
+        PROCUREMENT_SECRETS_DIR: join(workDir, 'secrets'),
       },
       // Per-resource lines say nothing a person needs here (the review below does): keep summaries and diagnostics.
       onLine: line => {

@@ -11,6 +11,7 @@ export * from './evaluate-policy';
 export * from './token-scopes';
 export * from './token-rule';
 export * from './policy-json';
+export { policyChanges } from './policy-changes';
 export { mayHoldExternally, externalIsolation } from './rules/external-isolation';
 export { ModelIndex } from './model-index';
 export { allowList } from './rules/allow-list';

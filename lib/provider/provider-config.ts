@@ -38,7 +38,8 @@ export const PROVIDER_SCHEMA: ObjectSchema = {
       optional: true,
       description:
         'Directory where the secret of each client this provider creates is written (one 0600 file per client); secrets never enter state. ' +
-        'Default: PROCUREMENT_SECRETS_DIR. For local use; in CI prefer `secrets_command`.',
+        "Default: the stack's directory under PROCUREMENT_SECRETS_DIR (`<PROCUREMENT_SECRETS_DIR>/<name of the Terraform working directory>`, " +
+        'so that stacks declaring the same client ids keep apart). For local use; in CI prefer `secrets_command`.',
     },
     {
       name: 'secrets_command',
@@ -58,6 +59,8 @@ export interface ProviderSettings {
   adminToken: string;
   timeoutMs: number;
   secretsDir: string | null;
+  /** True when secretsDir is PROCUREMENT_SECRETS_DIR, the root of every stack's directory (stackSecretsDir). */
+  secretsDirIsRoot: boolean;
   secretsCommand: string | null;
 }
 
@@ -96,6 +99,7 @@ export function resolveSettings(config: ObjectValue, env: NodeJS.ProcessEnv): { 
       adminToken,
       timeoutMs: timeoutSeconds * 1000,
       secretsDir: text('secrets_dir', 'PROCUREMENT_SECRETS_DIR') ?? null,
+      secretsDirIsRoot: text('secrets_dir') === undefined,
       secretsCommand: text('secrets_command', 'PROCUREMENT_SECRETS_COMMAND') ?? null,
     },
     diagnostics,

@@ -251,7 +251,7 @@ export class ProviderService {
   }
 
   private async connect(settings: NonNullable<ReturnType<typeof resolveSettings>['settings']>): Promise<ProviderContext> {
-    const [{ AdminClient }, { SecretStore }, { SecretCommand }, { LiveSnapshot }] = [
+    const [{ AdminClient }, { SecretStore, stackSecretsDir }, { SecretCommand }, { LiveSnapshot }] = [
       require('../client/admin-client') as typeof import('../client/admin-client'),
       require('../client/secret-store') as typeof import('../client/secret-store'),
       require('../client/secret-command') as typeof import('../client/secret-command'),
@@ -269,8 +269,11 @@ export class ProviderService {
     return {
       client,
       snapshot: new LiveSnapshot(client),
-      // Relative to the Terraform working directory (the provider's own cwd, however it was started).
-      secrets: settings.secretsDir ? new SecretStore(resolve(cwd, settings.secretsDir)) : null,
+      // Relative to the Terraform working directory (the provider's own cwd, however it was started); under
+      // PROCUREMENT_SECRETS_DIR, in the directory of this stack.
+      secrets: settings.secretsDir
+        ? new SecretStore(settings.secretsDirIsRoot ? stackSecretsDir(resolve(cwd, settings.secretsDir), cwd) : resolve(cwd, settings.secretsDir))
+        : null,
       secretsCommand: settings.secretsCommand ? new SecretCommand(settings.secretsCommand, { env, cwd }) : null,
       managerLabel: managerLabel(cwd, hostname()),
       inDoubtCreates: new InDoubtCreates(resolve(cwd, env.TF_DATA_DIR ?? '.terraform')),

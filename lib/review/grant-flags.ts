@@ -3,7 +3,7 @@
  * external, and what the policy's findings say about it. Policy flags come
  * from the findings (lib/policy's rules), never from a check of the review's own.
  */
-import { Client, Scope } from '../model/types';
+import { Client, Risk } from '../model/types';
 import { ObjectRef } from '../policy';
 import { HeldScope } from './held-scopes';
 import { ReviewFinding } from './review-policy';
@@ -13,6 +13,7 @@ type PolicyFlag = 'separation of duties' | 'external isolation' | 'no expiry' | 
 export type Flag =
   | 'critical'
   | 'high'
+  | 'risk unknown'
   | 'external client'
   | PolicyFlag
   | `${PolicyFlag} (accepted)`
@@ -28,9 +29,11 @@ const GRANT_RULES: Readonly<Record<string, PolicyFlag>> = {
   'TIME-BOUND-HIGH-RISK': 'not time-bound',
 };
 
-export function grantFlags(held: HeldScope, scope: Scope | undefined, client: Client | null, findings: readonly ReviewFinding[]): Flag[] {
+/** `risk`: the scope's, 'unknown' when the plan leaves it to apply (it might be critical), null when undefined. */
+export function grantFlags(held: HeldScope, risk: Risk | 'unknown' | null, client: Client | null, findings: readonly ReviewFinding[]): Flag[] {
   const flags: Flag[] = [];
-  if (scope?.risk === 'critical' || scope?.risk === 'high') flags.push(scope.risk);
+  if (risk === 'critical' || risk === 'high') flags.push(risk);
+  if (risk === 'unknown') flags.push('risk unknown');
   if (client?.external) flags.push('external client');
   for (const finding of findings) {
     const label = GRANT_RULES[finding.ruleId];

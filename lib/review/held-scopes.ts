@@ -14,20 +14,26 @@ export interface HeldScope {
   expiresAt: string | null;
   /** Roles that give it, e.g. `buyer` or `support → ticket.write` when implied by a granted scope. */
   via: string[];
+  /** The justifications (change ticket or reason) of the grants that give it, each once. */
+  justifications: string[];
 }
 
 export function heldScopes(clientId: string, model: EffectiveScopeInput, now: Date): Map<string, HeldScope> {
   const held = new Map<string, HeldScope>();
+  const justificationOf = (binding: string) =>
+    model.roleBindings.find(b => b.name === binding)?.subjects.find(s => s.clientId === clientId)?.justification ?? null;
   for (const grant of grantsByClient(model, now, clientId).get(clientId) ?? []) {
+    const justification = justificationOf(grant.binding);
     for (const scope of withImplied([grant.scope], model.scopes)) {
       const via = scope === grant.scope ? grant.role : `${grant.role} → ${grant.scope}`;
       const seen = held.get(scope);
       if (!seen) {
-        held.set(scope, { clientId, scope, expiresAt: grant.expiresAt, via: [via] });
+        held.set(scope, { clientId, scope, expiresAt: grant.expiresAt, via: [via], justifications: justification ? [justification] : [] });
         continue;
       }
       seen.expiresAt = laterExpiry(seen.expiresAt, grant.expiresAt);
       if (!seen.via.includes(via)) seen.via.push(via);
+      if (justification && !seen.justifications.includes(justification)) seen.justifications.push(justification);
     }
   }
   return held;

@@ -11,6 +11,9 @@
  * in the reviewer's terms and covers the server, which Terraform cannot see.)
  */
 import { UsageError } from '../model/errors';
+import { POLICY_RESOURCE_TYPE } from '../model/terraform-attributes';
+import { parsePolicyJson, PolicyDocument, policyJson } from '../policy';
+import { PlanJson } from './plan-json';
 
 export const PLAN_GUARD_FORMAT = 1;
 
@@ -71,4 +74,26 @@ export function changesSincePlan(planned: PlanGuard, now: Omit<PlanGuard, 'forma
     changes.push(`the state changed since the plan: ${show(was)} when planned, ${show(is)} now`);
   }
   return changes;
+}
+
+/**
+ * What a plan does to the server's policy, given the document the server enforces now: the planned document when
+ * the plan puts another one in force, 'preset' when it destroys a stored one (the server goes back to its preset),
+ * null when it leaves the policy as it is. The provider writes only on such a difference, and only an admin token
+ * may write it: a write token's apply of such a plan is refused half way, after Terraform already wrote outputs and
+ * dependencies to the state, which then no longer matches the saved plan. `plan-guard check --plan` refuses first.
+ */
+export function policyChangeOf(plan: PlanJson, live: { document: unknown; source: 'preset' | 'stored' | null }): PolicyDocument | 'preset' | null {
+  const change = (plan.resource_changes ?? []).find(r => r.mode === 'managed' && r.type === POLICY_RESOURCE_TYPE);
+  if (!change) return null;
+  const { actions, after } = change.change;
+  if (actions.includes('create') || actions.includes('update')) {
+    const text = after?.document;
+    // Unknown until apply: judged there, by the provider.
+    if (typeof text !== 'string') return null;
+    const planned = parsePolicyJson(text);
+    if (!planned.ok) return null; // the plan would have failed; nothing to guard
+    return policyJson(planned.value) === policyJson(live.document as PolicyDocument) ? null : planned.value;
+  }
+  return actions.includes('delete') && live.source === 'stored' ? 'preset' : null;
 }

@@ -28,9 +28,13 @@ const CHANGE_MARK = { gained: '+ gained', lost: '− lost', extended: '↑ exten
 
 export function reviewDocument(review: Review): ReviewDocument {
   const c = review.counts;
-  const planLine = `Plan: ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete` +
-    (c.forget ? `, ${c.forget} to forget` : '');
+  // Terraform's own words and numbers, so that a reviewer can hold the review against the plan output.
+  const planLine = `Plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy` + (c.forget ? `, ${c.forget} to forget` : '');
   const sections: (Section | null)[] = [
+    review.policyChanges.length === 0 ? null : {
+      title: 'Policy changed by this plan (its apply needs an admin token)',
+      bullets: review.policyChanges,
+    },
     findingsSection(review),
     accessSection(review),
     clientsSection('New clients', review.addedClients, 'Effective scopes after apply'),
@@ -129,16 +133,18 @@ function accessSection(review: Review): Section | null {
   return {
     title: 'Access changes by client',
     table: {
-      columns: ['Client', 'Change', 'Scope', 'Risk', 'Flags', 'Expires', 'Via role'],
+      columns: ['Client', 'Change', 'Scope', 'Risk', 'Flags', 'Expires', 'Via role', 'Justification'],
       rows: review.scopeChanges.map(ch => ({
         cells: [
           clientLabel(ch),
           CHANGE_MARK[ch.change],
           ch.scope,
-          ch.risk ?? 'not defined',
+          ch.risk === 'unknown' ? 'unknown until apply' : ch.risk ?? 'not defined',
           ch.flags.join(', '),
           ch.change === 'extended' ? `${ch.previousExpiresAt} → ${ch.expiresAt ?? 'never'}` : ch.expiresAt ?? 'never',
           ch.via.join(', '),
+          // Beside a gain, the reviewer asks why; a loss needs none.
+          ch.change === 'lost' ? '' : ch.justifications.join('; ') || 'none given',
         ],
         flagged: ch.flags.length > 0,
       })),

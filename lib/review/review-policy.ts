@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../model/errors';
 import { POLICY_RESOURCE_TYPE } from '../model/terraform-attributes';
-import { evaluatePolicy, findingText, ObjectRef, parsePolicy, PolicyDocument, PolicyError, PolicyException, sameObject } from '../policy';
+import { evaluatePolicy, findingText, ObjectRef, parsePolicy, policyChanges, PolicyDocument, PolicyError, PolicyException, sameObject } from '../policy';
 import { PlanJson, stateResources } from './plan-json';
 import { Model } from './terraform-resources';
 
@@ -108,6 +108,13 @@ export function readPolicyFile(text: string, source: string): PolicyDocument {
     if (e instanceof PolicyError) throw new UsageError(`${source}: ${e.message}`);
     throw e;
   }
+}
+
+/** What the plan changes in its procurement_policy, setting by setting and exception by exception; empty when nothing. */
+export function plannedPolicyChanges(plan: PlanJson): string[] {
+  const { before, after, changed } = documentsIn(plan);
+  if (!changed || after === null) return [];
+  return before === null ? [`new policy for '${after.environment}'`] : policyChanges(before, after);
 }
 
 /** The policy documents of the plan's `procurement_policy` resource: live (prior state) and planned. */

@@ -9,12 +9,17 @@ export interface ScopeChange {
   clientId: string;
   change: 'gained' | 'lost' | 'extended';
   scope: string;
-  /** Risk in the picture the change lands in; null when that picture does not define the scope. */
-  risk: Risk | null;
+  /**
+   * Risk in the picture the change lands in; 'unknown' when the plan leaves it to apply (a variable, another
+   * resource's attribute); null when that picture does not define the scope.
+   */
+  risk: Risk | 'unknown' | null;
   expiresAt: string | null;
   /** For `extended`: the expiry before. */
   previousExpiresAt?: string | null;
   via: string[];
+  /** The justifications (change tickets, reasons) of the grants that give it, as the bindings say them. */
+  justifications: string[];
   flags: Flag[];
 }
 
@@ -63,7 +68,11 @@ export interface Review {
   verdict: string;
   /** True when something needs a reviewer's attention (the verdict starts with ⚠). */
   flagged: boolean;
-  counts: Record<'create' | 'update' | 'replace' | 'delete' | 'forget', number>;
+  /**
+   * Terraform's own plan summary ("Plan: X to add, Y to change, Z to destroy"), over every managed resource of the
+   * plan (the procurement_policy and other providers' resources included): a replacement adds one and destroys one.
+   */
+  counts: Record<'add' | 'change' | 'destroy' | 'forget', number>;
   now: Date;
   scopeChanges: ScopeChange[];
   addedClients: ClientEntry[];
@@ -71,6 +80,8 @@ export interface Review {
   clientAttributeChanges: ClientAttributeChange[];
   /** The policy the plan was judged with; null when there was none to judge with. */
   policy: { environment: string; source: 'given' | 'plan' | 'server'; changed: boolean } | null;
+  /** What this plan changes in the procurement_policy it manages (policyChanges); empty when it changes none. */
+  policyChanges: string[];
   /** The policy's findings on the picture after apply (empty without a policy). */
   findings: ReviewFinding[];
   /** Exceptions of the policy that apply to objects in the picture after apply. */

@@ -12,7 +12,7 @@ import { Flag, grantFlags } from './grant-flags';
 import { heldScopes } from './held-scopes';
 import { PlanJson } from './plan-json';
 import { ObjectChange, plannedModels } from './plan-models';
-import { policiesOf, ReviewFinding, reviewExceptions, reviewFindings } from './review-policy';
+import { plannedPolicyChanges, policiesOf, ReviewFinding, reviewExceptions, reviewFindings } from './review-policy';
 import { ClientAttributeChange, DefinitionChange, DriftEntry, Review, ScopeChange, UnknownEntry } from './review-types';
 import { Model, modelObjectOf } from './terraform-resources';
 import { unusedGrants, UsageInput } from './unused-grants';
@@ -45,7 +45,8 @@ export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review
   const { applied, live, planned, changes, drift } = plannedModels(plan);
   const policies = policiesOf(plan, options.policy, options.serverPolicy);
   const findings = policies ? reviewFindings(live, planned, policies, now) : [];
-  const scopeChanges = accessChanges(live, planned, now, findings);
+  const riskUnknown = new Set(changes.filter(c => c.kind === 'scopes' && c.unknown.includes('risk')).map(c => c.key));
+  const scopeChanges = accessChanges(live, planned, now, findings, riskUnknown);
   const liveClients = byKey(live.clients, c => c.clientId);
   const plannedClients = byKey(planned.clients, c => c.clientId);
   const effective = (model: Model, id: string) => [...heldScopes(id, model, now).keys()].sort();
@@ -64,7 +65,7 @@ export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review
   }));
 
   const review: Omit<Review, 'verdict' | 'flagged'> = {
-    counts: countActions(changes),
+    counts: terraformCounts(plan),
     now,
     scopeChanges,
     addedClients,
@@ -75,6 +76,7 @@ export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review
       source: policies.source,
       changed: policies.before !== null && JSON.stringify(policies.before) !== JSON.stringify(policies.after),
     },
+    policyChanges: plannedPolicyChanges(plan),
     findings,
     exceptions: policies ? reviewExceptions(planned, policies, findings) : [],
     definitions: definitionChanges(live, planned, changes, now),
@@ -85,7 +87,8 @@ export function buildReview(plan: PlanJson, options: ReviewOptions = {}): Review
   return { ...review, ...verdictOf(review) };
 }
 
-function accessChanges(before: Model, after: Model, now: Date, findings: readonly ReviewFinding[] = []): ScopeChange[] {
+/** `riskUnknown`: scopes whose risk the plan leaves to apply (read as the highest in `after`, shown as unknown). */
+function accessChanges(before: Model, after: Model, now: Date, findings: readonly ReviewFinding[] = [], riskUnknown = new Set<string>()): ScopeChange[] {
   const out: ScopeChange[] = [];
   const scopesBefore = byKey(before.scopes, s => s.name);
   const scopesAfter = byKey(after.scopes, s => s.name);
@@ -98,21 +101,31 @@ function accessChanges(before: Model, after: Model, now: Date, findings: readonl
       const old = was.get(held.scope);
       const change = !old ? 'gained' : isLater(held.expiresAt, old.expiresAt) ? 'extended' : null;
       if (!change) continue;
-      const scope = scopesAfter.get(held.scope);
+      const risk = riskUnknown.has(held.scope) ? 'unknown' : scopesAfter.get(held.scope)?.risk ?? null;
       out.push({
         clientId,
         change,
         scope: held.scope,
-        risk: scope?.risk ?? null,
+        risk,
         expiresAt: held.expiresAt,
         ...(old ? { previousExpiresAt: old.expiresAt } : {}),
         via: held.via,
-        flags: grantFlags(held, scope, client, findings),
+        justifications: held.justifications,
+        flags: grantFlags(held, risk, client, findings),
       });
     }
     for (const old of was.values()) {
       if (is.has(old.scope)) continue;
-      out.push({ clientId, change: 'lost', scope: old.scope, risk: scopesBefore.get(old.scope)?.risk ?? null, expiresAt: old.expiresAt, via: old.via, flags: [] });
+      out.push({
+        clientId,
+        change: 'lost',
+        scope: old.scope,
+        risk: scopesBefore.get(old.scope)?.risk ?? null,
+        expiresAt: old.expiresAt,
+        via: old.via,
+        justifications: old.justifications,
+        flags: [],
+      });
     }
   }
   const order = { gained: 0, extended: 1, lost: 2 };
@@ -243,9 +256,17 @@ function clientsDependingOn(c: ObjectChange, planned: Model): string[] {
   return [...new Set(clients)].sort();
 }
 
-function countActions(changes: ObjectChange[]): Review['counts'] {
-  const counts = { create: 0, update: 0, replace: 0, delete: 0, forget: 0 };
-  for (const c of changes) counts[c.action]++;
+/** As Terraform counts its "Plan:" line: every managed resource, a replacement as one to add and one to destroy. */
+function terraformCounts(plan: PlanJson): Review['counts'] {
+  const counts = { add: 0, change: 0, destroy: 0, forget: 0 };
+  for (const { mode, change } of plan.resource_changes ?? []) {
+    if (mode !== 'managed') continue;
+    const actions = change.actions;
+    if (actions.includes('create')) counts.add++;
+    if (actions.includes('delete')) counts.destroy++;
+    if (actions.includes('update')) counts.change++;
+    if (actions.includes('forget')) counts.forget++;
+  }
   return counts;
 }
 

@@ -17,8 +17,11 @@ export function isProcurementResource(type: string): boolean {
 
 type Values = Record<string, unknown>;
 
-/** A risk known only at apply reads as the lowest: the review words it as a scope of that risk. */
-const GAP_READS_AS: Readonly<Record<string, string>> = { risk: RISKS[0] };
+/**
+ * A risk known only at apply reads as the highest, so that the policy judges the grant as the worst it could be
+ * (never as harmless); the review shows such a risk as unknown.
+ */
+const GAP_READS_AS: Readonly<Record<string, string>> = { risk: RISKS[RISKS.length - 1] };
 
 /**
  * Values read by the attribute table, each under its model field. A gap reads

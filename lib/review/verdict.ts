@@ -41,14 +41,15 @@ export function verdictOf(r: Omit<Review, 'verdict' | 'flagged'>): { verdict: st
 /** `payment.approve (critical) to external client supplier-acme: external isolation, no expiry`. */
 function describe(grant: ScopeChange): string {
   const external = grant.flags.includes('external client') ? 'external ' : '';
-  const policy = grant.flags.filter(f => isWarning(f) && f !== 'critical' && f !== 'high');
+  const policy = grant.flags.filter(f => isWarning(f) && f !== 'critical' && f !== 'high' && f !== 'risk unknown');
   const verb = grant.change === 'extended' ? ' extended' : '';
-  return `${grant.scope}${grant.risk ? ` (${grant.risk})` : ''}${verb} to ${external}client ${grant.clientId}${policy.length ? `: ${policy.join(', ')}` : ''}`;
+  return `${grant.scope}${grant.risk ? ` (${grant.risk === 'unknown' ? 'risk unknown' : grant.risk})` : ''}${verb} to ${external}client ${grant.clientId}${policy.length ? `: ${policy.join(', ')}` : ''}`;
 }
 
 /** Highest risk first, then the most policy flags, then external clients. */
 function worstFirst(a: ScopeChange, b: ScopeChange): number {
-  const rank = (c: ScopeChange) => (c.risk ? RISKS.indexOf(c.risk) : -1);
+  // A risk left to apply might be the highest: it ranks above critical, never below low.
+  const rank = (c: ScopeChange) => (c.risk === 'unknown' ? RISKS.length : c.risk ? RISKS.indexOf(c.risk) : -1);
   const warnings = (c: ScopeChange) => c.flags.filter(isWarning).length;
   const external = (c: ScopeChange) => (c.flags.includes('external client') ? 1 : 0);
   return rank(b) - rank(a) || warnings(b) - warnings(a) || external(b) - external(a) || a.clientId.localeCompare(b.clientId) || a.scope.localeCompare(b.scope);

@@ -37,9 +37,9 @@ describe('cdktf deploy and plan through the mirror', () => {
 
     const plan = await cdktf('plan', 'dev');
     expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
-    const secrets = readdirSync(fixture.env.PROCUREMENT_SECRETS_DIR!).map(
-      file => (JSON.parse(readFileSync(join(fixture.env.PROCUREMENT_SECRETS_DIR!, file), 'utf8')) as { clientSecret: string }).clientSecret,
-    );
+    // Under PROCUREMENT_SECRETS_DIR, in the stack's own directory.
+    const stackSecrets = join(fixture.env.PROCUREMENT_SECRETS_DIR!, 'dev');
+    const secrets = readdirSync(stackSecrets).map(file => (JSON.parse(readFileSync(join(stackSecrets, file), 'utf8')) as { clientSecret: string }).clientSecret);
     expect(secrets.length).toBe(snapshot.clients.length);
     for (const output of [deploy.stdout, deploy.stderr, plan.stdout, plan.stderr]) {
       for (const secret of [fixture.server.adminToken, ...secrets]) expect(output).not.toContain(secret);

@@ -73,7 +73,7 @@ describe('review comment size', () => {
     const lines = comment.split('\n');
     expect(lines[0]).toBe(COMMENT_MARKER);
     expect(lines[3]).toMatch(/^\*\*⚠ /);
-    expect(lines[5]).toMatch(/^Plan: 2007 to create, 0 to update/);
+    expect(lines[5]).toMatch(/^Plan: 2007 to add, 0 to change, 0 to destroy\./);
     // The access table: 2 scopes a client, and payment.approve (high) for the first FLAGGED: those are flagged and come first.
     const access = comment.slice(comment.indexOf('#### Access changes by client'));
     const firstRows = access.split('\n').filter(l => l.startsWith('| integration-')).slice(0, FLAGGED);

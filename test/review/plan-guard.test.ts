@@ -1,5 +1,7 @@
 /** The guard between a reviewed plan and its apply: what counts as a change, and how it is said. */
-import { changesSincePlan, parsePlanGuard, PlanGuard, stateVersionOf } from '../../lib/review/plan-guard';
+import { recommendedPolicy } from '../../lib/policy';
+import { changesSincePlan, parsePlanGuard, PlanGuard, policyChangeOf, stateVersionOf } from '../../lib/review/plan-guard';
+import { Action, PlanJson } from '../../lib/review/plan-json';
 
 const planned: PlanGuard = {
   format: 1,
@@ -43,5 +45,41 @@ describe('plan guard', () => {
   test('fails when the guard file is not one', () => {
     expect(parsePlanGuard(JSON.stringify(planned), 'g.json')).toEqual(planned);
     expect(() => parsePlanGuard('{"format":2}', 'g.json')).toThrow("g.json is not a plan guard written by 'procurement-scopes plan-guard record' (format 1)");
+  });
+
+  describe('what a plan does to the policy (plan-guard check --plan)', () => {
+    const preset = recommendedPolicy('dev');
+    const policyPlan = (actions: Action[], document: unknown): PlanJson => ({
+      format_version: '1.2',
+      resource_changes: [
+        { address: 'procurement_scope.x', mode: 'managed', type: 'procurement_scope', name: 'x', change: { actions: ['create'], before: null, after: { name: 'x' } } },
+        {
+          address: 'procurement_policy.dev',
+          mode: 'managed',
+          type: 'procurement_policy',
+          name: 'dev',
+          change: { actions, before: null, after: actions.includes('delete') && !actions.includes('create') ? null : { environment: 'dev', document } },
+        },
+      ],
+    });
+    const stored = { document: preset, source: 'stored' as const };
+
+    test('another document in force is a change, in any spelling the same one is none', () => {
+      const changed = { ...preset, maxHighRiskGrantDays: 14 };
+      expect(policyChangeOf(policyPlan(['update'], JSON.stringify(changed)), stored)).toEqual(changed);
+      // Key order and the preset's fields left out: the server enforces exactly this already.
+      expect(policyChangeOf(policyPlan(['create'], JSON.stringify({ environment: 'dev' })), { ...stored, source: 'preset' })).toBeNull();
+      expect(policyChangeOf(policyPlan(['no-op'], JSON.stringify(changed)), stored)).toBeNull();
+      expect(policyChangeOf({ format_version: '1.2', resource_changes: [] }, stored)).toBeNull();
+    });
+
+    test('destroying a stored policy puts the preset back, a change; destroying while the preset is in force is none', () => {
+      expect(policyChangeOf(policyPlan(['delete'], null), stored)).toBe('preset');
+      expect(policyChangeOf(policyPlan(['delete'], null), { ...stored, source: 'preset' })).toBeNull();
+    });
+
+    test('a document unknown until apply is left to the provider', () => {
+      expect(policyChangeOf(policyPlan(['update'], undefined), stored)).toBeNull();
+    });
   });
 });

@@ -80,7 +80,7 @@ describe('review of a plan', () => {
     expect(r.policy).toBeNull();
     expect(r.findings).toEqual([]);
     expect(r.verdict).toBe('⚠ 1 risky grant (worst: payment.approve (critical) to external client supplier-acme)');
-    expect(renderReview(loadPlan('critical-to-external'), { format: 'text' }).split('\n')[1]).toMatch(/No policy judged: the plan manages none; pass --policy-from <server url> \(the server's policy\) or --policy <file>/);
+    expect(renderReview(loadPlan('critical-to-external'), { format: 'text' }).split('\n').slice(1, 3).join(' ').replace(/\s+/g, ' ')).toMatch(/No policy judged: the plan manages none; pass --policy-from <server url> \(the server's policy\) or --policy <file>/);
   });
 
   test('a separation-of-duties conflict the plan introduces names the client and the clashing scopes', () => {
@@ -101,9 +101,9 @@ describe('review of a plan', () => {
     expect(r.flagged).toBe(false);
     expect(r.findings.find(f => f.ruleId === 'SEPARATION-OF-DUTIES')).toMatchObject({ isNew: false, flagged: false, exception: { reason: exception.reason } });
     expect(r.exceptions).toEqual([{ ...exception, isNew: false, inUse: true }]);
-    const text = renderReview(plan, { policy: policy({ exceptions: [exception] }), format: 'text' });
-    expect(text).toMatch(/^ {2}SEPARATION-OF-DUTIES \(error\) +clients approval-bot +client 'approval-bot' would hold .* +before this plan +four-eyes check in the ERP, RISK-7 \(until 2025-12-31T00:00:00Z\)$/m);
-    expect(text).toMatch(/^ {2}SEPARATION-OF-DUTIES +clients approval-bot +four-eyes check in the ERP, RISK-7 +2025-12-31T00:00:00Z +accepts a finding$/m);
+    const markdown = renderReview(plan, { policy: policy({ exceptions: [exception] }), format: 'markdown' });
+    expect(markdown).toMatch(/^\| SEPARATION-OF-DUTIES \(error\) \| clients approval-bot \| client 'approval-bot' would hold .* \| before this plan \| four-eyes check in the ERP, RISK-7 \(until 2025-12-31T00:00:00Z\) \|$/m);
+    expect(markdown).toMatch(/^\| SEPARATION-OF-DUTIES \| clients approval-bot \| four-eyes check in the ERP, RISK-7 \| 2025-12-31T00:00:00Z \| accepts a finding \|$/m);
   });
 
   test('a conflict this plan introduces flags it even when an exception accepts it', () => {
@@ -138,6 +138,18 @@ describe('review of a plan', () => {
     expect(r.definitions).toEqual([
       expect.objectContaining({ key: 'po.approve', details: ['risk high → critical', 'held by approval-bot (until 2025-09-30T00:00:00Z)'], flags: ['risk raised'] }),
     ]);
+  });
+
+  test('a risk the plan leaves to apply reads as unknown, never as low, and ranks above critical', () => {
+    const plan = loadPlan('critical-to-external');
+    const scope = plan.resource_changes!.find(c => c.address === 'procurement_scope.payment_approve')!;
+    scope.change.actions = ['update'];
+    delete scope.change.after!.risk;
+    scope.change.after_unknown = { risk: true };
+    const r = buildReview(plan);
+    expect(r.scopeChanges.find(c => c.scope === 'payment.approve')).toMatchObject({ clientId: 'supplier-acme', risk: 'unknown', flags: ['risk unknown', 'external client'] });
+    expect(r.verdict).toMatch(/^⚠ 1 risky grant \(worst: payment\.approve \(risk unknown\) to external client supplier-acme\)/);
+    expect(renderReview(plan, { format: 'text' })).toMatch(/^ {2}supplier-acme +\+ gained +payment\.approve +unknown until apply +risk unknown, +never +payments +none given$/m);
   });
 
   test('a removed grant shows the expiry it had', () => {

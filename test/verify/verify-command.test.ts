@@ -7,8 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SecretStore } from '../../lib/client/secret-store';
+import { dirname, join } from 'node:path';
+import { SecretStore, stackSecretsDir } from '../../lib/client/secret-store';
 import { loadDeclaredModel } from '../../lib/verify/terraform-config';
 import { TokenClient } from '../../lib/verify/token-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
@@ -18,7 +18,11 @@ const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 const CONFIG = join(__dirname, 'fixtures', 'cdk.tf.json');
 
 let server: EmbeddedServer;
+/** PROCUREMENT_SECRETS_DIR: the root, with one directory per stack. */
 let secretsDir: string;
+/** The fixture's stack's directory under it (named after the directory of CONFIG, as the provider names it). */
+const stackDir = () => stackSecretsDir(secretsDir, dirname(CONFIG));
+const STACK = 'fixtures';
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
@@ -36,7 +40,7 @@ beforeAll(async () => {
   secretsDir = mkdtempSync(join(tmpdir(), 'verify-secrets-'));
   // Create what the code declares, in dependency order, keeping each client's secret as the provider does.
   const { model } = loadDeclaredModel(CONFIG);
-  const secrets = new SecretStore(secretsDir);
+  const secrets = new SecretStore(stackDir());
   for (const scope of model.scopes) await server.admin.put('scopes', scope, scope.name);
   for (const role of model.roles) await server.admin.put('roles', role, role.name);
   for (const client of model.clients) {
@@ -98,6 +102,19 @@ describe('procurement-scopes verify', () => {
     expect(verify('--client', 'helpdesk', '--secrets-dir', join(secretsDir, 'empty'), '--skip-missing-secrets').status).toBe(0);
   });
 
+  test('names a secret an earlier version left in the shared directory, and where to move it', () => {
+    new SecretStore(secretsDir).save('helpdesk', 'from-an-earlier-version');
+    try {
+      const { status, stdout } = verify('--client', 'helpdesk', '--secrets-dir', join(secretsDir, 'empty'));
+      expect(status).toBe(2);
+      expect(stdout.replace(/\s+/g, ' ')).toContain(
+        `${join(secretsDir, 'helpdesk.json')} was written by an earlier version, which kept every stack's secrets in one directory; if it belongs to this stack, move it into ${join(secretsDir, 'empty')}`,
+      );
+    } finally {
+      new SecretStore(secretsDir).remove('helpdesk');
+    }
+  });
+
   test('fails when --client names a client the code does not declare', () => {
     const { status, stderr } = verify('--client', 'nobody');
     expect(status).toBe(2);
@@ -115,14 +132,14 @@ describe('procurement-scopes rotate-secret', () => {
   const adminEnv = () => ({ PROCUREMENT_ADMIN_TOKEN: server.adminToken });
 
   test('writes the new secret to the secrets dir; the old one stops working and verify still passes', async () => {
-    const store = new SecretStore(secretsDir);
+    const store = new SecretStore(stackDir());
     const old = store.load('approval-bot')!.clientSecret;
-    const { status, stdout } = cli(['rotate-secret', 'approval-bot'], adminEnv());
+    const { status, stdout } = cli(['rotate-secret', 'approval-bot', '--stack', STACK], adminEnv());
     expect(status).toBe(0);
-    expect(stdout).toContain(`rotated the secret of client 'approval-bot'; the new secret is in ${secretsDir}`);
+    expect(stdout).toContain(`rotated the secret of client 'approval-bot'; the new secret is in ${stackDir()}`);
     expect(stdout).not.toContain(store.load('approval-bot')!.clientSecret);
     expect(store.load('approval-bot')!.clientSecret).not.toBe(old);
-    expect(statSync(join(secretsDir, 'approval-bot.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(stackDir(), 'approval-bot.json')).mode & 0o777).toBe(0o600);
     const tokens = await TokenClient.discover(server.url);
     expect(await tokens.request('approval-bot', old, ['po.approve'])).toMatchObject({ ok: false, error: 'invalid_client' });
     expect(verify('--client', 'approval-bot').status).toBe(0);
@@ -139,17 +156,25 @@ describe('procurement-scopes rotate-secret', () => {
     const { status: verifyStatus, stdout: report } = verify('--client', 'helpdesk');
     expect(verifyStatus).toBe(4);
     expect(report).toContain("client 'helpdesk': the server rejects its credentials (invalid_client");
-    new SecretStore(secretsDir).save('helpdesk', secret);
+    new SecretStore(stackDir()).save('helpdesk', secret);
+  });
+
+  test('under PROCUREMENT_SECRETS_DIR, asks for the stack before rotating anything', async () => {
+    const { status, stderr } = cli(['rotate-secret', 'helpdesk'], adminEnv());
+    expect(status).toBe(2);
+    expect(stderr).toContain(`PROCUREMENT_SECRETS_DIR (${secretsDir}) holds one directory per stack: name the client's stack with --stack <name>`);
+    const tokens = await TokenClient.discover(server.url);
+    expect(await tokens.request('helpdesk', new SecretStore(stackDir()).load('helpdesk')!.clientSecret, ['ticket.write'])).toMatchObject({ ok: true });
   });
 
   test('fails when the admin token is missing or the client unknown', () => {
     expect(cli(['rotate-secret', 'helpdesk']).stderr).toContain('no admin token: set PROCUREMENT_ADMIN_TOKEN or pass --admin-token-file');
-    const unknown = cli(['rotate-secret', 'nobody'], adminEnv());
+    const unknown = cli(['rotate-secret', 'nobody', '--stack', STACK], adminEnv());
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(`no client 'nobody' on the server at ${server.url}`);
-    const wrong = cli(['rotate-secret', 'helpdesk'], { PROCUREMENT_ADMIN_TOKEN: 'not-the-token' });
+    const wrong = cli(['rotate-secret', 'helpdesk', '--stack', STACK], { PROCUREMENT_ADMIN_TOKEN: 'not-the-token' });
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain('refused the admin token');
-    expect(existsSync(join(secretsDir, 'nobody.json'))).toBe(false);
+    expect(existsSync(join(stackDir(), 'nobody.json'))).toBe(false);
   });
 });

@@ -76,10 +76,11 @@ describe('workflows', () => {
     expect(plan).toContain('PROCUREMENT_ADMIN_TOKEN: ${{ secrets.PROCUREMENT_READ_TOKEN }}');
     const apply = code('procurement-apply.yml');
     const [beforeApplyJob, applyJob] = apply.split(/^ {2}apply:$/m);
-    expect(beforeApplyJob).not.toContain('PROCUREMENT_WRITE_TOKEN');
+    expect(beforeApplyJob).not.toMatch(/PROCUREMENT_WRITE_TOKEN|PROCUREMENT_POLICY_ADMIN_TOKEN/);
     expect(applyJob).toContain('environment: production');
     expect(applyJob).toContain('PROCUREMENT_ADMIN_TOKEN: ${{ secrets.PROCUREMENT_WRITE_TOKEN }}');
     expect(apply).toContain("if: ${{ github.ref == 'refs/heads/main' }}");
-    expect(code('procurement-drift.yml')).not.toContain('PROCUREMENT_WRITE_TOKEN');
+    expect(code('procurement-drift.yml')).not.toMatch(/PROCUREMENT_WRITE_TOKEN|PROCUREMENT_POLICY_ADMIN_TOKEN/);
+    expect(plan).not.toContain('PROCUREMENT_POLICY_ADMIN_TOKEN');
   });
 });

@@ -17,7 +17,7 @@
  */
 import { AdminApiError } from '../../client/admin-client';
 import { POLICY_RESOURCE_TYPE, POLICY_SCHEMA } from '../../model/terraform-attributes';
-import { parsePolicyJson, PolicyDocument, policyJson, samePolicyJson } from '../../policy';
+import { parsePolicyJson, PolicyDocument, policyChanges, policyJson, samePolicyJson } from '../../policy';
 import { Diagnostic, error, warning } from '../framework/diagnostics';
 import { nullObject } from '../framework/model-mapping';
 import { DocumentResourceModule, Outcome, ProviderContext } from '../framework/resource-module';
@@ -26,6 +26,7 @@ import { isKnown, ObjectValue } from '../protocol/value-codec';
 const schema = POLICY_SCHEMA;
 
 const DOCUMENT = ['document'];
+const ENVIRONMENT = ['environment'];
 
 export const policyResource = {
   typeName: POLICY_RESOURCE_TYPE,
@@ -77,7 +78,7 @@ export const policyResource = {
         ),
       ];
     }
-    return roleForPolicyChange(ctx, parsed.value.environment);
+    return roleForPolicyChange(ctx, parsed.value.environment, policyChanges(live.value as PolicyDocument, parsed.value));
   },
 
   proposedPolicy(planned) {
@@ -148,8 +149,12 @@ async function attemptWrite(
   }
 }
 
-/** At plan: who may apply this change. A write token is refused now; a read token (a pull request's plan) is told. */
-async function roleForPolicyChange(ctx: ProviderContext, environment: string): Promise<Diagnostic[]> {
+/**
+ * At plan: who may apply this change. A write token is refused now; a read token (a pull request's plan) is told,
+ * with what changes. Both point at `environment`, not `document`: Terraform prints the lines of the attribute a
+ * diagnostic names, and the document's is the whole policy, escaped, on one line.
+ */
+async function roleForPolicyChange(ctx: ProviderContext, environment: string, changes: string[]): Promise<Diagnostic[]> {
   let role: string;
   try {
     role = (await ctx.client.whoami()).role;
@@ -159,13 +164,13 @@ async function roleForPolicyChange(ctx: ProviderContext, environment: string): P
   }
   if (role === 'admin') return [];
   const token = `This plan runs with a ${role} token.`;
-  if (role === 'write') return [needsAdmin(environment, `${token} Nothing was applied.`)];
+  const what = `This plan changes the '${environment}' policy:\n${changes.map(c => `- ${c}`).join('\n')}\n`;
+  if (role === 'write') return [needsAdmin(environment, `${what}${token} Nothing was applied.`)];
   return [
     warning(
       `Applying this plan needs an admin token`,
-      `This plan changes the '${environment}' policy. ${token} Its apply needs an admin token: a write token's apply is refused. ` +
-        'See "Shipping a policy change" in docs/ci-workflows.md.',
-      DOCUMENT,
+      `${what}${token} Its apply needs an admin token: a write token's apply is refused. See "Shipping a policy change" in docs/ci-workflows.md.`,
+      ENVIRONMENT,
     ),
   ];
 }
@@ -176,7 +181,7 @@ function needsAdmin(environment: string, what: string): Diagnostic {
     `${what} The '${environment}' policy decides what every other write may do, so only an admin token changes it. Apply this ` +
       'configuration with an admin token (procurement-scopes admin-token create --role admin), e.g. in the apply job for policy ' +
       'changes (docs/ci-workflows.md, "Shipping a policy change"), or leave the document as the server has it.',
-    DOCUMENT,
+    ENVIRONMENT,
   );
 }
 
