@@ -23,6 +23,7 @@ import { DownstreamAdoption, DownstreamStatus } from '../../model/admin-api';
 import { Client, clientAuthentication } from '../../model/types';
 import { PolicyHolder } from '../admission/server-policy';
 import { ServerError } from '../errors';
+import { MetricsSink } from '../metrics/server-metrics';
 import { Store } from '../store/store';
 import { Credentials, DownstreamAdapter, DownstreamError, RemoteClient } from './adapter';
 import { adoptClient, adoptHint } from './adopt';
@@ -35,6 +36,8 @@ export interface DownstreamSyncOptions {
   policy: PolicyHolder;
   now: () => Date;
   log: (line: string) => void;
+  /** Counts drift found (procurement_downstream_drift_total). */
+  metrics: Pick<MetricsSink, 'downstreamDrifted'>;
   /** Names this downstream in the store's records (kind and address): records of another downstream are never used. */
   downstreamId: string;
   drift: DriftMode;
@@ -232,6 +235,7 @@ export class DownstreamSync {
       const key = `${found.clientId} ${JSON.stringify(found.found)}`;
       if (found.action === 'reported' && this.reported.has(key)) continue;
       if (found.action === 'reported') this.reported.add(key);
+      this.options.metrics.downstreamDrifted(this.options.adapter.kind);
       await this.options.store.appendAudit({
         at: at.toISOString(),
         actor: `downstream:${this.options.adapter.kind}`,
