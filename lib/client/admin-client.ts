@@ -43,6 +43,7 @@
 import { Kind, KindObject, Snapshot } from '../model/types';
 import {
   AdminRole,
+  DownstreamAdoption,
   DownstreamStatus,
   AdminTokenInfo,
   AdmissionAnswer,
@@ -180,6 +181,15 @@ export class AdminClient {
   /** Where the push to the downstream server stands (`kind: 'embedded'` without one). */
   async downstream(): Promise<DownstreamStatus> {
     return (await this.request<DownstreamStatus>('GET', 'downstream')).body;
+  }
+
+  /**
+   * Adopts a client someone else made on the downstream into the control plane's ownership (admin token);
+   * `reference` is what the downstream's kind needs to find it (rfc7592: its registration URI and access token);
+   * `replace` lets it take the place of a downstream client the control plane made for that client (deleted there).
+   */
+  async adoptDownstream(clientId: string, reference: Record<string, string> = {}, replace = false): Promise<DownstreamAdoption> {
+    return (await this.request<DownstreamAdoption>('PUT', `downstream/clients/${encodeURIComponent(clientId)}${replace ? '?replace=true' : ''}`, reference)).body;
   }
 
   /** Deletes an object; answers false when it was already gone. */

@@ -206,3 +206,20 @@ export interface DownstreamStatus {
   /** Recent failed passes, the last error last. */
   failures: { at: string; error: string }[];
 }
+
+/** `PUT downstream/clients/{clientId}`: a client someone else made on the downstream, now owned by the control plane. */
+export interface DownstreamAdoption {
+  clientId: string;
+  /** The id the downstream knows it by. */
+  remoteId: string;
+  /** False when it was already this client's: nothing changed. */
+  adopted: boolean;
+  /** The scopes it held there when adopted ([]: disabled); the model's are pushed over them right after. */
+  held: string[];
+}
+
+/**
+ * The error codes of a write that was stored in the control plane but not pushed to its downstream: the object
+ * exists, so a create that met one is in doubt (landed), not refused; its retry is the same create.
+ */
+export const STORED_NOT_PUSHED: readonly string[] = ['downstream_not_synced', 'downstream_client_exists'];

@@ -103,7 +103,8 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       now: () => now().getTime(),
     });
   const guards = { token: guard('token'), introspection: guard('introspection') };
-  const downstream = downstreamSettings && new DownstreamSync({ store, policy, now, log, ...downstreamSettings, downstreamId: downstreamSettings.id });
+  const downstream = downstreamSettings && new DownstreamSync({ store, policy, now, log, metrics: counting, ...downstreamSettings, downstreamId: downstreamSettings.id });
+  if (downstream) metrics?.watchDownstream(downstream);
   const router = new AdminRouter(
     { store, adminTokens, validator: new ModelValidator(), now, bodyLimitBytes: config.bodyLimitBytes, policy, secrets, signingKeys, downstream },
     { rateLimit: config.adminRateLimit, metrics: counting },

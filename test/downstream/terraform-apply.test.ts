@@ -40,11 +40,11 @@ function verify(roles: Record<string, string[]>) {
 }
 
 const scope = (name: string) => ({ name, description: `Can ${name}`, risk: 'low' });
-const config = (subjects: string[]) => ({
+const config = (subjects: string[], clients = ['erp']) => ({
   resource: {
     procurement_scope: { catalog: scope('catalog.read'), rfq: scope('rfq.submit') },
     procurement_role: { reader: { name: 'reader', description: 'Reads', scopes: ['${procurement_scope.catalog.name}'] } },
-    procurement_client: { erp: { client_id: 'erp', display_name: 'ERP', owner: 'procurement' } },
+    procurement_client: Object.fromEntries(clients.map(id => [id, { client_id: id, display_name: id, owner: 'procurement' }])),
     procurement_role_binding: { readers: { name: 'readers', role: '${procurement_role.reader.name}', subject: subjects.map(client_id => ({ client_id })) } },
   },
 });
@@ -107,5 +107,21 @@ test('an apply while the downstream is down fails naming what could not be pushe
   expect(refused.scopes).toBeNull();
   // The model held the change all along: the next apply confirms it and has nothing left to do.
   expectExit(await tf.apply(), 0);
+  expectExit(await tf.plan(), 0);
+});
+
+test('a client created while the downstream is down: the apply fails saying so; the next one, once it is back, creates it there and delivers its credentials', async () => {
+  await downstream.terminate();
+  tf.writeConfig(config(['erp', 'late'], ['erp', 'late']));
+  const apply = await tf.apply();
+  expectExit(apply, 1);
+  expect((apply.stdout + apply.stderr).replace(/\s+/g, ' ')).toContain("to receive the credentials of client 'late' if it is created then");
+  expect(new SecretStore(secretsDir).load('late')).toBeNull();
+  await downstream.start();
+  // The model holds the client: the retried create is the same one (not a takeover), and it gets the credentials.
+  expectExit(await tf.apply(), 0);
+  const stored = new SecretStore(secretsDir).load('late')!;
+  expect(stored.downstreamClientId).toEqual(expect.any(String));
+  expect(await requestToken(`${downstream.issuer}/token`, stored.downstreamClientId!, stored.clientSecret, 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
   expectExit(await tf.plan(), 0);
 });

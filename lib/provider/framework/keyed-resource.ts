@@ -6,6 +6,7 @@
  * definition and add what is particular to them.
  */
 import { AdminApiError } from '../../client/admin-client';
+import { STORED_NOT_PUSHED } from '../../model/admin-api';
 import { Kind, KindObject } from '../../model/types';
 import { managerDigest } from '../../model/ownership';
 import { ObjectValue } from '../protocol/value-codec';
@@ -66,8 +67,9 @@ export function keyedResource<K extends Kind>(options: KeyedResourceOptions<K>):
       try {
         return { ...(await write(ctx, planned, manager, true)), manager };
       } catch (failure) {
-        // Refused by the server: nothing landed under a new id.
-        if (failure instanceof AdminApiError && earlier === null) ctx.inDoubtCreates.settle(kind, key, manager);
+        // Refused by the server: nothing landed under a new id. Stored but not pushed to the downstream: it landed,
+        // and the next apply's create must be the same one, to receive the downstream credentials then.
+        if (failure instanceof AdminApiError && earlier === null && !STORED_NOT_PUSHED.includes(failure.code)) ctx.inDoubtCreates.settle(kind, key, manager);
         throw failure;
       }
     },

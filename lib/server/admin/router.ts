@@ -14,7 +14,7 @@ import { dryRunAdmission } from './actions/admission';
 import { audit } from './actions/audit';
 import { createAdminToken } from './actions/create-admin-token';
 import { deleteObject } from './actions/delete-object';
-import { downstreamStatus } from './actions/downstream';
+import { adoptDownstreamClient, downstreamStatus } from './actions/downstream';
 import { getEffectiveScopes } from './actions/effective-scopes';
 import { getObject } from './actions/get-object';
 import { listAdminTokens } from './actions/list-admin-tokens';
@@ -53,6 +53,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: ['audit'], role: 'read', action: audit },
   { method: 'GET', pattern: ['usage'], role: 'read', action: usage },
   { method: 'GET', pattern: ['downstream'], role: 'read', action: downstreamStatus },
+  // Takes a client someone else made on the downstream into the control plane's ownership (before `{kind}/{key}/manager`).
+  { method: 'PUT', pattern: ['downstream', 'clients', '*'], role: 'admin', action: adoptDownstreamClient, write: 'adopt' },
   // It names the addresses that called: operators' business, not plans'.
   { method: 'GET', pattern: ['refusals'], role: 'admin', action: refusals },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },

@@ -77,16 +77,27 @@ export interface DownstreamAdapter {
    * when the server rotated what `state` holds.
    */
   setScopes(owned: OwnedClient, scopes: readonly string[]): Promise<OwnedClient>;
+  /**
+   * Reads a client someone else made on the downstream, named by `reference` (what this kind needs to find and
+   * manage it: nothing more than the model's client id where the server takes our ids; the registration URI and
+   * access token where it assigns its own), so that the control plane can record it as its own (an explicit
+   * import). Changes nothing there. Throws DownstreamError `invalid` for a reference of the wrong shape, `refused`
+   * when the downstream has no such client.
+   */
+  adopt(clientId: string, reference: Readonly<Record<string, unknown>>): Promise<{ owned: OwnedClient; remote: RemoteClient }>;
   /** Removes the client; a client already gone is not an error. */
   delete(owned: OwnedClient): Promise<void>;
   /** Creates the scope objects the server lacks, where it has a registry; never changes or deletes one. */
   ensureScopes(scopes: readonly ScopeObject[]): Promise<void>;
 }
 
-/** Why a downstream call failed: `unreachable` and `refused` are retried; `conflict` needs a person. */
+/**
+ * Why a downstream call failed: `unreachable` and `refused` are retried; `conflict` (a client id the downstream
+ * holds and the control plane does not own) needs a person; `invalid` is a caller's mistake (an adoption reference).
+ */
 export class DownstreamError extends Error {
   constructor(
-    readonly reason: 'unreachable' | 'refused' | 'conflict',
+    readonly reason: 'unreachable' | 'refused' | 'conflict' | 'invalid',
     message: string,
   ) {
     super(message);

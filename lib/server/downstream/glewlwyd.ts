@@ -17,7 +17,8 @@
  *   so that a client deleted or created between two pages is never taken
  *   for gone.
  * - A client id glewlwyd already holds is never taken over: `create` refuses
- *   it as a conflict saying what to do (adoption is not offered yet).
+ *   it as a conflict; `adopt` (an explicit import, no reference beyond the
+ *   client id) records it as the control plane's from then on.
  */
 import { readFileSync } from 'node:fs';
 import { Credentials, DownstreamAdapter, DownstreamError, OwnedClient, RemoteClient, ScopeObject } from './adapter';
@@ -88,6 +89,14 @@ export class GlewlwydAdapter implements DownstreamAdapter {
     return { owned: { clientId, remoteId: clientId, state: '' }, credentials: { clientId, clientSecret: candidateSecret } };
   }
 
+  async adopt(clientId: string, reference: Readonly<Record<string, unknown>>): Promise<{ owned: OwnedClient; remote: RemoteClient }> {
+    const extra = Object.keys(reference);
+    if (extra.length > 0) throw new DownstreamError('invalid', `a glewlwyd client is adopted by its client id alone: leave out ${extra.map(f => `'${f}'`).join(', ')}`);
+    const client = await this.read(clientId);
+    if (!client) throw new DownstreamError('refused', `${this.where()}: there is no client '${clientId}' to adopt`);
+    return { owned: { clientId, remoteId: clientId, state: '' }, remote: remoteClient(clientId, client) };
+  }
+
   async setScopes(owned: OwnedClient, scopes: readonly string[]): Promise<OwnedClient> {
     // Without `password`, glewlwyd keeps the client's secret.
     const answer = await this.call('update', owned.clientId, 'PUT', clientPath(owned.clientId), representation(owned.clientId, scopes), true);
@@ -151,7 +160,7 @@ export class GlewlwydAdapter implements DownstreamAdapter {
     if (method === 'POST' && clientId !== null && response.status === 400 && messages.some(m => /already exist/i.test(m))) {
       throw new DownstreamError(
         'conflict',
-        `${this.where()}: client '${clientId}' already exists there and procurement-scopes did not create it, so it was left untouched. The control plane manages only clients it created (adopting an existing one, an explicit import, is not offered yet): delete or rename the one in glewlwyd, or give ours another client id`,
+        `${this.where()}: client '${clientId}' already exists there and procurement-scopes did not create it, so it was left untouched`,
       );
     }
     if (path === '/scope/' && response.status === 400 && messages.some(m => /already exist/i.test(m))) return null; // created meanwhile: nothing to change

@@ -15,6 +15,11 @@
  *   may get every scope. A client allowed nothing is therefore disabled
  *   (no grant type) and holds only `openid`, a scope every OpenID provider
  *   knows and no API grants.
+ * - Adopting a client registered by someone else (an explicit import) takes
+ *   its registration URI and access token, what RFC 7592 manages it with;
+ *   the URI must be on the registration endpoint's origin, so that the token
+ *   is never sent anywhere else. There is no name clash: the server assigns
+ *   every client id.
  * - `PUT` replaces the whole registration: it repeats what was read back
  *   (client_secret included, as RFC 7592 asks), with our fields changed.
  */
@@ -37,6 +42,9 @@ interface RegistrationState {
   uri: string;
 }
 
+/** What adopting a client registered by someone else needs: what RFC 7592 manages a registration with. */
+const ADOPT_FIELDS = ['registrationClientUri', 'registrationAccessToken'];
+const REFERENCE_MAX_LENGTH = 4096;
 /** What a disabled client holds in place of a scope list it may not have empty. */
 const DISABLED_SCOPE = 'openid';
 const GRANT_TYPE = 'client_credentials';
@@ -79,6 +87,33 @@ export class Rfc7592Adapter implements DownstreamAdapter {
       owned: { clientId, remoteId, state: JSON.stringify(state) },
       credentials: { clientId: remoteId, clientSecret: stringField(body, 'client_secret') },
     };
+  }
+
+  async adopt(clientId: string, reference: Readonly<Record<string, unknown>>): Promise<{ owned: OwnedClient; remote: RemoteClient }> {
+    const extra = Object.keys(reference).filter(field => !ADOPT_FIELDS.includes(field));
+    if (extra.length > 0) throw new DownstreamError('invalid', `an rfc7592 client is adopted with ${ADOPT_FIELDS.join(' and ')} only: leave out ${extra.map(f => `'${f}'`).join(', ')}`);
+    const [uri, token] = ADOPT_FIELDS.map(field => {
+      const value = reference[field];
+      if (typeof value !== 'string' || value === '' || value.length > REFERENCE_MAX_LENGTH) {
+        throw new DownstreamError('invalid', `'${field}' must be the client's RFC 7592 ${field === 'registrationClientUri' ? 'registration_client_uri' : 'registration_access_token'}, a non-empty string of at most ${REFERENCE_MAX_LENGTH} characters`);
+      }
+      return value;
+    });
+    const { registration_endpoint } = await this.discover();
+    let origin: string;
+    try {
+      origin = new URL(uri).origin;
+    } catch {
+      throw new DownstreamError('invalid', `'registrationClientUri' is not a URL`);
+    }
+    if (origin !== new URL(registration_endpoint).origin) {
+      throw new DownstreamError('invalid', `'registrationClientUri' must be on the downstream's registration endpoint origin ${new URL(registration_endpoint).origin}: its access token is sent nowhere else`);
+    }
+    const owned: OwnedClient = { clientId, remoteId: '', state: JSON.stringify({ token, uri } satisfies RegistrationState) };
+    const registration = await this.read(owned);
+    if (!registration) throw new DownstreamError('refused', `${this.where()}: no registration at that registrationClientUri answers to that registrationAccessToken: nothing to adopt`);
+    const remote = remoteClient(clientId, registration);
+    return { owned: { ...owned, remoteId: remote.remoteId }, remote };
   }
 
   async setScopes(owned: OwnedClient, scopes: readonly string[]): Promise<OwnedClient> {

@@ -14,15 +14,19 @@
  *   intent survives an outage (and a restart); retries back off to 30 s.
  *
  * Passes never overlap: requests made while one runs share the next one.
- * Only clients the control plane created (its records in the store) are ever
- * read, changed or deleted downstream.
+ * Only clients the control plane created or adopted (its records in the
+ * store, adopt.ts) are ever read, changed or deleted downstream; creating a
+ * client whose id the downstream already holds is refused with the way to
+ * adopt it, and the other clients of the pass go on.
  */
-import { DownstreamStatus } from '../../model/admin-api';
+import { DownstreamAdoption, DownstreamStatus } from '../../model/admin-api';
 import { Client, clientAuthentication } from '../../model/types';
 import { PolicyHolder } from '../admission/server-policy';
 import { ServerError } from '../errors';
+import { MetricsSink } from '../metrics/server-metrics';
 import { Store } from '../store/store';
-import { Credentials, DownstreamAdapter, RemoteClient } from './adapter';
+import { Credentials, DownstreamAdapter, DownstreamError, RemoteClient } from './adapter';
+import { adoptClient, adoptHint } from './adopt';
 import { desiredState } from './desired';
 import { Drift, DriftMode, planPass, Step } from './plan';
 
@@ -32,6 +36,8 @@ export interface DownstreamSyncOptions {
   policy: PolicyHolder;
   now: () => Date;
   log: (line: string) => void;
+  /** Counts drift found (procurement_downstream_drift_total). */
+  metrics: Pick<MetricsSink, 'downstreamDrifted'>;
   /** Names this downstream in the store's records (kind and address): records of another downstream are never used. */
   downstreamId: string;
   drift: DriftMode;
@@ -42,6 +48,8 @@ interface PassOutcome {
   error: string | null;
   created: Map<string, Credentials>;
 }
+
+type Creation = { clientId: string; candidateSecret: string };
 
 const TICK_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -59,6 +67,8 @@ export class DownstreamSync {
   private readonly state: Omit<DownstreamStatus, 'kind'> = { inSync: false, lastReconcileAt: null, pending: [], drift: [], failures: [] };
   /** Drift already audited in `report` mode, so that a standing difference is audited once, not at every pass. */
   private readonly reported = new Set<string>();
+  /** Clients whose creation met a client of the same id on the downstream, not ours: they wait for an adoption. */
+  private readonly clashes = new Set<string>();
 
   constructor(private readonly options: DownstreamSyncOptions) {}
 
@@ -83,8 +93,11 @@ export class DownstreamSync {
    * to give it where the downstream takes ours; answered with its downstream credentials when this pass created it.
    * Throws a 502 naming what could not be pushed (the change stays stored here and pending).
    */
-  async settle(create?: { clientId: string; candidateSecret: string }): Promise<Credentials | undefined> {
+  async settle(create?: Creation): Promise<Credentials | undefined> {
     const outcome = await this.request(create);
+    if (create && this.clashes.has(create.clientId) && !outcome.created.has(create.clientId)) {
+      throw new ServerError(409, 'downstream_client_exists', `stored here, but not pushed: ${adoptHint(create.clientId)}`);
+    }
     if (outcome.error !== null) {
       const pending = this.state.pending.map(p => `${p.change} ${p.clientId}`).join(', ');
       throw new ServerError(
@@ -99,6 +112,19 @@ export class DownstreamSync {
     return create ? outcome.created.get(create.clientId) : undefined;
   }
 
+  /**
+   * Takes ownership of a client someone else made on the downstream (adopt.ts), between two passes, then waits for
+   * a pass that pushes the model's scopes over what it held.
+   */
+  async adopt(request: { clientId: string; reference: Readonly<Record<string, unknown>>; replace: boolean; actor: string; actorNote: string | null }): Promise<DownstreamAdoption> {
+    const adoption = this.running.then(() => adoptClient(this.options, { ...request, at: this.options.now() }));
+    this.running = adoption.catch(() => undefined);
+    const answer = await adoption;
+    this.clashes.delete(request.clientId);
+    await this.settle();
+    return answer;
+  }
+
   private tick(): void {
     const now = this.options.now();
     const due =
@@ -108,7 +134,7 @@ export class DownstreamSync {
     if (due && this.next === null) void this.request();
   }
 
-  private request(create?: { clientId: string; candidateSecret: string }): Promise<PassOutcome> {
+  private request(create?: Creation): Promise<PassOutcome> {
     if (!this.next) {
       const creates = new Map<string, string>();
       const promise = this.running.then(() => {
@@ -146,10 +172,13 @@ export class DownstreamSync {
       await this.noteDrift(plan.drift, started);
       steps = stepsOf(plan);
       if (plan.additions.length > 0) await adapter.ensureScopes(model.scopes.map(s => ({ name: s.name, description: s.description })));
+      for (const clientId of this.clashes) if (!pushable.has(clientId) || records.some(r => r.clientId === clientId)) this.clashes.delete(clientId);
       while (steps.length > 0) {
         const credentials = await this.apply(steps[0], creates);
         if (credentials) created.set(credentials.clientId, credentials.credentials);
-        steps.shift();
+        const step = steps.shift()!;
+        // Not ours: left untouched, and waiting for an adoption like any client nobody waits for.
+        if (step.op === 'create' && !credentials) waiting.push({ clientId: step.clientId, why: adoptHint(step.clientId) });
       }
       this.failedPasses = 0;
       this.state.lastReconcileAt = started.toISOString();
@@ -185,7 +214,16 @@ export class DownstreamSync {
         return null;
       }
       case 'create': {
-        const { owned, credentials } = await adapter.create(step.clientId, step.scopes, creates.get(step.clientId)!);
+        let made: Awaited<ReturnType<DownstreamAdapter['create']>>;
+        try {
+          made = await adapter.create(step.clientId, step.scopes, creates.get(step.clientId)!);
+        } catch (e) {
+          if (!(e instanceof DownstreamError && e.reason === 'conflict')) throw e;
+          this.clashes.add(step.clientId);
+          this.options.log(`downstream: ${e.message}`);
+          return null;
+        }
+        const { owned, credentials } = made;
         await store.putDownstreamClient(downstreamId, { ...owned, pushed: step.scopes });
         return { clientId: step.clientId, credentials };
       }
@@ -197,6 +235,7 @@ export class DownstreamSync {
       const key = `${found.clientId} ${JSON.stringify(found.found)}`;
       if (found.action === 'reported' && this.reported.has(key)) continue;
       if (found.action === 'reported') this.reported.add(key);
+      this.options.metrics.downstreamDrifted(this.options.adapter.kind);
       await this.options.store.appendAudit({
         at: at.toISOString(),
         actor: `downstream:${this.options.adapter.kind}`,
@@ -218,7 +257,7 @@ export class DownstreamSync {
   private record(steps: readonly Step[], waiting: readonly { clientId: string; why: string }[], error: string | null): void {
     this.state.pending = [
       ...steps.map(step => ({ clientId: step.op === 'create' ? step.clientId : step.record.clientId, change: step.op, scopes: step.op === 'set' || step.op === 'create' ? step.scopes : null, why: null })),
-      ...waiting.map(w => ({ clientId: w.clientId, change: 'create' as const, scopes: null, why: w.why })),
+      ...waiting.map(w => ({ clientId: w.clientId, change: 'create' as const, scopes: null, why: this.clashes.has(w.clientId) ? adoptHint(w.clientId) : w.why })),
     ];
     this.state.inSync = error === null && this.state.pending.length === 0;
     if (error !== null) this.state.failures = [...this.state.failures, { at: this.options.now().toISOString(), error }].slice(-RECENT);

@@ -13,7 +13,7 @@
  * The grant gauges are computed from the store at scrape time (grant-gauges.ts).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { RefusalReason, UsageEntry } from '../../model/admin-api';
+import { DownstreamStatus, RefusalReason, UsageEntry } from '../../model/admin-api';
 import { Snapshot } from '../../model/types';
 import { grantSeries } from './grant-gauges';
 
@@ -24,10 +24,10 @@ export interface MetricsReads {
 }
 
 /** Where the server's parts report what they count. */
-export type MetricsSink = Pick<ServerMetrics, 'tokenIssued' | 'tokenRefused' | 'adminWrite' | 'admissionRefused'>;
+export type MetricsSink = Pick<ServerMetrics, 'tokenIssued' | 'tokenRefused' | 'adminWrite' | 'admissionRefused' | 'downstreamDrifted'>;
 
 /** The sink of a server started with `--no-metrics`: counts nothing. */
-export const NO_METRICS: MetricsSink = { tokenIssued: () => {}, tokenRefused: () => {}, adminWrite: () => {}, admissionRefused: () => {} };
+export const NO_METRICS: MetricsSink = { tokenIssued: () => {}, tokenRefused: () => {}, adminWrite: () => {}, admissionRefused: () => {}, downstreamDrifted: () => {} };
 
 export class ServerMetrics {
   private readonly registry = new Registry();
@@ -50,6 +50,15 @@ export class ServerMetrics {
     'scope',
     'risk',
   ]);
+  private readonly downstreamInSync = this.gauge(
+    'procurement_downstream_in_sync',
+    '1 when the downstream holds what the model allows now and nothing waits to be pushed, else 0 (server --downstream).',
+    ['downstream'],
+  );
+  private readonly downstreamPending = this.gauge('procurement_downstream_pending', 'Changes the downstream does not hold yet: pushes to retry and clients waiting to be created or adopted.', ['downstream']);
+  private readonly downstreamDrift = this.counter('procurement_downstream_drift_total', 'Changes found on the downstream made by someone else than the control plane, reverted or reported.', ['downstream']);
+  /** The downstream push whose status the scrape reads, when the server has one. */
+  private downstream: { status(): DownstreamStatus } | null = null;
 
   constructor(
     private readonly store: MetricsReads,
@@ -76,6 +85,16 @@ export class ServerMetrics {
     for (const rule of new Set(ruleIds)) this.admissionRefusals.inc({ rule });
   }
 
+  /** Exports the status of the server's downstream push (its kind is the `downstream` label); drift counts from 0. */
+  watchDownstream(source: { status(): DownstreamStatus }): void {
+    this.downstream = source;
+    this.downstreamDrift.inc({ downstream: source.status().kind }, 0);
+  }
+
+  downstreamDrifted(kind: string): void {
+    this.downstreamDrift.inc({ downstream: kind });
+  }
+
   /** The exposition text, with the grant gauges read from the store now. */
   async exposition(): Promise<string> {
     const [model, usage] = await Promise.all([this.store.snapshot(), this.store.usage()]);
@@ -89,6 +108,11 @@ export class ServerMetrics {
       this.grantHeld.set({ client_id, scope, risk }, 1);
       if (grant.expiresAt !== null) this.grantExpiry.set({ client_id, scope, risk }, grant.expiresAt / 1000);
       if (grant.lastUsedAt !== null) this.grantLastUsed.set({ client_id, scope }, grant.lastUsedAt / 1000);
+    }
+    if (this.downstream) {
+      const { kind, inSync, pending } = this.downstream.status();
+      this.downstreamInSync.set({ downstream: kind }, inSync ? 1 : 0);
+      this.downstreamPending.set({ downstream: kind }, pending.length);
     }
     return this.registry.metrics();
   }
