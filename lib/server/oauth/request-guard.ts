@@ -61,7 +61,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer | null) 
 export class RequestGuard {
   private readonly clients: TokenBuckets | null;
   private readonly failures: TokenBuckets | null;
-  /** Why a request was refused, when the endpoint said so (its ServerError's code). */
+  /** Why a request was refused, when the endpoint said so (its ServerError's refusal reason, else its code). */
   private readonly reasons = new WeakMap<IncomingMessage, string>();
   /** Connections on which a client authenticated (and has not failed to since): they skip the lanes. */
   private readonly proven = new WeakSet<Socket>();
@@ -102,7 +102,7 @@ export class RequestGuard {
     try {
       await handler(replay, res, body);
     } catch (error) {
-      if (error instanceof ServerError) this.noteRefusal(replay, error.code);
+      if (error instanceof ServerError) this.noteRefusal(replay, error.options.refusal ?? error.code);
       throw error;
     }
   }
