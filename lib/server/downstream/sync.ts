@@ -25,13 +25,14 @@ import { Store } from '../store/store';
 import { Credentials, DownstreamAdapter, RemoteClient } from './adapter';
 import { desiredState } from './desired';
 import { Drift, DriftMode, planPass, Step } from './plan';
+import { Logger } from '../log';
 
 export interface DownstreamSyncOptions {
   store: Store;
   adapter: DownstreamAdapter;
   policy: PolicyHolder;
   now: () => Date;
-  log: (line: string) => void;
+  log: Logger;
   /** Names this downstream in the store's records (kind and address): records of another downstream are never used. */
   downstreamId: string;
   drift: DriftMode;
@@ -160,7 +161,7 @@ export class DownstreamSync {
       this.failedPasses++;
       this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failedPasses - 1));
       this.record(steps, waiting, error);
-      this.options.log(`downstream: ${error} (retry in ${Math.round((this.retryAt - Date.now()) / 1000)} s)`);
+      this.options.log.warn(`downstream: ${error} (retry in ${Math.round((this.retryAt - Date.now()) / 1000)} s)`);
       return { error, created };
     }
   }
