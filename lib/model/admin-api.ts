@@ -111,6 +111,19 @@ export interface RefusalCount {
   count: number;
 }
 
+/**
+ * Refusals since a time, per client, endpoint and reason, without the addresses that called (`GET refusals/summary`,
+ * for the read role): which clients are being refused what, and when last.
+ */
+export interface RefusalTotal {
+  clientId: string;
+  endpoint: RefusalEndpoint;
+  reason: RefusalReason;
+  count: number;
+  /** The latest minute with such a refusal, as an RFC 3339 UTC time. */
+  lastMinute: string;
+}
+
 export interface RefusalQuery {
   /** Only minutes at or after this time. */
   since?: string;

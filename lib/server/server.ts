@@ -40,6 +40,7 @@ import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { loadTls } from './tls';
 import { METRICS_PATH, metricsEndpoint } from './metrics/metrics-endpoint';
+import { UI_PATH, accessMapEndpoint } from './ui/access-map-endpoint';
 import { NO_METRICS, ServerMetrics } from './metrics/server-metrics';
 import { DownstreamConfigError, loadDownstream } from './downstream/config';
 import { DownstreamSync } from './downstream/sync';
@@ -60,7 +61,7 @@ export interface RunningServer {
 }
 
 /** Every path answered, for the 404 of any other. */
-const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', METRICS_PATH, ADMIN_PREFIX];
+const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', METRICS_PATH, ADMIN_PREFIX, UI_PATH];
 
 /** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
 const REFUSAL_FLUSH_MS = 1_000;
@@ -118,6 +119,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   );
 
   const scrape = metricsEndpoint(metrics, adminTokens);
+  const accessMap = accessMapEndpoint();
   // Answers under way, so that close() lets each finish with the store before closing it, even when its connection was cut.
   const inFlight = new Map<ServerResponse, Promise<void>>();
   let closing = false;
@@ -144,6 +146,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
       if (url.pathname === METRICS_PATH) return scrape(req, res);
+      if (url.pathname === '/ui' || url.pathname.startsWith(UI_PATH)) return accessMap(req, res, url.pathname);
       // Another instance's key rotation is seen here, at most once per check interval.
       await signingKeys.refresh();
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);

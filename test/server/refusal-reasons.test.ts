@@ -79,4 +79,11 @@ test('never granted, withheld by the policy and expired count under invalid_scop
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   expect(stored).toEqual(expected);
+
+  // The read role's summary (the access map's): the same counts per client, endpoint and reason, no address.
+  const readToken = (await server.admin.createAdminToken('reviewer', 'read')).token;
+  const summary = (await (await fetch(`${server.url}/admin/v1/refusals/summary`, { headers: { authorization: `Bearer ${readToken}` } })).json()) as { items: unknown[] };
+  const row = (reason: string, count: number) => ({ clientId: 'erp', endpoint: 'token', reason, count, lastMinute: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/) });
+  expect(summary.items).toEqual([row('expired_grant', 1), row('invalid_scope', 2), row('policy', 1)]);
+  expect(JSON.stringify(summary)).not.toContain('127.0.0.1');
 });
