@@ -51,7 +51,7 @@ export function createLog(level: LogLevel = 'info', destination: DestinationStre
 
 /** Where a logger appends to a file (the main job's server.log), synchronously. */
 export function logFileDestination(path: string): DestinationStream {
-  return pino.destination({ dest: path, sync: true, append: true });
+  return pino.destination({ dest: path, sync: true, append: true, mkdir: true });
 }
 
 /** A logger that writes nothing, for tests of parts that take one. */
