@@ -32,6 +32,7 @@ const VIEWPORT = { width: 1200, height: 900 };
 let server: EmbeddedServer;
 let browser: Browser;
 let readToken: string;
+/** What the page last opened reported: uncaught errors, console errors (a policy violation is one), dialogs. */
 const pageErrors: string[] = [];
 // The page's globals, in the functions run inside the page (the project compiles without the DOM's types).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -71,6 +72,8 @@ afterAll(async () => {
 });
 
 async function open(fragment: string): Promise<Page> {
+  // Errors of this page only: a wrong token's 401 is a console error of its own page.
+  pageErrors.length = 0;
   const page = await browser.newPage({ viewport: VIEWPORT });
   page.on('pageerror', error => pageErrors.push(String(error)));
   page.on('console', message => {
