@@ -11,7 +11,7 @@
  * (test/support/test-store.ts). `npx jest <file> --selectProjects postgres`
  * runs one store only.
  */
-const ON_EVERY_STORE = ['admin-api', 'admin-tokens', 'admission', 'durability', 'grant-expiry', 'introspection', 'metrics', 'ownership', 'signing-key-rotation', 'token-endpoint', 'token-gate', 'token-hardening'].map(
+const ON_EVERY_STORE = ['admin-api', 'admin-tokens', 'admission', 'durability', 'grant-expiry', 'introspection', 'metrics', 'ownership', 'refusal-reasons', 'signing-key-rotation', 'token-endpoint', 'token-gate', 'token-hardening'].map(
   name => `<rootDir>/test/server/${name}.test.ts`,
 );
 

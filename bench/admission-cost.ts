@@ -20,6 +20,7 @@ import { PolicyHolder } from '../lib/server/admission/server-policy';
 import { resolveConfig } from '../lib/server/defaults';
 import { startServer } from '../lib/server/server';
 import { SqliteStore } from '../lib/server/store/sqlite-store';
+import { SILENT_LOG } from '../lib/server/log';
 
 const CLIENTS = 1_000;
 const SCOPES = 200;
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     for (const b of bindings) await tx.put('role-bindings', b.name, b);
   });
   await filling.close();
-  const server = await startServer(resolveConfig({ port: 0, dataDir, adminToken: 'bench-admin-token-0123456789' }), () => {});
+  const server = await startServer(resolveConfig({ port: 0, dataDir, adminToken: 'bench-admin-token-0123456789' }), SILENT_LOG);
   try {
     const admin = new AdminClient({ url: server.url, adminToken: 'bench-admin-token-0123456789', actor: 'bench' });
     await timed('PUT client update in the full store', clients.length, i =>

@@ -12,7 +12,7 @@
  * server, which this job owns).
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
@@ -20,6 +20,7 @@ import { ExternalError, UsageError } from '../model/errors';
 import { checkLocalState, localStateFile } from '../terraform/local-state';
 import { TerraformCli } from '../terraform/terraform-cli';
 import { Progress } from './progress';
+import { createLog, logFileDestination } from '../server/log';
 
 export interface MainJobOptions {
   /** The project holding cdktf.json and stacks/. */
@@ -182,7 +183,7 @@ async function connectServer(options: MainJobOptions, workDir: string, stack: st
   });
   // The server's own messages would interleave with the steps; they go to a file beside its data.
   const logFile = join(workDir, 'server.log');
-  const running = await startServer(config, line => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`)).catch(async (e: unknown) => {
+  const running = await startServer(config, createLog('info', logFileDestination(logFile))).catch(async (e: unknown) => {
     await downstream?.close();
     throw e;
   });

@@ -65,11 +65,15 @@ export interface AuditQuery {
 
 /**
  * Why the token endpoint or introspection refused a request, from a fixed set: the counters
- * (`GET refusals`) never keep what an unauthenticated caller wrote, only which of these it was.
+ * (`GET refusals`) and `procurement_token_refusals_total` never keep what an unauthenticated caller
+ * wrote, only which of these it was. Mostly the OAuth error answered; a refused scope (answered
+ * `invalid_scope`) is told apart by SCOPE_REFUSAL_REASONS.
  */
 export const REFUSAL_REASONS = [
   'invalid_client',
   'invalid_scope',
+  'expired_grant',
+  'policy',
   'unauthorized_client',
   'invalid_request',
   'unsupported_grant_type',
@@ -79,6 +83,15 @@ export const REFUSAL_REASONS = [
   'other',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/**
+ * The reasons of a request refused a scope (all answered `invalid_scope`), most fundamental first: a
+ * request refused several scopes counts under the first of these that applies to one of them.
+ * `invalid_scope`: a scope never granted to the client (or malformed); `policy`: granted, but the
+ * policy in force withholds it; `expired_grant`: granted by bindings that have all expired.
+ */
+export const SCOPE_REFUSAL_REASONS = ['invalid_scope', 'policy', 'expired_grant'] as const satisfies readonly RefusalReason[];
+export type ScopeRefusalReason = (typeof SCOPE_REFUSAL_REASONS)[number];
 
 /** The endpoints whose refusals are counted. */
 export type RefusalEndpoint = 'token' | 'introspection';
@@ -96,6 +109,19 @@ export interface RefusalCount {
   source: string;
   reason: RefusalReason;
   count: number;
+}
+
+/**
+ * Refusals since a time, per client, endpoint and reason, without the addresses that called (`GET refusals/summary`,
+ * for the read role): which clients are being refused what, and when last.
+ */
+export interface RefusalTotal {
+  clientId: string;
+  endpoint: RefusalEndpoint;
+  reason: RefusalReason;
+  count: number;
+  /** The latest minute with such a refusal, as an RFC 3339 UTC time. */
+  lastMinute: string;
 }
 
 export interface RefusalQuery {

@@ -4,6 +4,10 @@
  */
 import { resolve } from 'node:path';
 
+/** The least levels of the server's JSON log (log.ts, `--log-level`). */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface ServerConfig {
   /** Interface to listen on. Loopback by default: the admin API is not meant for the network. */
   host: string;

@@ -9,8 +9,8 @@ import { ServerResponse } from 'node:http';
 import { ServerError } from './errors';
 import { sendJson } from './http';
 import { StoreUnavailableError } from './store/store-unavailable';
-
-export type Logger = (line: string) => void;
+import { Logger } from './log';
+import { requestIdOf } from './request-id';
 
 export type ErrorFormat = 'admin' | 'oauth';
 
@@ -18,7 +18,7 @@ export function handleError(error: unknown, res: ServerResponse, log: Logger, fo
   const explanation = format === 'oauth' ? 'error_description' : 'message';
   const known = error instanceof ServerError ? error : error instanceof StoreUnavailableError ? storeUnavailable(error) : null;
   if (!known || known.status >= 500) {
-    log(`error: ${known?.options.detail ?? (error instanceof Error ? error.stack : String(error))}`);
+    log.error({ reqId: requestIdOf(res) }, known?.options.detail ?? (error instanceof Error ? error.stack ?? error.message : String(error)));
   }
   if (res.headersSent) {
     res.destroy();

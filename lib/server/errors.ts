@@ -4,6 +4,7 @@
  * message or a stack). The error handler turns it into
  * `{ error, message, field?, problems? }`.
  */
+import { RefusalReason } from '../model/admin-api';
 import { Problem } from '../model/validate';
 
 export interface ServerErrorOptions {
@@ -13,6 +14,8 @@ export interface ServerErrorOptions {
   detail?: string;
   /** More fields of the JSON answer, e.g. the findings of a refused write. */
   extra?: Record<string, unknown>;
+  /** How the refusal counters and metrics count it, when finer than `code` (a refused scope's `policy` or `expired_grant`). */
+  refusal?: RefusalReason;
 }
 
 export class ServerError extends Error {

@@ -5,11 +5,12 @@
  * one sweep at a time, and a failed sweep is logged and tried again later.
  */
 import { AuditRetentionStore, RefusalCounterStore } from './store/store';
+import { Logger } from './log';
 
 export interface RetentionOptions {
   store: AuditRetentionStore & RefusalCounterStore;
   now: () => Date;
-  log: (line: string) => void;
+  log: Logger;
   auditRetentionDays: number;
   auditMaxEntries: number;
   refusalRetentionDays: number;
@@ -40,9 +41,9 @@ export class Retention {
     try {
       const audit = await store.pruneAudit(new Date(at - auditRetentionDays * DAY_MS).toISOString(), auditMaxEntries);
       const refusals = await store.pruneRefusals(new Date(at - refusalRetentionDays * DAY_MS).toISOString());
-      if (audit + refusals > 0) this.options.log(`retention: removed ${audit} audit entries and ${refusals} refusal counters`);
+      if (audit + refusals > 0) this.options.log.info(`retention: removed ${audit} audit entries and ${refusals} refusal counters`);
     } catch (error) {
-      this.options.log(`error: retention sweep failed (tried again in ${this.options.retentionSweepSeconds} s): ${(error as Error).message}`);
+      this.options.log.error(`retention sweep failed (tried again in ${this.options.retentionSweepSeconds} s): ${(error as Error).message}`);
     }
   }
 }

@@ -14,7 +14,9 @@ import { ADMIN_PREFIX, AdminRouter } from './admin/router';
 import { loadOrCreateAdminToken } from './admin-token';
 import { AdminTokens } from './admin-tokens';
 import { ConfigError, ServerConfig, isLoopback } from './defaults';
-import { Logger, handleError } from './error-handler';
+import { handleError } from './error-handler';
+import { Logger } from './log';
+import { assignRequestId } from './request-id';
 import { healthz } from './healthz';
 import { introspectionEndpoint } from './oauth/introspection';
 import { INTROSPECTION_PATH, JWKS_PATH, METADATA_PATH, TOKEN_PATH, jwksEndpoint, metadataEndpoint } from './oauth/metadata';
@@ -25,6 +27,7 @@ import { TokenAudit } from './oauth/token-audit';
 import { TokenEndpoint, tokenEndpoint } from './oauth/token-endpoint';
 import { ServerError } from './errors';
 import { RefusalCounter } from './oauth/refusal-counter';
+import { RefusalLog } from './oauth/refusal-log';
 import { RequestGuard } from './oauth/request-guard';
 import { applyConnectionLimits, httpServerOptions } from './http-limits';
 import { Retention } from './retention';
@@ -37,6 +40,7 @@ import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { loadTls } from './tls';
 import { METRICS_PATH, metricsEndpoint } from './metrics/metrics-endpoint';
+import { UI_PATH, accessMapEndpoint } from './ui/access-map-endpoint';
 import { NO_METRICS, ServerMetrics } from './metrics/server-metrics';
 import { DownstreamConfigError, loadDownstream } from './downstream/config';
 import { DownstreamSync } from './downstream/sync';
@@ -57,11 +61,15 @@ export interface RunningServer {
 }
 
 /** Every path answered, for the 404 of any other. */
-const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', METRICS_PATH, ADMIN_PREFIX];
+const SERVED = [TOKEN_PATH, JWKS_PATH, METADATA_PATH, INTROSPECTION_PATH, '/healthz', METRICS_PATH, ADMIN_PREFIX, UI_PATH];
 
 /** Refusal counters reach the store once a second, in one batch; past this many distinct rows a minute, sources count as `other`. */
 const REFUSAL_FLUSH_MS = 1_000;
 const REFUSAL_ROWS_PER_MINUTE = 500;
+/** Refused requests get a log line each for the first of an endpoint, client and reason per this interval, then one line telling how many more. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+/** The longest path a log line repeats of a request. */
+const LOGGED_PATH_LENGTH = 200;
 
 export async function startServer(config: ServerConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningServer> {
   const tls = config.tls ? loadTls(config.tls) : null;
@@ -72,7 +80,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const admin = loadOrCreateAdminToken(config.dataDir, config.adminToken);
   const adminTokens = new AdminTokens(store, now);
   if ((await adminTokens.registerBootstrap(admin.token)) === 'revoked') {
-    log(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
+    log.warn(`the bootstrap admin token (${admin.origin}) was revoked: it is refused; configure a different one to get a bootstrap token again`);
   }
   const signingKeys = await SigningKeys.open(store, config.dataDir, now, log);
   const secrets = await ClientSecrets.open(store);
@@ -80,7 +88,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   const metrics = config.metrics ? new ServerMetrics(store, now) : null;
   const counting = metrics ?? NO_METRICS;
   if (!isLoopback(config.host) && !tls) {
-    log(`warning: listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
+    log.warn(`listening on ${config.host} over plain HTTP: only a TLS-terminating reverse proxy for ${config.issuer} may reach this port`);
   }
 
   // Set once the listener's address (and so the default issuer) is known.
@@ -89,6 +97,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   let metadata: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
   const jwks = jwksEndpoint(signingKeys);
   const refusals = new RefusalCounter({ store, now, log, metrics: counting, maxRowsPerMinute: REFUSAL_ROWS_PER_MINUTE, flushIntervalMs: REFUSAL_FLUSH_MS });
+  const refusalLog = new RefusalLog({ log, intervalMs: REFUSAL_LOG_INTERVAL_MS });
   const retention = new Retention({ store, now, log, ...config });
   const reads = new TokenReads(store, policy);
   const guard = (endpoint: 'token' | 'introspection') =>
@@ -96,6 +105,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       endpoint,
       reads,
       counter: refusals,
+      refusalLog,
       clientRate: config.clientRateLimit,
       failureRate: config.failureRateLimit,
       bodyLimitBytes: config.tokenBodyLimitBytes,
@@ -111,6 +121,7 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
   );
 
   const scrape = metricsEndpoint(metrics, adminTokens);
+  const accessMap = accessMapEndpoint();
   // Answers under way, so that close() lets each finish with the store before closing it, even when its connection was cut.
   const inFlight = new Map<ServerResponse, Promise<void>>();
   let closing = false;
@@ -118,14 +129,26 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
     // Once closing, every answer ends its connection: a kept-alive one would otherwise bring further requests, all
     // answered, until the connections are cut (a client in a loop got hundreds of tokens after SIGTERM).
     if (closing) res.setHeader('connection', 'close');
+    const reqId = assignRequestId(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const admin = url.pathname.startsWith(ADMIN_PREFIX);
+    // Admin requests are few and each matters: logged at info; the OAuth side's many answers at debug only
+    // (refusals are logged, bounded, by the request guard; failures by the error handler).
+    const level = admin ? 'info' : 'debug';
+    if (log.isLevelEnabled(level)) {
+      const started = performance.now();
+      res.once('finish', () => {
+        const ms = Math.round((performance.now() - started) * 10) / 10;
+        log[level]({ reqId, method: req.method, path: loggedPath(url.pathname, res.statusCode), status: res.statusCode, ms }, 'request answered');
+      });
+    }
     // Answered with an admin token, so refused in the admin API's words.
     const adminWords = admin || url.pathname === METRICS_PATH;
     const answer = async () => {
       if (admin) return router.handle(req, res, url);
       if (url.pathname === '/healthz') return healthz(store, res);
       if (url.pathname === METRICS_PATH) return scrape(req, res);
+      if (url.pathname === '/ui' || url.pathname.startsWith(UI_PATH)) return accessMap(req, res, url.pathname);
       // Another instance's key rotation is seen here, at most once per check interval.
       await signingKeys.refresh();
       if (url.pathname === INTROSPECTION_PATH) return guards.introspection.handle(req, res, introspection);
@@ -174,9 +197,20 @@ export async function startServer(config: ServerConfig, log: Logger, now: () => 
       await downstream?.close();
       // Grants still waiting for their batch are written before the store closes.
       await Promise.all([grants.flush(), refusals.close(), retention.close()]);
+      refusalLog.close();
       await store.close();
     },
   };
+}
+
+/**
+ * The path a log line names: as requested when the answer succeeded; else only the endpoint it fell under, since a
+ * refused path may be anything a caller typed, a secret pasted in the wrong place included.
+ */
+function loggedPath(path: string, status: number): string {
+  if (status < 400) return path.slice(0, LOGGED_PATH_LENGTH);
+  const exact = SERVED.find(served => path === served);
+  return exact ?? SERVED.find(served => path.startsWith(served.endsWith('/') ? served : `${served}/`)) ?? '(not served)';
 }
 
 function openDownstream(file: string) {

@@ -29,6 +29,7 @@ import { SigningKeyInfo } from '../model/admin-api';
 import { LIMITS } from '../model/schemas';
 import { ServerError } from './errors';
 import { SigningKeyStore, StoredSigningKey } from './store/store';
+import { Logger } from './log';
 
 export interface SigningJwk {
   kty: 'EC';
@@ -58,7 +59,7 @@ export interface KeysInForce {
 
 export class SigningKeys {
   /** Loads the set, creating the first key (or taking over `signing-key.json`) when the store has none. */
-  static async open(store: SigningKeyStore, dataDir: string, now: () => Date, log: (line: string) => void): Promise<SigningKeys> {
+  static async open(store: SigningKeyStore, dataDir: string, now: () => Date, log: Logger): Promise<SigningKeys> {
     let set = await store.signingKeySet();
     if (set.keys.length === 0) {
       const legacyFile = join(dataDir, 'signing-key.json');
@@ -69,7 +70,7 @@ export class SigningKeys {
       const version = await store.replaceSigningKeySet(set.version, [first]);
       if (version !== null && legacy) {
         unlinkSync(legacyFile);
-        log(`moved the token signing key from ${legacyFile} into the store`);
+        log.info(`moved the token signing key from ${legacyFile} into the store`);
       }
       // null: another instance on the same database created the first key a moment before.
       set = version === null ? await store.signingKeySet() : { version, keys: [first] };

@@ -106,6 +106,10 @@ describe('the npm package in a project of its own', () => {
         'templates/starter/gitignore',
         '.github/workflows/procurement-plan.yml',
         'scripts/ci/plan.sh',
+        // The access map the server serves at /ui/ (lib/server/ui).
+        'ui/access-map/index.html',
+        'ui/access-map/access-map.js',
+        'ui/access-map/access-map.css',
       ]),
     );
     const unwanted = packedFiles.filter(f => /^(test|stacks|bench|lib|\.ci)\/|^scripts\/(?!ci\/)|^dist\/(test|stacks|bench)\/|\.map$|^(?!templates\/).*\.ts$(?<!\.d\.ts$)/.test(f));

@@ -11,6 +11,7 @@ import { NewAuditEntry, Store } from '../../lib/server/store/store';
 import { SqliteStore } from '../../lib/server/store/sqlite-store';
 import { startServer } from '../support/embedded-server';
 import { Postgres, startPostgres } from '../support/postgres';
+import { SILENT_LOG, createLog } from '../../lib/server/log';
 
 const entry = (at: string, after: unknown = null): NewAuditEntry => ({
   at,
@@ -39,7 +40,7 @@ const STORES: Record<string, () => Promise<{ store: Store; done: () => Promise<v
   },
   PostgreSQL: async () => {
     const pg = await (postgres ??= startPostgres());
-    const store = await PostgresStore.open(pg.createDatabase(`audit_${++databases}`), () => {});
+    const store = await PostgresStore.open(pg.createDatabase(`audit_${++databases}`), SILENT_LOG);
     return { store, done: () => store.close() };
   },
 };
@@ -81,7 +82,7 @@ describe.each(Object.keys(STORES))('the store on %s', name => {
     const retention = new Retention({
       store,
       now: () => new Date('2026-11-29T00:00:00Z'),
-      log: line => lines.push(line),
+      log: createLog('info', { write: (line: string) => void lines.push(JSON.parse(line).msg) }),
       auditRetentionDays: 30,
       auditMaxEntries: 100,
       refusalRetentionDays: 30,

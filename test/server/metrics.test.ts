@@ -97,11 +97,13 @@ describe('token counters', () => {
     expect(refused(after, 'invalid_client')).toBe(1);
   });
 
-  test('a registered client\'s scope refusals are 0 from its first scrape on, so that the first refusal is an increase', async () => {
+  test('a registered client\'s scope refusals (never granted, withheld by the policy, expired) are 0 from its first scrape on, so that the first refusal is an increase', async () => {
     await server.admin.put('clients', { clientId: 'newcomer', displayName: 'New', owner: 'team' } as never, 'newcomer');
     const samples = await metrics();
     expect(samplesOf(samples, REFUSED).filter(s => s.labels.client_id === 'newcomer')).toEqual([
       { name: REFUSED, labels: { client_id: 'newcomer', reason: 'invalid_scope' }, value: 0 },
+      { name: REFUSED, labels: { client_id: 'newcomer', reason: 'policy' }, value: 0 },
+      { name: REFUSED, labels: { client_id: 'newcomer', reason: 'expired_grant' }, value: 0 },
     ]);
   });
 

@@ -39,6 +39,8 @@ const ROWS: Row[] = [
   { method: 'GET', path: () => 'audit', expect: READ },
   { method: 'GET', path: () => 'usage', expect: READ },
   { method: 'GET', path: () => 'refusals', expect: ADMIN_ONLY_READ },
+  // Summed per client and reason, without the addresses that called: the read role (the access map shows it).
+  { method: 'GET', path: () => 'refusals/summary', expect: READ },
   { method: 'GET', path: () => 'token', expect: READ },
   { method: 'GET', path: () => 'policy', expect: READ },
   // Where the push to a downstream server stands (issue 22): the read role, like the other status reads.

@@ -18,6 +18,7 @@ const { resolve } = require('node:path');
 const dist = resolve(__dirname, '../../dist/lib/server');
 const { resolveConfig } = require(`${dist}/defaults.js`);
 const { startServer } = require(`${dist}/server.js`);
+const { createLog } = require(`${dist}/log.js`);
 
 let offsetMs = 0;
 const now = () => new Date(Date.now() + offsetMs);
@@ -30,7 +31,7 @@ async function main() {
     storeUrl: process.env.PROCUREMENT_STORE_URL || null,
     adminToken: process.env.PROCUREMENT_ADMIN_TOKEN || null,
   });
-  const server = await startServer(config, line => process.stderr.write(`${line}\n`), now);
+  const server = await startServer(config, createLog(), now);
   process.stdout.write(`listening on ${server.url}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     const advance = /^advance (\d+)$/.exec(line.trim());

@@ -1,6 +1,6 @@
 /** `procurement-scopes server`: runs the embedded authorization server until SIGTERM or SIGINT. */
-import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULTS } from '../../server/defaults';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS, LOG_LEVELS, LogLevel } from '../../server/defaults';
 import { resolve as resolvePath } from 'node:path';
 import { UsageError } from '../../model/errors';
 
@@ -30,6 +30,7 @@ export function register(program: Command): void {
     .option('--refusal-retention-days <n>', 'remove refusal counters older than this', integer, DEFAULTS.refusalRetentionDays)
     .option('--retention-sweep <seconds>', 'how often retention runs', integer, DEFAULTS.retentionSweepSeconds)
     .option('--no-metrics', 'neither count for nor serve GET /metrics')
+    .addOption(new Option('--log-level <level>', 'least level of the JSON log lines on stderr (debug adds a line per OAuth request)').choices(LOG_LEVELS).default('info'))
     .option('--downstream <file.json>', 'push every client and its allowed scopes to this authorization server (docs/downstreams.md), e.g. {"kind":"rfc7592","issuer":"https://auth.example.com","initialAccessTokenFile":"iat"}')
     .addHelpText(
       'after',
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .action(async (options: ServerOptions) => {
       const { resolveConfig, describeStore, ConfigError } = await import('../../server/defaults.js');
       const { startServer } = await import('../../server/server.js');
+      const { createLog } = await import('../../server/log.js');
       let config;
       try {
         config = resolveConfig({
@@ -71,7 +73,7 @@ export function register(program: Command): void {
       } catch (e: unknown) {
         throw e instanceof ConfigError ? new UsageError(e.message) : e;
       }
-      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const log = createLog(options.logLevel);
       const server = await startServer(config, log).catch((e: NodeJS.ErrnoException) => {
         if (e instanceof ConfigError) throw new UsageError(e.message);
         if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
@@ -82,7 +84,7 @@ export function register(program: Command): void {
       // The handlers go in before the listening line: whoever waits for that line may signal at once.
       const stopped = new Promise<void>(resolve => {
         const stop = (signal: string) => {
-          log(`received ${signal}: shutting down`);
+          log.info(`received ${signal}: shutting down`);
           server.close().then(resolve, resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
@@ -94,6 +96,7 @@ export function register(program: Command): void {
           `policy: environment '${server.policy.environment}', ${server.policy.preset ? 'its recommended preset' : 'the stored policy document'}\n` +
           `issuer: ${server.issuer}\n${server.downstream ? `downstream: ${server.downstream} (clients get their tokens there)\n` : ''}listening on ${server.url}\n`,
       );
+      log.info({ url: server.url, issuer: server.issuer }, `listening on ${server.url}`);
       await stopped;
     });
 }
@@ -123,6 +126,7 @@ interface ServerOptions {
   refusalRetentionDays: number;
   retentionSweep: number;
   downstream?: string;
+  logLevel: LogLevel;
 }
 
 /** A missing file stays empty, so that the settings check names the option left out. */

@@ -23,7 +23,7 @@ import { deletePolicy, getPolicy, policyFindings, putPolicy } from './actions/po
 import { whoami } from './actions/whoami';
 import { adoptObject, getManager } from './actions/manager';
 import { putObject } from './actions/put-object';
-import { refusals } from './actions/refusals';
+import { refusalSummary, refusals } from './actions/refusals';
 import { revision } from './actions/revision';
 import { revokeAdminToken } from './actions/revoke-admin-token';
 import { rotateSecret } from './actions/rotate-secret';
@@ -57,6 +57,8 @@ export const ROUTES: Route[] = [
   { method: 'PUT', pattern: ['downstream', 'clients', '*'], role: 'admin', action: adoptDownstreamClient, write: 'adopt' },
   // It names the addresses that called: operators' business, not plans'.
   { method: 'GET', pattern: ['refusals'], role: 'admin', action: refusals },
+  // Summed without the addresses: which clients are refused what, for reviewers and the access map.
+  { method: 'GET', pattern: ['refusals', 'summary'], role: 'read', action: refusalSummary },
   { method: 'GET', pattern: ['policy'], role: 'read', action: getPolicy },
   { method: 'PUT', pattern: ['policy'], role: 'admin', action: putPolicy, write: 'put' },
   { method: 'DELETE', pattern: ['policy'], role: 'admin', action: deletePolicy, write: 'delete' },

@@ -29,13 +29,14 @@ import { Credentials, DownstreamAdapter, DownstreamError, RemoteClient } from '.
 import { adoptClient, adoptHint } from './adopt';
 import { desiredState } from './desired';
 import { Drift, DriftMode, planPass, Step } from './plan';
+import { Logger } from '../log';
 
 export interface DownstreamSyncOptions {
   store: Store;
   adapter: DownstreamAdapter;
   policy: PolicyHolder;
   now: () => Date;
-  log: (line: string) => void;
+  log: Logger;
   /** Counts drift found (procurement_downstream_drift_total). */
   metrics: Pick<MetricsSink, 'downstreamDrifted'>;
   /** Names this downstream in the store's records (kind and address): records of another downstream are never used. */
@@ -189,7 +190,7 @@ export class DownstreamSync {
       this.failedPasses++;
       this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failedPasses - 1));
       this.record(steps, waiting, error);
-      this.options.log(`downstream: ${error} (retry in ${Math.round((this.retryAt - Date.now()) / 1000)} s)`);
+      this.options.log.warn(`downstream: ${error} (retry in ${Math.round((this.retryAt - Date.now()) / 1000)} s)`);
       return { error, created };
     }
   }
@@ -220,7 +221,7 @@ export class DownstreamSync {
         } catch (e) {
           if (!(e instanceof DownstreamError && e.reason === 'conflict')) throw e;
           this.clashes.add(step.clientId);
-          this.options.log(`downstream: ${e.message}`);
+          this.options.log.warn(`downstream: ${e.message}`);
           return null;
         }
         const { owned, credentials } = made;

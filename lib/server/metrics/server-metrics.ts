@@ -13,7 +13,7 @@
  * The grant gauges are computed from the store at scrape time (grant-gauges.ts).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { DownstreamStatus, RefusalReason, UsageEntry } from '../../model/admin-api';
+import { DownstreamStatus, RefusalReason, SCOPE_REFUSAL_REASONS, UsageEntry } from '../../model/admin-api';
 import { Snapshot } from '../../model/types';
 import { grantSeries } from './grant-gauges';
 
@@ -100,8 +100,10 @@ export class ServerMetrics {
     const [model, usage] = await Promise.all([this.store.snapshot(), this.store.usage()]);
     const series = grantSeries(model, usage, this.now());
     // Set in one synchronous step after the reads: a scrape never sees half of one read and half of another.
-    // Every registered client's scope refusals start at 0, so that `increase()` sees its very first one.
-    for (const { clientId } of model.clients) this.tokenRefusals.inc({ client_id: clientId, reason: 'invalid_scope' }, 0);
+    // Every registered client's scope refusals (each of the three reasons) start at 0, so that `increase()` sees its very first one.
+    for (const { clientId } of model.clients) {
+      for (const reason of SCOPE_REFUSAL_REASONS) this.tokenRefusals.inc({ client_id: clientId, reason }, 0);
+    }
     for (const gauge of [this.grantExpiry, this.grantLastUsed, this.grantHeld]) gauge.reset();
     for (const grant of series) {
       const { clientId: client_id, scope, risk } = grant;

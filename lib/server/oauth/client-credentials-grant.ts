@@ -12,6 +12,7 @@
  * token never outlives a grant behind a scope it carries.
  */
 import { IncomingMessage } from 'node:http';
+import { SCOPE_REFUSAL_REASONS } from '../../model/admin-api';
 import { expiredGrants, Grant, tokenExpiryCap } from '../../model/effective-scopes';
 import { tokenScopes } from '../../policy';
 import { ServerError } from '../errors';
@@ -89,8 +90,10 @@ export async function decide({ reads, now }: GrantDependencies, request: object,
     // Only on refusal: a scope the client held through a grant that has ended is named with when it ended.
     const expired = expiredGrants(clientId, input, horizon);
     const why = decision.refused.map(s => withheld.get(s) ?? endedOrMissing(s, clientId, expired.get(s)));
+    const reasons = new Set(decision.refused.map(s => (withheld.has(s) ? 'policy' : expired.has(s) ? 'expired_grant' : 'invalid_scope')));
     throw new ServerError(400, 'invalid_scope', `scopes not granted to client '${clientId}': ${decision.refused.join(' ')} (${why.join('; ')})`, {
       extra: { scope: decision.refused.join(' ') },
+      refusal: SCOPE_REFUSAL_REASONS.find(reason => reasons.has(reason)),
     });
   }
   const cap = tokenExpiryCap(issuable.heldUntil, decision.granted);

@@ -12,6 +12,7 @@
 import { RefusalCount, RefusalEndpoint, RefusalReason } from '../../model/admin-api';
 import { MetricsSink } from '../metrics/server-metrics';
 import { RefusalCounterStore } from '../store/store';
+import { Logger } from '../log';
 
 export interface Refusal {
   endpoint: RefusalEndpoint;
@@ -23,7 +24,7 @@ export interface Refusal {
 export interface RefusalCounterOptions {
   store: RefusalCounterStore;
   now: () => Date;
-  log: (line: string) => void;
+  log: Logger;
   /** Counts the token endpoint's refusals as they happen, for Prometheus. */
   metrics: MetricsSink;
   maxRowsPerMinute: number;
@@ -66,7 +67,7 @@ export class RefusalCounter {
       try {
         await this.options.store.addRefusals([...batch.values()]);
       } catch (error) {
-        this.options.log(`error: could not store ${batch.size} refusal counters (kept for the next try): ${(error as Error).message}`);
+        this.options.log.error(`could not store ${batch.size} refusal counters (kept for the next try): ${(error as Error).message}`);
         for (const [key, row] of batch) {
           const later = this.pending.get(key);
           if (later) later.count += row.count;

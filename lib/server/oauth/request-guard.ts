@@ -34,7 +34,9 @@ import { TokenBuckets } from '../rate-limit';
 import { requestSource } from '../request-source';
 import { sourceAddress } from '../source-address';
 import { basicCredentials } from './basic-credentials';
-import { RefusalCounter } from './refusal-counter';
+import { requestIdOf } from '../request-id';
+import { Refusal, RefusalCounter } from './refusal-counter';
+import { RefusalLog } from './refusal-log';
 import { SourceLanes } from './source-lanes';
 import { TokenReads } from './token-reads';
 
@@ -46,6 +48,8 @@ export interface RequestGuardOptions {
   /** Whether a client id is registered: read with the rest of the request's reads (token-reads.ts). */
   reads: Pick<TokenReads, 'client' | 'share'>;
   counter: RefusalCounter;
+  /** Tells refusals in the log, bounded during floods. */
+  refusalLog: RefusalLog;
   /** Requests a second per registered client (bursts up to the same number); null = no limit. */
   clientRate: number | null;
   /** Refused requests a second per source before its requests naming no registered client get 429; null = no limit. */
@@ -63,7 +67,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer | null) 
 export class RequestGuard {
   private readonly clients: TokenBuckets | null;
   private readonly failures: TokenBuckets | null;
-  /** Why a request was refused, when the endpoint said so (its ServerError's code). */
+  /** Why a request was refused, when the endpoint said so (its ServerError's refusal reason, else its code). */
   private readonly reasons = new WeakMap<IncomingMessage, string>();
   /** Connections on which a client authenticated (and has not failed to since): they skip the lanes. */
   private readonly proven = new WeakSet<Socket>();
@@ -100,11 +104,11 @@ export class RequestGuard {
     }
     const replay = body === null ? req : replayOf(req, body);
     this.options.reads.share(req, replay);
-    res.once('finish', () => this.settle(replay, res.statusCode, clientId, source, registered));
+    res.once('finish', () => this.settle(replay, res, clientId, source, registered));
     try {
       await handler(replay, res, body);
     } catch (error) {
-      if (error instanceof ServerError) this.noteRefusal(replay, error.code);
+      if (error instanceof ServerError) this.noteRefusal(replay, error.options.refusal ?? error.code);
       throw error;
     }
   }
@@ -144,7 +148,8 @@ export class RequestGuard {
   }
 
   /** Charges the limits once the answer is known, counts a refusal, and remembers connections that authenticated. */
-  private settle(req: IncomingMessage, status: number, clientId: string, source: string, registered: boolean): void {
+  private settle(req: IncomingMessage, res: ServerResponse, clientId: string, source: string, registered: boolean): void {
+    const status = res.statusCode;
     if (status < 400) {
       if (registered) {
         this.clients?.take(clientId);
@@ -153,7 +158,7 @@ export class RequestGuard {
       return;
     }
     const reason = reasonOf(this.reasons.get(req), status);
-    this.options.counter.record({ endpoint: this.options.endpoint, clientId, source, reason });
+    this.count({ endpoint: this.options.endpoint, clientId, source, reason }, res);
     if (registered && reason !== 'invalid_client') {
       // Refused after authentication (invalid_scope, ...): the client's own request, charged to the client
       // alone, so that `verify` probing scopes from a CI runner does not slow the runner's other clients.
@@ -171,9 +176,14 @@ export class RequestGuard {
     description: string,
     headers: Record<string, string> = {},
   ): void {
-    this.options.counter.record({ endpoint: this.options.endpoint, ...refusal });
+    this.count({ endpoint: this.options.endpoint, ...refusal }, res);
     if (refusal.reason !== 'rate_limited') this.failures?.take(refusal.source);
     sendJson(res, status, { error: refusal.reason, error_description: description }, headers);
+  }
+
+  private count(refusal: Refusal, res: ServerResponse): void {
+    this.options.counter.record(refusal);
+    this.options.refusalLog.record(refusal, requestIdOf(res));
   }
 
   /** The client id as it may be stored: a registered client's, or `unknown` (never the id as sent), or `none`. */

@@ -6,8 +6,9 @@
 import { ServerConfig } from '../defaults';
 import { SqliteStore } from './sqlite-store';
 import { Store } from './store';
+import { Logger } from '../log';
 
-export async function openStore(config: ServerConfig, log: (line: string) => void): Promise<Store> {
+export async function openStore(config: ServerConfig, log: Logger): Promise<Store> {
   if (config.storeUrl === null) return SqliteStore.open(config.dataDir);
   const { PostgresStore } = await import('./postgres-store.js');
   return PostgresStore.open(config.storeUrl, log);

@@ -34,6 +34,7 @@ import { migrate } from './schema';
 import { StoreUnavailableError } from './store-unavailable';
 import { Access, numberedParameters, SqlConnection, SqlDialect, SqlStatements, SqlStore } from './sql-store';
 import { StoreTransaction } from './store';
+import { Logger } from '../log';
 
 /** Connections per instance: the pool bounds what one instance asks of the database. */
 const POOL_SIZE = 10;
@@ -160,7 +161,7 @@ export class PostgresStore extends SqlStore {
    * Connects to `url` (postgres://user:password@host:port/database), runs the migrations and answers the
    * store. `log` hears about connections the database dropped while idle (never the URL: it may hold a password).
    */
-  static async open(url: string, log: (line: string) => void): Promise<PostgresStore> {
+  static async open(url: string, log: Logger): Promise<PostgresStore> {
     const pool = new Pool({
       connectionString: url,
       max: POOL_SIZE,
@@ -171,7 +172,7 @@ export class PostgresStore extends SqlStore {
       types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === pgTypes.builtins.INT8 ? Number : pgTypes.getTypeParser(oid, format))) as never },
     });
     // An idle connection the database closed (a restart) is an event, not a crash: the pool drops it and opens a new one when needed.
-    pool.on('error', error => log(`warning: PostgreSQL dropped an idle connection (${error.message}); the next request opens a new one`));
+    pool.on('error', error => log.warn(`PostgreSQL dropped an idle connection (${error.message}); the next request opens a new one`));
     try {
       await migrateUnderLock(pool);
     } catch (e) {

@@ -25,7 +25,7 @@
  */
 import { Kind, KindObject, Role, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AdminRole, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AuditEntry, AuditQuery, RefusalCount, RefusalTotal, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { canonicalJson } from '../../model/canonical-json';
 import { auditFilters, AuditRow, auditPage } from './audit-rows';
@@ -341,6 +341,15 @@ export class SqlStatements implements StoreTransaction {
       'SELECT minute, endpoint, client_id AS "clientId", source, reason, count FROM refusal_counts ' +
         `${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY minute, endpoint, client_id, source, reason LIMIT ?`,
       [...params, query.limit],
+      'log',
+    );
+  }
+
+  async refusalTotals(since: string): Promise<RefusalTotal[]> {
+    return this.rows<RefusalTotal>(
+      'SELECT client_id AS "clientId", endpoint, reason, CAST(SUM(count) AS BIGINT) AS count, MAX(minute) AS "lastMinute" FROM refusal_counts ' +
+        'WHERE minute >= ? GROUP BY client_id, endpoint, reason ORDER BY client_id, endpoint, reason',
+      [since],
       'log',
     );
   }

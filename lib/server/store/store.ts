@@ -13,7 +13,7 @@
  */
 import { Kind, KindObject, RoleBinding, Scope, Snapshot } from '../../model/types';
 import { EffectiveScopeInput } from '../../model/effective-scopes';
-import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, RefusalCount, UsageEntry } from '../../model/admin-api';
+import { AdminRole, AdminTokenInfo, AuditEntry, AuditQuery, RefusalCount, RefusalTotal, UsageEntry } from '../../model/admin-api';
 import { Manager, ManagerIndex } from '../../model/ownership';
 import { OwnedClient } from '../downstream/adapter';
 
@@ -194,6 +194,8 @@ export interface RefusalCounterStore {
   addRefusals(rows: readonly RefusalCount[]): Promise<void>;
   /** Rows in key order (minute, endpoint, client, source, reason), after `after` when given. */
   refusals(query: { since?: string; clientId?: string; after?: RefusalKey; limit: number }): Promise<RefusalCount[]>;
+  /** The rows of minutes at or after `since`, summed per client, endpoint and reason (addresses left out), in that order. */
+  refusalTotals(since: string): Promise<RefusalTotal[]>;
   /** Removes the rows of minutes before `before`; answers how many went. */
   pruneRefusals(before: string): Promise<number>;
 }

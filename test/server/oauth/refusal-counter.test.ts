@@ -6,6 +6,7 @@ import { RefusalCount } from '../../../lib/model/admin-api';
 import { ServerMetrics } from '../../../lib/server/metrics/server-metrics';
 import { RefusalCounter } from '../../../lib/server/oauth/refusal-counter';
 import { SqliteStore } from '../../../lib/server/store/sqlite-store';
+import { SILENT_LOG } from '../../../lib/server/log';
 
 let dir: string;
 let store: SqliteStore;
@@ -13,7 +14,7 @@ let now: Date;
 const counters: RefusalCounter[] = [];
 
 function counter(options: { maxRowsPerMinute?: number } = {}, into: Pick<SqliteStore, 'addRefusals'> = store) {
-  const made = new RefusalCounter({ store: into as SqliteStore, now: () => now, log: () => {}, metrics: new ServerMetrics(store, () => now), maxRowsPerMinute: options.maxRowsPerMinute ?? 100, flushIntervalMs: 60_000 });
+  const made = new RefusalCounter({ store: into as SqliteStore, now: () => now, log: SILENT_LOG, metrics: new ServerMetrics(store, () => now), maxRowsPerMinute: options.maxRowsPerMinute ?? 100, flushIntervalMs: 60_000 });
   counters.push(made);
   return made;
 }

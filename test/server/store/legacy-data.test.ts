@@ -17,6 +17,7 @@ import { SCHEMA_VERSION } from '../../../lib/server/store/schema';
 import { SqliteStore } from '../../../lib/server/store/sqlite-store';
 import { Store } from '../../../lib/server/store/store';
 import { Postgres, startPostgres } from '../../support/postgres';
+import { SILENT_LOG } from '../../../lib/server/log';
 
 const FIXTURES = join(__dirname, 'fixtures');
 /** What the old stores answered, but for the managers, answered since step 6 by their ids' digests (the ids hashed by it). */
@@ -133,7 +134,7 @@ describe('a PostgreSQL database at its own schema version 3', () => {
   test('opens at the current version, answers what the old store answered, and takes writes', async () => {
     const url = pg.createDatabase('legacy_answers');
     pg.load(join(FIXTURES, 'postgres-schema-3.sql'), 'legacy_answers');
-    const store = await PostgresStore.open(url, () => {});
+    const store = await PostgresStore.open(url, SILENT_LOG);
     try {
       expect(await answers(store)).toEqual({ ...ANSWERS, tokenInputsVersion: '8.1.2' });
       await writesGoOn(store);
@@ -147,7 +148,7 @@ describe('a PostgreSQL database at its own schema version 3', () => {
     const schemaOf = async (name: string, fixture?: string) => {
       const url = pg.createDatabase(name);
       if (fixture) pg.load(join(FIXTURES, fixture), name);
-      await (await PostgresStore.open(url, () => {})).close();
+      await (await PostgresStore.open(url, SILENT_LOG)).close();
       return {
         columns: await query(
           url,

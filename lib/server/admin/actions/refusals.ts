@@ -3,6 +3,11 @@
  * counters of the token endpoint and introspection (refusal-counter.ts),
  * oldest minute first, paged by key. Needs the admin role: it names the
  * addresses that called, which plans and reviews never need.
+ *
+ * `GET /admin/v1/refusals/summary?since=`: the same counters summed per
+ * client, endpoint and reason, addresses left out, for the read role (the
+ * access map's "recent refusals"): since the last day unless told. Its size
+ * is bounded by the clients, not by the refusals.
  */
 import { RefusalCount } from '../../../model/admin-api';
 import { parseTimestamp, timestampProblem } from '../../../model/timestamp';
@@ -13,6 +18,7 @@ import { AdminAction } from '../context';
 import { pageLimit } from '../paging';
 
 const KNOWN = new Set(['since', 'clientId', 'limit', 'after']);
+const SUMMARY_DEFAULT_MS = 86_400_000;
 
 export const refusals: AdminAction = async ({ store }, { res, query }) => {
   for (const name of query.keys()) {
@@ -27,6 +33,14 @@ export const refusals: AdminAction = async ({ store }, { res, query }) => {
   });
   const items = rows.slice(0, limit);
   sendJson(res, 200, { items, next: rows.length > limit ? encodeCursor(items[items.length - 1]) : null });
+};
+
+export const refusalSummary: AdminAction = async ({ store, now }, { res, query }) => {
+  for (const name of query.keys()) {
+    if (name !== 'since') throw badRequest(`unknown parameter '${name}' (known: since)`, { field: name });
+  }
+  const from = since(query.get('since')) ?? new Date(now().getTime() - SUMMARY_DEFAULT_MS).toISOString();
+  sendJson(res, 200, { since: from, items: await store.refusalTotals(from) });
 };
 
 function since(value: string | null): string | undefined {
