@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `--help` lists them. */
 import { Command } from 'commander';
 import * as adminToken from './admin-token';
+import * as cdk from './cdk';
 import * as init from './init';
 import * as installProvider from './install-provider';
 import * as mainJob from './main';
@@ -17,4 +18,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, terraform, review, verify, rotateSecret, rotateSigningKey, adminToken, planGuard];
+export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, cdk, terraform, review, verify, rotateSecret, rotateSigningKey, adminToken, planGuard];
