@@ -12,12 +12,13 @@
  * server, which this job owns).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
 import { ExternalError, UsageError } from '../model/errors';
 import { checkLocalState, localStateFile } from '../terraform/local-state';
+import { CDK_ENV, projectCdk, runCollecting, synthCommand } from '../terraform/cdk-cli';
 import { TerraformCli } from '../terraform/terraform-cli';
 import { Progress } from './progress';
 import { createLog, logFileDestination } from '../server/log';
@@ -210,27 +211,20 @@ async function declaredScopes(configFile: string): Promise<string[]> {
   return loadDeclaredModel(configFile).model.scopes.map(scope => scope.name);
 }
 
-function synth(projectDir: string, cliConfig: string, progress: Progress): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('npx', ['--no-install', 'cdktf', 'synth'], {
-      cwd: projectDir,
-      // cdktf asks terraform for its version; our CLI configuration keeps it from warning about a missing ~/.terraformrc.
-      env: { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.on('error', reject);
-    child.on('close', code => {
-      const text = output.join('').replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-      // Drop spinner frames and npm's own configuration chatter; keep cdktf's messages and guardrail warnings.
-      const lines = text.split('\n').map(l => l.trim()).filter(l => l && !/^[⠁-⣿]/.test(l) && !l.includes('npm warn'));
-      if (code !== 0) return reject(new UsageError(`cdktf synth failed:\n${lines.join('\n')}`));
-      for (const line of lines) progress.detail(line);
-      resolvePromise();
-    });
+async function synth(projectDir: string, cliConfig: string, progress: Progress): Promise<void> {
+  const { exitCode, output } = await runCollecting(projectDir, synthCommand(projectDir), {
+    ...process.env,
+    ...CDK_ENV,
+    // cdktf asks terraform for its version; our CLI configuration keeps it from warning about a missing ~/.terraformrc.
+    TF_CLI_CONFIG_FILE: cliConfig,
+    CI: '1',
+    FORCE_COLOR: '0',
   });
+  const text = output.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+  // Drop spinner frames and npm's own configuration chatter; keep cdktf's messages and guardrail warnings.
+  const lines = text.split('\n').map(l => l.trim()).filter(l => l && !/^[⠁-⣿]/.test(l) && !l.includes('npm warn'));
+  if (exitCode !== 0) throw new UsageError(`${projectCdk(projectDir)} synth failed:\n${lines.join('\n')}`);
+  for (const line of lines) progress.detail(line);
 }
 
 /** A stack the app does not define fails here, naming the ones it does (cdktf.out/manifest.json lists them). */

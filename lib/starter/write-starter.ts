@@ -9,6 +9,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { UsageError } from '../model/errors';
+import type { CdkName } from '../terraform/cdk-cli';
 import { findPackageRoot } from '../package-root';
 import { VERSION } from '../version';
 
@@ -17,8 +18,13 @@ const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
 const WORKFLOWS = ['procurement-plan.yml', 'procurement-apply.yml', 'procurement-drift.yml'];
 /** The workflows' shell steps (scripts/ci), which they call by path. */
 const CI_SCRIPTS = join('scripts', 'ci');
-/** Tools a stacks repository needs besides this package, at the versions it is tested with. */
-const DEV_TOOLS = ['cdktf-cli', 'tsx', 'typescript', '@types/node'];
+/** Tools a stacks repository needs besides this package and its CDK, at the versions it is tested with (our devDependencies). */
+const DEV_TOOLS = ['tsx', 'typescript', '@types/node'];
+/**
+ * The CDK Terrain release a cdktn starter gets, the one test/package and test/starter run it with, and the constructs
+ * its peer range admits. cdktf's versions are our devDependencies.
+ */
+export const CDKTN_VERSIONS = { cdktn: '0.24.0', 'cdktn-cli': '0.24.0', constructs: '>=10.6.0 <10.8.0' } as const;
 
 export interface StarterResult {
   readonly dir: string;
@@ -26,7 +32,13 @@ export interface StarterResult {
   readonly written: string[];
 }
 
-export function writeStarter(target: string, packageRoot = packageRootOrFail()): StarterResult {
+export interface StarterOptions {
+  /** The CDK the stacks are written for: cdktf (0.21, deprecated upstream) or CDK Terrain (cdktn). @default 'cdktf' */
+  cdk?: CdkName;
+}
+
+export function writeStarter(target: string, options: StarterOptions = {}, packageRoot = packageRootOrFail()): StarterResult {
+  const cdk = options.cdk ?? 'cdktf';
   const dir = resolve(target);
   const present = existsSync(dir) ? readdirSync(dir).filter(name => name !== '.git') : [];
   if (present.length > 0) {
@@ -44,11 +56,17 @@ export function writeStarter(target: string, packageRoot = packageRootOrFail()):
   for (const [from, to] of Object.entries(RENAMED)) renameSync(join(dir, from), join(dir, to));
   for (const workflow of WORKFLOWS) cpSync(join(workflows, workflow), join(dir, '.github', 'workflows', workflow));
   cpSync(join(packageRoot, CI_SCRIPTS), join(dir, CI_SCRIPTS), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(starterPackageJson(basename(dir), packageRoot), null, 2)}\n`);
+  // The templates import cdktf; cdktn's API is the same, under its own name.
+  if (cdk === 'cdktn') {
+    for (const file of listFiles(join(dir, 'stacks')).map(name => join(dir, 'stacks', name))) {
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/from 'cdktf'/g, "from 'cdktn'"));
+    }
+  }
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(starterPackageJson(basename(dir), cdk, packageRoot), null, 2)}\n`);
   return { dir, written: listFiles(dir).sort() };
 }
 
-function starterPackageJson(dirName: string, packageRoot: string): object {
+function starterPackageJson(dirName: string, cdk: CdkName, packageRoot: string): object {
   const ours = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   const versionOf = (name: string) => {
     const version = ours.devDependencies[name];
@@ -59,10 +77,23 @@ function starterPackageJson(dirName: string, packageRoot: string): object {
     name: dirName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'procurement-stacks',
     version: '0.1.0',
     private: true,
-    // CHECKPOINT_DISABLE: cdktf's update checks print getaddrinfo errors wherever the network is closed (main sets it itself).
-    scripts: { start: 'procurement-scopes main', synth: 'CHECKPOINT_DISABLE=1 cdktf synth' },
-    dependencies: { 'procurement-scopes': `^${VERSION}`, cdktf: versionOf('cdktf'), constructs: versionOf('constructs') },
-    devDependencies: Object.fromEntries(DEV_TOOLS.map(name => [name, versionOf(name)])),
+    // The provider comes from a local mirror, never a registry: npm install puts it there and records it in the committed
+    // lock files; synth and diff run the CDK's CLI through `procurement-scopes cdk`, which also turns off the update
+    // checks (they print getaddrinfo errors wherever the network is closed) and installs the mirror when it is missing.
+    scripts: {
+      postinstall: 'procurement-scopes install-provider --config-file .procurement/terraform.rc --stacks-dir cdktf.out/stacks',
+      start: 'procurement-scopes main',
+      synth: 'procurement-scopes cdk synth',
+      diff: 'procurement-scopes cdk diff',
+    },
+    dependencies:
+      cdk === 'cdktn'
+        ? { 'procurement-scopes': `^${VERSION}`, cdktn: CDKTN_VERSIONS.cdktn, constructs: CDKTN_VERSIONS.constructs }
+        : { 'procurement-scopes': `^${VERSION}`, cdktf: versionOf('cdktf'), constructs: versionOf('constructs') },
+    devDependencies: {
+      ...(cdk === 'cdktn' ? { 'cdktn-cli': CDKTN_VERSIONS['cdktn-cli'] } : { 'cdktf-cli': versionOf('cdktf-cli') }),
+      ...Object.fromEntries(DEV_TOOLS.map(name => [name, versionOf(name)])),
+    },
   };
 }
 

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ExternalError } from '../model/errors';
+import { registryHint } from './registry-hint';
 import { startReattachedProvider, usesProvider, workingDirectoryOf } from './reattached-provider';
 
 export interface TerraformRunOptions {
@@ -99,6 +100,7 @@ export class TerraformCli {
 
   private failure(args: string[], result: TerraformResult): ExternalError {
     const tail = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
-    return new ExternalError(`terraform ${args[0]} failed (exit ${result.exitCode}) in ${this.options.cwd}:\n${tail}`);
+    const hint = registryHint(`${result.stdout}\n${result.stderr}`);
+    return new ExternalError(`terraform ${args[0]} failed (exit ${result.exitCode}) in ${this.options.cwd}:\n${tail}${hint ? `\n\n${hint}` : ''}`);
   }
 }

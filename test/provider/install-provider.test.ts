@@ -5,7 +5,7 @@
  * file while keeping every other provider's entry.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDER_VERSION_CONSTRAINT, VERSION } from '../../lib/version';
@@ -80,6 +80,38 @@ describe('install-provider', () => {
       `# This file is maintained automatically by "terraform init".\n\n${RANDOM_PROVIDER}\n\n` +
         `provider "registry.terraform.io/procurement-scopes/procurement" {\n  version     = "${VERSION}"\n  constraints = "${PROVIDER_VERSION_CONSTRAINT}"\n  hashes = [\n    "${hash}",\n  ]\n}\n`,
     );
+  });
+
+  test("the package names no path of this machine, so a lock file committed elsewhere matches it", () => {
+    const first = install('--config-file', join(dir, 'a', 'terraform.rc'));
+    const second = install('--config-file', join(dir, 'b', 'terraform.rc'));
+    expect(reportedHash(second.stdout)).toBe(reportedHash(first.stdout));
+    const versionDir = join(dir, `a/terraform-providers/registry.terraform.io/procurement-scopes/procurement/${VERSION}`);
+    const [platform] = readdirSync(versionDir);
+    const launcher = readFileSync(join(versionDir, platform, `terraform-provider-procurement_v${VERSION}`), 'utf8');
+    expect(launcher).not.toContain(process.execPath);
+    expect(launcher).not.toContain(dir);
+    expect(launcher).toContain('exec node "$dir/procurement-provider.js"');
+  });
+
+  test('--stacks-dir updates the lock file of every synthesized stack that has one, and creates none', () => {
+    const stacks = join(dir, 'cdktf.out', 'stacks');
+    const stale = ['provider "registry.terraform.io/procurement-scopes/procurement" {', '  version = "0.0.9"', '  hashes = [', '    "h1:stale=",', '  ]', '}'].join('\n');
+    for (const stack of ['dev', 'prod']) {
+      mkdirSync(join(stacks, stack), { recursive: true });
+      writeFileSync(join(stacks, stack, '.terraform.lock.hcl'), `${RANDOM_PROVIDER}\n\n${stale}\n`);
+    }
+    mkdirSync(join(stacks, 'new'));
+    const { status, stdout } = install('--config-file', join(dir, 'terraform.rc'), '--stacks-dir', stacks);
+    expect(status).toBe(0);
+    for (const stack of ['dev', 'prod']) {
+      const lock = readFileSync(join(stacks, stack, '.terraform.lock.hcl'), 'utf8');
+      expect(lock).toContain(RANDOM_PROVIDER);
+      expect(lock).toContain(`version     = "${VERSION}"`);
+      expect(lock).toContain(reportedHash(stdout));
+      expect(lock).not.toContain('h1:stale=');
+    }
+    expect(readdirSync(join(stacks, 'new'))).toEqual([]);
   });
 
   test('creates the lock file when there is none, with only its own entry', () => {

@@ -27,8 +27,19 @@ const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
 const code = (file: string) => text(file).replace(/^\s*#.*$/gm, '');
 
 describe('workflows', () => {
-  test('there are the plan, apply and drift workflows', () => {
-    expect(FILES.sort()).toEqual(['procurement-apply.yml', 'procurement-drift.yml', 'procurement-plan.yml']);
+  test('there are the plan, apply and drift workflows, and the release', () => {
+    expect(FILES.sort()).toEqual(['procurement-apply.yml', 'procurement-drift.yml', 'procurement-plan.yml', 'release.yml']);
+  });
+
+  test('the release publishes with provenance only from a version tag, with the npm token in its own environment', () => {
+    const release = code('release.yml');
+    expect(release).toMatch(/on:\s+push:\s+tags: \['v\*'\]\s+permissions:\s+contents: read/);
+    const [, publishJob] = release.split(/^ {2}publish:$/m);
+    expect(publishJob).toContain('environment: release');
+    expect(publishJob).toContain('id-token: write');
+    expect(publishJob).toContain('run: npm publish --provenance --access public');
+    expect(publishJob).toContain('NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}');
+    expect(release.split('secrets.').length).toBe(2);
   });
 
   test('every workflow passes actionlint', () => {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import * as adminToken from './admin-token';
 import * as downstream from './downstream';
+import * as cdk from './cdk';
 import * as init from './init';
 import * as installProvider from './install-provider';
 import * as mainJob from './main';
@@ -18,4 +19,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, terraform, review, verify, rotateSecret, rotateSigningKey, adminToken, downstream, planGuard];
+export const COMMANDS: CommandModule[] = [init, mainJob, server, provider, installProvider, cdk, terraform, review, verify, rotateSecret, rotateSigningKey, adminToken, downstream, planGuard];

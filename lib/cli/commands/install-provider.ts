@@ -12,7 +12,8 @@ export function register(program: Command): void {
       '--lock-file <path>',
       "also write the package hash and version constraints into this .terraform.lock.hcl (cdktf.out/stacks/<stack>/: cdktf then never asks the registry)",
     )
-    .action(async (opts: { configFile: string; mirrorDir?: string; lockFile?: string }) => {
+    .option('--stacks-dir <dir>', 'also update our entry in every .terraform.lock.hcl under <dir>/*/ (cdktf.out/stacks: committed lock files follow an upgrade)')
+    .action(async (opts: { configFile: string; mirrorDir?: string; lockFile?: string; stacksDir?: string }) => {
       const { installProvider, defaultBundlePath, InstallError } = await import('../../provider/install/install-provider.js');
       try {
         const result = installProvider({ ...opts, bundlePath: defaultBundlePath() });

@@ -6,7 +6,7 @@
  * every other one as usual. Idempotent: unchanged files are not rewritten, so
  * the package hash (and every lock file recording it) stays valid.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findPackageRoot } from '../../package-root';
 import { PROVIDER_VERSION_CONSTRAINT, VERSION } from '../../version';
@@ -17,6 +17,7 @@ export const PROVIDER_VERSION = VERSION;
 // Not named terraform-provider-*: Terraform would take any such file for the executable.
 export const BUNDLE_FILE = 'procurement-provider.js';
 export const EXECUTABLE_FILE = `terraform-provider-procurement_v${PROVIDER_VERSION}`;
+const LOCK_FILE = '.terraform.lock.hcl';
 const MARKER = '# Written by `procurement-scopes install-provider`';
 
 export interface InstallOptions {
@@ -30,8 +31,11 @@ export interface InstallOptions {
   lockFile?: string;
   /** @default this machine's, e.g. linux_amd64 */
   platform?: string;
-  /** The Node.js the executable falls back to when `node` is not on PATH. @default this process's */
-  nodePath?: string;
+  /**
+   * Also record it in the lock file of every stack already synthesized here (`cdktf.out/stacks`: `.terraform.lock.hcl` in each of its directories
+   * where present), so that committed lock files follow an upgrade of this package.
+   */
+  stacksDir?: string;
   /**
    * Flags the executable starts Node with, e.g. `--cpu-prof` for the benchmark's profile (Node refuses it in NODE_OPTIONS).
    * @default none
@@ -72,7 +76,7 @@ export function installProvider(options: InstallOptions): InstallResult {
   };
 
   put(join(packageDir, BUNDLE_FILE), readFileSync(options.bundlePath));
-  put(join(packageDir, EXECUTABLE_FILE), launcher(options.nodePath ?? process.execPath, options.nodeArgs ?? []), 0o755);
+  put(join(packageDir, EXECUTABLE_FILE), launcher(options.nodeArgs ?? []), 0o755);
   result.hash = packageHash(packageDir);
 
   if (existsSync(configFile) && !readFileSync(configFile, 'utf8').includes(MARKER)) {
@@ -82,20 +86,32 @@ export function installProvider(options: InstallOptions): InstallResult {
     );
   }
   put(configFile, cliConfiguration(mirrorDir));
-  if (options.lockFile) put(resolve(options.lockFile), lockFileWithHash(resolve(options.lockFile), result.hash));
+  const lockFiles = [...(options.lockFile ? [resolve(options.lockFile)] : []), ...stackLockFiles(options.stacksDir)];
+  for (const lockFile of new Set(lockFiles)) put(lockFile, lockFileWithHash(lockFile, result.hash));
   return result;
 }
 
-/** The executable Terraform starts: Node on the bundle next to it (inside the hashed package directory). */
-function launcher(nodePath: string, nodeArgs: readonly string[]): string {
+/**
+ * The executable Terraform starts: Node on the bundle next to it (inside the hashed package directory). It names no
+ * path of this machine, so the package hash, and every committed lock file recording it, is the same on every machine.
+ */
+function launcher(nodeArgs: readonly string[]): string {
   return [
     '#!/bin/sh',
     `# terraform-provider-procurement ${PROVIDER_VERSION}, installed by \`procurement-scopes install-provider\`.`,
     'dir=$(dirname "$0")',
-    `node=node; command -v node >/dev/null 2>&1 || node=${shellQuoted(nodePath)}`,
-    `exec "$node" ${[...nodeArgs.map(shellQuoted), `"$dir/${BUNDLE_FILE}"`].join(' ')}`,
+    `command -v node >/dev/null 2>&1 || { echo 'terraform-provider-procurement: node is not on PATH (it runs on Node.js 20.19 or later)' >&2; exit 1; }`,
+    `exec node ${[...nodeArgs.map(shellQuoted), `"$dir/${BUNDLE_FILE}"`].join(' ')}`,
     '',
   ].join('\n');
+}
+
+function stackLockFiles(stacksDir: string | undefined): string[] {
+  if (!stacksDir || !existsSync(stacksDir)) return [];
+  return readdirSync(resolve(stacksDir), { withFileTypes: true })
+    .filter(entry => entry.isDirectory())
+    .map(entry => join(resolve(stacksDir), entry.name, LOCK_FILE))
+    .filter(file => existsSync(file));
 }
 
 function shellQuoted(text: string): string {

@@ -1,5 +1,5 @@
 /**
- * The cdktf app: one stack per environment. `npx cdktf synth` writes
+ * The app: one stack per environment. `npm run synth` writes
  * cdktf.out/stacks/<env>/cdk.tf.json; a guardrail error fails synth and lists
  * every finding.
  */

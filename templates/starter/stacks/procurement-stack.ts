@@ -36,7 +36,7 @@ export class ProcurementStack extends TerraformStack {
     new Role(auth, 'Approver', { name: 'approver', description: 'Approve orders.', scopes: [approve] })
       .grantTo(bot, { expiresAt: auth.renewingExpiry(14), justification: 'CHG-0001 replace with your change ticket' });
 
-    // `npx cdktf output <env>`: the client ids, and the scopes each may ask for.
+    // The stack's outputs (`npx procurement-scopes cdk output <env>`): the client ids, and the scopes each may ask for.
     new AuthorizationOutputs(auth, 'Outputs');
   }
 }
