@@ -39,6 +39,11 @@ const bind = (clientId: string) =>
   server.admin.put('role-bindings', { name: `readers-${clientId}`, role: 'reader', subjects: [{ clientId }] } as never, `readers-${clientId}`);
 const tokenEndpoint = () => `${server.url}/token`;
 const keyClient = (fields: object) => ({ clientId: 'supplier-bot', displayName: 'Supplier bot', owner: 'team', ...fields }) as never;
+/** The starting point of the tests about supplier-bot, whatever ran before (random order): declared with its public key, and bound. */
+async function keyedSupplierBot(): Promise<void> {
+  await server.admin.put('clients', keyClient({ jwks: { keys: [publicJwk] } }), 'supplier-bot');
+  await bind('supplier-bot');
+}
 
 async function basicToken(clientId: string, secret: string) {
   const res = await fetch(tokenEndpoint(), {
@@ -77,6 +82,8 @@ afterAll(async () => {
 });
 
 test('a client declared with a public JWKS gets no secret; jose signs its assertion and the token it gets verifies and introspects', async () => {
+  await server.admin.delete('role-bindings', 'readers-supplier-bot');
+  await server.admin.delete('clients', 'supplier-bot');
   const created = await server.admin.put('clients', keyClient({ jwks: { keys: [publicJwk] } }), 'supplier-bot');
   expect(created.created).toBe(true);
   expect(created.clientSecret).toBeUndefined();
@@ -99,6 +106,7 @@ test('a client declared with a public JWKS gets no secret; jose signs its assert
 });
 
 test('fails when the assertion is signed by another key, names another audience, or lives longer than the limit', async () => {
+  await keyedSupplierBot();
   const forged = await privateKeyJwtToken(tokenEndpoint(), server.url, 'supplier-bot', otherKeyFile, 'catalog.read');
   expect(forged).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
   const elsewhere = await privateKeyJwtToken(tokenEndpoint(), 'https://other.example.com', 'supplier-bot', keyFile, 'catalog.read');
@@ -110,6 +118,7 @@ test('fails when the assertion is signed by another key, names another audience,
 });
 
 test('fails to rotate the secret of a client with keys, saying how its credentials rotate instead', async () => {
+  await keyedSupplierBot();
   const refused = await apiError(server.admin.rotateSecret('supplier-bot'));
   expect(refused.status).toBe(409);
   expect(refused.message).toBe(
@@ -130,6 +139,7 @@ test('a client with a JWKS URI: the server goes to fetch its keys there, but nev
 });
 
 test('switching a client between keys and a secret: dropping its keys issues a secret once; adding keys deletes the secret', async () => {
+  await keyedSupplierBot();
   const toSecret = await server.admin.put('clients', keyClient({}), 'supplier-bot');
   expect(toSecret.created).toBe(false);
   expect(toSecret.clientSecret).toEqual(expect.any(String));
