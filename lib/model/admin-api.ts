@@ -231,6 +231,19 @@ export interface DownstreamStatus {
   drift: { clientId: string; expected: string[]; found: string[] | null; action: 'reverted' | 'reported'; at: string }[];
   /** Recent failed passes, the last error last. */
   failures: { at: string; error: string }[];
+  /**
+   * The clients whose downstream state is not what the model allows now, as the last pass left them: what the
+   * model allows, what the downstream holds (null: no such client there) and why. Plans show these (the client's
+   * `downstream_drift`); empty when in sync.
+   */
+  outOfSync: DownstreamOutOfSync[];
+}
+
+export interface DownstreamOutOfSync {
+  clientId: string;
+  wanted: string[];
+  held: string[] | null;
+  why: string;
 }
 
 /** `PUT downstream/clients/{clientId}`: a client someone else made on the downstream, now owned by the control plane. */

@@ -34,6 +34,11 @@ export interface AttributeSpec {
   readonly forcesReplacement?: boolean;
   /** A string attribute holding the model field (an object) as JSON text, e.g. `jwks = file("jwks.json")`. */
   readonly json?: boolean;
+  /**
+   * A computed report of something the apply resolves (a client's `downstream_drift`): always planned null, so that
+   * a value a refresh read shows as an in-place update.
+   */
+  readonly plannedNull?: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@
  * and the server. Field names here are the admin API's field names; the
  * Terraform attribute of each field is in terraform-attributes.ts.
  */
+import type { DownstreamOutOfSync } from './admin-api';
 import type { ManagerIndex } from './ownership';
 
 /** How much damage a scope can do in the wrong hands. */
@@ -103,6 +104,11 @@ export interface Snapshot {
   roleBindings: RoleBinding[];
   /** Which Terraform resource manages each managed object (see ownership.ts); the server always answers it. */
   managers?: ManagerIndex;
+  /**
+   * With a downstream (`server --downstream`): the clients it does not hold as the model wants now, so that a plan
+   * shows them with the same one request (GET /admin/v1/downstream has the rest).
+   */
+  downstream?: { kind: string; outOfSync: DownstreamOutOfSync[] };
 }
 
 /** The four kinds of object, as named in the admin API's paths. */

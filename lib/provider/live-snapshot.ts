@@ -7,10 +7,16 @@
  * process patch the copy in place, so later reads see them without a refetch.
  */
 import { AdminClient } from '../client/admin-client';
+import { DownstreamOutOfSync } from '../model/admin-api';
 import { Manager, ManagerIndex } from '../model/ownership';
 import { Kind, KindObject, keyOf, Snapshot } from '../model/types';
 
-type Index = { objects: { [K in Kind]: Map<string, KindObject[K]> }; managers: ManagerIndex };
+type Index = {
+  objects: { [K in Kind]: Map<string, KindObject[K]> };
+  managers: ManagerIndex;
+  /** With a downstream: its kind and the clients it does not hold as the model wants. */
+  downstream: { kind: string; outOfSync: Map<string, DownstreamOutOfSync> } | null;
+};
 
 export class LiveSnapshot {
   private loading: Promise<Index> | null = null;
@@ -24,6 +30,13 @@ export class LiveSnapshot {
   /** The object's manager (the Terraform resource that manages it), or null when it has none or is absent. */
   async managerOf(kind: Kind, key: string): Promise<Manager | null> {
     return (await this.index()).managers[kind][key] ?? null;
+  }
+
+  /** Where the server's downstream differs from what the model allows this client now; null when it does not (or there is none). */
+  async downstreamDrift(clientId: string): Promise<{ kind: string; entry: DownstreamOutOfSync } | null> {
+    const { downstream } = await this.index();
+    const entry = downstream?.outOfSync.get(clientId);
+    return entry ? { kind: downstream!.kind, entry } : null;
   }
 
   /** Everything, as the model's effective-scopes function wants it. */
@@ -73,6 +86,7 @@ function toIndex(snapshot: Snapshot): Index {
     },
     // A server from before ownership answers no managers: nothing is managed.
     managers: snapshot.managers ?? { scopes: {}, roles: {}, clients: {}, 'role-bindings': {} },
+    downstream: snapshot.downstream ? { kind: snapshot.downstream.kind, outOfSync: new Map(snapshot.downstream.outOfSync.map(e => [e.clientId, e])) } : null,
   };
 }
 

@@ -61,6 +61,7 @@ export function reviewDocument(review: Review): ReviewDocument {
         const access = d.access.map(a => `${a.clientId} ${CHANGE_MARK[a.change]} ${a.scope}${a.risk ? ` [${a.risk}]` : ''}`);
         return `${d.address} (${d.key}) ${what} outside Terraform` +
           (access.length ? `; access: ${access.join(', ')}` : '') +
+          (d.downstreamDrift ? `; ${d.downstreamDrift}` : '') +
           (d.revertedByPlan ? '; this plan puts it back' : '; this plan keeps the live value');
       }),
     },

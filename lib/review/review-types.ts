@@ -55,6 +55,8 @@ export interface DriftEntry {
   access: ScopeChange[];
   /** Whether this plan puts the object back as Terraform last wrote it. */
   revertedByPlan: boolean;
+  /** A client's `downstream_drift` as the refresh read it: what the server's downstream holds instead, and why; null for none. */
+  downstreamDrift: string | null;
 }
 
 export interface UnknownEntry {

@@ -214,6 +214,7 @@ function driftEntry(d: ObjectChange, applied: Model, live: Model, planned: Model
     attributes: d.changedAttributes,
     access: mine,
     revertedByPlan: revertsTo(d, planned),
+    downstreamDrift: d.kind === 'clients' && typeof d.after?.downstream_drift === 'string' ? d.after.downstream_drift : null,
   };
 }
 

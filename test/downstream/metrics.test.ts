@@ -5,11 +5,9 @@
  * `procurement_downstream_drift_total` counts a hand-made change found on the downstream, from 0. The names are
  * the ones deploy/prometheus/alerts.yml alerts on.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { apiError } from '../support/api-error';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { Rfc7592Downstream, startRfc7592Downstream } from '../support/rfc7592-downstream';
+import { Rfc7592Downstream, setScopeByHand, startRfc7592Downstream } from '../support/rfc7592-downstream';
 
 let downstream: Rfc7592Downstream;
 let control: EmbeddedServer;
@@ -55,14 +53,7 @@ test('in sync, pending and drift follow the real downstream', async () => {
   expect(await sample(DRIFT)).toBe(0);
 
   // Someone holding the registration access token widens the client on the server itself: drift, reverted and counted.
-  const db = new Database(join(control.dataDir, 'store.sqlite'), { readonly: true });
-  const { state } = db.prepare('SELECT state FROM downstream_clients WHERE client_id = ?').get('erp') as { state: string };
-  db.close();
-  const { token, uri } = JSON.parse(state) as { token: string; uri: string };
-  const current = (await (await fetch(uri, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
-  for (const field of ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at']) delete current[field];
-  const widened = await fetch(uri, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...current, scope: 'catalog.read rfq.submit' }) });
-  expect(widened.status).toBe(200);
+  await setScopeByHand(control.dataDir, 'erp', 'catalog.read rfq.submit');
   await until('the drift is counted', async () => (await sample(DRIFT)) === 1);
   await until('reverted and in sync', async () => (await sample(IN_SYNC)) === 1);
 

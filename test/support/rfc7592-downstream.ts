@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { testEnvironment } from './environment';
 import { signalAndWait, spawnUntilReady } from './spawn-until-ready';
 import { postForm } from './token-requests';
@@ -99,4 +100,20 @@ export async function requestToken(tokenEndpoint: string, clientId: string, secr
   if (!token) return { status: answer.status, error: answer.body.error, scopes: null };
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { scope?: string };
   return { status: answer.status, error: undefined, scopes: (claims.scope ?? '').split(' ').filter(Boolean).sort() };
+}
+
+/**
+ * What someone holding a client's registration access token does by hand on the server itself (drift): replaces
+ * its `scope`. The token and URI are read from the control plane's store (`store.sqlite` in its data directory), as
+ * an operator could.
+ */
+export async function setScopeByHand(controlDataDir: string, clientId: string, scope: string): Promise<void> {
+  const db = new Database(join(controlDataDir, 'store.sqlite'), { readonly: true });
+  const { state } = db.prepare('SELECT state FROM downstream_clients WHERE client_id = ?').get(clientId) as { state: string };
+  db.close();
+  const { token, uri } = JSON.parse(state) as { token: string; uri: string };
+  const current = (await (await fetch(uri, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
+  for (const field of ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at']) delete current[field];
+  const response = await fetch(uri, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...current, scope }) });
+  if (response.status !== 200) throw new Error(`the hand-made change of '${clientId}' answered ${response.status}`);
 }

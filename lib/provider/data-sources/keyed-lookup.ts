@@ -13,7 +13,8 @@ export function keyedLookup(resource: ResourceModule): DataSourceModule {
   const key = resource.keyAttribute;
   const schema: ObjectSchema = {
     description: `Looks up an existing ${resource.noun} by \`${key}\`.`,
-    attributes: resource.schema.attributes.map(spec =>
+    // What an apply resolves (a client's downstream_drift) belongs to the resource's plans, not to a lookup.
+    attributes: resource.schema.attributes.filter(spec => !spec.plannedNull).map(spec =>
       spec.name === key
         ? { ...spec, required: true, forcesReplacement: false, description: `The ${resource.noun} to look up.` }
         : { ...spec, required: false, optional: false, computed: true, default: undefined },

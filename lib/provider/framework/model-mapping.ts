@@ -67,7 +67,8 @@ export function nullObject(schema: ObjectSchema, known: ObjectValue = {}): Objec
  * What Terraform will hold after the change: the proposed value, with the
  * model's default for every optional+computed attribute the configuration
  * leaves null (deciding on the configuration, not on the proposal, so that a
- * default drifted on the server is set back), and `id` following the key.
+ * default drifted on the server is set back), null for what the apply
+ * resolves (`plannedNull`), and `id` following the key.
  */
 export function withDefaults(schema: ObjectSchema, proposed: ObjectValue, config: ObjectValue, keyAttribute: string): ObjectValue {
   const planned: ObjectValue = { ...proposed };
@@ -75,6 +76,7 @@ export function withDefaults(schema: ObjectSchema, proposed: ObjectValue, config
     if (spec.optional && spec.computed && spec.default !== undefined && config[spec.name] === null) {
       planned[spec.name] = structuredClone(spec.default) as Value;
     }
+    if (spec.plannedNull) planned[spec.name] = null;
   }
   if (schema.attributes.some(spec => spec.name === ID_ATTRIBUTE.name)) planned.id = isKnown(planned[keyAttribute]) ? planned[keyAttribute] : UNKNOWN;
   return planned;

@@ -10,10 +10,31 @@ import { NOUN } from '../../model/types';
 import { Diagnostic, error, warning } from '../framework/diagnostics';
 import { keyedResource } from '../framework/keyed-resource';
 import { ProviderContext, ResourceModule } from '../framework/resource-module';
-import { withId } from '../framework/schema';
+import { AttributeSpec, withId } from '../framework/schema';
+import { DownstreamOutOfSync } from '../../model/admin-api';
 import { ObjectValue } from '../protocol/value-codec';
 
-const schema = withId(TERRAFORM_SCHEMA.clients);
+/**
+ * What a refresh found the control plane's downstream holding for the client, when it is not what the model
+ * allows now (drift there, a push still pending, a client not created or deleted there): the plan shows it as
+ * changed outside Terraform and as an update, and the apply (a write of the client) pushes the model over it.
+ */
+const DOWNSTREAM_DRIFT: AttributeSpec = {
+  name: 'downstream_drift',
+  type: 'string',
+  computed: true,
+  plannedNull: true,
+  description:
+    "With a server that pushes to a downstream authorization server (`server --downstream`): null while the downstream holds what the model allows this client now; otherwise what it holds instead and why. A refresh that finds one plans an update; the apply puts the model's scopes back there.",
+};
+
+const schema = withId({ ...TERRAFORM_SCHEMA.clients, attributes: [...TERRAFORM_SCHEMA.clients.attributes, DOWNSTREAM_DRIFT] });
+
+/** The `downstream_drift` text: what the downstream holds, what the model allows, why. */
+function describeDrift({ kind, entry }: { kind: string; entry: DownstreamOutOfSync }): string {
+  const list = (scopes: readonly string[]) => (scopes.length === 0 ? 'nothing (disabled)' : scopes.join(' '));
+  return `the ${kind} downstream holds ${entry.held === null ? 'no such client' : list(entry.held)} where the model allows ${list(entry.wanted)}: ${entry.why}`;
+}
 
 /**
  * The server answers a new client's secret exactly once: hand it to `secrets_command` and/or keep it in `secrets_dir`,
@@ -72,6 +93,8 @@ function sameJson(a: string, b: string): boolean {
   }
 }
 
+const crud = keyedResource({ kind: 'clients', schema, keyAttribute: KEY_ATTRIBUTE.clients, afterCreate: keepClientSecret, afterDelete: (ctx, key) => ctx.secrets?.remove(key), keepEquivalent: keepJwksText });
+
 export const clientResource = {
   typeName: RESOURCE_TYPE.clients,
   kind: 'clients',
@@ -81,5 +104,11 @@ export const clientResource = {
   // 1: `introspection` added (state written before it takes its default, see keyed-resource.ts). `jwks` and `jwks_uri`
   // came later without a new version: optional and without default, older state reads them as null, which they are.
   schemaVersion: 1,
-  ...keyedResource({ kind: 'clients', schema, keyAttribute: KEY_ATTRIBUTE.clients, afterCreate: keepClientSecret, afterDelete: (ctx, key) => ctx.secrets?.remove(key), keepEquivalent: keepJwksText }),
+  ...crud,
+  async read(ctx, state) {
+    const read = await crud.read(ctx, state);
+    if (read.state === null) return read;
+    const drift = await ctx.snapshot.downstreamDrift(String(read.state.client_id));
+    return { ...read, state: { ...read.state, downstream_drift: drift && describeDrift(drift) } };
+  },
 } satisfies ResourceModule;

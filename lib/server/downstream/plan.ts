@@ -10,7 +10,9 @@
  *   moment gives it both an old duty and a new one.
  * - drift is a downstream state that differs from what was last pushed and
  *   from what is wanted; `revert` pushes the wanted state over it, `report`
- *   leaves it until the model itself changes for that client.
+ *   leaves it until the model itself changes for that client, or an apply of
+ *   that client (an admin write of it: the plan shows the drift as an update)
+ *   puts it back.
  * - a client the downstream lacks is created only when someone waits for its
  *   credentials (an admin write of that client); otherwise it stays pending.
  */
@@ -67,10 +69,11 @@ export function planPass(
     }
     const drifted = held === null || !same(held, record.pushed);
     const intentChanged = !same(record.pushed, wanted);
+    const applied = creates.has(record.clientId);
     // A client deleted there cannot be put back as it was (its credentials went with it): reported, whatever the mode.
-    const reverts = held !== null && (mode === 'revert' || intentChanged);
+    const reverts = held !== null && (mode === 'revert' || intentChanged || applied);
     if (drifted) plan.drift.push({ clientId: record.clientId, expected: record.pushed, found: held, action: reverts ? 'reverted' : 'reported' });
-    if (drifted && mode === 'report' && !intentChanged) continue;
+    if (drifted && mode === 'report' && !intentChanged && !applied) continue;
     if (held === null) {
       plan.waiting.push({ clientId: record.clientId, why: 'deleted on the downstream by someone else: replace the client (terraform apply -replace) to create it there again with new credentials' });
       continue;
@@ -93,6 +96,7 @@ function heldBy(client: RemoteClient | undefined): string[] | null {
   return client.enabled ? client.scopes : [];
 }
 
-function same(a: readonly string[], b: readonly string[]): boolean {
+/** Two sorted scope lists hold the same scopes. */
+export function same(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((scope, i) => scope === b[i]);
 }

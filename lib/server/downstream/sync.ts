@@ -19,7 +19,7 @@
  * client whose id the downstream already holds is refused with the way to
  * adopt it, and the other clients of the pass go on.
  */
-import { DownstreamAdoption, DownstreamStatus } from '../../model/admin-api';
+import { AuditEntry, DownstreamAdoption, DownstreamOutOfSync, DownstreamStatus } from '../../model/admin-api';
 import { Client, clientAuthentication } from '../../model/types';
 import { PolicyHolder } from '../admission/server-policy';
 import { ServerError } from '../errors';
@@ -28,7 +28,7 @@ import { Store } from '../store/store';
 import { Credentials, DownstreamAdapter, DownstreamError, RemoteClient } from './adapter';
 import { adoptClient, adoptHint } from './adopt';
 import { desiredState } from './desired';
-import { Drift, DriftMode, planPass, Step } from './plan';
+import { Drift, DriftMode, planPass, same, Step } from './plan';
 import { Logger } from '../log';
 
 export interface DownstreamSyncOptions {
@@ -53,6 +53,8 @@ interface PassOutcome {
 type Creation = { clientId: string; candidateSecret: string };
 
 const TICK_MS = 1_000;
+const DRIFT_ACTION = 'downstream.drift';
+const REPORTED = 'changed on the downstream by someone else: reported, not reverted (drift: report)';
 const MAX_BACKOFF_MS = 30_000;
 /** The status keeps this many recent drift findings and failures. */
 const RECENT = 20;
@@ -65,7 +67,7 @@ export class DownstreamSync {
   private lastPassAt = 0;
   private retryAt: number | null = null;
   private failedPasses = 0;
-  private readonly state: Omit<DownstreamStatus, 'kind'> = { inSync: false, lastReconcileAt: null, pending: [], drift: [], failures: [] };
+  private readonly state: Omit<DownstreamStatus, 'kind'> = { inSync: false, lastReconcileAt: null, pending: [], drift: [], failures: [], outOfSync: [] };
   /** Drift already audited in `report` mode, so that a standing difference is audited once, not at every pass. */
   private readonly reported = new Set<string>();
   /** Clients whose creation met a client of the same id on the downstream, not ours: they wait for an adoption. */
@@ -92,13 +94,14 @@ export class DownstreamSync {
   /**
    * Waits for a pass that starts after the caller's write. `create`: the client the caller writes, with the secret
    * to give it where the downstream takes ours; answered with its downstream credentials when this pass created it.
-   * Throws a 502 naming what could not be pushed (the change stays stored here and pending).
+   * Throws a 502 naming what could not be pushed (the change stays stored here and pending), or a 409 saying why the
+   * downstream still does not hold the written client (a client of that id that is not ours, one deleted there).
    */
   async settle(create?: Creation): Promise<Credentials | undefined> {
     const outcome = await this.request(create);
-    if (create && this.clashes.has(create.clientId) && !outcome.created.has(create.clientId)) {
-      throw new ServerError(409, 'downstream_client_exists', `stored here, but not pushed: ${adoptHint(create.clientId)}`);
-    }
+    // The pass reached the downstream, but it still does not hold the written client as the model wants: say why.
+    const left = create && outcome.error === null ? this.state.outOfSync.find(c => c.clientId === create.clientId) : undefined;
+    if (left) throw new ServerError(409, this.clashes.has(left.clientId) ? 'downstream_client_exists' : 'downstream_not_synced', `stored here, but not pushed: ${left.why}`);
     if (outcome.error !== null) {
       const pending = this.state.pending.map(p => `${p.change} ${p.clientId}`).join(', ');
       throw new ServerError(
@@ -118,7 +121,8 @@ export class DownstreamSync {
    * a pass that pushes the model's scopes over what it held.
    */
   async adopt(request: { clientId: string; reference: Readonly<Record<string, unknown>>; replace: boolean; actor: string; actorNote: string | null }): Promise<DownstreamAdoption> {
-    const adoption = this.running.then(() => adoptClient(this.options, { ...request, at: this.options.now() }));
+    const adopt = () => adoptClient(this.options, { ...request, at: this.options.now() });
+    const adoption = this.running.then(() => this.options.store.exclusiveDownstream(this.options.downstreamId, adopt));
     this.running = adoption.catch(() => undefined);
     const answer = await adoption;
     this.clashes.delete(request.clientId);
@@ -156,39 +160,51 @@ export class DownstreamSync {
     const created = new Map<string, Credentials>();
     let steps: Step[] = [];
     let waiting: { clientId: string; why: string }[] = [];
+    /** Per pushable client, what the model wants and what the downstream holds as far as this pass knows. */
+    let standing: { wanted: ReadonlyMap<string, string[]>; held: Map<string, string[]>; reported: Set<string> } | null = null;
+    const outcome = (error: string | null) => (standing ? this.outOfSync(standing, waiting, error) : this.state.outOfSync);
     try {
-      const [model, policy, records] = await Promise.all([store.snapshot(), this.options.policy.current(store), store.downstreamClients(downstreamId)]);
-      const started = now();
-      const desired = desiredState(model, policy.document, started);
-      this.nextChangeAt = desired.nextChangeAt;
-      const pushable = pushableClients(model.clients, desired.clients);
-      const assumed = (): Map<string, RemoteClient> => new Map(records.map(r => [r.clientId, { clientId: r.clientId, remoteId: r.remoteId, enabled: r.pushed.length > 0, scopes: r.pushed }]));
-      // Until the downstream answers, what must be pushed is computed against what was pushed last.
-      const assumedPlan = planPass(pushable, records, assumed(), new Set(creates.keys()), this.options.drift);
-      steps = stepsOf(assumedPlan);
-      waiting = assumedPlan.waiting;
-      const remote = new Map((await adapter.list(records)).map(client => [client.clientId, client]));
-      const plan = planPass(pushable, records, remote, new Set(creates.keys()), this.options.drift);
-      waiting = plan.waiting;
-      await this.noteDrift(plan.drift, started);
-      steps = stepsOf(plan);
-      if (plan.additions.length > 0) await adapter.ensureScopes(model.scopes.map(s => ({ name: s.name, description: s.description })));
-      for (const clientId of this.clashes) if (!pushable.has(clientId) || records.some(r => r.clientId === clientId)) this.clashes.delete(clientId);
-      while (steps.length > 0) {
-        const credentials = await this.apply(steps[0], creates);
-        if (credentials) created.set(credentials.clientId, credentials.credentials);
-        const step = steps.shift()!;
-        // Not ours: left untouched, and waiting for an adoption like any client nobody waits for.
-        if (step.op === 'create' && !credentials) waiting.push({ clientId: step.clientId, why: adoptHint(step.clientId) });
-      }
-      this.failedPasses = 0;
-      this.state.lastReconcileAt = started.toISOString();
-      this.record(steps, waiting, null);
+      // One instance at a time per downstream (several on one PostgreSQL store): no double push, no double audit.
+      await store.exclusiveDownstream(downstreamId, async () => {
+        const [model, policy, records] = await Promise.all([store.snapshot(), this.options.policy.current(store), store.downstreamClients(downstreamId)]);
+        const started = now();
+        const desired = desiredState(model, policy.document, started);
+        this.nextChangeAt = desired.nextChangeAt;
+        const pushable = pushableClients(model.clients, desired.clients);
+        const assumed = (): Map<string, RemoteClient> => new Map(records.map(r => [r.clientId, { clientId: r.clientId, remoteId: r.remoteId, enabled: r.pushed.length > 0, scopes: r.pushed }]));
+        standing = { wanted: pushable, held: new Map(records.map(r => [r.clientId, r.pushed])), reported: new Set() };
+        // Until the downstream answers, what must be pushed is computed against what was pushed last.
+        const assumedPlan = planPass(pushable, records, assumed(), new Set(creates.keys()), this.options.drift);
+        steps = stepsOf(assumedPlan);
+        waiting = assumedPlan.waiting;
+        const remote = new Map((await adapter.list(records)).map(client => [client.clientId, client]));
+        const plan = planPass(pushable, records, remote, new Set(creates.keys()), this.options.drift);
+        waiting = plan.waiting;
+        standing.held = new Map([...remote.values()].map(c => [c.clientId, c.enabled ? c.scopes : []]));
+        standing.reported = new Set(plan.drift.filter(d => d.action === 'reported').map(d => d.clientId));
+        await this.noteDrift(plan.drift, started);
+        steps = stepsOf(plan);
+        if (plan.additions.length > 0) await adapter.ensureScopes(model.scopes.map(s => ({ name: s.name, description: s.description })));
+        for (const clientId of this.clashes) if (!pushable.has(clientId) || records.some(r => r.clientId === clientId)) this.clashes.delete(clientId);
+        while (steps.length > 0) {
+          const credentials = await this.apply(steps[0], creates);
+          if (credentials) created.set(credentials.clientId, credentials.credentials);
+          const step = steps.shift()!;
+          // Not ours: left untouched, and waiting for an adoption like any client nobody waits for.
+          if (step.op === 'create' && !credentials) waiting.push({ clientId: step.clientId, why: adoptHint(step.clientId) });
+          if (step.op === 'set' || (step.op === 'create' && credentials)) standing.held.set(step.op === 'set' ? step.record.clientId : step.clientId, step.scopes);
+        }
+        this.failedPasses = 0;
+        this.state.lastReconcileAt = started.toISOString();
+        this.state.outOfSync = outcome(null);
+        this.record(steps, waiting, null);
+      });
       return { error: null, created };
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       this.failedPasses++;
       this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failedPasses - 1));
+      this.state.outOfSync = outcome(error);
       this.record(steps, waiting, error);
       this.options.log.warn(`downstream: ${error} (retry in ${Math.round((this.retryAt - Date.now()) / 1000)} s)`);
       return { error, created };
@@ -234,14 +250,18 @@ export class DownstreamSync {
   private async noteDrift(drift: readonly Drift[], at: Date): Promise<void> {
     for (const found of drift) {
       const key = `${found.clientId} ${JSON.stringify(found.found)}`;
-      if (found.action === 'reported' && this.reported.has(key)) continue;
-      if (found.action === 'reported') this.reported.add(key);
+      if (found.action === 'reported') {
+        if (this.reported.has(key)) continue;
+        this.reported.add(key);
+        // Audited by another instance, or before a restart: a standing difference is audited once.
+        if (await this.alreadyReported(found)) continue;
+      }
       this.options.metrics.downstreamDrifted(this.options.adapter.kind);
       await this.options.store.appendAudit({
         at: at.toISOString(),
         actor: `downstream:${this.options.adapter.kind}`,
         actorNote: null,
-        action: 'downstream.drift',
+        action: DRIFT_ACTION,
         kind: 'clients',
         key: found.clientId,
         before: { scopes: found.expected },
@@ -249,10 +269,42 @@ export class DownstreamSync {
         clientId: found.clientId,
         requestedScopes: null,
         grantedScopes: null,
-        reason: found.action === 'reverted' ? 'changed on the downstream by someone else: reverted' : 'changed on the downstream by someone else: reported, not reverted (drift: report)',
+        reason: found.action === 'reverted' ? 'changed on the downstream by someone else: reverted' : REPORTED,
       });
       this.state.drift = [...this.state.drift, { ...found, at: at.toISOString() }].slice(-RECENT);
     }
+  }
+
+  /** The clients the downstream does not hold as the model wants now, each with why (what plans show). */
+  private outOfSync(
+    standing: { wanted: ReadonlyMap<string, string[]>; held: ReadonlyMap<string, string[]>; reported: ReadonlySet<string> },
+    waiting: readonly { clientId: string; why: string }[],
+    error: string | null,
+  ): DownstreamOutOfSync[] {
+    const out: DownstreamOutOfSync[] = [];
+    for (const [clientId, wanted] of standing.wanted) {
+      const held = standing.held.get(clientId) ?? null;
+      if (held !== null && same(held, wanted)) continue;
+      const why = this.clashes.has(clientId)
+        ? adoptHint(clientId)
+        : standing.reported.has(clientId)
+          ? 'changed on the downstream by someone else, and reported, not reverted (drift: report): an apply of this client puts it back'
+          : (waiting.find(w => w.clientId === clientId)?.why ?? `not pushed yet: ${error ?? 'waiting for the next pass'}`);
+      out.push({ clientId, wanted, held, why });
+    }
+    return out;
+  }
+
+  /** Whether the client's last drift entry in the audit already reports this very difference. */
+  private async alreadyReported(found: Drift): Promise<boolean> {
+    let last: AuditEntry | undefined;
+    for (let after: string | undefined; ; ) {
+      const page = await this.options.store.queryAudit({ action: DRIFT_ACTION, clientId: found.clientId, after, limit: 100, maxBytes: 1 << 20 });
+      last = page.entries.at(-1) ?? last;
+      if (!page.more || page.entries.length === 0) break;
+      after = String(page.entries.at(-1)!.id);
+    }
+    return last !== undefined && last.reason === REPORTED && JSON.stringify(last.after) === JSON.stringify(found.found === null ? null : { scopes: found.found });
   }
 
   private record(steps: readonly Step[], waiting: readonly { clientId: string; why: string }[], error: string | null): void {

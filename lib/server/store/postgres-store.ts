@@ -185,37 +185,70 @@ export class PostgresStore extends SqlStore {
   /** Runs `fn` in one transaction on one connection: everything it writes lands together or not at all. */
   async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      let client: PoolClient;
+      const outcome = await withConnection(this.pool, async (client, broke): Promise<{ result: T } | 'retry'> => {
+        try {
+          await client.query('BEGIN');
+          const result = await fn(new SqlStatements(new TransactionConnection(client), POSTGRES));
+          await client.query('COMMIT');
+          return { result };
+        } catch (e) {
+          await client.query('ROLLBACK').catch(broke);
+          const error = asStoreError(e);
+          if (error instanceof StoreUnavailableError) broke();
+          if (isDeadlock(e) && attempt <= DEADLOCK_RETRIES) return 'retry';
+          throw error;
+        }
+      });
+      if (outcome !== 'retry') return outcome.result;
+    }
+  }
+
+  /** A session advisory lock keyed by the downstream, held on a connection of its own while `fn` runs. */
+  async exclusiveDownstream<T>(downstream: string, fn: () => Promise<T>): Promise<T> {
+    const key = `procurement-scopes downstream ${downstream}`;
+    return withConnection(this.pool, async (client, broke) => {
       try {
-        client = await this.pool.connect();
+        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
       } catch (e) {
+        broke();
         throw asStoreError(e);
       }
-      let broken = false;
-      // A connection the database drops while it is checked out (between two statements of this transaction)
-      // reports it as an 'error' event; unheard, that event would end the process. The next statement fails too.
-      const dropped = () => (broken = true);
-      client.on('error', dropped);
       try {
-        await client.query('BEGIN');
-        const result = await fn(new SqlStatements(new TransactionConnection(client), POSTGRES));
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => (broken = true));
-        const error = asStoreError(e);
-        if (error instanceof StoreUnavailableError) broken = true;
-        if (isDeadlock(e) && attempt <= DEADLOCK_RETRIES) continue;
-        throw error;
+        return await fn();
       } finally {
-        client.off('error', dropped);
-        client.release(broken);
+        // A connection that fails here is dropped, and the lock with its session.
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(broke);
       }
-    }
+    });
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+}
+
+/**
+ * Runs `fn` on a connection checked out of the pool for several statements. A connection the database drops while
+ * it is out reports an 'error' event; unheard, that event would end the process: it is heard, and the connection
+ * (or one `fn` calls `broke` for) is released as broken, so the pool discards it.
+ */
+async function withConnection<T>(pool: Pool, fn: (client: PoolClient, broke: () => void) => Promise<T>): Promise<T> {
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    throw asStoreError(e);
+  }
+  let broken = false;
+  const broke = () => {
+    broken = true;
+  };
+  client.on('error', broke);
+  try {
+    return await fn(client, broke);
+  } finally {
+    client.off('error', broke);
+    client.release(broken);
   }
 }
 

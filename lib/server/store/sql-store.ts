@@ -492,6 +492,11 @@ export abstract class SqlStore extends SqlStatements implements Store {
   abstract transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
   abstract close(): Promise<void>;
 
+  // One process has an SQLite file: nobody else to exclude. PostgreSQL overrides it.
+  exclusiveDownstream<T>(_downstream: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   // The revision and the object land together.
   put<K extends Kind>(kind: K, key: string, value: KindObject[K]): Promise<number> {
     return this.transaction(tx => tx.put(kind, key, value));

@@ -245,9 +245,15 @@ export interface Store
    * or rejection rolls back), and no other request sees it before. Use only `tx` inside `fn` (see the header).
    */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while no other server instance on this store runs one for the same downstream (its sync passes and
+   * adoptions), so that two instances never push, or audit the same drift, at once. PostgreSQL: a session advisory
+   * lock on a connection of its own, released with it if the instance dies. SQLite: one process has the file.
+   */
+  exclusiveDownstream<T>(downstream: string, fn: () => Promise<T>): Promise<T>;
   /** Waits for the transaction in progress, if any, then closes. */
   close(): Promise<void>;
 }
 
 /** What a transaction reads and writes with: the whole store but `transaction` and `close`. */
-export type StoreTransaction = Omit<Store, 'transaction' | 'close'>;
+export type StoreTransaction = Omit<Store, 'transaction' | 'close' | 'exclusiveDownstream'>;

@@ -10,7 +10,7 @@ import { AdminAction } from '../context';
 import { checkKey } from '../kinds';
 
 /** Without a downstream the embedded token endpoint reads the store itself: always in sync. */
-const EMBEDDED: DownstreamStatus = { kind: 'embedded', inSync: true, lastReconcileAt: null, pending: [], drift: [], failures: [] };
+const EMBEDDED: DownstreamStatus = { kind: 'embedded', inSync: true, lastReconcileAt: null, pending: [], drift: [], failures: [], outOfSync: [] };
 
 export const downstreamStatus: AdminAction = ({ downstream }, { res }) => {
   sendJson(res, 200, downstream?.status() ?? EMBEDDED);
