@@ -20,13 +20,12 @@ import ts from 'typescript';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { TerraformCli } from '../../lib/terraform/terraform-cli';
 import { readmeFirstStack } from '../support/markdown';
+import { CDKTN_VERSIONS } from '../../lib/starter/write-starter';
 import { PROJECT_ROOT } from '../support/temporary-project';
 import { requireTerraform } from '../support/terraform';
 import { testEnvironment } from '../support/environment';
 
 const run = promisify(execFile);
-/** The CDK Terrain release this is tested with (the line the peer range admits). */
-const CDKTN_VERSION = '0.24.0';
 const TSX_CLI = join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs');
 const CDKTF_CLI = join(PROJECT_ROOT, 'node_modules/cdktf-cli/bundle/bin/cdktf');
 const TSC = join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
@@ -85,7 +84,7 @@ describe('the npm package in a project of its own', () => {
     await Promise.all([
       freshProject('cdktf', [`cdktf@${installedVersion('cdktf')}`, `constructs@${installedVersion('constructs')}`]),
       // cdktn's own peer range for constructs.
-      freshProject('cdktn', [`cdktn@${CDKTN_VERSION}`, 'constructs@>=10.6.0 <10.8.0']),
+      freshProject('cdktn', [`cdktn@${CDKTN_VERSIONS.cdktn}`, `constructs@${CDKTN_VERSIONS.constructs}`]),
     ]);
   }, 300_000);
   afterAll(() => {
