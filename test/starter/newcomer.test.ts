@@ -113,7 +113,12 @@ describe('a newcomer, with procurement-scopes from a registry', () => {
     // The team's prod server, on the data `npm start -- --stack prod` made; CI holds read and write tokens.
     const server = await startServer({ dataDir: join(starter, '.procurement/server-prod'), args: ['--environment', 'prod'] });
     try {
-      const token = async (role: string) => (await ok(starter, 'npx', ['procurement-scopes', 'admin-token', 'create', '--name', `ci-${role}`, '--role', role], { ...env, PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken })).trim().split('\n').pop()!;
+      // The token is the last line on stdout (npm's own warnings go to stderr).
+      const token = async (role: string) => {
+        const run = await sh(starter, 'npx', ['procurement-scopes', 'admin-token', 'create', '--name', `ci-${role}`, '--role', role], { ...env, PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken });
+        expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+        return run.stdout.trim().split('\n').pop()!;
+      };
       const tokens = { read: await token('read'), write: await token('write'), admin: server.adminToken };
       const ci = (role: keyof typeof tokens) => ({
         ...env,
