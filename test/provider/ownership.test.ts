@@ -13,6 +13,8 @@ import { createWorkspace, expectExit, Workspace } from '../support/terraform';
 
 const catalogRead = { name: 'catalog.read', description: 'Read supplier catalogs', risk: 'low' };
 const erp = { client_id: 'erp-connector', display_name: 'ERP connector', owner: 'team-erp' };
+/** Both objects at the addresses the first test moves them to. */
+const settled = { resource: { procurement_scope: { catalog_read: catalogRead }, procurement_client: { erp_connector: erp } } };
 
 /** Terraform wraps long diagnostic lines: compare with whitespace collapsed. */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
@@ -26,16 +28,25 @@ describe('ownership of server objects through Terraform', () => {
   let a: Workspace;
   let b: Workspace;
 
-  beforeAll(async () => {
+  // Each test gets its own server and workspaces: taking an object over changes who owns it for good.
+  beforeEach(async () => {
     server = await startServer();
     a = await createWorkspace({ url: server.url, adminToken: server.adminToken });
     b = await createWorkspace({ url: server.url, adminToken: server.adminToken });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     a?.remove();
     b?.remove();
     await server?.stop();
   });
+
+  /** The starting point of most tests: workspace a manages both objects, at their settled addresses. */
+  async function aManagesBoth() {
+    a.writeConfig(settled);
+    expectExit(await a.init(), 0);
+    expectExit(await a.apply(), 0);
+    expect(await server.admin.manager('scopes', 'catalog.read')).toMatchObject({ label: expect.stringContaining(`terraform in ${a.dir}`) });
+  }
 
   test('a changed address with a moved block plans clean and the apply deletes nothing', async () => {
     a.writeConfig({ resource: { procurement_scope: { read: catalogRead }, procurement_client: { erp } } });
@@ -57,11 +68,12 @@ describe('ownership of server objects through Terraform', () => {
     expect(plan.stdout).toContain('Plan: 0 to add, 0 to change, 0 to destroy.');
     expectExit(await a.apply(), 0);
     expect(await serverRecord(server.admin)).toEqual(before);
-    a.writeConfig({ resource: { procurement_scope: { catalog_read: catalogRead }, procurement_client: { erp_connector: erp } } });
+    a.writeConfig(settled);
     expectExit(await a.plan(), 0);
   });
 
   test('without a moved block the new address fails at plan saying how to move or import, and nothing changes', async () => {
+    await aManagesBoth();
     a.writeConfig({ resource: { procurement_scope: { renamed: catalogRead }, procurement_client: { erp_connector: erp } } });
     const before = await serverRecord(server.admin);
     const plan = await a.plan();
@@ -73,11 +85,12 @@ describe('ownership of server objects through Terraform', () => {
     expect(said).toContain('with procurement_scope.renamed');
     expectExit(await a.apply(), 1);
     expect(await serverRecord(server.admin)).toEqual(before);
-    a.writeConfig({ resource: { procurement_scope: { catalog_read: catalogRead }, procurement_client: { erp_connector: erp } } });
+    a.writeConfig(settled);
     expectExit(await a.plan(), 0);
   });
 
   test('a second workspace declaring existing objects fails at plan with an import hint; store and audit are untouched', async () => {
+    await aManagesBoth();
     b.writeConfig({ resource: { procurement_scope: { read: { ...catalogRead, risk: 'high' } }, procurement_client: { erp: { ...erp, owner: 'someone-else' } } } });
     expectExit(await b.init(), 0);
     const before = await serverRecord(server.admin);
@@ -94,6 +107,7 @@ describe('ownership of server objects through Terraform', () => {
 
   test('two resources declaring one object fail at plan, in one state', async () => {
     b.writeConfig({ resource: { procurement_scope: { first: { ...catalogRead, name: 'po.read' }, second: { ...catalogRead, name: 'po.read' } } } });
+    expectExit(await b.init(), 0);
     const before = await serverRecord(server.admin);
     const plan = await b.plan();
     expectExit(plan, 1);
@@ -102,7 +116,9 @@ describe('ownership of server objects through Terraform', () => {
   });
 
   test('import takes the object over and plans clean; the workspace that lost it can neither change nor delete it', async () => {
+    await aManagesBoth();
     b.writeConfig({ resource: { procurement_scope: { read: catalogRead } } });
+    expectExit(await b.init(), 0);
     expectExit(await b.run('import', '-input=false', 'procurement_scope.read', 'catalog.read'), 0);
     expectExit(await b.plan(), 0);
     expect(await server.admin.manager('scopes', 'catalog.read')).toMatchObject({ label: expect.stringContaining(`terraform in ${b.dir}`) });

@@ -10,6 +10,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recommendedPolicy } from '../../lib/policy';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { step } from '../support/step';
 import { createWorkspace, expectExit, Workspace } from '../support/terraform';
 
 jest.setTimeout(240_000);
@@ -47,117 +48,120 @@ describe('procurement_policy', () => {
     return { source: res.headers.get('x-policy-source'), document: (await res.json()) as Record<string, unknown> };
   };
 
-  test('a write token creates a policy the server already enforces without writing; a change is refused at plan, nothing applied', async () => {
-    writer.writeConfig(config(JSON.stringify({ environment: 'dev' })));
-    expectExit(await writer.init(), 0);
-    expectExit(await writer.apply(), 0);
-    expect(await live()).toEqual({ source: 'preset', document: { ...recommendedPolicy('dev') } });
-    expectExit(await writer.plan(), 0);
+  // One policy's life on one server: each step starts from the state the previous one left, so they form one test.
+  test('a write token, a read token and an admin token manage one policy from the preset to a stored policy and back', async () => {
+    await step('a write token creates a policy the server already enforces without writing; a change is refused at plan, nothing applied', async () => {
+      writer.writeConfig(config(JSON.stringify({ environment: 'dev' })));
+      expectExit(await writer.init(), 0);
+      expectExit(await writer.apply(), 0);
+      expect(await live()).toEqual({ source: 'preset', document: { ...recommendedPolicy('dev') } });
+      expectExit(await writer.plan(), 0);
 
-    writer.writeConfig(config(JSON.stringify(policy)));
-    const refused = await writer.plan();
-    expectExit(refused, 1);
-    expect(refused.stderr).toContain('Policy changes need an admin token');
-    expect(refused.stderr.replace(/\s+/g, ' ')).toContain('This plan runs with a write token. Nothing was applied.');
-    expect(refused.stderr.replace(/\s+/g, ' ')).toContain('procurement-scopes admin-token create --role admin');
-    expect((await live()).source).toBe('preset');
-  });
+      writer.writeConfig(config(JSON.stringify(policy)));
+      const refused = await writer.plan();
+      expectExit(refused, 1);
+      expect(refused.stderr).toContain('Policy changes need an admin token');
+      expect(refused.stderr.replace(/\s+/g, ' ')).toContain('This plan runs with a write token. Nothing was applied.');
+      expect(refused.stderr.replace(/\s+/g, ' ')).toContain('procurement-scopes admin-token create --role admin');
+      expect((await live()).source).toBe('preset');
+    });
 
-  test('a read token plans a policy change with a warning that its apply needs an admin token', async () => {
-    copyFileSync(join(writer.dir, 'terraform.tfstate'), join(reader.dir, 'terraform.tfstate'));
-    reader.writeConfig(config(JSON.stringify(policy)));
-    expectExit(await reader.init(), 0);
-    const plan = await reader.plan();
-    expectExit(plan, 2);
-    expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
-    expect((plan.stdout + plan.stderr).replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
-  });
+    await step('a read token plans a policy change with a warning that its apply needs an admin token', async () => {
+      copyFileSync(join(writer.dir, 'terraform.tfstate'), join(reader.dir, 'terraform.tfstate'));
+      reader.writeConfig(config(JSON.stringify(policy)));
+      expectExit(await reader.init(), 0);
+      const plan = await reader.plan();
+      expectExit(plan, 2);
+      expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+      expect((plan.stdout + plan.stderr).replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
+    });
 
-  test('an admin token creates it; the next plan is clean; key order, whitespace and spelled-out preset fields make no diff', async () => {
-    admin.writeConfig(config(JSON.stringify(policy)));
-    expectExit(await admin.init(), 0);
-    const first = await admin.plan();
-    expectExit(first, 2);
-    expect(first.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
-    expectExit(await admin.apply(), 0);
-    expect(await live()).toEqual({ source: 'stored', document: { ...recommendedPolicy('dev', { maxHighRiskGrantDays: 14, exceptions: [exception] }) } });
-    expectExit(await admin.plan(), 0);
+    await step('an admin token creates it; the next plan is clean; key order, whitespace and spelled-out preset fields make no diff', async () => {
+      admin.writeConfig(config(JSON.stringify(policy)));
+      expectExit(await admin.init(), 0);
+      const first = await admin.plan();
+      expectExit(first, 2);
+      expect(first.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
+      expectExit(await admin.apply(), 0);
+      expect(await live()).toEqual({ source: 'stored', document: { ...recommendedPolicy('dev', { maxHighRiskGrantDays: 14, exceptions: [exception] }) } });
+      expectExit(await admin.plan(), 0);
 
-    const whole = recommendedPolicy('dev', { maxHighRiskGrantDays: 14, exceptions: [exception] });
-    const reordered = Object.fromEntries(Object.entries(whole).reverse());
-    admin.writeConfig(config(JSON.stringify(reordered, null, 4)));
-    expectExit(await admin.plan(), 0);
-    expect((await server.admin.audit({ action: 'policy.update' })).items).toHaveLength(1);
-  });
+      const whole = recommendedPolicy('dev', { maxHighRiskGrantDays: 14, exceptions: [exception] });
+      const reordered = Object.fromEntries(Object.entries(whole).reverse());
+      admin.writeConfig(config(JSON.stringify(reordered, null, 4)));
+      expectExit(await admin.plan(), 0);
+      expect((await server.admin.audit({ action: 'policy.update' })).items).toHaveLength(1);
+    });
 
-  test('a change made through the admin API is drift: the plan shows it and apply puts the code back', async () => {
-    await server.admin.putPolicy({ environment: 'dev', maxHighRiskGrantDays: 60 });
-    const plan = await admin.plan();
-    expectExit(plan, 2);
-    expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
-    expectExit(await admin.apply(), 0);
-    expect((await live()).document).toMatchObject({ maxHighRiskGrantDays: 14 });
-    expectExit(await admin.plan(), 0);
-  });
+    await step('a change made through the admin API is drift: the plan shows it and apply puts the code back', async () => {
+      await server.admin.putPolicy({ environment: 'dev', maxHighRiskGrantDays: 60 });
+      const plan = await admin.plan();
+      expectExit(plan, 2);
+      expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+      expectExit(await admin.apply(), 0);
+      expect((await live()).document).toMatchObject({ maxHighRiskGrantDays: 14 });
+      expectExit(await admin.plan(), 0);
+    });
 
-  test('a write token cannot destroy it: refused at apply with what to do, the policy and the state kept', async () => {
-    copyFileSync(join(admin.dir, 'terraform.tfstate'), join(writer.dir, 'terraform.tfstate'));
-    writer.writeConfig(config(JSON.stringify(policy)));
-    expectExit(await writer.plan(), 0);
-    const destroy = await writer.run('destroy', '-input=false', '-auto-approve');
-    expectExit(destroy, 1);
-    expect(destroy.stderr).toContain('Policy changes need an admin token');
-    expect(destroy.stderr).toContain('Could not delete the policy');
-    expect((await live()).source).toBe('stored');
-    expect((await writer.state()).json.values?.root_module?.resources?.map(r => r.address)).toEqual(['procurement_policy.dev']);
-  });
+    await step('a write token cannot destroy it: refused at apply with what to do, the policy and the state kept', async () => {
+      copyFileSync(join(admin.dir, 'terraform.tfstate'), join(writer.dir, 'terraform.tfstate'));
+      writer.writeConfig(config(JSON.stringify(policy)));
+      expectExit(await writer.plan(), 0);
+      const destroy = await writer.run('destroy', '-input=false', '-auto-approve');
+      expectExit(destroy, 1);
+      expect(destroy.stderr).toContain('Policy changes need an admin token');
+      expect(destroy.stderr).toContain('Could not delete the policy');
+      expect((await live()).source).toBe('stored');
+      expect((await writer.state()).json.values?.root_module?.resources?.map(r => r.address)).toEqual(['procurement_policy.dev']);
+    });
 
-  test('refused at plan: an exception without a reason, a document for another environment, a server of another environment, a create over a stored policy', async () => {
-    expectExit(await admin.plan(), 0);
-    admin.writeConfig(config(JSON.stringify({ ...policy, exceptions: [{ ...exception, reason: 'ok' }] })));
-    const short = await admin.plan();
-    expectExit(short, 1);
-    expect(short.stderr).toContain('Invalid policy');
-    expect(short.stderr).toContain('document: exceptions[0].reason');
+    await step('refused at plan: an exception without a reason, a document for another environment, a server of another environment, a create over a stored policy', async () => {
+      expectExit(await admin.plan(), 0);
+      admin.writeConfig(config(JSON.stringify({ ...policy, exceptions: [{ ...exception, reason: 'ok' }] })));
+      const short = await admin.plan();
+      expectExit(short, 1);
+      expect(short.stderr).toContain('Invalid policy');
+      expect(short.stderr).toContain('document: exceptions[0].reason');
 
-    admin.writeConfig(config(JSON.stringify({ ...policy, environment: 'prod' })));
-    const other = await admin.plan();
-    expectExit(other, 1);
-    expect(other.stderr).toContain("The document is for 'prod' but environment is 'dev'");
+      admin.writeConfig(config(JSON.stringify({ ...policy, environment: 'prod' })));
+      const other = await admin.plan();
+      expectExit(other, 1);
+      expect(other.stderr).toContain("The document is for 'prod' but environment is 'dev'");
 
-    admin.writeConfig(config('{"environment": "dev",'));
-    expectExit(await admin.plan(), 1);
+      admin.writeConfig(config('{"environment": "dev",'));
+      expectExit(await admin.plan(), 1);
 
-    const fresh = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-    try {
-      fresh.writeConfig(config(JSON.stringify({ environment: 'prod' }), 'prod'));
-      expectExit(await fresh.init(), 0);
-      const wrongServer = await fresh.plan();
-      expectExit(wrongServer, 1);
-      expect(wrongServer.stderr).toContain("The server guards 'dev', not 'prod'");
+      const fresh = await createWorkspace({ url: server.url, adminToken: server.adminToken });
+      try {
+        fresh.writeConfig(config(JSON.stringify({ environment: 'prod' }), 'prod'));
+        expectExit(await fresh.init(), 0);
+        const wrongServer = await fresh.plan();
+        expectExit(wrongServer, 1);
+        expect(wrongServer.stderr).toContain("The server guards 'dev', not 'prod'");
 
-      fresh.writeConfig(config(JSON.stringify({ environment: 'dev', maxSecretRotationDays: 30 })));
-      const takeover = await fresh.plan();
-      expectExit(takeover, 1);
-      expect(takeover.stderr).toContain("The 'dev' policy is already set");
-      expect(takeover.stderr.replace(/\s+/g, ' ')).toContain('terraform import procurement_policy.<name> dev');
-      expect((await live()).document).toMatchObject({ maxHighRiskGrantDays: 14, maxSecretRotationDays: 180 });
-    } finally {
-      fresh.remove();
-    }
-  });
+        fresh.writeConfig(config(JSON.stringify({ environment: 'dev', maxSecretRotationDays: 30 })));
+        const takeover = await fresh.plan();
+        expectExit(takeover, 1);
+        expect(takeover.stderr).toContain("The 'dev' policy is already set");
+        expect(takeover.stderr.replace(/\s+/g, ' ')).toContain('terraform import procurement_policy.<name> dev');
+        expect((await live()).document).toMatchObject({ maxHighRiskGrantDays: 14, maxSecretRotationDays: 180 });
+      } finally {
+        fresh.remove();
+      }
+    });
 
-  test('import by environment, then a clean plan; destroy puts the preset back', async () => {
-    admin.writeConfig(config(JSON.stringify(policy, null, 2)));
-    expectExit(await admin.run('state rm', 'procurement_policy.dev'), 0);
-    expectExit(await admin.run('import', '-input=false', 'procurement_policy.dev', 'dev'), 0);
-    expectExit(await admin.plan(), 0);
+    await step('import by environment, then a clean plan; destroy puts the preset back', async () => {
+      admin.writeConfig(config(JSON.stringify(policy, null, 2)));
+      expectExit(await admin.run('state rm', 'procurement_policy.dev'), 0);
+      expectExit(await admin.run('import', '-input=false', 'procurement_policy.dev', 'dev'), 0);
+      expectExit(await admin.plan(), 0);
 
-    expectExit(await admin.run('destroy', '-input=false', '-auto-approve'), 0);
-    expect(await live()).toEqual({ source: 'preset', document: { ...recommendedPolicy('dev') } });
-    const audit = await server.admin.audit({ action: 'policy.delete' });
-    expect(audit.items).toHaveLength(1);
-  });
+      expectExit(await admin.run('destroy', '-input=false', '-auto-approve'), 0);
+      expect(await live()).toEqual({ source: 'preset', document: { ...recommendedPolicy('dev') } });
+      const audit = await server.admin.audit({ action: 'policy.delete' });
+      expect(audit.items).toHaveLength(1);
+    });
+  }, 900_000);
 });
 
 describe('a plan that adds an exception and the object it covers', () => {
