@@ -9,6 +9,11 @@
  *   on the server, later requests through the same instance try only once:
  *   a server that is down fails the whole run fast, instead of every resource
  *   spending its own retry budget; one that is back answers them normally.
+ * - A kept-alive connection the server closed (its idle timeout) while this
+ *   process was busy, e.g. its event loop blocked by a synchronous child
+ *   process, is reused before the close is seen: the request dies with no
+ *   answer byte (undici's UND_ERR_SOCKET). That request is sent again at once,
+ *   on a new connection, whatever `maxAttempts`: the server never saw it.
  */
 import { describeCause, ServerUnreachableError } from './server-unreachable';
 
@@ -38,8 +43,10 @@ export class RetryingFetch {
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        this.attempts++;
-        response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.policy.timeoutMs) });
+        response = await this.send(url, init).catch(cause => {
+          if (!closedBeforeAnswer(cause)) throw cause;
+          return this.send(url, init);
+        });
       } catch (cause) {
         if (attempt >= maxAttempts) {
           this.gaveUp = true;
@@ -61,10 +68,20 @@ export class RetryingFetch {
     }
   }
 
+  private send(url: string, init: RequestInit): Promise<Response> {
+    this.attempts++;
+    return fetch(url, { ...init, signal: AbortSignal.timeout(this.policy.timeoutMs) });
+  }
+
   private async wait(attempt: number, delayMs: number, reason: string): Promise<void> {
     this.policy.onRetry?.({ attempt, delayMs, reason });
     await new Promise(resolve => setTimeout(resolve, delayMs));
   }
+}
+
+/** undici's "other side closed": the connection ended before any byte of the answer. */
+function closedBeforeAnswer(cause: unknown): boolean {
+  return (cause as { cause?: { code?: string } })?.cause?.code === 'UND_ERR_SOCKET';
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; capped at a minute. */

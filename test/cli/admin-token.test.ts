@@ -44,15 +44,21 @@ describe('admin-token', () => {
     expect((await apiError(reader.put('scopes', { name: 'po.read', description: 'Read', risk: 'low' } as never, 'po.read'))).status).toBe(403);
   });
 
-  test('list shows names and roles, never a token', () => {
+  test('list shows names and roles, never a token; the tokens it made are added to those that existed', () => {
+    const listNames = () => (JSON.parse(cli(['list', '--json']).stdout) as { name: string }[]).map(t => t.name);
+    const before = listNames();
+    expect(before[0]).toBe('bootstrap');
+    expect(cli(['create', '--name', 'list-reader', '--role', 'read']).status).toBe(EXIT.ok);
+    expect(cli(['create', '--name', 'list-writer', '--role', 'write']).status).toBe(EXIT.ok);
     const listed = cli(['list']);
     expect(listed.status).toBe(EXIT.ok);
     expect(listed.stdout).toMatch(/^NAME\s+ROLE\s+CREATED\s+BY\s+REVOKED$/m);
     expect(listed.stdout).toMatch(/^bootstrap\s+admin\s+\S+\s+\(configuration\)\s+-$/m);
-    expect(listed.stdout).toMatch(/^ci-plan\s+read\s+\S+\s+bootstrap\s+-$/m);
+    expect(listed.stdout).toMatch(/^list-reader\s+read\s+\S+\s+bootstrap\s+-$/m);
+    expect(listed.stdout).toMatch(/^list-writer\s+write\s+\S+\s+bootstrap\s+-$/m);
     expect(listed.stdout).not.toContain(server.adminToken);
-    const json = JSON.parse(cli(['list', '--json']).stdout) as { name: string }[];
-    expect(json.map(t => t.name)).toEqual(['bootstrap', 'ci-plan']);
+    // Listed by name: exactly the tokens that existed before, and the two this test made.
+    expect(listNames()).toEqual([...before, 'list-reader', 'list-writer'].sort());
   });
 
   test('revoke: the token is refused afterwards', async () => {
@@ -79,7 +85,8 @@ describe('admin-token', () => {
   test('fails with exit 2 on bad arguments or a refused request, and 3 when the server is unreachable', () => {
     expect(cli(['create', '--name', 'x', '--role', 'owner']).status).toBe(EXIT.usage);
     expect(cli(['create', '--role', 'read']).status).toBe(EXIT.usage);
-    const duplicate = cli(['create', '--name', 'ci-plan', '--role', 'read']);
+    expect(cli(['create', '--name', 'twice', '--role', 'read']).status).toBe(EXIT.ok);
+    const duplicate = cli(['create', '--name', 'twice', '--role', 'read']);
     expect([duplicate.status, duplicate.stderr]).toEqual([EXIT.usage, expect.stringContaining('already exists')]);
     expect(cli(['revoke', 'nobody']).stderr).toContain("no active admin token named 'nobody'");
     expect(cli(['list'], '').stderr).toContain('no admin token: set PROCUREMENT_ADMIN_TOKEN');

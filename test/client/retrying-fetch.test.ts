@@ -50,6 +50,35 @@ describe('RetryingFetch', () => {
   });
 });
 
+describe('RetryingFetch on a kept-alive connection the server closed', () => {
+  test('sends the request again on a new connection, even with maxAttempts 1', async () => {
+    // What the server's idle timeout does to a client whose event loop was blocked past it: the client reuses the
+    // connection before it sees the close, and the request gets no answer byte. Here the server closes the reused
+    // connection on receiving the second request, which makes that race happen every time.
+    const requestsOn = new Map<unknown, number>();
+    const server = createServer((req, res) => {
+      const count = (requestsOn.get(req.socket) ?? 0) + 1;
+      requestsOn.set(req.socket, count);
+      if (count > 1) req.socket.destroy();
+      else res.end('ok');
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const http = new RetryingFetch({ timeoutMs: 5_000, maxAttempts: 1, busyBudgetMs: 0 });
+      expect(await (await http.fetch(url, { method: 'GET' })).text()).toBe('ok');
+      await new Promise(resolve => setImmediate(resolve)); // undici puts the connection back in its pool
+      const again = await http.fetch(url, { method: 'PUT', body: '{}' });
+      expect([again.status, await again.text()]).toEqual([200, 'ok']);
+      expect([...requestsOn.values()]).toEqual([2, 1]);
+      expect(http.attempts).toBe(3); // the reused connection got one request it closed on; a new one answered
+    } finally {
+      server.closeAllConnections();
+      await new Promise(resolve => server.close(resolve));
+    }
+  });
+});
+
 describe('parseRetryAfter', () => {
   test('reads seconds and HTTP dates, capped at a minute', () => {
     expect(parseRetryAfter('2')).toBe(2_000);

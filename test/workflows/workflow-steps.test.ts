@@ -117,7 +117,28 @@ describe('workflow steps, off GitHub', () => {
     expect(stepOf(plan, 'plan', 'plan')).toEqual(stepOf(apply, 'plan', 'plan'));
   });
 
-  test('plan with the read token, then apply of that saved plan with the write token; new secrets go to the secrets command', async () => {
+  /*
+   * One story on one server and one state: each step starts where the one before left off (the apply puts the
+   * stack in force, the refused apply follows a change made by hand, the drift run sees that change). Its steps are
+   * therefore one test, so that they run in this order whatever order jest picks for the tests of this file.
+   */
+  test('one story: plan then apply; apply refused after the server changed; drift seen by the drift workflow', async () => {
+    await step('plan with the read token, then apply of that saved plan with the write token; new secrets go to the secrets command', planThenApply);
+    await step('apply refuses a reviewed plan once the server changed after it, and applies nothing', refusedOnceServerChanged);
+    await step('the drift workflow sees the change made by hand, with the read token', driftSeen);
+  });
+
+  /** Runs one step of the story; a failure names the step. */
+  async function step(label: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof Error) error.message = `step "${label}": ${error.message}`;
+      throw error;
+    }
+  }
+
+  async function planThenApply(): Promise<void> {
     const { output, artifact } = await planJob(true);
     // The one-time init with the owner role left an empty state (serial 0) in PostgreSQL.
     expect(output).toContain('recorded server revision 0 and state serial 0 in plan-guard.json');
@@ -151,9 +172,9 @@ describe('workflow steps, off GitHub', () => {
     // Every new client's secret went to the command, and to no output.
     const delivered = snapshot.clients.map(c => JSON.parse(readFileSync(join(secrets, `${c.clientId}.json`), 'utf8')) as { client_secret: string });
     for (const { client_secret } of delivered) expect(`${output}${applied.output}`).not.toContain(client_secret);
-  });
+  }
 
-  test('apply refuses a reviewed plan once the server changed after it, and applies nothing', async () => {
+  async function refusedOnceServerChanged(): Promise<void> {
     // Drift by hand: the plan will put the description back.
     const scope = (await server.admin.get('scopes', 'catalog.read'))!.value;
     await server.admin.put('scopes', { ...scope, description: 'Changed by hand.' }, 'catalog.read', {
@@ -171,9 +192,9 @@ describe('workflow steps, off GitHub', () => {
     expect(refused.output).toContain('Run the plan again (re-run the workflow) and review the new plan.');
     expect(refused.output).not.toContain('Apply complete');
     expect((await server.admin.get('scopes', 'catalog.read'))?.value.description).toBe('Changed by hand.');
-  });
+  }
 
-  test('the drift workflow sees the change made by hand, with the read token', async () => {
+  async function driftSeen(): Promise<void> {
     const job = runner();
     expect(await job.run(stepOf(drift, 'drift', INSTALL))).toMatchObject({ exitCode: 0 });
     const found = await job.run(stepOf(drift, 'drift', 'drift'));
@@ -181,5 +202,5 @@ describe('workflow steps, off GitHub', () => {
     expect(found.outputs.drift).toBe('true');
     expect(found.summary).toContain('Drift: changed outside Terraform');
     expect(found.summary).toContain('(catalog.read) changed (description) outside Terraform');
-  });
+  }
 });
