@@ -45,6 +45,9 @@ const ROWS: Row[] = [
   { method: 'GET', path: () => 'policy', expect: READ },
   // Where the push to a downstream server stands (issue 22): the read role, like the other status reads.
   { method: 'GET', path: () => 'downstream', expect: READ },
+  // Adopting a downstream's client is the admin's alone; this server has no downstream, so the admin's answer is
+  // 409 no_downstream (adoption itself: test/downstream/adopt.test.ts).
+  { method: 'PUT', path: () => 'downstream/clients/erp', body: () => ({}), expect: [401, 403, 403, 409] },
   { method: 'GET', path: () => 'policy/findings', expect: READ },
   { method: 'POST', path: () => 'admission', body: () => ({ changes: [{ kind: 'scopes', key: 'dry.run', value: scope('dry.run') }] }), expect: READ },
   { method: 'PUT', path: () => 'policy', body: () => ({ environment: 'dev', maxHighRiskGrantDays: 60 }), expect: [401, 403, 403, 200] },
