@@ -56,7 +56,7 @@ test('created with no secret delivered, in state or on the server; the plan afte
   const stateText = readFileSync(join(tf.dir, 'terraform.tfstate'), 'utf8');
   const [bot] = JSON.parse(stateText).resources.filter((r: { type: string }) => r.type === 'procurement_client');
   expect(Object.keys(bot.instances[0].attributes).sort()).toEqual(
-    ['client_id', 'display_name', 'external', 'grant_types', 'id', 'introspection', 'jwks', 'jwks_uri', 'owner', 'redirect_uris', 'secret_rotation_days', 'token_lifetime_seconds'],
+    ['client_id', 'display_name', 'downstream_drift', 'external', 'grant_types', 'id', 'introspection', 'jwks', 'jwks_uri', 'owner', 'redirect_uris', 'secret_rotation_days', 'token_lifetime_seconds'],
   );
   expect(bot.instances[0].attributes.jwks).toBe(jwksText);
   expect(stateText).not.toMatch(/client_secret|"d":/);
