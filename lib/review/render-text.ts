@@ -4,6 +4,7 @@
  * a word; when even that cannot fit (long names in many columns), each row becomes a block: its first cell, then
  * one `Column: value` line per other cell. Bullets and the verdict wrap; only a word longer than a line is cut.
  */
+import wrapAnsi from 'wrap-ansi';
 import { ReviewDocument } from './review-document';
 
 export const TEXT_WIDTH = 120;
@@ -47,26 +48,18 @@ function block(columns: string[], row: string[]): string[] {
 }
 
 /**
- * `text` in lines of at most `width` characters, broken after spaces (a word longer than a line is cut); every line
- * after the first starts with `indent`.
+ * `text` in lines of at most `width` columns, broken at spaces by wrap-ansi (a word longer than a line is cut): the
+ * first line keeps the text's leading spaces and has the whole width, every later line starts with `indent`.
  */
 export function wrap(text: string, width: number, indent: string): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/(?<= )/)) {
-    const room = width - (lines.length === 0 ? 0 : indent.length);
-    if (line.length + word.trimEnd().length <= room) {
-      line += word;
-      continue;
-    }
-    if (line.trim() !== '') lines.push(line.trimEnd());
-    line = word;
-    while (line.trimEnd().length > width - indent.length) {
-      const cut = width - (lines.length === 0 ? 0 : indent.length);
-      lines.push(line.slice(0, cut));
-      line = line.slice(cut);
-    }
-  }
-  if (line.trim() !== '' || lines.length === 0) lines.push(line.trimEnd());
-  return lines.map((l, i) => (i === 0 ? l : `${indent}${l}`));
+  // NFC, as wrap-ansi reads it: its first line is then the start of `body`, and the rest follows on from it.
+  const body = text.trimStart().normalize();
+  const lead = text.slice(0, text.length - text.trimStart().length);
+  const [first, ...more] = wrapLines(body, width - lead.length);
+  if (more.length === 0) return [lead + first];
+  return [lead + first, ...wrapLines(body.slice(first.length).trimStart(), width - indent.length).map(line => indent + line)];
+}
+
+function wrapLines(text: string, width: number): string[] {
+  return wrapAnsi(text, width, { hard: true }).split('\n');
 }
