@@ -6,16 +6,16 @@
  * Only this process's children (terraform, and a reattached provider serving
  * the whole command) and terraform's children (providers,
  * `node .../procurement-provider.js`) are looked at, so other Terraform runs
- * on the machine never count. Children are found through
- * /proc/<pid>/task/<tid>/children, which is cheap enough to poll every 50 ms
- * without disturbing what is being measured.
+ * on the machine never count. Children are found as process-tree.ts finds
+ * them, cheap enough to poll every 50 ms without disturbing what is being
+ * measured.
  *
  * CPU of the whole command (terraform and every provider it waited for) is
  * exact: the delta of this process's cutime+cstime. Provider CPU is the last
  * value seen before each provider exited, so it may miss up to one sampling
  * interval per spawn (a lower bound, and labelled as such).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { childrenOf, readProc, statFields } from './process-tree';
 
 const INTERVAL_MS = 50;
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux: fixed at 100 for the /proc ABI.
@@ -56,8 +56,8 @@ export class ProcessSampler {
   private sample(): void {
     for (const child of childrenOf(process.pid)) {
       for (const pid of [child, ...childrenOf(child)]) {
-        const status = read(`/proc/${pid}/status`);
-        if (!status || !read(`/proc/${pid}/cmdline`)?.includes(PROVIDER_MARK)) continue;
+        const status = readProc(`/proc/${pid}/status`);
+        if (!status || !readProc(`/proc/${pid}/cmdline`)?.includes(PROVIDER_MARK)) continue;
         const hwm = hwmKiBOf(status);
         const cpu = ownCpuTicks(pid);
         const known = this.providers.get(pid) ?? { hwmKiB: 0, cpuTicks: 0 };
@@ -69,11 +69,7 @@ export class ProcessSampler {
 
 /** utime+stime and cutime+cstime of a process, in clock ticks (fields 14-17 of /proc/<pid>/stat). */
 function statTimes(pid: number | 'self'): number[] {
-  const stat = read(`/proc/${pid}/stat`);
-  if (!stat) return [0, 0, 0, 0];
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields.slice(11, 15).map(Number);
+  return statFields(pid)?.slice(11, 15).map(Number) ?? [0, 0, 0, 0];
 }
 
 function ownCpuTicks(pid: number): number {
@@ -92,30 +88,12 @@ function hwmKiBOf(status: string): number {
 
 /** The largest resident memory a running process has had so far (VmHWM), in MiB. */
 export function peakMiBOf(pid: number): number {
-  return hwmKiBOf(read(`/proc/${pid}/status`) ?? '') / 1024;
+  return hwmKiBOf(readProc(`/proc/${pid}/status`) ?? '') / 1024;
 }
 
 /** CPU seconds a running process has used so far (for the server, which outlives a command). */
 export function cpuSecondsOf(pid: number): number {
   return ownCpuTicks(pid) / TICKS_PER_SECOND;
-}
-
-function childrenOf(pid: number): number[] {
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  return tasks.flatMap(tid => (read(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ').filter(Boolean).map(Number));
-}
-
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
 }
 
 /** CPU seconds of a process and its children, live and exited (a database server and its backends). */

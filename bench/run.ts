@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { asTerraformData, countGrants, countResources, oneBindingPerGrant, synthesizeStack, TerraformJson, withGrantsMoved } from './configurations';
+import { cleanUpOnSignals, interrupted } from './interruption';
 import { DesignFigures, measureDesign } from './measure-design';
 import { BenchOptions, BenchUsageError, CHANGED_GRANTS_FRACTION, describe, parseOptions, USAGE } from './options';
 import { renderReport } from './report';
@@ -24,6 +25,7 @@ const log = (line: string) => console.log(line);
 async function main(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   if (options === 'help') return console.log(USAGE);
+  cleanUpOnSignals(log);
   const results: BenchResults = {
     date: new Date().toISOString(),
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
@@ -99,6 +101,8 @@ async function onSide<T>(name: string, withServer: boolean, body: (side: Terrafo
 }
 
 main(process.argv.slice(2)).catch(error => {
+  // A step cut short by SIGINT or SIGTERM fails: the signal's handler says so, and sets the exit code.
+  if (interrupted()) return;
   console.error(error instanceof BenchUsageError ? `${error.message}\n\n${USAGE}` : error);
   process.exitCode = error instanceof BenchUsageError ? 2 : 1;
 });

@@ -30,6 +30,7 @@ export class TerraformSide {
   static async open(name: string, options: { withServer: boolean; log: (line: string) => void }): Promise<TerraformSide> {
     const dir = mkdtempSync(join(tmpdir(), `procurement-bench-${name}-`));
     const server = options.withServer ? await startBenchServer() : null;
+    if (server) options.log(`  ${name}: server listening on ${server.url} (pid ${server.pid})`);
     return new TerraformSide(name, dir, server, options.log);
   }
 

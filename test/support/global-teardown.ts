@@ -39,7 +39,7 @@ interface OwnProcess {
   command: string;
 }
 
-/** Processes whose environment holds this run's TMPDIR, except jest's own workers; waits up to `settleMs` for them to go. */
+/** Processes whose environment holds this run's TMPDIR (or one in it), except jest's own workers; waits up to `settleMs` for them to go. */
 async function processesStartedBy(root: string, settleMs: number): Promise<OwnProcess[]> {
   const deadline = Date.now() + settleMs;
   for (;;) {
@@ -52,14 +52,15 @@ async function processesStartedBy(root: string, settleMs: number): Promise<OwnPr
 function scan(root: string): OwnProcess[] {
   // Without /proc (not Linux) there is no way to read another process's environment: nothing to report.
   if (!existsSync('/proc/self/environ')) return [];
-  const marker = `\0TMPDIR=${root}\0`;
+  // TMPDIR the root itself or a folder in it (the benchmark gives the processes it starts one of its own).
+  const markers = [`\0TMPDIR=${root}\0`, `\0TMPDIR=${root}/`];
   const found: OwnProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const environ = `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`;
-      if (!environ.includes(marker)) continue;
+      if (!markers.some(marker => environ.includes(marker))) continue;
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
       // jest's own workers carry the same TMPDIR; they are jest's to end.
       if (command.includes('jest-worker')) continue;

@@ -12,12 +12,12 @@
  * the list honest.
  */
 const UNIT = [
-  'bench/', 'client/', 'model/', 'policy/', 'server/oauth/',
+  'bench/configurations', 'client/', 'model/', 'policy/', 'server/oauth/',
   'constructs/guardrails/', 'constructs/authorization-outputs', 'constructs/authorization',
   'constructs/l1/keyed-lifecycle', 'constructs/l1/natural-address', 'constructs/l1/provider',
   'constructs/procurement-client', 'constructs/role-binding', 'constructs/role', 'constructs/scope',
   'downstream/plan', 'provider/diagnostics', 'provider/in-doubt-creates', 'provider/plugin/unary-grpc-server',
-  'review/comment-size', 'review/plan-guard', 'review/plan-json', 'review/review', 'review/unused-grants',
+  'review/comment-size', 'review/render-text', 'review/plan-guard', 'review/plan-json', 'review/review', 'review/unused-grants',
   'server/defaults', 'server/rate-limit', 'server/request-source', 'server/secrets', 'server/source-address',
   'server/store/sqlite-store', 'stacks/large-stack', 'support/unit-selection', 'terraform/local-state',
 ];
