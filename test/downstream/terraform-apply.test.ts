@@ -5,22 +5,17 @@
  * fails naming what could not be pushed, which is pushed once it is back.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretStore } from '../../lib/client/secret-store';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { controlPlaneAndWorkspace } from '../support/downstream-fixture';
+import { requestToken } from '../support/rfc7592-downstream';
+import { expectExit } from '../support/terraform';
 import { testEnvironment } from '../support/environment';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 
-let downstream: Rfc7592Downstream;
-let control: EmbeddedServer;
-let tf: Workspace;
-let secretsDir: string;
-let downstreamFile: string;
+const fixture = controlPlaneAndWorkspace(['catalog.read', 'rfq.submit'], { reconcileSeconds: 2 });
 
 /** `procurement-scopes verify --downstream` over a Terraform JSON file with literal values (what the code declares). */
 function verify(roles: Record<string, string[]>) {
@@ -32,9 +27,9 @@ function verify(roles: Record<string, string[]>) {
       procurement_role_binding: Object.fromEntries(Object.keys(roles).map(name => [name, { name, role: name, subject: [{ client_id: 'erp' }] }])),
     },
   };
-  const file = join(secretsDir, '..', `verify-${Object.keys(roles).join('-')}.tf.json`);
+  const file = join(fixture.secretsDir, '..', `verify-${Object.keys(roles).join('-')}.tf.json`);
   writeFileSync(file, JSON.stringify(config));
-  const result = spawnSync(process.execPath, [BIN, 'verify', '--config', file, '--downstream', downstreamFile, '--secrets-dir', secretsDir], { encoding: 'utf8', env: testEnvironment() });
+  const result = spawnSync(process.execPath, [BIN, 'verify', '--config', file, '--downstream', fixture.downstreamFile, '--secrets-dir', fixture.secretsDir], { encoding: 'utf8', env: testEnvironment() });
   rmSync(file);
   return result;
 }
@@ -49,35 +44,20 @@ const config = (subjects: string[], clients = ['erp']) => ({
   },
 });
 
-beforeAll(async () => {
-  downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
-  const file = downstream.configFile({ reconcileSeconds: 2 });
-  downstreamFile = file;
-  control = await startServer({ args: ['--downstream', file] });
-  secretsDir = mkdtempSync(join(tmpdir(), 'downstream-secrets-'));
-  tf = await createWorkspace({ url: control.url, adminToken: control.adminToken, provider: { secrets_dir: secretsDir } });
-});
-afterAll(async () => {
-  tf?.remove();
-  rmSync(secretsDir, { recursive: true, force: true });
-  await control?.stop();
-  await downstream?.stop();
-});
-
 test('apply: the downstream holds the model when it returns; the downstream credentials reach the secrets dir and nothing else', async () => {
-  tf.writeConfig(config(['erp']));
-  expectExit(await tf.init(), 0);
-  const apply = await tf.apply();
+  fixture.tf.writeConfig(config(['erp']));
+  expectExit(await fixture.tf.init(), 0);
+  const apply = await fixture.tf.apply();
   expectExit(apply, 0);
-  const stored = new SecretStore(secretsDir).load('erp')!;
+  const stored = new SecretStore(fixture.secretsDir).load('erp')!;
   expect(stored.downstreamClientId).toEqual(expect.any(String));
   expect(stored.downstreamClientId).not.toBe('erp');
-  const tokenEndpoint = `${downstream.issuer}/token`;
+  const tokenEndpoint = `${fixture.downstream.issuer}/token`;
   expect(await requestToken(tokenEndpoint, stored.downstreamClientId!, stored.clientSecret, 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
   expect(await requestToken(tokenEndpoint, stored.downstreamClientId!, stored.clientSecret, 'rfq.submit')).toMatchObject({ status: 400, error: 'invalid_scope' });
-  const { text } = await tf.state();
-  for (const shown of [apply.stdout, apply.stderr, text, control.stderr()]) expect(shown).not.toContain(stored.clientSecret);
-  expectExit(await tf.plan(), 0);
+  const { text } = await fixture.tf.state();
+  for (const shown of [apply.stdout, apply.stderr, text, fixture.control.stderr()]) expect(shown).not.toContain(stored.clientSecret);
+  expectExit(await fixture.tf.plan(), 0);
 });
 
 test('verify asks the downstream for real tokens with the downstream client id, and finds what it does not grant', () => {
@@ -90,38 +70,38 @@ test('verify asks the downstream for real tokens with the downstream client id, 
 });
 
 test('an apply while the downstream is down fails naming what could not be pushed; the change is pushed once it is back', async () => {
-  const stored = new SecretStore(secretsDir).load('erp')!;
-  await downstream.terminate();
-  tf.writeConfig(config([]));
-  const apply = await tf.apply();
+  const stored = new SecretStore(fixture.secretsDir).load('erp')!;
+  await fixture.downstream.terminate();
+  fixture.tf.writeConfig(config([]));
+  const apply = await fixture.tf.apply();
   expectExit(apply, 1);
   // Terraform wraps the message: compare it as one line.
   expect((apply.stdout + apply.stderr).replace(/\s+/g, ' ')).toMatch(/downstream did not take it: rfc7592 downstream \S+ could not read client 'erp'.*still to push: set erp/);
-  await downstream.start();
+  await fixture.downstream.start();
   const deadline = Date.now() + 40_000;
-  while (!(await control.admin.downstream()).inSync) {
-    if (Date.now() > deadline) throw new Error(`not back in sync: ${JSON.stringify(await control.admin.downstream())}`);
+  while (!(await fixture.control.admin.downstream()).inSync) {
+    if (Date.now() > deadline) throw new Error(`not back in sync: ${JSON.stringify(await fixture.control.admin.downstream())}`);
     await new Promise(resolve => setTimeout(resolve, 200));
   }
-  const refused = await requestToken(`${downstream.issuer}/token`, stored.downstreamClientId!, stored.clientSecret, 'catalog.read');
+  const refused = await requestToken(`${fixture.downstream.issuer}/token`, stored.downstreamClientId!, stored.clientSecret, 'catalog.read');
   expect(refused.scopes).toBeNull();
   // The model held the change all along: the next apply confirms it and has nothing left to do.
-  expectExit(await tf.apply(), 0);
-  expectExit(await tf.plan(), 0);
+  expectExit(await fixture.tf.apply(), 0);
+  expectExit(await fixture.tf.plan(), 0);
 });
 
 test('a client created while the downstream is down: the apply fails saying so; the next one, once it is back, creates it there and delivers its credentials', async () => {
-  await downstream.terminate();
-  tf.writeConfig(config(['erp', 'late'], ['erp', 'late']));
-  const apply = await tf.apply();
+  await fixture.downstream.terminate();
+  fixture.tf.writeConfig(config(['erp', 'late'], ['erp', 'late']));
+  const apply = await fixture.tf.apply();
   expectExit(apply, 1);
   expect((apply.stdout + apply.stderr).replace(/\s+/g, ' ')).toContain("to receive the credentials of client 'late' if it is created then");
-  expect(new SecretStore(secretsDir).load('late')).toBeNull();
-  await downstream.start();
+  expect(new SecretStore(fixture.secretsDir).load('late')).toBeNull();
+  await fixture.downstream.start();
   // The model holds the client: the retried create is the same one (not a takeover), and it gets the credentials.
-  expectExit(await tf.apply(), 0);
-  const stored = new SecretStore(secretsDir).load('late')!;
+  expectExit(await fixture.tf.apply(), 0);
+  const stored = new SecretStore(fixture.secretsDir).load('late')!;
   expect(stored.downstreamClientId).toEqual(expect.any(String));
-  expect(await requestToken(`${downstream.issuer}/token`, stored.downstreamClientId!, stored.clientSecret, 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
-  expectExit(await tf.plan(), 0);
+  expect(await requestToken(`${fixture.downstream.issuer}/token`, stored.downstreamClientId!, stored.clientSecret, 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
+  expectExit(await fixture.tf.plan(), 0);
 });

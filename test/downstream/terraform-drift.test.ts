@@ -7,21 +7,17 @@
  * there, and the next plan has nothing to do.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretStore } from '../../lib/client/secret-store';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { controlPlaneAndWorkspace } from '../support/downstream-fixture';
 import { testEnvironment } from '../support/environment';
-import { Rfc7592Downstream, requestToken, setScopeByHand, startRfc7592Downstream } from '../support/rfc7592-downstream';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { requestToken, setScopeByHand } from '../support/rfc7592-downstream';
+import { expectExit } from '../support/terraform';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 
-let downstream: Rfc7592Downstream;
-let control: EmbeddedServer;
-let tf: Workspace;
-let secretsDir: string;
+const fixture = controlPlaneAndWorkspace(['catalog.read', 'rfq.submit'], { reconcileSeconds: 1, drift: 'report' });
 
 const scope = (name: string) => ({ name, description: `Can ${name}`, risk: 'low' });
 const CONFIG = {
@@ -34,38 +30,28 @@ const CONFIG = {
 };
 
 beforeAll(async () => {
-  downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
-  control = await startServer({ args: ['--downstream', downstream.configFile({ reconcileSeconds: 1, drift: 'report' })] });
-  secretsDir = mkdtempSync(join(tmpdir(), 'downstream-drift-secrets-'));
-  tf = await createWorkspace({ url: control.url, adminToken: control.adminToken, provider: { secrets_dir: secretsDir } });
-  tf.writeConfig(CONFIG);
-  expectExit(await tf.init(), 0);
-  expectExit(await tf.apply(), 0);
-});
-afterAll(async () => {
-  tf?.remove();
-  rmSync(secretsDir, { recursive: true, force: true });
-  await control?.stop();
-  await downstream?.stop();
+  fixture.tf.writeConfig(CONFIG);
+  expectExit(await fixture.tf.init(), 0);
+  expectExit(await fixture.tf.apply(), 0);
 });
 
 test('a plan without downstream drift has nothing to do', async () => {
-  expectExit(await tf.plan(), 0);
+  expectExit(await fixture.tf.plan(), 0);
 });
 
 test('reported downstream drift shows in the plan and the review as drift of the client; the apply puts the model back', async () => {
-  const stored = new SecretStore(secretsDir).load('erp')!;
-  const tokenEndpoint = `${downstream.issuer}/token`;
-  await setScopeByHand(control.dataDir, 'erp', 'catalog.read rfq.submit');
+  const stored = new SecretStore(fixture.secretsDir).load('erp')!;
+  const tokenEndpoint = `${fixture.downstream.issuer}/token`;
+  await setScopeByHand(fixture.control.dataDir, 'erp', 'catalog.read rfq.submit');
   const deadline = Date.now() + 30_000;
-  while (!(await control.admin.downstream()).outOfSync.some(c => c.clientId === 'erp')) {
-    if (Date.now() > deadline) throw new Error(`drift not found: ${JSON.stringify(await control.admin.downstream())}`);
+  while (!(await fixture.control.admin.downstream()).outOfSync.some(c => c.clientId === 'erp')) {
+    if (Date.now() > deadline) throw new Error(`drift not found: ${JSON.stringify(await fixture.control.admin.downstream())}`);
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   // Reported, not reverted: the downstream still issues the scope nobody granted.
   expect(await requestToken(tokenEndpoint, stored.downstreamClientId!, stored.clientSecret, 'rfq.submit')).toMatchObject({ status: 200, scopes: ['rfq.submit'] });
 
-  const plan = await tf.run('plan', '-input=false', '-detailed-exitcode', '-out=plan.tfplan');
+  const plan = await fixture.tf.run('plan', '-input=false', '-detailed-exitcode', '-out=plan.tfplan');
   expectExit(plan, 2);
   const text = plan.stdout.replace(/\s+/g, ' ');
   const drift = 'the rfc7592 downstream holds catalog.read rfq.submit where the model allows catalog.read: changed on the downstream by someone else, and reported, not reverted (drift: report)';
@@ -73,9 +59,9 @@ test('reported downstream drift shows in the plan and the review as drift of the
   expect(text).toContain(`- downstream_drift = "${drift}: an apply of this client puts it back" -> null`);
   expect(text).toContain('Plan: 0 to add, 1 to change, 0 to destroy');
 
-  const shown = await tf.run('show', '-json', 'plan.tfplan');
+  const shown = await fixture.tf.run('show', '-json', 'plan.tfplan');
   expectExit(shown, 0);
-  const planFile = join(tf.dir, 'plan.json');
+  const planFile = join(fixture.tf.dir, 'plan.json');
   writeFileSync(planFile, shown.stdout);
   const review = spawnSync(process.execPath, [BIN, 'review', planFile], { encoding: 'utf8', env: testEnvironment() });
   expect(review.stderr).toBe('');
@@ -83,10 +69,10 @@ test('reported downstream drift shows in the plan and the review as drift of the
   // Markdown, as a pull-request comment shows it: underscores escaped.
   expect(review.stdout.replace(/\\_/g, '_').replace(/\s+/g, ' ')).toContain(`procurement_client.erp (erp) changed (downstream_drift) outside Terraform; ${drift}: an apply of this client puts it back; this plan puts it back`);
 
-  expectExit(await tf.apply('plan.tfplan'), 0);
+  expectExit(await fixture.tf.apply('plan.tfplan'), 0);
   expect(await requestToken(tokenEndpoint, stored.downstreamClientId!, stored.clientSecret, 'rfq.submit')).toMatchObject({ status: 400, error: 'invalid_scope' });
   expect(await requestToken(tokenEndpoint, stored.downstreamClientId!, stored.clientSecret, 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
-  const audit = (await control.admin.audit({ action: 'downstream.drift' })).items.map(e => e.reason);
+  const audit = (await fixture.control.admin.audit({ action: 'downstream.drift' })).items.map(e => e.reason);
   expect(audit).toEqual(expect.arrayContaining([expect.stringContaining('reported, not reverted'), expect.stringContaining('reverted')]));
-  expectExit(await tf.plan(), 0);
+  expectExit(await fixture.tf.plan(), 0);
 });

@@ -10,28 +10,23 @@ import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { declaredObjects, snapshotDifferences, TerraformConfig } from '../support/declared-model';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { testEnvironment } from '../support/environment';
+import { serverAndWorkspace } from '../support/provider-fixture';
 import { temporaryProject } from '../support/temporary-project';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { expectExit } from '../support/terraform';
 
 // cdktf synth, then a plan, an apply and a plan: generous, for a loaded machine.
 jest.setTimeout(300_000);
 
 describe('example stack through cdktf synth and terraform', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
+  const fixture = serverAndWorkspace();
   let project: string;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     project = temporaryProject();
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
   });
-  afterAll(async () => {
-    tf?.remove();
+  afterAll(() => {
     if (project) rmSync(project, { recursive: true, force: true });
-    await server?.stop();
   });
 
   test('first plan adds every resource of the stack, apply creates exactly them, second plan is clean', async () => {
@@ -41,21 +36,21 @@ describe('example stack through cdktf synth and terraform', () => {
     const config = JSON.parse(readFileSync(stackFile, 'utf8')) as TerraformConfig & { terraform: { backend: { local: { path: string } } } };
     // cdktf's default local backend writes beside the working directory it synthesized in: the copy, never the repository.
     expect(config.terraform.backend.local.path).toBe(join(project, 'terraform.dev.tfstate'));
-    copyFileSync(stackFile, join(tf.dir, 'cdk.tf.json'));
-    expectExit(await tf.init(), 0);
+    copyFileSync(stackFile, join(fixture.tf.dir, 'cdk.tf.json'));
+    expectExit(await fixture.tf.init(), 0);
 
     const declared = declaredObjects(config);
     const resources = Object.values(config.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
     // The model objects, and the stack's procurement_policy.
     expect(resources).toBe(declared.length + 1);
-    const first = await tf.plan();
+    const first = await fixture.tf.plan();
     expectExit(first, 2);
     expect(first.stdout).toContain(`Plan: ${resources} to add, 0 to change, 0 to destroy.`);
-    expectExit(await tf.apply(), 0);
+    expectExit(await fixture.tf.apply(), 0);
 
-    expect(snapshotDifferences(declared, await server.admin.snapshot())).toEqual([]);
+    expect(snapshotDifferences(declared, await fixture.server.admin.snapshot())).toEqual([]);
     const policy = config.resource!.procurement_policy.dev as { document: string };
-    expect((await server.admin.policy()).value).toEqual(JSON.parse(policy.document));
-    expectExit(await tf.plan(), 0);
+    expect((await fixture.server.admin.policy()).value).toEqual(JSON.parse(policy.document));
+    expectExit(await fixture.tf.plan(), 0);
   });
 });

@@ -17,9 +17,9 @@ import { promisify } from 'node:util';
 import { TerraformStack, Testing } from 'cdktf';
 import { Authorization, AuthorizationOutputs, ProcurementClient, ProcurementPolicy, Role, Scope, ScopeRisk } from '../../lib/constructs';
 import { adminState } from '../support/admin-state';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { testEnvironment } from '../support/environment';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { serverAndWorkspace } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 jest.setTimeout(300_000);
 
@@ -42,12 +42,11 @@ function synthesized(version: 1 | 2): object {
 }
 
 describe('a saved plan that changes the policy', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
+  const fixture = serverAndWorkspace();
   const run = async (file: string, args: string[], env: Record<string, string>) => {
-    const environment = testEnvironment({ TF_CLI_CONFIG_FILE: tf.install.configFile, PROCUREMENT_URL: server.url, TF_IN_AUTOMATION: '1', ...env });
+    const environment = testEnvironment({ TF_CLI_CONFIG_FILE: fixture.tf.install.configFile, PROCUREMENT_URL: fixture.server.url, TF_IN_AUTOMATION: '1', ...env });
     try {
-      const { stdout, stderr } = await promisify(execFile)(file, args, { cwd: tf.dir, env: environment });
+      const { stdout, stderr } = await promisify(execFile)(file, args, { cwd: fixture.tf.dir, env: environment });
       return { exitCode: 0, stdout, stderr };
     } catch (e) {
       const failed = e as { code: number; stdout: string; stderr: string };
@@ -56,28 +55,19 @@ describe('a saved plan that changes the policy', () => {
   };
   const cli = (args: string[], token: string) => run(process.execPath, [join(ROOT, 'bin/procurement-scopes.js'), ...args], { PROCUREMENT_ADMIN_TOKEN: token });
 
-  beforeAll(async () => {
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await server?.stop();
-  });
-
   test('the apply job refuses it with the write token, nothing written on the server or in the state; it applies with the admin token', async () => {
-    tf.writeConfig(synthesized(1));
-    expectExit(await tf.init(), 0);
-    expectExit(await tf.apply(), 0);
-    const writeToken = (await server.admin.createAdminToken('ci-apply', 'write')).token;
-    const readToken = (await server.admin.createAdminToken('ci-plan', 'read')).token;
+    fixture.tf.writeConfig(synthesized(1));
+    expectExit(await fixture.tf.init(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+    const writeToken = (await fixture.server.admin.createAdminToken('ci-apply', 'write')).token;
+    const readToken = (await fixture.server.admin.createAdminToken('ci-plan', 'read')).token;
 
     // The plan job, as scripts/ci/plan.sh runs it: the guard first, then the saved plan, with the read token.
-    rmSync(join(tf.dir, 'main.tf.json'));
-    tf.writeConfig(synthesized(2));
-    writeFileSync(join(tf.dir, 'cdk.tf.json'), readFileSync(join(tf.dir, 'main.tf.json')));
-    rmSync(join(tf.dir, 'main.tf.json'));
-    writeFileSync(join(tf.dir, 'state-at-plan.json'), readFileSync(join(tf.dir, 'terraform.tfstate')));
+    rmSync(join(fixture.tf.dir, 'main.tf.json'));
+    fixture.tf.writeConfig(synthesized(2));
+    writeFileSync(join(fixture.tf.dir, 'cdk.tf.json'), readFileSync(join(fixture.tf.dir, 'main.tf.json')));
+    rmSync(join(fixture.tf.dir, 'main.tf.json'));
+    writeFileSync(join(fixture.tf.dir, 'state-at-plan.json'), readFileSync(join(fixture.tf.dir, 'terraform.tfstate')));
     expectExit(await cli(['plan-guard', 'record', '--state', 'state-at-plan.json', '--out', 'plan-guard.json'], readToken), 0);
     const plan = await cli(['terraform', 'plan', '-input=false', '-no-color', '-out=plan.tfplan'], readToken);
     expectExit(plan, 0);
@@ -90,24 +80,24 @@ describe('a saved plan that changes the policy', () => {
     );
     expect(plan.stderr + plan.stdout).not.toContain('allowedScopes');
 
-    const state = readFileSync(join(tf.dir, 'terraform.tfstate'));
-    const before = await adminState(server);
-    const refused = await run(join(ROOT, 'scripts/ci/apply.sh'), [tf.dir], { PROCUREMENT_ADMIN_TOKEN: writeToken });
+    const state = readFileSync(join(fixture.tf.dir, 'terraform.tfstate'));
+    const before = await adminState(fixture.server);
+    const refused = await run(join(ROOT, 'scripts/ci/apply.sh'), [fixture.tf.dir], { PROCUREMENT_ADMIN_TOKEN: writeToken });
     expectExit(refused, 4);
     expect(refused.stderr.replace(/\s+/g, ' ')).toContain(
       "refusing to apply: this plan changes the 'dev' policy, and the token given ('ci-apply') has the write role: only an admin token changes the policy",
     );
     expect(refused.stderr).toContain('Nothing was applied.');
-    expect(readFileSync(join(tf.dir, 'terraform.tfstate')).equals(state)).toBe(true);
-    expect(await adminState(server)).toEqual(before);
+    expect(readFileSync(join(fixture.tf.dir, 'terraform.tfstate')).equals(state)).toBe(true);
+    expect(await adminState(fixture.server)).toEqual(before);
 
-    const applied = await run(join(ROOT, 'scripts/ci/apply.sh'), [tf.dir], { PROCUREMENT_ADMIN_TOKEN: writeToken, PROCUREMENT_POLICY_ADMIN_TOKEN: server.adminToken });
+    const applied = await run(join(ROOT, 'scripts/ci/apply.sh'), [fixture.tf.dir], { PROCUREMENT_ADMIN_TOKEN: writeToken, PROCUREMENT_POLICY_ADMIN_TOKEN: fixture.server.adminToken });
     expectExit(applied, 0);
     expect(applied.stdout).toContain('this plan changes the procurement_policy: applying it with PROCUREMENT_POLICY_ADMIN_TOKEN');
     expect(applied.stdout).toContain('Apply complete! Resources: 1 added, 2 changed, 0 destroyed.');
-    expect((await server.admin.get('clients', 'acme'))?.value.external).toBe(true);
-    expect(((await server.admin.policy()).value as { exceptions: unknown[] }).exceptions).toHaveLength(1);
-    const outputs = await tf.run('output', '-json', 'client_ids');
+    expect((await fixture.server.admin.get('clients', 'acme'))?.value.external).toBe(true);
+    expect(((await fixture.server.admin.policy()).value as { exceptions: unknown[] }).exceptions).toHaveLength(1);
+    const outputs = await fixture.tf.run('output', '-json', 'client_ids');
     expect(JSON.parse(outputs.stdout)).toEqual(['acme', 'desk-bot']);
   });
 });

@@ -9,9 +9,9 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recommendedPolicy } from '../../lib/policy';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { serverAndRoleWorkspaces, serverAndWorkspace } from '../support/provider-fixture';
 import { step } from '../support/step';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { createWorkspace, expectExit } from '../support/terraform';
 
 jest.setTimeout(240_000);
 
@@ -25,40 +25,24 @@ const policy = { environment: 'dev', maxHighRiskGrantDays: 14, exceptions: [exce
 const config = (document: string, environment = 'dev') => ({ resource: { procurement_policy: { dev: { environment, document } } } });
 
 describe('procurement_policy', () => {
-  let server: EmbeddedServer;
-  let admin: Workspace;
-  let writer: Workspace;
-  let reader: Workspace;
-
-  beforeAll(async () => {
-    server = await startServer();
-    const writeToken = (await server.admin.createAdminToken('ci-apply', 'write')).token;
-    const readToken = (await server.admin.createAdminToken('ci-plan', 'read')).token;
-    admin = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-    writer = await createWorkspace({ url: server.url, adminToken: writeToken });
-    reader = await createWorkspace({ url: server.url, adminToken: readToken });
-  });
-  afterAll(async () => {
-    for (const tf of [admin, writer, reader]) tf?.remove();
-    await server?.stop();
-  });
+  const fixture = serverAndRoleWorkspaces();
 
   const live = async () => {
-    const res = await fetch(`${server.url}/admin/v1/policy`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    const res = await fetch(`${fixture.server.url}/admin/v1/policy`, { headers: { authorization: `Bearer ${fixture.server.adminToken}` } });
     return { source: res.headers.get('x-policy-source'), document: (await res.json()) as Record<string, unknown> };
   };
 
   // One policy's life on one server: each step starts from the state the previous one left, so they form one test.
   test('a write token, a read token and an admin token manage one policy from the preset to a stored policy and back', async () => {
     await step('a write token creates a policy the server already enforces without writing; a change is refused at plan, nothing applied', async () => {
-      writer.writeConfig(config(JSON.stringify({ environment: 'dev' })));
-      expectExit(await writer.init(), 0);
-      expectExit(await writer.apply(), 0);
+      fixture.writer.writeConfig(config(JSON.stringify({ environment: 'dev' })));
+      expectExit(await fixture.writer.init(), 0);
+      expectExit(await fixture.writer.apply(), 0);
       expect(await live()).toEqual({ source: 'preset', document: { ...recommendedPolicy('dev') } });
-      expectExit(await writer.plan(), 0);
+      expectExit(await fixture.writer.plan(), 0);
 
-      writer.writeConfig(config(JSON.stringify(policy)));
-      const refused = await writer.plan();
+      fixture.writer.writeConfig(config(JSON.stringify(policy)));
+      const refused = await fixture.writer.plan();
       expectExit(refused, 1);
       expect(refused.stderr).toContain('Policy changes need an admin token');
       expect(refused.stderr.replace(/\s+/g, ' ')).toContain('This plan runs with a write token. Nothing was applied.');
@@ -67,71 +51,71 @@ describe('procurement_policy', () => {
     });
 
     await step('a read token plans a policy change with a warning that its apply needs an admin token', async () => {
-      copyFileSync(join(writer.dir, 'terraform.tfstate'), join(reader.dir, 'terraform.tfstate'));
-      reader.writeConfig(config(JSON.stringify(policy)));
-      expectExit(await reader.init(), 0);
-      const plan = await reader.plan();
+      copyFileSync(join(fixture.writer.dir, 'terraform.tfstate'), join(fixture.reader.dir, 'terraform.tfstate'));
+      fixture.reader.writeConfig(config(JSON.stringify(policy)));
+      expectExit(await fixture.reader.init(), 0);
+      const plan = await fixture.reader.plan();
       expectExit(plan, 2);
       expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
       expect((plan.stdout + plan.stderr).replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
     });
 
     await step('an admin token creates it; the next plan is clean; key order, whitespace and spelled-out preset fields make no diff', async () => {
-      admin.writeConfig(config(JSON.stringify(policy)));
-      expectExit(await admin.init(), 0);
-      const first = await admin.plan();
+      fixture.admin.writeConfig(config(JSON.stringify(policy)));
+      expectExit(await fixture.admin.init(), 0);
+      const first = await fixture.admin.plan();
       expectExit(first, 2);
       expect(first.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
-      expectExit(await admin.apply(), 0);
+      expectExit(await fixture.admin.apply(), 0);
       expect(await live()).toEqual({ source: 'stored', document: { ...recommendedPolicy('dev', { maxHighRiskGrantDays: 14, exceptions: [exception] }) } });
-      expectExit(await admin.plan(), 0);
+      expectExit(await fixture.admin.plan(), 0);
 
       const whole = recommendedPolicy('dev', { maxHighRiskGrantDays: 14, exceptions: [exception] });
       const reordered = Object.fromEntries(Object.entries(whole).reverse());
-      admin.writeConfig(config(JSON.stringify(reordered, null, 4)));
-      expectExit(await admin.plan(), 0);
-      expect((await server.admin.audit({ action: 'policy.update' })).items).toHaveLength(1);
+      fixture.admin.writeConfig(config(JSON.stringify(reordered, null, 4)));
+      expectExit(await fixture.admin.plan(), 0);
+      expect((await fixture.server.admin.audit({ action: 'policy.update' })).items).toHaveLength(1);
     });
 
     await step('a change made through the admin API is drift: the plan shows it and apply puts the code back', async () => {
-      await server.admin.putPolicy({ environment: 'dev', maxHighRiskGrantDays: 60 });
-      const plan = await admin.plan();
+      await fixture.server.admin.putPolicy({ environment: 'dev', maxHighRiskGrantDays: 60 });
+      const plan = await fixture.admin.plan();
       expectExit(plan, 2);
       expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
-      expectExit(await admin.apply(), 0);
+      expectExit(await fixture.admin.apply(), 0);
       expect((await live()).document).toMatchObject({ maxHighRiskGrantDays: 14 });
-      expectExit(await admin.plan(), 0);
+      expectExit(await fixture.admin.plan(), 0);
     });
 
     await step('a write token cannot destroy it: refused at apply with what to do, the policy and the state kept', async () => {
-      copyFileSync(join(admin.dir, 'terraform.tfstate'), join(writer.dir, 'terraform.tfstate'));
-      writer.writeConfig(config(JSON.stringify(policy)));
-      expectExit(await writer.plan(), 0);
-      const destroy = await writer.run('destroy', '-input=false', '-auto-approve');
+      copyFileSync(join(fixture.admin.dir, 'terraform.tfstate'), join(fixture.writer.dir, 'terraform.tfstate'));
+      fixture.writer.writeConfig(config(JSON.stringify(policy)));
+      expectExit(await fixture.writer.plan(), 0);
+      const destroy = await fixture.writer.run('destroy', '-input=false', '-auto-approve');
       expectExit(destroy, 1);
       expect(destroy.stderr).toContain('Policy changes need an admin token');
       expect(destroy.stderr).toContain('Could not delete the policy');
       expect((await live()).source).toBe('stored');
-      expect((await writer.state()).json.values?.root_module?.resources?.map(r => r.address)).toEqual(['procurement_policy.dev']);
+      expect((await fixture.writer.state()).json.values?.root_module?.resources?.map(r => r.address)).toEqual(['procurement_policy.dev']);
     });
 
     await step('refused at plan: an exception without a reason, a document for another environment, a server of another environment, a create over a stored policy', async () => {
-      expectExit(await admin.plan(), 0);
-      admin.writeConfig(config(JSON.stringify({ ...policy, exceptions: [{ ...exception, reason: 'ok' }] })));
-      const short = await admin.plan();
+      expectExit(await fixture.admin.plan(), 0);
+      fixture.admin.writeConfig(config(JSON.stringify({ ...policy, exceptions: [{ ...exception, reason: 'ok' }] })));
+      const short = await fixture.admin.plan();
       expectExit(short, 1);
       expect(short.stderr).toContain('Invalid policy');
       expect(short.stderr).toContain('document: exceptions[0].reason');
 
-      admin.writeConfig(config(JSON.stringify({ ...policy, environment: 'prod' })));
-      const other = await admin.plan();
+      fixture.admin.writeConfig(config(JSON.stringify({ ...policy, environment: 'prod' })));
+      const other = await fixture.admin.plan();
       expectExit(other, 1);
       expect(other.stderr).toContain("The document is for 'prod' but environment is 'dev'");
 
-      admin.writeConfig(config('{"environment": "dev",'));
-      expectExit(await admin.plan(), 1);
+      fixture.admin.writeConfig(config('{"environment": "dev",'));
+      expectExit(await fixture.admin.plan(), 1);
 
-      const fresh = await createWorkspace({ url: server.url, adminToken: server.adminToken });
+      const fresh = await createWorkspace({ url: fixture.server.url, adminToken: fixture.server.adminToken });
       try {
         fresh.writeConfig(config(JSON.stringify({ environment: 'prod' }), 'prod'));
         expectExit(await fresh.init(), 0);
@@ -151,30 +135,21 @@ describe('procurement_policy', () => {
     });
 
     await step('import by environment, then a clean plan; destroy puts the preset back', async () => {
-      admin.writeConfig(config(JSON.stringify(policy, null, 2)));
-      expectExit(await admin.run('state rm', 'procurement_policy.dev'), 0);
-      expectExit(await admin.run('import', '-input=false', 'procurement_policy.dev', 'dev'), 0);
-      expectExit(await admin.plan(), 0);
+      fixture.admin.writeConfig(config(JSON.stringify(policy, null, 2)));
+      expectExit(await fixture.admin.run('state rm', 'procurement_policy.dev'), 0);
+      expectExit(await fixture.admin.run('import', '-input=false', 'procurement_policy.dev', 'dev'), 0);
+      expectExit(await fixture.admin.plan(), 0);
 
-      expectExit(await admin.run('destroy', '-input=false', '-auto-approve'), 0);
+      expectExit(await fixture.admin.run('destroy', '-input=false', '-auto-approve'), 0);
       expect(await live()).toEqual({ source: 'preset', document: { ...recommendedPolicy('dev') } });
-      const audit = await server.admin.audit({ action: 'policy.delete' });
+      const audit = await fixture.server.admin.audit({ action: 'policy.delete' });
       expect(audit.items).toHaveLength(1);
     });
   }, 900_000);
 });
 
 describe('a plan that adds an exception and the object it covers', () => {
-  let server: EmbeddedServer;
-  let tf: Workspace;
-  beforeAll(async () => {
-    server = await startServer();
-    tf = await createWorkspace({ url: server.url, adminToken: server.adminToken });
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await server?.stop();
-  });
+  const fixture = serverAndWorkspace();
 
   // The external client 'acme' holding an internal scope breaks EXTERNAL-ISOLATION; the policy's exception accepts it.
   const objects = {
@@ -187,20 +162,20 @@ describe('a plan that adds an exception and the object it covers', () => {
   };
 
   test('is judged at plan with the policy it puts in force first, and applies', async () => {
-    tf.writeConfig({ resource: { procurement_policy: { dev: { environment: 'dev', document: JSON.stringify(policy) } }, ...objects } });
-    expectExit(await tf.init(), 0);
-    const plan = await tf.plan();
+    fixture.tf.writeConfig({ resource: { procurement_policy: { dev: { environment: 'dev', document: JSON.stringify(policy) } }, ...objects } });
+    expectExit(await fixture.tf.init(), 0);
+    const plan = await fixture.tf.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
-    expectExit(await tf.apply(), 0);
-    expect((await server.admin.get('role-bindings', 'acme-desk'))?.value.subjects.map(s => s.clientId)).toEqual(['acme']);
+    expectExit(await fixture.tf.apply(), 0);
+    expect((await fixture.server.admin.get('role-bindings', 'acme-desk'))?.value.subjects.map(s => s.clientId)).toEqual(['acme']);
   });
 
   test('the dry run refuses a proposed policy of another environment, or an invalid one, saying so', async () => {
     const ask = (policy: unknown) =>
-      fetch(`${server.url}/admin/v1/admission`, {
+      fetch(`${fixture.server.url}/admin/v1/admission`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${fixture.server.adminToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ changes: [], policy }),
       });
     const other = await ask({ environment: 'prod' });

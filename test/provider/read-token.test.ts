@@ -6,8 +6,8 @@
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { serverAndRoleWorkspaces } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 const resources = (description: string) => ({
   resource: {
@@ -17,17 +17,10 @@ const resources = (description: string) => ({
 });
 
 describe('provider with a read token', () => {
-  let server: EmbeddedServer;
-  let writer: Workspace;
-  let reader: Workspace;
-  let readToken: string;
+  const fixture = serverAndRoleWorkspaces();
 
   beforeAll(async () => {
-    server = await startServer();
-    readToken = (await server.admin.createAdminToken('ci-plan', 'read')).token;
-    const writeToken = (await server.admin.createAdminToken('ci-apply', 'write')).token;
-    writer = await createWorkspace({ url: server.url, adminToken: writeToken });
-    reader = await createWorkspace({ url: server.url, adminToken: readToken });
+    const { writer, reader } = fixture;
     // Every test's starting point, so that each passes alone and in any order: the writer applied, the reader holds its state.
     writer.writeConfig(resources('Read the catalog.'));
     expectExit(await writer.init(), 0);
@@ -41,42 +34,36 @@ describe('provider with a read token', () => {
   const changed = () => ({
     resource: { ...resources('Read the supplier catalog.').resource, procurement_role: { buyer: { name: 'buyer', description: 'Buys', scopes: ['catalog.read'] } } },
   });
-  afterAll(async () => {
-    writer?.remove();
-    reader?.remove();
-    await server?.stop();
-  });
-
   test('a write token applies; the audit names it', async () => {
-    const audit = await server.admin.audit({ key: 'catalog.read' });
+    const audit = await fixture.server.admin.audit({ key: 'catalog.read' });
     expect(audit.items.map(e => [e.action, e.actor])).toEqual([['create', 'ci-apply']]);
   });
 
   test('a read token refreshes and plans: no changes on the same state, the change once the code changes', async () => {
-    reader.writeConfig(resources('Read the catalog.'));
-    expectExit(await reader.plan(), 0);
-    const refresh = await reader.run('plan', '-input=false', '-refresh-only');
+    fixture.reader.writeConfig(resources('Read the catalog.'));
+    expectExit(await fixture.reader.plan(), 0);
+    const refresh = await fixture.reader.run('plan', '-input=false', '-refresh-only');
     expectExit(refresh, 0);
     expect(refresh.stdout).toContain('No changes. Your infrastructure still matches the configuration.');
 
-    reader.writeConfig(changed());
-    const plan = await reader.plan();
+    fixture.reader.writeConfig(changed());
+    const plan = await fixture.reader.plan();
     expectExit(plan, 2);
     expect(plan.stdout).toContain('Plan: 1 to add, 1 to change, 0 to destroy.');
   });
 
   test('fails to apply with a read token, saying so, and changes nothing on the server or in the state', async () => {
-    reader.writeConfig(changed());
-    const before = await server.admin.snapshot();
-    const stateBefore = readFileSync(join(reader.dir, 'terraform.tfstate'), 'utf8');
-    const result = await reader.apply();
+    fixture.reader.writeConfig(changed());
+    const before = await fixture.server.admin.snapshot();
+    const stateBefore = readFileSync(join(fixture.reader.dir, 'terraform.tfstate'), 'utf8');
+    const result = await fixture.reader.apply();
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('Error: Admin token cannot apply');
     expect(result.stderr).toContain('a read token cannot apply changes');
     expect(result.stderr).toContain('use a write or admin token');
     expect(result.stderr).toContain('Apply with a write token in PROCUREMENT_ADMIN_TOKEN');
-    expect(`${result.stdout}${result.stderr}`).not.toContain(readToken);
-    expect(await server.admin.snapshot()).toEqual(before);
-    expect(JSON.parse(readFileSync(join(reader.dir, 'terraform.tfstate'), 'utf8')).resources).toEqual(JSON.parse(stateBefore).resources);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(fixture.readToken);
+    expect(await fixture.server.admin.snapshot()).toEqual(before);
+    expect(JSON.parse(readFileSync(join(fixture.reader.dir, 'terraform.tfstate'), 'utf8')).resources).toEqual(JSON.parse(stateBefore).resources);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The usual setting of a provider acceptance test: a fresh embedded server and
- * a Terraform workspace pointed at it, shared by the tests of one describe
- * block and removed after them. Call it inside `describe`; read `server` and
- * `tf` from the answer inside hooks and tests (they exist once beforeAll ran).
+ * The usual settings of a provider acceptance test: a fresh embedded server and
+ * a Terraform workspace pointed at it (or one per admin token role), shared by
+ * the tests of one describe block and removed after them. Call it inside
+ * `describe`; read the answer's fields inside hooks and tests (they exist once
+ * beforeAll ran).
  */
 import { EmbeddedServer, startServer } from './embedded-server';
 import { createWorkspace, Workspace } from './terraform';
@@ -20,6 +21,34 @@ export function serverAndWorkspace(): ProviderFixture {
   });
   afterAll(async () => {
     fixture.tf?.remove();
+    await fixture.server?.stop();
+  });
+  return fixture;
+}
+
+/** The CI jobs' setting: a workspace per role, as an admin, the apply job (`write` token 'ci-apply') and the plan job (`read` token 'ci-plan') hold them. */
+export interface RoleWorkspaces {
+  server: EmbeddedServer;
+  /** With the server's bootstrap admin token. */
+  admin: Workspace;
+  writer: Workspace;
+  reader: Workspace;
+  readToken: string;
+}
+
+export function serverAndRoleWorkspaces(): RoleWorkspaces {
+  const fixture = {} as RoleWorkspaces;
+  beforeAll(async () => {
+    fixture.server = await startServer();
+    const writeToken = (await fixture.server.admin.createAdminToken('ci-apply', 'write')).token;
+    fixture.readToken = (await fixture.server.admin.createAdminToken('ci-plan', 'read')).token;
+    const url = fixture.server.url;
+    fixture.admin = await createWorkspace({ url, adminToken: fixture.server.adminToken });
+    fixture.writer = await createWorkspace({ url, adminToken: writeToken });
+    fixture.reader = await createWorkspace({ url, adminToken: fixture.readToken });
+  });
+  afterAll(async () => {
+    for (const tf of [fixture.admin, fixture.writer, fixture.reader]) tf?.remove();
     await fixture.server?.stop();
   });
   return fixture;
