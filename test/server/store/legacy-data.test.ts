@@ -105,7 +105,10 @@ describe('a SQLite data directory at schema version 4', () => {
     const schemaOf = async (dir: string) => {
       await (await SqliteStore.open(dir)).close();
       const db = new Database(join(dir, 'store.sqlite'), { readonly: true });
-      const objects = db.prepare(`SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`).all() as { type: string; name: string }[];
+      // An index's definition too (a partial one's WHERE): tables are compared by their columns below.
+      const objects = db
+        .prepare(`SELECT type, name, tbl_name, CASE type WHEN 'index' THEN sql END AS sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`)
+        .all() as { type: string; name: string }[];
       const columns = objects.filter(o => o.type === 'table').map(t => [t.name, db.pragma(`table_info(${t.name})`)]);
       db.close();
       return { objects, columns };
