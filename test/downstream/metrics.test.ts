@@ -6,24 +6,14 @@
  * the ones deploy/prometheus/alerts.yml alerts on.
  */
 import { apiError } from '../support/api-error';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { Rfc7592Downstream, setScopeByHand, startRfc7592Downstream } from '../support/rfc7592-downstream';
+import { controlPlaneWithDownstream } from '../support/downstream-fixture';
+import { setScopeByHand } from '../support/rfc7592-downstream';
 
-let downstream: Rfc7592Downstream;
-let control: EmbeddedServer;
-
-beforeAll(async () => {
-  downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
-  control = await startServer({ args: ['--downstream', downstream.configFile({ reconcileSeconds: 1 })] });
-});
-afterAll(async () => {
-  await control?.stop();
-  await downstream?.stop();
-});
+const fixture = controlPlaneWithDownstream(['catalog.read', 'rfq.submit'], { reconcileSeconds: 1 });
 
 /** The value of one series of the scrape, or undefined when it is absent. */
 async function sample(series: string): Promise<number | undefined> {
-  const response = await fetch(`${control.url}/metrics`, { headers: { authorization: `Bearer ${control.adminToken}` } });
+  const response = await fetch(`${fixture.control.url}/metrics`, { headers: { authorization: `Bearer ${fixture.control.adminToken}` } });
   expect(response.status).toBe(200);
   const line = (await response.text()).split('\n').find(l => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.split(' ')[1]);
@@ -32,7 +22,7 @@ async function sample(series: string): Promise<number | undefined> {
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 30 s; ${JSON.stringify(await control.admin.downstream())}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within 30 s; ${JSON.stringify(await fixture.control.admin.downstream())}`);
     await new Promise(resolve => setTimeout(resolve, 100));
   }
 }
@@ -42,7 +32,7 @@ const PENDING = 'procurement_downstream_pending{downstream="rfc7592"}';
 const DRIFT = 'procurement_downstream_drift_total{downstream="rfc7592"}';
 
 test('in sync, pending and drift follow the real downstream', async () => {
-  const { admin } = control;
+  const { admin } = fixture.control;
   await admin.put('scopes', { name: 'catalog.read', description: 'Reads', risk: 'low', external: false } as never, 'catalog.read');
   await admin.put('scopes', { name: 'rfq.submit', description: 'Bids', risk: 'low', external: false } as never, 'rfq.submit');
   await admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] } as never, 'reader');
@@ -53,16 +43,16 @@ test('in sync, pending and drift follow the real downstream', async () => {
   expect(await sample(DRIFT)).toBe(0);
 
   // Someone holding the registration access token widens the client on the server itself: drift, reverted and counted.
-  await setScopeByHand(control.dataDir, 'erp', 'catalog.read rfq.submit');
+  await setScopeByHand(fixture.control.dataDir, 'erp', 'catalog.read rfq.submit');
   await until('the drift is counted', async () => (await sample(DRIFT)) === 1);
   await until('reverted and in sync', async () => (await sample(IN_SYNC)) === 1);
 
   // Down: the change waits, and the scrape says so.
-  await downstream.terminate();
+  await fixture.downstream.terminate();
   expect((await apiError(admin.delete('role-bindings', 'readers'))).code).toBe('downstream_not_synced');
   expect(await sample(IN_SYNC)).toBe(0);
   expect(await sample(PENDING)).toBe(1);
-  await downstream.start();
+  await fixture.downstream.start();
   await until('back in sync', async () => (await sample(IN_SYNC)) === 1);
   expect(await sample(PENDING)).toBe(0);
 });

@@ -7,30 +7,22 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { controlPlaneWithDownstream } from '../support/downstream-fixture';
 import { apiError } from '../support/api-error';
-import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
+import { requestToken } from '../support/rfc7592-downstream';
 
 const SCOPES = ['catalog.read', 'rfq.submit'];
-let downstream: Rfc7592Downstream;
-let control: EmbeddedServer;
+const fixture = controlPlaneWithDownstream(SCOPES, { reconcileSeconds: 1, drift: 'report' });
 let tokenEndpoint: string;
 
 beforeAll(async () => {
-  downstream = await startRfc7592Downstream(SCOPES);
-  const file = downstream.configFile({ reconcileSeconds: 1, drift: 'report' });
-  control = await startServer({ args: ['--downstream', file] });
-  tokenEndpoint = `${downstream.issuer}/token`;
-  for (const name of SCOPES) await control.admin.put('scopes', { name, description: `Can ${name}`, risk: 'low', external: false, implies: [] } as never, name);
-  await control.admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] } as never, 'reader');
-});
-afterAll(async () => {
-  await control.stop();
-  await downstream.stop();
+  tokenEndpoint = `${fixture.downstream.issuer}/token`;
+  for (const name of SCOPES) await fixture.control.admin.put('scopes', { name, description: `Can ${name}`, risk: 'low', external: false, implies: [] } as never, name);
+  await fixture.control.admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] } as never, 'reader');
 });
 
 function registration(clientId: string): { token: string; uri: string } {
-  const db = new Database(join(control.dataDir, 'store.sqlite'), { readonly: true });
+  const db = new Database(join(fixture.control.dataDir, 'store.sqlite'), { readonly: true });
   try {
     const row = db.prepare('SELECT state FROM downstream_clients WHERE client_id = ?').get(clientId) as { state: string };
     return JSON.parse(row.state) as { token: string; uri: string };
@@ -41,10 +33,10 @@ function registration(clientId: string): { token: string; uri: string } {
 
 /** Waits for `passes` more finished passes (lastReconcileAt moving on). */
 async function reconciles(passes: number): Promise<void> {
-  let seen = (await control.admin.downstream()).lastReconcileAt;
+  let seen = (await fixture.control.admin.downstream()).lastReconcileAt;
   for (let i = 0; i < passes; ) {
     await new Promise(resolve => setTimeout(resolve, 200));
-    const now = (await control.admin.downstream()).lastReconcileAt;
+    const now = (await fixture.control.admin.downstream()).lastReconcileAt;
     if (now !== seen) {
       seen = now;
       i++;
@@ -53,8 +45,8 @@ async function reconciles(passes: number): Promise<void> {
 }
 
 async function create(clientId: string): Promise<{ id: string; secret: string }> {
-  const created = await control.admin.put('clients', { clientId, displayName: clientId, owner: 'procurement' } as never, clientId);
-  await control.admin.put('role-bindings', { name: `${clientId}-reads`, role: 'reader', subjects: [{ clientId }] } as never, `${clientId}-reads`);
+  const created = await fixture.control.admin.put('clients', { clientId, displayName: clientId, owner: 'procurement' } as never, clientId);
+  await fixture.control.admin.put('role-bindings', { name: `${clientId}-reads`, role: 'reader', subjects: [{ clientId }] } as never, `${clientId}-reads`);
   return { id: created.downstreamClientId!, secret: created.clientSecret! };
 }
 
@@ -67,21 +59,21 @@ test('drift: report: a hand-made change is audited once and left in place until 
   expect(put.status).toBe(200);
 
   await reconciles(3);
-  expect((await control.admin.downstream()).drift).toContainEqual(expect.objectContaining({ clientId: 'report-bot', found: ['catalog.read', 'rfq.submit'], action: 'reported' }));
+  expect((await fixture.control.admin.downstream()).drift).toContainEqual(expect.objectContaining({ clientId: 'report-bot', found: ['catalog.read', 'rfq.submit'], action: 'reported' }));
   expect(await requestToken(tokenEndpoint, id, secret, 'rfq.submit')).toMatchObject({ status: 200, scopes: ['rfq.submit'] });
-  const { items } = await control.admin.audit({ action: 'downstream.drift' });
+  const { items } = await fixture.control.admin.audit({ action: 'downstream.drift' });
   expect(items.filter(e => e.key === 'report-bot')).toHaveLength(1);
 
   // The model changes for the client: its wanted state is pushed over the drift.
-  await control.admin.delete('role-bindings', 'report-bot-reads');
+  await fixture.control.admin.delete('role-bindings', 'report-bot-reads');
   expect((await requestToken(tokenEndpoint, id, secret, 'rfq.submit')).scopes).toBeNull();
   expect((await requestToken(tokenEndpoint, id, secret, 'catalog.read')).scopes).toBeNull();
 });
 
 test('a client registered on the downstream by someone else is never touched', async () => {
-  const initial = readFileSync(downstream.config.initialAccessTokenFile, 'utf8');
+  const initial = readFileSync(fixture.downstream.config.initialAccessTokenFile, 'utf8');
   const foreign = (await (
-    await fetch(`${downstream.issuer}/reg`, {
+    await fetch(`${fixture.downstream.issuer}/reg`, {
       method: 'POST',
       headers: { authorization: `Bearer ${initial}`, 'content-type': 'application/json' },
       body: JSON.stringify({ client_name: 'report-bot', grant_types: ['client_credentials'], response_types: [], scope: 'catalog.read rfq.submit' }),
@@ -89,50 +81,50 @@ test('a client registered on the downstream by someone else is never touched', a
   ).json()) as { client_id: string; client_secret: string };
   await reconciles(2);
   expect(await requestToken(tokenEndpoint, foreign.client_id, foreign.client_secret, 'catalog.read rfq.submit')).toMatchObject({ status: 200, scopes: ['catalog.read', 'rfq.submit'] });
-  expect((await control.admin.downstream()).drift.filter(d => d.clientId !== 'report-bot')).toEqual([]);
+  expect((await fixture.control.admin.downstream()).drift.filter(d => d.clientId !== 'report-bot')).toEqual([]);
 });
 
 test('a client created while the downstream is down: the apply fails saying so, the create waits, and the next apply delivers its credentials', async () => {
-  await downstream.terminate();
-  const refusal = await apiError(control.admin.put('clients', { clientId: 'late-bot', displayName: 'late-bot', owner: 'procurement' } as never, 'late-bot'));
+  await fixture.downstream.terminate();
+  const refusal = await apiError(fixture.control.admin.put('clients', { clientId: 'late-bot', displayName: 'late-bot', owner: 'procurement' } as never, 'late-bot'));
   expect(refusal).toMatchObject({ status: 502, code: 'downstream_not_synced' });
   expect(refusal.message).toMatch(/could not read client .*|could not register client 'late-bot'/);
   expect(refusal.message).toContain("to receive the credentials of client 'late-bot'");
-  await downstream.start();
+  await fixture.downstream.start();
   await reconciles(2);
-  const waiting = await control.admin.downstream();
+  const waiting = await fixture.control.admin.downstream();
   expect(waiting).toMatchObject({ inSync: false, pending: [{ clientId: 'late-bot', change: 'create', why: expect.stringContaining('next apply') }] });
 
-  const again = await control.admin.put('clients', { clientId: 'late-bot', displayName: 'late-bot', owner: 'procurement' } as never, 'late-bot');
+  const again = await fixture.control.admin.put('clients', { clientId: 'late-bot', displayName: 'late-bot', owner: 'procurement' } as never, 'late-bot');
   expect(again.created).toBe(false);
   expect(again.downstreamClientId).toEqual(expect.any(String));
-  await control.admin.put('role-bindings', { name: 'late-bot-reads', role: 'reader', subjects: [{ clientId: 'late-bot' }] } as never, 'late-bot-reads');
+  await fixture.control.admin.put('role-bindings', { name: 'late-bot-reads', role: 'reader', subjects: [{ clientId: 'late-bot' }] } as never, 'late-bot-reads');
   expect(await requestToken(tokenEndpoint, again.downstreamClientId!, again.clientSecret!, 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
-  expect(await control.admin.downstream()).toMatchObject({ inSync: true, pending: [] });
+  expect(await fixture.control.admin.downstream()).toMatchObject({ inSync: true, pending: [] });
 });
 
 test('registration access tokens and downstream secrets never reach the log, the audit or the status', async () => {
   const { secret } = await create('quiet-bot');
   const { token } = registration('quiet-bot');
-  const { items } = await control.admin.audit({ limit: 500 } as never);
-  const shown = [control.stderr(), control.stdout(), JSON.stringify(items), JSON.stringify(await control.admin.downstream())].join('\n');
+  const { items } = await fixture.control.admin.audit({ limit: 500 } as never);
+  const shown = [fixture.control.stderr(), fixture.control.stdout(), JSON.stringify(items), JSON.stringify(await fixture.control.admin.downstream())].join('\n');
   expect(shown).not.toContain(token);
   expect(shown).not.toContain(secret);
-  expect(shown).not.toContain(readFileSync(downstream.config.initialAccessTokenFile, 'utf8'));
+  expect(shown).not.toContain(readFileSync(fixture.downstream.config.initialAccessTokenFile, 'utf8'));
 });
 
 test('GET /admin/v1/downstream needs only the read role', async () => {
-  const { token } = await control.admin.createAdminToken('plan-reader', 'read');
-  const reader = new AdminClient({ url: control.url, adminToken: token, actor: 'test', maxAttempts: 1 });
+  const { token } = await fixture.control.admin.createAdminToken('plan-reader', 'read');
+  const reader = new AdminClient({ url: fixture.control.url, adminToken: token, actor: 'test', maxAttempts: 1 });
   expect(await reader.downstream()).toMatchObject({ kind: 'rfc7592', inSync: true, lastReconcileAt: expect.any(String), pending: [] });
 });
 
 test('the start-up banner names the downstream', () => {
-  expect(control.stdout()).toContain(`downstream: rfc7592 ${downstream.issuer} (clients get their tokens there)\n`);
+  expect(fixture.control.stdout()).toContain(`downstream: rfc7592 ${fixture.downstream.issuer} (clients get their tokens there)\n`);
 });
 
 test('a rotation of a downstream client\'s secret is refused with the way to get new credentials', async () => {
-  const refusal = await apiError(control.admin.rotateSecret('quiet-bot'));
+  const refusal = await apiError(fixture.control.admin.rotateSecret('quiet-bot'));
   expect(refusal).toMatchObject({ status: 409, code: 'downstream_credentials' });
   expect(refusal.message).toMatch(/rfc7592 downstream.*-replace/);
 });

@@ -3,23 +3,15 @@
  * issuing a scope when a grant or a policy exception expires. Real processes: the control plane and unmodified
  * node-oidc-provider.
  */
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { Rfc7592Downstream, requestToken, startRfc7592Downstream } from '../support/rfc7592-downstream';
+import { controlPlaneWithDownstream } from '../support/downstream-fixture';
+import { requestToken } from '../support/rfc7592-downstream';
 
-let downstream: Rfc7592Downstream;
-let control: EmbeddedServer;
+const fixture = controlPlaneWithDownstream(['catalog.read', 'rfq.submit'], { reconcileSeconds: 3600 });
 
 beforeAll(async () => {
-  downstream = await startRfc7592Downstream(['catalog.read', 'rfq.submit']);
-  const file = downstream.configFile({ reconcileSeconds: 3600 });
-  control = await startServer({ args: ['--downstream', file] });
-  for (const name of ['catalog.read', 'rfq.submit']) await control.admin.put('scopes', { name, description: name, risk: 'low', external: false, implies: [] } as never, name);
-  await control.admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] } as never, 'reader');
-  await control.admin.put('roles', { name: 'bidder', description: 'Bids', scopes: ['rfq.submit'] } as never, 'bidder');
-});
-afterAll(async () => {
-  await control?.stop();
-  await downstream?.stop();
+  for (const name of ['catalog.read', 'rfq.submit']) await fixture.control.admin.put('scopes', { name, description: name, risk: 'low', external: false, implies: [] } as never, name);
+  await fixture.control.admin.put('roles', { name: 'reader', description: 'Reads', scopes: ['catalog.read'] } as never, 'reader');
+  await fixture.control.admin.put('roles', { name: 'bidder', description: 'Bids', scopes: ['rfq.submit'] } as never, 'bidder');
 });
 
 /** A whole second at least `ms` from now, as RFC 3339 without fractions. */
@@ -38,26 +30,26 @@ async function refusedBy(token: (scope: string) => ReturnType<typeof requestToke
 }
 
 test('a grant stops being issued within 5 s of its expiresAt', async () => {
-  const created = await control.admin.put('clients', { clientId: 'temp-bot', displayName: 'temp-bot', owner: 'procurement' } as never, 'temp-bot');
-  const token = (scope: string) => requestToken(`${downstream.issuer}/token`, created.downstreamClientId!, created.clientSecret!, scope);
+  const created = await fixture.control.admin.put('clients', { clientId: 'temp-bot', displayName: 'temp-bot', owner: 'procurement' } as never, 'temp-bot');
+  const token = (scope: string) => requestToken(`${fixture.downstream.issuer}/token`, created.downstreamClientId!, created.clientSecret!, scope);
   const expiry = secondsFromNow(4_000);
-  await control.admin.put('role-bindings', { name: 'temp-reads', role: 'reader', subjects: [{ clientId: 'temp-bot', expiresAt: expiry.text }] } as never, 'temp-reads');
+  await fixture.control.admin.put('role-bindings', { name: 'temp-reads', role: 'reader', subjects: [{ clientId: 'temp-bot', expiresAt: expiry.text }] } as never, 'temp-reads');
   expect(await token('catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
   const late = await refusedBy(token, 'catalog.read', expiry.at, expiry.at.getTime() + 5_000);
   expect(late).toBeGreaterThanOrEqual(0);
 });
 
 test('a policy exception that expires withholds its scopes within 5 s, with no write in between', async () => {
-  const created = await control.admin.put('clients', { clientId: 'duty-bot', displayName: 'duty-bot', owner: 'procurement' } as never, 'duty-bot');
-  const token = (scope: string) => requestToken(`${downstream.issuer}/token`, created.downstreamClientId!, created.clientSecret!, scope);
+  const created = await fixture.control.admin.put('clients', { clientId: 'duty-bot', displayName: 'duty-bot', owner: 'procurement' } as never, 'duty-bot');
+  const token = (scope: string) => requestToken(`${fixture.downstream.issuer}/token`, created.downstreamClientId!, created.clientSecret!, scope);
   const expiry = secondsFromNow(5_000);
-  await control.admin.putPolicy({
+  await fixture.control.admin.putPolicy({
     environment: 'dev',
     conflictingScopeSets: [['catalog.read', 'rfq.submit']],
     exceptions: [{ ruleId: 'SEPARATION-OF-DUTIES', object: { kind: 'clients', key: 'duty-bot' }, reason: 'both duties while the ERP connector migrates', expiresAt: expiry.text }],
   });
-  await control.admin.put('role-bindings', { name: 'duty-reads', role: 'reader', subjects: [{ clientId: 'duty-bot' }] } as never, 'duty-reads');
-  await control.admin.put('role-bindings', { name: 'duty-bids', role: 'bidder', subjects: [{ clientId: 'duty-bot' }] } as never, 'duty-bids');
+  await fixture.control.admin.put('role-bindings', { name: 'duty-reads', role: 'reader', subjects: [{ clientId: 'duty-bot' }] } as never, 'duty-reads');
+  await fixture.control.admin.put('role-bindings', { name: 'duty-bids', role: 'bidder', subjects: [{ clientId: 'duty-bot' }] } as never, 'duty-bids');
   expect(await token('catalog.read rfq.submit')).toMatchObject({ status: 200, scopes: ['catalog.read', 'rfq.submit'] });
   const late = await refusedBy(token, 'catalog.read', expiry.at, expiry.at.getTime() + 5_000);
   expect(late).toBeGreaterThanOrEqual(0);
