@@ -3,9 +3,9 @@
  * whatever the number of resources (one snapshot per provider process, not
  * one GET per resource). Counted by the benchmarks' HTTP proxy in front of the server.
  */
-import { CountingProxy, startCountingProxy } from '../../bench/counting-proxy';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { startCountingProxy } from '../../bench/counting-proxy';
+import { serverBehindProxy } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 function scopes(count: number) {
   const resource = Object.fromEntries(
@@ -22,28 +22,15 @@ function scopes(count: number) {
 }
 
 describe('requests of a no-change plan', () => {
-  let server: EmbeddedServer;
-  let proxy: CountingProxy;
-  let tf: Workspace;
-
-  beforeAll(async () => {
-    server = await startServer();
-    proxy = await startCountingProxy(server.url);
-    tf = await createWorkspace({ url: proxy.url, adminToken: server.adminToken });
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await proxy?.close();
-    await server?.stop();
-  });
+  const fixture = serverBehindProxy(startCountingProxy);
 
   async function noChangePlanRequests(count: number): Promise<string[]> {
-    tf.writeConfig(scopes(count));
-    if (count === 2) expectExit(await tf.init(), 0);
-    expectExit(await tf.apply(), 0);
-    proxy.reset();
-    expectExit(await tf.plan(), 0);
-    return [...proxy.seen];
+    fixture.tf.writeConfig(scopes(count));
+    if (count === 2) expectExit(await fixture.tf.init(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+    fixture.proxy.reset();
+    expectExit(await fixture.tf.plan(), 0);
+    return [...fixture.proxy.seen];
   }
 
   test('does not grow with the number of resources', async () => {

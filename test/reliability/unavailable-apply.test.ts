@@ -5,9 +5,9 @@
  */
 import { IncomingMessage } from 'node:http';
 import { declaredObjects, snapshotDifferences } from '../support/declared-model';
-import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { FaultProxy, InjectedFault, startFaultProxy } from '../support/fault-proxy';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { InjectedFault, startFaultProxy } from '../support/fault-proxy';
+import { serverBehindProxy } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 import { generatedConfig, resourceCount } from './generated-config';
 
 /**
@@ -26,32 +26,19 @@ function everyOtherFirstAttempt(): (req: IncomingMessage) => InjectedFault | nul
 }
 
 describe('apply against an intermittently unavailable server', () => {
-  let server: EmbeddedServer;
-  let proxy: FaultProxy;
-  let tf: Workspace;
-
-  beforeAll(async () => {
-    server = await startServer();
-    proxy = await startFaultProxy(server.url, { fault: everyOtherFirstAttempt() });
-    tf = await createWorkspace({ url: proxy.url, adminToken: server.adminToken });
-  });
-  afterAll(async () => {
-    tf?.remove();
-    await proxy?.close();
-    await server?.stop();
-  });
+  const fixture = serverBehindProxy(url => startFaultProxy(url, { fault: everyOtherFirstAttempt() }));
 
   test('retries 503 after Retry-After, succeeds and plans clean', async () => {
     const config = generatedConfig({ clients: 20, scopes: 16, roles: 8, grants: 40 });
     expect(resourceCount(config)).toBeGreaterThanOrEqual(50);
-    tf.writeConfig(config);
-    expectExit(await tf.init(), 0);
+    fixture.tf.writeConfig(config);
+    expectExit(await fixture.tf.init(), 0);
 
-    expectExit(await tf.apply(), 0);
-    expect(proxy.injected).toBeGreaterThanOrEqual(resourceCount(config) / 2);
-    expectExit(await tf.plan(), 0);
+    expectExit(await fixture.tf.apply(), 0);
+    expect(fixture.proxy.injected).toBeGreaterThanOrEqual(resourceCount(config) / 2);
+    expectExit(await fixture.tf.plan(), 0);
 
-    const snapshot = await server.admin.snapshot();
+    const snapshot = await fixture.server.admin.snapshot();
     expect(snapshotDifferences(declaredObjects(config), snapshot)).toEqual([]);
   });
 });

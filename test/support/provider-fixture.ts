@@ -5,7 +5,7 @@
  * `describe`; read the answer's fields inside hooks and tests (they exist once
  * beforeAll ran).
  */
-import { EmbeddedServer, startServer } from './embedded-server';
+import { EmbeddedServer, startServer, StartServerOptions } from './embedded-server';
 import { createWorkspace, Workspace } from './terraform';
 
 export interface ProviderFixture {
@@ -49,6 +49,28 @@ export function serverAndRoleWorkspaces(): RoleWorkspaces {
   });
   afterAll(async () => {
     for (const tf of [fixture.admin, fixture.writer, fixture.reader]) tf?.remove();
+    await fixture.server?.stop();
+  });
+  return fixture;
+}
+
+/** What sits between the workspace and the server (a fault or counting proxy). */
+export interface Proxy {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A server started with `server`, `startProxy`'s proxy in front of it, and a workspace that reaches the server only through the proxy. */
+export function serverBehindProxy<P extends Proxy>(startProxy: (serverUrl: string) => Promise<P>, server: StartServerOptions = {}): ProviderFixture & { proxy: P } {
+  const fixture = {} as ProviderFixture & { proxy: P };
+  beforeAll(async () => {
+    fixture.server = await startServer(server);
+    fixture.proxy = await startProxy(fixture.server.url);
+    fixture.tf = await createWorkspace({ url: fixture.proxy.url, adminToken: fixture.server.adminToken });
+  });
+  afterAll(async () => {
+    fixture.tf?.remove();
+    await fixture.proxy?.close();
     await fixture.server?.stop();
   });
   return fixture;
