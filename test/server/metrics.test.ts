@@ -6,15 +6,12 @@
  * ServerMetrics in one process, which must never share a count.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ROUTES } from '../../lib/server/admin/router';
 import { ServerMetrics } from '../../lib/server/metrics/server-metrics';
-import { SqliteStore } from '../../lib/server/store/sqlite-store';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { Sample, parseExposition, samplesOf, scrape, valueOf } from '../support/metrics-scrape';
 import { tokenRequest } from '../support/token-requests';
+import { temporarySqliteStore } from '../support/sqlite-store-fixture';
 
 let server: EmbeddedServer;
 let secret: string;
@@ -191,20 +188,11 @@ describe('grant gauges', () => {
 });
 
 describe('two servers in one process', () => {
-  let dir: string;
-  let store: SqliteStore;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'metrics-'));
-    store = await SqliteStore.open(dir);
-  });
-  afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = temporarySqliteStore('all');
 
   test('each ServerMetrics has its own registry: what one counts, the other never shows', async () => {
-    const one = new ServerMetrics(store, () => new Date());
-    const two = new ServerMetrics(store, () => new Date());
+    const one = new ServerMetrics(fixture.store, () => new Date());
+    const two = new ServerMetrics(fixture.store, () => new Date());
     one.tokenIssued('erp', ['catalog.read']);
     one.tokenRefused('unknown', 'invalid_client');
     two.adminWrite('scopes', 'put');

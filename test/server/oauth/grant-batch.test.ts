@@ -1,21 +1,9 @@
 /** Group commit of token grants against a real SQLite store: every row kept, one transaction for many grants, failures per batch. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GrantBatcher, foldUsage } from '../../../lib/server/oauth/grant-batch';
-import { SqliteStore } from '../../../lib/server/store/sqlite-store';
 import { GrantBatch, GrantBatchStore, NewAuditEntry } from '../../../lib/server/store/store';
+import { temporarySqliteStore } from '../../support/sqlite-store-fixture';
 
-let dir: string;
-let store: SqliteStore;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'grant-batch-'));
-  store = await SqliteStore.open(dir);
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fixture = temporarySqliteStore('each');
 
 function grant(clientId: string, at: string, scopes: string[], jti: string): NewAuditEntry {
   return { at, actor: clientId, action: 'token.grant', kind: null, key: jti, before: null, after: null, clientId, requestedScopes: scopes, grantedScopes: scopes, reason: null };
@@ -24,7 +12,7 @@ function grant(clientId: string, at: string, scopes: string[], jti: string): New
 async function allGrants(): Promise<string[]> {
   const keys: string[] = [];
   for (let after: string | undefined; ; ) {
-    const { entries: page } = await store.queryAudit({ action: 'token.grant', limit: 1000, maxBytes: 1 << 20, ...(after ? { after } : {}) });
+    const { entries: page } = await fixture.store.queryAudit({ action: 'token.grant', limit: 1000, maxBytes: 1 << 20, ...(after ? { after } : {}) });
     if (page.length === 0) return keys;
     keys.push(...page.map(e => e.key!));
     after = String(page[page.length - 1].id);
@@ -34,7 +22,7 @@ async function allGrants(): Promise<string[]> {
 describe('grant batches', () => {
   test('under concurrency every grant keeps its row, in far fewer transactions than grants', async () => {
     const batches: GrantBatch[] = [];
-    const counting: GrantBatchStore = { commitGrants: batch => (batches.push(batch), store.commitGrants(batch)) };
+    const counting: GrantBatchStore = { commitGrants: batch => (batches.push(batch), fixture.store.commitGrants(batch)) };
     const batcher = new GrantBatcher(counting, { maxGrants: 256 });
     const clients = ['erp', 'desk', 'ap'];
     const grants = Array.from({ length: 3_000 }, (_, i) =>
@@ -51,7 +39,7 @@ describe('grant batches', () => {
     expect(batches.length).toBeLessThan(grants.length / 50);
     expect(Math.max(...batches.map(batch => batch.audit.length))).toBeLessThanOrEqual(256);
     const last = (clientId: string, scope: string) => grants.filter(g => g.clientId === clientId && g.grantedScopes!.includes(scope)).pop()!.at;
-    expect(await store.usage()).toEqual(
+    expect(await fixture.store.usage()).toEqual(
       ['ap', 'desk', 'erp'].flatMap(clientId => ['catalog.read', 'rfq.submit'].map(scope => ({ clientId, scope, lastUsedAt: last(clientId, scope) }))),
     );
   });
@@ -59,7 +47,7 @@ describe('grant batches', () => {
   test('a grant resolves only after its batch is committed', async () => {
     let open = () => {};
     const gate = new Promise<void>(resolve => (open = resolve));
-    const slow: GrantBatchStore = { commitGrants: async batch => (await gate, store.commitGrants(batch)) };
+    const slow: GrantBatchStore = { commitGrants: async batch => (await gate, fixture.store.commitGrants(batch)) };
     const batcher = new GrantBatcher(slow);
     let resolved = false;
     const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1')).then(() => (resolved = true));
@@ -74,7 +62,7 @@ describe('grant batches', () => {
     const sizes: number[] = [];
     let open = () => {};
     const gate = new Promise<void>(resolve => (open = resolve));
-    const held: GrantBatchStore = { commitGrants: async batch => (sizes.push(batch.audit.length), await gate, store.commitGrants(batch)) };
+    const held: GrantBatchStore = { commitGrants: async batch => (sizes.push(batch.audit.length), await gate, fixture.store.commitGrants(batch)) };
     const batcher = new GrantBatcher(held);
     const record = (jti: string) => batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], jti));
     const first = ['a', 'b', 'c'].map(record);
@@ -93,7 +81,7 @@ describe('grant batches', () => {
     let failing = true;
     const failingOnce: GrantBatchStore = {
       commitGrants: async batch => {
-        if (!failing) return store.commitGrants(batch);
+        if (!failing) return fixture.store.commitGrants(batch);
         failing = false;
         throw new Error('disk I/O error');
       },
@@ -106,7 +94,7 @@ describe('grant batches', () => {
   });
 
   test('flush writes what is still queued (shutdown)', async () => {
-    const batcher = new GrantBatcher(store);
+    const batcher = new GrantBatcher(fixture.store);
     // Queued in this turn, due at its end: the flush writes it first.
     const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1'));
     await batcher.flush();
@@ -117,8 +105,8 @@ describe('grant batches', () => {
   test('usage only moves forward: a batch with older uses committed later leaves the newer one', async () => {
     const newer = grant('erp', '2026-11-29T12:00:05.000Z', ['catalog.read'], 'new');
     const older = grant('erp', '2026-11-29T12:00:01.000Z', ['catalog.read'], 'old');
-    await store.commitGrants({ audit: [newer], usage: foldUsage([newer]) });
-    await store.commitGrants({ audit: [older], usage: foldUsage([older]) });
-    expect(await store.usage('erp')).toEqual([{ clientId: 'erp', scope: 'catalog.read', lastUsedAt: '2026-11-29T12:00:05.000Z' }]);
+    await fixture.store.commitGrants({ audit: [newer], usage: foldUsage([newer]) });
+    await fixture.store.commitGrants({ audit: [older], usage: foldUsage([older]) });
+    expect(await fixture.store.usage('erp')).toEqual([{ clientId: 'erp', scope: 'catalog.read', lastUsedAt: '2026-11-29T12:00:05.000Z' }]);
   });
 });

@@ -5,16 +5,13 @@
  * them (on PostgreSQL as a generic plan: it must hold whatever the values).
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { Kind } from '../../../lib/model/types';
 import { SILENT_LOG } from '../../../lib/server/log';
 import { PostgresStore } from '../../../lib/server/store/postgres-store';
-import { SqliteStore } from '../../../lib/server/store/sqlite-store';
 import { NewAuditEntry, Store } from '../../../lib/server/store/store';
 import { Postgres, startPostgres } from '../../support/postgres';
+import { temporarySqliteStore } from '../../support/sqlite-store-fixture';
 
 const entry = (kind: Kind | null, key: string, action: string): NewAuditEntry => ({
   at: '2026-12-06T20:00:00.000Z',
@@ -41,10 +38,11 @@ async function objectAudit(store: Store, spy: jest.SpyInstance): Promise<{ sql: 
   return { sql, params };
 }
 
-test('SQLite: the index is partial, and the audit of one object is searched through it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'audit-index-'));
-  const store = await SqliteStore.open(dir);
-  try {
+describe('SQLite', () => {
+  const fixture = temporarySqliteStore('each');
+
+  test('the index is partial, and the audit of one object is searched through it', async () => {
+    const { store } = fixture;
     const connection = (store as unknown as { connection: { db: Database.Database; rows: (sql: string, params: unknown[]) => unknown } }).connection;
     const { sql, params } = await objectAudit(store, jest.spyOn(connection, 'rows'));
     const plan = (connection.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(r => r.detail);
@@ -52,10 +50,7 @@ test('SQLite: the index is partial, and the audit of one object is searched thro
     const indexes = connection.db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit' ORDER BY name`).all();
     expect(indexes).toContainEqual({ name: 'audit_object', sql: 'CREATE INDEX audit_object ON audit (kind, key) WHERE kind IS NOT NULL' });
     expect(indexes).not.toContainEqual(expect.objectContaining({ name: 'audit_kind_key' }));
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 describe('PostgreSQL', () => {

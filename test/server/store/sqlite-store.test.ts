@@ -2,25 +2,13 @@
  * The SQLite store's concurrency: a transaction spans awaits on the one connection every request shares,
  * so a call from outside it must wait for its end and never see its writes half done (sqlite-store.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Scope } from '../../../lib/model/types';
-import { SqliteStore } from '../../../lib/server/store/sqlite-store';
+import { temporarySqliteStore } from '../../support/sqlite-store-fixture';
 
 const SCOPE: Scope = { name: 'catalog.read', description: 'Read the catalog', risk: 'low', external: false, implies: [] };
 
 describe('SqliteStore transactions', () => {
-  let dir: string;
-  let store: SqliteStore;
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sqlite-store-'));
-    store = await SqliteStore.open(dir);
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = temporarySqliteStore('each');
 
   /** A promise the test resolves when it wants the transaction to go on. */
   function gate(): { wait: Promise<void>; open: () => void } {
@@ -32,14 +20,14 @@ describe('SqliteStore transactions', () => {
   it('a read outside a transaction waits for its commit and then sees its write', async () => {
     const { wait, open } = gate();
     let written = false;
-    const transaction = store.transaction(async tx => {
+    const transaction = fixture.store.transaction(async tx => {
       await tx.put('scopes', SCOPE.name, SCOPE);
       written = true;
       await wait;
     });
     while (!written) await new Promise(resolve => setImmediate(resolve));
     let read: unknown = 'pending';
-    const reading = store.get('scopes', SCOPE.name).then(found => (read = found));
+    const reading = fixture.store.get('scopes', SCOPE.name).then(found => (read = found));
     await new Promise(resolve => setTimeout(resolve, 50));
     expect(read).toBe('pending');
     open();
@@ -51,7 +39,7 @@ describe('SqliteStore transactions', () => {
   it('fails when the callback throws: nothing it wrote stays, and a read that waited sees nothing', async () => {
     const { wait, open } = gate();
     let written = false;
-    const transaction = store.transaction(async tx => {
+    const transaction = fixture.store.transaction(async tx => {
       await tx.put('scopes', SCOPE.name, SCOPE);
       await tx.appendAudit({
         at: new Date().toISOString(), actor: 'test', action: 'create', kind: 'scopes', key: SCOPE.name,
@@ -62,17 +50,17 @@ describe('SqliteStore transactions', () => {
       throw new Error('refused after writing');
     });
     while (!written) await new Promise(resolve => setImmediate(resolve));
-    const reading = store.get('scopes', SCOPE.name);
+    const reading = fixture.store.get('scopes', SCOPE.name);
     open();
     await expect(transaction).rejects.toThrow('refused after writing');
     expect(await reading).toBeNull();
-    expect(await store.revision()).toBe(0);
-    expect(await store.queryAudit({ limit: 10, maxBytes: 1 << 20 })).toEqual({ entries: [], more: false });
+    expect(await fixture.store.revision()).toBe(0);
+    expect(await fixture.store.queryAudit({ limit: 10, maxBytes: 1 << 20 })).toEqual({ entries: [], more: false });
   });
 
   it('runs concurrent transactions one after the other, each seeing what the one before committed', async () => {
     const bump = () =>
-      store.transaction(async tx => {
+      fixture.store.transaction(async tx => {
         const before = await tx.revision();
         await new Promise(resolve => setTimeout(resolve, 10));
         const after = await tx.put('scopes', SCOPE.name, { ...SCOPE, description: `after ${before}` });
