@@ -1,24 +1,18 @@
 /** `procurement-scopes admin-token create|list|revoke` against the REAL embedded server, through the built executable. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 import { EXIT } from '../../lib/model/errors';
 import { apiError } from '../support/api-error';
+import { runCli } from '../support/cli';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 let server: EmbeddedServer;
 let dir: string;
 
-function cli(args: string[], adminToken: string = server.adminToken) {
-  const result = spawnSync(process.execPath, [BIN, 'admin-token', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: adminToken },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[], adminToken: string = server.adminToken) =>
+  runCli(['admin-token', ...args], { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: adminToken });
 
 // spawnSync blocks the event loop for seconds, so a keep-alive socket the server closed meanwhile is only
 // noticed on reuse: one retry (what the CLI and the provider do too) covers that.
@@ -90,10 +84,7 @@ describe('admin-token', () => {
     expect([duplicate.status, duplicate.stderr]).toEqual([EXIT.usage, expect.stringContaining('already exists')]);
     expect(cli(['revoke', 'nobody']).stderr).toContain("no active admin token named 'nobody'");
     expect(cli(['list'], '').stderr).toContain('no admin token: set PROCUREMENT_ADMIN_TOKEN');
-    const down = spawnSync(process.execPath, [BIN, 'admin-token', 'list', '--url', 'http://127.0.0.1:9'], {
-      encoding: 'utf8',
-      env: { ...process.env, PROCUREMENT_ADMIN_TOKEN: server.adminToken },
-    });
+    const down = runCli(['admin-token', 'list', '--url', 'http://127.0.0.1:9'], { PROCUREMENT_ADMIN_TOKEN: server.adminToken });
     expect(down.status).toBe(EXIT.external);
   });
 });

@@ -4,21 +4,16 @@
  * outside failed (the server), 4 a check found a problem. Each command here
  * with a passing case and its failing ones, through the built executable.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo, createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLI, runCli } from '../support/cli';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { testEnvironment } from '../support/environment';
 import { fixturePath } from '../review/fixtures';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: testEnvironment(env), timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 /** A loopback URL where nothing listens: a port just freed. */
 async function deadUrl(): Promise<string> {
@@ -45,7 +40,7 @@ afterAll(async () => {
 
 describe('server', () => {
   test('runs until SIGTERM and then exits 0', async () => {
-    const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', join(scratch, 'runs')], {
+    const child = spawn(process.execPath, [CLI, 'server', '--port', '0', '--data', join(scratch, 'runs')], {
       env: testEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -60,7 +55,7 @@ describe('server', () => {
   });
 
   test('exits 2 when --port is not a number, saying so', () => {
-    const { status, stderr } = cli(['server', '--port', 'eighty']);
+    const { status, stderr } = runCli(['server', '--port', 'eighty']);
     expect(status).toBe(2);
     expect(stderr).toContain("must be an integer, got 'eighty'");
   });
@@ -70,7 +65,7 @@ describe('server', () => {
     await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = taken.address() as AddressInfo;
-      const { status, stderr } = cli(['server', '--port', String(port), '--data', join(scratch, 'taken')]);
+      const { status, stderr } = runCli(['server', '--port', String(port), '--data', join(scratch, 'taken')]);
       expect(status).toBe(2);
       expect(stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE): choose another --port, or 0 for a free one`);
     } finally {
@@ -79,7 +74,7 @@ describe('server', () => {
   });
 
   test('exits 2 when PROCUREMENT_ADMIN_TOKEN is too short, without printing it', () => {
-    const { status, stderr } = cli(['server', '--port', '0', '--data', join(scratch, 'short')], { PROCUREMENT_ADMIN_TOKEN: 'short' });
+    const { status, stderr } = runCli(['server', '--port', '0', '--data', join(scratch, 'short')], { PROCUREMENT_ADMIN_TOKEN: 'short' });
     expect(status).toBe(2);
     expect(stderr).toMatch(/^error: invalid server setting adminToken: /m);
     expect(stderr).not.toContain('short\n');
@@ -88,7 +83,7 @@ describe('server', () => {
 
 describe('main', () => {
   test('exits 2 when PROCUREMENT_URL is set without PROCUREMENT_ADMIN_TOKEN, before touching anything', () => {
-    const { status, stdout, stderr } = cli(['main'], { PROCUREMENT_URL: 'http://127.0.0.1:9' });
+    const { status, stdout, stderr } = runCli(['main'], { PROCUREMENT_URL: 'http://127.0.0.1:9' });
     expect(status).toBe(2);
     expect(stderr).toContain("error: PROCUREMENT_URL is set (http://127.0.0.1:9) but PROCUREMENT_ADMIN_TOKEN is not: give the server's admin token");
     expect(stdout).not.toContain('[2/7]');
@@ -99,24 +94,24 @@ describe('review --usage-from', () => {
   const plan = fixturePath('grant-added');
 
   test('exits 0 and lists the grants nobody used when the server answers', () => {
-    const { status, stdout } = cli(['review', plan, '--format', 'text', '--usage-from', server.url], { PROCUREMENT_ADMIN_TOKEN: server.adminToken });
+    const { status, stdout } = runCli(['review', plan, '--format', 'text', '--usage-from', server.url], { PROCUREMENT_ADMIN_TOKEN: server.adminToken });
     expect(status).toBe(0);
     expect(stdout).toContain('Grants kept but not used in the last 90 days');
   });
 
   test('exits 2 without the admin token, or with --unused-days that is not a whole number', () => {
-    const noToken = cli(['review', plan, '--usage-from', server.url]);
+    const noToken = runCli(['review', plan, '--usage-from', server.url]);
     expect({ status: noToken.status, stderr: noToken.stderr }).toEqual({ status: 2, stderr: 'error: --usage-from needs the admin token in PROCUREMENT_ADMIN_TOKEN\n' });
-    const badDays = cli(['review', plan, '--usage-from', server.url, '--unused-days', '1.5'], { PROCUREMENT_ADMIN_TOKEN: server.adminToken });
+    const badDays = runCli(['review', plan, '--usage-from', server.url, '--unused-days', '1.5'], { PROCUREMENT_ADMIN_TOKEN: server.adminToken });
     expect({ status: badDays.status, stderr: badDays.stderr }).toEqual({ status: 2, stderr: "error: --unused-days must be a whole number of days, got '1.5'\n" });
   });
 
   test('exits 3 when the server is unreachable or refuses the token', async () => {
     const url = await deadUrl();
-    const down = cli(['review', plan, '--usage-from', url], { PROCUREMENT_ADMIN_TOKEN: server.adminToken });
+    const down = runCli(['review', plan, '--usage-from', url], { PROCUREMENT_ADMIN_TOKEN: server.adminToken });
     expect(down.status).toBe(3);
     expect(down.stderr).toContain(url);
-    const refused = cli(['review', plan, '--usage-from', server.url], { PROCUREMENT_ADMIN_TOKEN: 'not-the-admin-token-at-all' });
+    const refused = runCli(['review', plan, '--usage-from', server.url], { PROCUREMENT_ADMIN_TOKEN: 'not-the-admin-token-at-all' });
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain(`cannot read the usage record at ${server.url}`);
     expect(refused.stderr).not.toContain('not-the-admin-token-at-all');
@@ -125,17 +120,17 @@ describe('review --usage-from', () => {
 
 describe('rotate-secret', () => {
   test('exits 0 and prints the new secret once when no secrets dir is set', () => {
-    const { status, stdout } = cli(['rotate-secret', 'erp'], { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken });
+    const { status, stdout } = runCli(['rotate-secret', 'erp'], { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: server.adminToken });
     expect(status).toBe(0);
     expect(stdout.trim()).toMatch(/^\S{20,}$/);
   });
 
   test('exits 2 without an admin token, 3 when the server is unreachable', async () => {
-    const noToken = cli(['rotate-secret', 'erp'], { PROCUREMENT_URL: server.url });
+    const noToken = runCli(['rotate-secret', 'erp'], { PROCUREMENT_URL: server.url });
     expect(noToken.status).toBe(2);
     expect(noToken.stderr).toContain('no admin token: set PROCUREMENT_ADMIN_TOKEN or pass --admin-token-file');
     const url = await deadUrl();
-    const down = cli(['rotate-secret', 'erp'], { PROCUREMENT_URL: url, PROCUREMENT_ADMIN_TOKEN: server.adminToken });
+    const down = runCli(['rotate-secret', 'erp'], { PROCUREMENT_URL: url, PROCUREMENT_ADMIN_TOKEN: server.adminToken });
     expect(down.status).toBe(3);
     expect(down.stderr).toContain(url);
   });

@@ -1,19 +1,12 @@
 /** `procurement-scopes rotate-signing-key` against the REAL embedded server, through the built executable. */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { EXIT } from '../../lib/model/errors';
+import { runCli } from '../support/cli';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 let server: EmbeddedServer;
 
-function cli(args: string[], adminToken: string = server.adminToken) {
-  const result = spawnSync(process.execPath, [BIN, 'rotate-signing-key', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: adminToken },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[], adminToken: string = server.adminToken) =>
+  runCli(['rotate-signing-key', ...args], { PROCUREMENT_URL: server.url, PROCUREMENT_ADMIN_TOKEN: adminToken });
 
 async function jwksKids(): Promise<string[]> {
   return ((await (await fetch(`${server.url}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map(k => k.kid).sort();
