@@ -126,7 +126,7 @@ describe('procurement_policy', () => {
       // What is wrong, where in the document (a JSON path) and what to do; never the document itself, which
       // Terraform would print (escaped, on one line) as the source line of a diagnostic that points at `document`.
       expect(flat(short.stderr)).toContain(
-        "The policy document is not valid at $.exceptions[0].reason: exceptions[0].reason an exception needs a written reason of at least",
+        "The policy document is not valid at $.exceptions[0].reason: an exception needs a written reason of at least",
       );
       expect(flat(short.stderr)).toContain("got 'ok'. Correct it where the document is written");
       expect(flat(short.stderr)).toContain('docs/guardrails.md, "The policy document", lists its fields. Nothing was applied.');

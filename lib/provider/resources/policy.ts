@@ -194,7 +194,7 @@ function needsAdmin(environment: string, what: string): Diagnostic {
 function invalidDocument(problem: Problem): Diagnostic {
   return error(
     'Invalid policy',
-    `The policy document is not valid at ${jsonPath(problem.path)}: ${problem.field ? `${problem.field} ` : 'the document '}${problem.message}. ` +
+    `The policy document is not valid at ${jsonPath(problem.path)}: ${problem.path.length > 0 ? '' : 'the document '}${problem.message}. ` +
       'Correct it where the document is written (in a CDK stack, the ProcurementPolicy and the suppressions of the Authorization; ' +
       'in HCL, the value of document); docs/guardrails.md, "The policy document", lists its fields. Nothing was applied.',
     ENVIRONMENT,
