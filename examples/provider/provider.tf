@@ -13,5 +13,5 @@ terraform {
 provider "procurement" {
   url             = "http://127.0.0.1:8787" # default: PROCUREMENT_URL, else this
   timeout_seconds = 30
-  secrets_dir     = ".procurement/secrets/dev" # where new clients' secrets are written; default: <PROCUREMENT_SECRETS_DIR>/<stack>
+  secrets_dir     = ".procurement/secrets/dev" # where new clients' secrets are written; default: <PROCUREMENT_SECRETS_DIR>/<stack>/<server>
 }

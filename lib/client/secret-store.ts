@@ -3,9 +3,10 @@
  * never enter Terraform state, plan output or logs: the server answers a
  * secret once (on create or rotation) and it is written here, one file per
  * client, readable by the owner only. `verify` and the main job read it back.
+ * Which directory: secrets-layout.ts.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 export interface StoredSecret {
   clientId: string;
@@ -14,17 +15,6 @@ export interface StoredSecret {
   issuedAt: string;
   /** With a downstream that assigns its own client ids (docs/downstreams.md): the id the client uses there. */
   downstreamClientId?: string;
-}
-
-/**
- * Where one stack's secrets are kept under the shared root PROCUREMENT_SECRETS_DIR: `<root>/<stack>`, the stack
- * being the name of the directory that holds its Terraform configuration (cdktf.out/stacks/<stack>, where cdktf runs
- * Terraform). The provider (in its working directory), `verify` (beside the configuration it reads) and the main job
- * agree on it, and two stacks that declare the same client ids (dev and prod) never overwrite each other's secrets.
- * A directory given explicitly (`secrets_dir`, `--secrets-dir`) is one stack's already and is used as given.
- */
-export function stackSecretsDir(root: string, configDir: string): string {
-  return join(root, basename(resolve(configDir)));
 }
 
 export class SecretStore {

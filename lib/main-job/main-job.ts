@@ -11,10 +11,11 @@
  * client whose secret was lost mid-run gets a new one (only on the embedded
  * server, which this job owns).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../client/admin-client';
 import { SecretStore } from '../client/secret-store';
+import { openStackSecrets, SERVER_NAME_VARIABLE } from '../client/secrets-layout';
 import { ExternalError, UsageError } from '../model/errors';
 import { checkLocalState, localStateFile } from '../terraform/local-state';
 import { CDK_ENV, projectCdk, runCollecting, synthCommand } from '../terraform/cdk-cli';
@@ -43,6 +44,9 @@ export interface MainJobOptions {
   write?: (text: string) => void;
 }
 
+/** The directory name of the embedded server's client secrets, `<workDir>/secrets/<stack>/embedded`. */
+export const EMBEDDED_SERVER_NAME = 'embedded';
+
 export interface MainJobResult {
   firstPlanHadChanges: boolean;
   secondPlanHadChanges: boolean;
@@ -55,16 +59,6 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   const workDir = resolve(options.workDir ?? join(projectDir, '.procurement'));
   const write = options.write ?? (text => process.stdout.write(text));
   const progress = new Progress(7, write);
-  // Per stack: the stacks of one app declare the same client ids, each on its own server (one per environment).
-  const secrets = new SecretStore(join(workDir, 'secrets', stack));
-  const shared = sharedSecrets(join(workDir, 'secrets'));
-  if (shared.length > 0) {
-    write(
-      `note: ${shared.length} client secret(s) in ${join(workDir, 'secrets')} (${shared.join(', ')}) were written by an earlier version, which ` +
-        `kept every stack's secrets there; secrets are now kept per stack in ${join(workDir, 'secrets', '<stack>')}. Move each file into the ` +
-        `directory of the stack whose server issued it, or delete it and run procurement-scopes rotate-secret for that client.\n`,
-    );
-  }
   const stackDir = join(projectDir, 'cdktf.out', 'stacks', stack);
   const planFile = 'main-job.tfplan';
   // The last whole Terraform state this job saw (local-state.ts), kept beside the server's data.
@@ -89,6 +83,10 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       requireStack(projectDir, stack);
     });
     const server = connected ?? (connected = await connect(await declaredScopes(join(stackDir, 'cdk.tf.json'))));
+    // Per stack and server: the stacks of one app declare the same client ids, each on its own server. The embedded
+    // server's URL changes with its free port, so it goes by a fixed name; it is one server per stack (its data dir).
+    const secretsLocation = { root: join(workDir, 'secrets'), stack, serverUrl: server.url, serverName: server.embedded ? EMBEDDED_SERVER_NAME : process.env[SERVER_NAME_VARIABLE] };
+    const secrets = openStackSecrets(secretsLocation, text => progress.detail(`note: ${text}`));
     const stateFile = localStateFile(JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as object, stackDir);
 
     const terraform = new TerraformCli({
@@ -99,8 +97,9 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
         TF_CLI_CONFIG_FILE: cliConfig,
         PROCUREMENT_URL: server.url,
         PROCUREMENT_ADMIN_TOKEN: server.adminToken,
-        // The root: the provider keeps this stack's secrets in its directory, secrets/<stack> (stackSecretsDir).
-        PROCUREMENT_SECRETS_DIR: join(workDir, 'secrets'),
+        // The root and the server's name: the provider keeps this stack's secrets in secrets/<stack>/<server> (secrets-layout.ts).
+        PROCUREMENT_SECRETS_DIR: secretsLocation.root,
+        ...(secretsLocation.serverName ? { [SERVER_NAME_VARIABLE]: secretsLocation.serverName } : {}),
       },
       // Per-resource lines say nothing a person needs here (the review below does): keep summaries and diagnostics.
       onLine: line => {
@@ -268,12 +267,4 @@ async function requestTokens(configFile: string, server: ServerConnection, secre
   const results = await verifyClients({ model, tokens, secrets });
   for (const line of renderVerifyReport(results, { file: configFile, url: issuer }).trimEnd().split('\n')) progress.detail(line);
   return results.filter(r => r.status !== 'match').length;
-}
-
-/** Client ids of the secret files an earlier version kept for every stack in one directory. */
-function sharedSecrets(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter(entry => entry.isFile() && entry.name.endsWith('.json'))
-    .map(entry => entry.name.slice(0, -'.json'.length));
 }

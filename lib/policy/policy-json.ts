@@ -16,7 +16,9 @@ export function parsePolicyJson(text: string): ValidationResult<PolicyDocument> 
   try {
     input = JSON.parse(text);
   } catch (failure) {
-    return { ok: false, problems: [{ path: [], field: '', message: `is not JSON (${(failure as Error).message})` }] };
+    // V8 quotes the text around an unexpected token, which for a short document is all of it; the token says enough.
+    const reason = (failure as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+    return { ok: false, problems: [{ path: [], field: '', message: `is not JSON (${reason})` }] };
   }
   return validatePolicy(input);
 }

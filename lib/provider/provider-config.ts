@@ -6,6 +6,7 @@
 import { ObjectValue } from './protocol/value-codec';
 import { Diagnostic, error } from './framework/diagnostics';
 import { ObjectSchema } from './framework/schema';
+import { SERVER_NAME_PATTERN, SERVER_NAME_VARIABLE } from '../client/secrets-layout';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8787';
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -38,8 +39,9 @@ export const PROVIDER_SCHEMA: ObjectSchema = {
       optional: true,
       description:
         'Directory where the secret of each client this provider creates is written (one 0600 file per client); secrets never enter state. ' +
-        "Default: the stack's directory under PROCUREMENT_SECRETS_DIR (`<PROCUREMENT_SECRETS_DIR>/<name of the Terraform working directory>`, " +
-        'so that stacks declaring the same client ids keep apart). For local use; in CI prefer `secrets_command`.',
+        "Default: the stack's directory on this server under PROCUREMENT_SECRETS_DIR, `<PROCUREMENT_SECRETS_DIR>/<stack>/<server>`: the stack " +
+        'is the name of the Terraform working directory, the server `<host>_<port>` of `url` (or PROCUREMENT_SERVER_NAME), so that stacks ' +
+        'declaring the same client ids, and one stack on two servers, keep apart. For local use; in CI prefer `secrets_command`.',
     },
     {
       name: 'secrets_command',
@@ -59,8 +61,10 @@ export interface ProviderSettings {
   adminToken: string;
   timeoutMs: number;
   secretsDir: string | null;
-  /** True when secretsDir is PROCUREMENT_SECRETS_DIR, the root of every stack's directory (stackSecretsDir). */
+  /** True when secretsDir is PROCUREMENT_SECRETS_DIR, the root of every stack's directory (secrets-layout.ts). */
   secretsDirIsRoot: boolean;
+  /** PROCUREMENT_SERVER_NAME: the server's directory name under that root, instead of the one derived from the URL. */
+  serverName: string | null;
   secretsCommand: string | null;
 }
 
@@ -92,6 +96,16 @@ export function resolveSettings(config: ObjectValue, env: NodeJS.ProcessEnv): { 
   if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) {
     diagnostics.push(error('Invalid timeout', `timeout_seconds must be between 1 and 3600 seconds, got ${timeoutSeconds}.`, ['timeout_seconds']));
   }
+  const serverName = env[SERVER_NAME_VARIABLE] || null;
+  if (serverName !== null && !SERVER_NAME_PATTERN.test(serverName)) {
+    diagnostics.push(
+      error(
+        'Invalid server name',
+        `${SERVER_NAME_VARIABLE} names the server's directory of client secrets (<PROCUREMENT_SECRETS_DIR>/<stack>/<server>): it must be ` +
+          `[a-z0-9._-], at most 100 characters, starting with a letter or digit, got '${serverName}'. Fix or unset it (the default is <host>_<port> of the url).`,
+      ),
+    );
+  }
   if (diagnostics.length > 0 || !adminToken) return { diagnostics };
   return {
     settings: {
@@ -100,6 +114,7 @@ export function resolveSettings(config: ObjectValue, env: NodeJS.ProcessEnv): { 
       timeoutMs: timeoutSeconds * 1000,
       secretsDir: text('secrets_dir', 'PROCUREMENT_SECRETS_DIR') ?? null,
       secretsDirIsRoot: text('secrets_dir') === undefined,
+      serverName,
       secretsCommand: text('secrets_command', 'PROCUREMENT_SECRETS_COMMAND') ?? null,
     },
     diagnostics,

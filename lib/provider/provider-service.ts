@@ -5,9 +5,9 @@
  * Everything a phase does not need (ajv, the HTTP client) is created on first use.
  */
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { ModelValidator } from '../model/validate';
-import { Diagnostic, diagnoseFailure, error, toProtocolDiagnostic } from './framework/diagnostics';
+import { Diagnostic, diagnoseFailure, error, toProtocolDiagnostic, warning } from './framework/diagnostics';
 import { renderTerraformField, terraformPathOf, toModel, withDefaults } from './framework/model-mapping';
 import { AnyResourceModule, DataSourceModule, Outcome, ProviderContext, ResourceModule } from './framework/resource-module';
 import { managerLabel, readPrivate, writePrivate } from './framework/ownership';
@@ -68,7 +68,9 @@ export class ProviderService {
 
     ConfigureProvider: async request => {
       const { settings, diagnostics } = resolveSettings(decodeObject(request.config), this.options.env);
-      if (settings) this.context = await this.connect(settings);
+      // What an earlier layout of PROCUREMENT_SECRETS_DIR left (moved, or what to do with it): shown with the plan.
+      const note = (text: string) => diagnostics.push(warning('Client secrets of an earlier version', `${text}.`));
+      if (settings) this.context = await this.connect(settings, note);
       return { diagnostics: diagnostics.map(toProtocolDiagnostic) };
     },
 
@@ -244,16 +246,18 @@ export class ProviderService {
     require('../model/validate');
     require('../client/admin-client');
     require('../client/secret-store');
+    require('../client/secrets-layout');
     require('../client/secret-command');
     require('./live-snapshot');
     require('./in-doubt-creates');
     void globalThis.Response; // Node loads its fetch implementation (undici) when first used: about 50 ms
   }
 
-  private async connect(settings: NonNullable<ReturnType<typeof resolveSettings>['settings']>): Promise<ProviderContext> {
-    const [{ AdminClient }, { SecretStore, stackSecretsDir }, { SecretCommand }, { LiveSnapshot }] = [
+  private async connect(settings: NonNullable<ReturnType<typeof resolveSettings>['settings']>, note: (text: string) => void): Promise<ProviderContext> {
+    const [{ AdminClient }, { SecretStore }, { openStackSecrets }, { SecretCommand }, { LiveSnapshot }] = [
       require('../client/admin-client') as typeof import('../client/admin-client'),
       require('../client/secret-store') as typeof import('../client/secret-store'),
+      require('../client/secrets-layout') as typeof import('../client/secrets-layout'),
       require('../client/secret-command') as typeof import('../client/secret-command'),
       require('./live-snapshot') as typeof import('./live-snapshot'),
     ];
@@ -270,10 +274,15 @@ export class ProviderService {
       client,
       snapshot: new LiveSnapshot(client),
       // Relative to the Terraform working directory (the provider's own cwd, however it was started); under
-      // PROCUREMENT_SECRETS_DIR, in the directory of this stack.
-      secrets: settings.secretsDir
-        ? new SecretStore(settings.secretsDirIsRoot ? stackSecretsDir(resolve(cwd, settings.secretsDir), cwd) : resolve(cwd, settings.secretsDir))
-        : null,
+      // PROCUREMENT_SECRETS_DIR, in the directory of this stack (named after that working directory) on this server.
+      secrets: !settings.secretsDir
+        ? null
+        : settings.secretsDirIsRoot
+          ? openStackSecrets(
+              { root: resolve(cwd, settings.secretsDir), stack: basename(resolve(cwd)), serverUrl: settings.url, serverName: settings.serverName },
+              note,
+            )
+          : new SecretStore(resolve(cwd, settings.secretsDir)),
       secretsCommand: settings.secretsCommand ? new SecretCommand(settings.secretsCommand, { env, cwd }) : null,
       managerLabel: managerLabel(cwd, hostname()),
       inDoubtCreates: new InDoubtCreates(resolve(cwd, env.TF_DATA_DIR ?? '.terraform')),

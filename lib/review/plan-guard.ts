@@ -77,6 +77,19 @@ export function changesSincePlan(planned: PlanGuard, now: Omit<PlanGuard, 'forma
 }
 
 /**
+ * The role of the token that applies a plan, decided from the plan alone (the CI plan job routes the plan to the
+ * protected job holding that token; apply.sh picks it): `admin` when the plan creates, updates or destroys the
+ * procurement_policy, whatever the server enforces now (its reviewers are the ones to approve a policy plan, and a
+ * plan that turns out to change nothing still applies with an admin token), else `write`.
+ */
+export function applyRoleOf(plan: PlanJson): 'admin' | 'write' {
+  const touches = (plan.resource_changes ?? []).some(
+    r => r.mode === 'managed' && r.type === POLICY_RESOURCE_TYPE && !r.change.actions.every(a => a === 'no-op' || a === 'read'),
+  );
+  return touches ? 'admin' : 'write';
+}
+
+/**
  * What a plan does to the server's policy, given the document the server enforces now: the planned document when
  * the plan puts another one in force, 'preset' when it destroys a stored one (the server goes back to its preset),
  * null when it leaves the policy as it is. The provider writes only on such a difference, and only an admin token

@@ -10,8 +10,6 @@
  * its own client ids (docs/downstreams.md), each client asks with the id kept
  * beside its secret.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { SecretStore } from '../client/secret-store';
 import { effectiveScopes } from '../model/effective-scopes';
 import { clientAuthentication } from '../model/types';
@@ -131,17 +129,11 @@ function credentialOf(clientId: string, options: VerifyOptions): string | Client
   const secret = options.secrets?.load(clientId);
   if (secret) return secret.clientSecret;
   const dir = options.secrets?.dir ?? '<dir>';
-  // An earlier version kept every stack's secrets in PROCUREMENT_SECRETS_DIR itself, where stacks overwrote each other's.
-  const shared = options.secrets && existsSync(join(dirname(dir), `${clientId}.json`)) ? join(dirname(dir), `${clientId}.json`) : null;
   return {
     missing:
       `no secret for client '${clientId}'${options.secrets ? ` in ${dir}` : ' (no secrets dir: pass --secrets-dir or set PROCUREMENT_SECRETS_DIR)'}: ` +
-      (shared
-        ? `${shared} was written by an earlier version, which kept every stack's secrets in one directory; if it belongs to this stack, ` +
-          `move it into ${dir}, else issue a new one with `
-        : `the provider writes it there when it creates the client (secrets_dir, or the stack's directory under PROCUREMENT_SECRETS_DIR ` +
-          'for terraform/cdktf), or issue a new one with ') +
-      `'npx procurement-scopes rotate-secret ${clientId} --secrets-dir ${dir}'`,
+      `the provider writes it there when it creates the client (secrets_dir, or the stack's directory on its server under PROCUREMENT_SECRETS_DIR ` +
+      `for terraform/cdktf), or issue a new one with 'npx procurement-scopes rotate-secret ${clientId} --secrets-dir ${dir}'`,
   };
 }
 

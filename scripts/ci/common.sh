@@ -51,12 +51,18 @@ use_state_backend() {
   esac
 }
 
-# Enters a synthesized stack's directory with its state backend initialized. -reconfigure: CI never migrates state,
-# whatever a .terraform directory left from another backend setting says.
+# Initializes the Terraform working directory we are in. -reconfigure: CI never migrates state, whatever a .terraform
+# directory left from another backend setting says. Through procurement_scopes: when Terraform asked a registry for
+# our provider (no mirror installed, TF_CLI_CONFIG_FILE not set), it says to run install-provider.
+init_stack() {
+  procurement_scopes terraform init -input=false -no-color -reconfigure >/dev/null
+}
+
+# Enters a synthesized stack's directory with its state backend initialized.
 enter_stack() {
   local dir
   dir="$(stack_dir "$1")"
   use_state_backend "$dir" "$1"
   cd "$dir"
-  terraform init -input=false -no-color -reconfigure >/dev/null
+  init_stack
 }

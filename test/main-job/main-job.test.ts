@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
+import { EMBEDDED_SERVER_NAME } from '../../lib/main-job/main-job';
 import { declaredObjects, snapshotDifferences, TerraformConfig } from '../support/declared-model';
 import { startServer } from '../support/embedded-server';
 import { freePort } from '../support/free-port';
@@ -79,8 +80,9 @@ function tokenLines(output: string): string[] {
 
 /** Every stored client secret of a project, by file name. */
 function storedSecrets(project: string): Record<string, string> {
-  // Per stack: the starter's dev and prod stacks declare the same client ids.
-  const dir = join(project, '.procurement/secrets/dev');
+  // Per stack and server: the starter's dev and prod stacks declare the same client ids. The embedded server goes by
+  // one name whatever its port, so that a run on another port (below) finds the secrets of the first.
+  const dir = join(project, '.procurement/secrets/dev', EMBEDDED_SERVER_NAME);
   return Object.fromEntries(readdirSync(dir).map(file => [file, readFileSync(join(dir, file), 'utf8')]));
 }
 

@@ -1,4 +1,4 @@
-import { parsePolicy, recommendedPolicy, RECOMMENDED_CONFLICTING_SCOPE_SETS, validatePolicy } from '../../lib/policy';
+import { parsePolicy, parsePolicyJson, recommendedPolicy, RECOMMENDED_CONFLICTING_SCOPE_SETS, validatePolicy } from '../../lib/policy';
 
 describe('the policy document', () => {
   it('recommends a stricter preset for prod than for dev', () => {
@@ -64,5 +64,14 @@ describe('the policy document', () => {
     expect(() => parsePolicy({ environment: 'dev', exceptions: [{ ruleId: 'ROTATION', object: { kind: 'clients', key: 'x' }, reason: '  ok  ', expiresAt: null }] })).toThrow(
       "invalid policy for 'dev':\n  exceptions[0].reason: an exception needs a written reason of at least 10 characters (why the rule does not apply here, and who accepted it), got '  ok  '",
     );
+  });
+
+  it('says why a text is not JSON without quoting it back (a short document would be quoted whole)', () => {
+    const problems = (text: string) => {
+      const result = parsePolicyJson(text);
+      return result.ok ? [] : result.problems;
+    };
+    expect(problems('{"environment": x}')).toEqual([{ path: [], field: '', message: "is not JSON (Unexpected token 'x')" }]);
+    expect(problems('{"environment": "dev",')).toEqual([{ path: [], field: '', message: 'is not JSON (Expected double-quoted property name in JSON at position 22)' }]);
   });
 });

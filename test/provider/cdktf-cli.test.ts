@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { stackSecretsDir } from '../../lib/client/secrets-layout';
 import { cdktfProjectAndServer } from '../support/cdktf-project';
 import { declaredObjects, snapshotDifferences, TerraformConfig } from '../support/declared-model';
 
@@ -37,8 +38,8 @@ describe('cdktf deploy and plan through the mirror', () => {
 
     const plan = await cdktf('plan', 'dev');
     expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
-    // Under PROCUREMENT_SECRETS_DIR, in the stack's own directory.
-    const stackSecrets = join(fixture.env.PROCUREMENT_SECRETS_DIR!, 'dev');
+    // Under PROCUREMENT_SECRETS_DIR, in the stack's own directory on its server.
+    const stackSecrets = stackSecretsDir({ root: fixture.env.PROCUREMENT_SECRETS_DIR!, stack: 'dev', serverUrl: fixture.server.url });
     const secrets = readdirSync(stackSecrets).map(file => (JSON.parse(readFileSync(join(stackSecrets, file), 'utf8')) as { clientSecret: string }).clientSecret);
     expect(secrets.length).toBe(snapshot.clients.length);
     for (const output of [deploy.stdout, deploy.stderr, plan.stdout, plan.stderr]) {

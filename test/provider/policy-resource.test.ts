@@ -22,6 +22,8 @@ const exception = {
   expiresAt: '2027-01-31T00:00:00Z',
 };
 const policy = { environment: 'dev', maxHighRiskGrantDays: 14, exceptions: [exception] };
+/** Terraform wraps a diagnostic's lines to the terminal's width: compared with single spaces. */
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 const config = (document: string, environment = 'dev') => ({ resource: { procurement_policy: { dev: { environment, document } } } });
 
 describe('procurement_policy', () => {
@@ -105,15 +107,26 @@ describe('procurement_policy', () => {
       const short = await fixture.admin.plan();
       expectExit(short, 1);
       expect(short.stderr).toContain('Invalid policy');
-      expect(short.stderr).toContain('document: exceptions[0].reason');
+      // What is wrong, where in the document (a JSON path) and what to do; never the document itself, which
+      // Terraform would print (escaped, on one line) as the source line of a diagnostic that points at `document`.
+      expect(flat(short.stderr)).toContain(
+        "The policy document is not valid at $.exceptions[0].reason: an exception needs a written reason of at least",
+      );
+      expect(flat(short.stderr)).toContain("got 'ok'. Correct it where the document is written");
+      expect(flat(short.stderr)).toContain('docs/guardrails.md, "The policy document", lists its fields. Nothing was applied.');
+      for (const dumped of ['maxHighRiskGrantDays', 'EXTERNAL-ISOLATION', '\\"environment\\"']) expect(short.stderr).not.toContain(dumped);
 
       fixture.admin.writeConfig(config(JSON.stringify({ ...policy, environment: 'prod' })));
       const other = await fixture.admin.plan();
       expectExit(other, 1);
-      expect(other.stderr).toContain("The document is for 'prod' but environment is 'dev'");
+      expect(flat(other.stderr)).toContain("The document is for 'prod' (at $.environment) but environment is 'dev'");
+      for (const dumped of ['maxHighRiskGrantDays', 'EXTERNAL-ISOLATION', '\\"environment\\"']) expect(other.stderr).not.toContain(dumped);
 
       fixture.admin.writeConfig(config('{"environment": "dev",'));
-      expectExit(await fixture.admin.plan(), 1);
+      const broken = await fixture.admin.plan();
+      expectExit(broken, 1);
+      expect(flat(broken.stderr)).toContain('The policy document is not valid at $: the document is not JSON (Expected double-quoted property name in JSON at position 22)');
+      expect(broken.stderr).not.toContain('\\"environment\\"');
 
       const fresh = await createWorkspace({ url: fixture.server.url, adminToken: fixture.server.adminToken });
       try {

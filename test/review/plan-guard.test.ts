@@ -1,6 +1,6 @@
 /** The guard between a reviewed plan and its apply: what counts as a change, and how it is said. */
 import { recommendedPolicy } from '../../lib/policy';
-import { changesSincePlan, parsePlanGuard, PlanGuard, policyChangeOf, stateVersionOf } from '../../lib/review/plan-guard';
+import { applyRoleOf, changesSincePlan, parsePlanGuard, PlanGuard, policyChangeOf, stateVersionOf } from '../../lib/review/plan-guard';
 import { Action, PlanJson } from '../../lib/review/plan-json';
 
 const planned: PlanGuard = {
@@ -80,6 +80,18 @@ describe('plan guard', () => {
 
     test('a document unknown until apply is left to the provider', () => {
       expect(policyChangeOf(policyPlan(['update'], undefined), stored)).toBeNull();
+    });
+
+    test('the token a plan needs (plan-guard role, which CI routes on): admin whenever it creates, updates or destroys the policy', () => {
+      const document = JSON.stringify({ environment: 'dev' });
+      for (const actions of [['create'], ['update'], ['delete'], ['delete', 'create']] as Action[][]) {
+        expect(applyRoleOf(policyPlan(actions, document))).toBe('admin');
+      }
+      // Known or not, in force or not: the plan alone decides, so that the plan job can route it with a read token.
+      expect(applyRoleOf(policyPlan(['update'], undefined))).toBe('admin');
+      for (const actions of [['no-op'], ['read']] as Action[][]) expect(applyRoleOf(policyPlan(actions, document))).toBe('write');
+      expect(applyRoleOf({ format_version: '1.2', resource_changes: [] })).toBe('write');
+      expect(applyRoleOf({ format_version: '1.2' })).toBe('write');
     });
   });
 });

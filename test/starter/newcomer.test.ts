@@ -108,7 +108,7 @@ describe('a newcomer, with procurement-scopes from a registry', () => {
     for (const stack of ['dev', 'prod', 'dev', 'prod']) {
       expect(await ok(starter, 'npm', ['start', '--', '--stack', stack], env)).toContain(DONE);
     }
-    for (const stack of ['dev', 'prod']) expect(existsSync(join(starter, `.procurement/secrets/${stack}/approval-bot.json`))).toBe(true);
+    for (const stack of ['dev', 'prod']) expect(existsSync(join(starter, `.procurement/secrets/${stack}/embedded/approval-bot.json`))).toBe(true);
 
     // The team's prod server, on the data `npm start -- --stack prod` made; CI holds read and write tokens.
     const server = await startServer({ dataDir: join(starter, '.procurement/server-prod'), args: ['--environment', 'prod'] });
@@ -125,7 +125,7 @@ describe('a newcomer, with procurement-scopes from a registry', () => {
         PROCUREMENT_URL: server.url,
         PROCUREMENT_ADMIN_TOKEN: tokens[role],
         PROCUREMENT_STATE_BACKEND: 'local',
-        PROCUREMENT_SECRETS_DIR: join(starter, '.procurement/secrets/prod'),
+        PROCUREMENT_SECRETS_DIR: join(starter, '.procurement/secrets'),
         TF_CLI_CONFIG_FILE: join(starter, '.procurement/terraform.rc'),
       });
       const stackDir = join(starter, 'cdktf.out/stacks/prod');

@@ -31,6 +31,7 @@ describe('procurement-scopes init', () => {
       'scripts/ci/drift.sh',
       'scripts/ci/list-stacks.sh',
       'scripts/ci/plan.sh',
+      'scripts/ci/route.sh',
       'stacks/main.ts',
       'stacks/procurement-stack.ts',
       'tsconfig.json',

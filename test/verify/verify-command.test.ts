@@ -7,8 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { SecretStore, stackSecretsDir } from '../../lib/client/secret-store';
+import { join } from 'node:path';
+import { SecretStore } from '../../lib/client/secret-store';
+import { stackSecretsDir } from '../../lib/client/secrets-layout';
 import { loadDeclaredModel } from '../../lib/verify/terraform-config';
 import { TokenClient } from '../../lib/verify/token-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
@@ -18,11 +19,12 @@ const BIN = join(__dirname, '..', '..', 'bin', 'procurement-scopes.js');
 const CONFIG = join(__dirname, 'fixtures', 'cdk.tf.json');
 
 let server: EmbeddedServer;
-/** PROCUREMENT_SECRETS_DIR: the root, with one directory per stack. */
+/** PROCUREMENT_SECRETS_DIR: the root, with one directory per stack and server. */
 let secretsDir: string;
-/** The fixture's stack's directory under it (named after the directory of CONFIG, as the provider names it). */
-const stackDir = () => stackSecretsDir(secretsDir, dirname(CONFIG));
+/** The fixture's stack: the name of the directory of CONFIG, as the provider names it. */
 const STACK = 'fixtures';
+/** That stack's directory on the server under the root. */
+const stackDir = () => stackSecretsDir({ root: secretsDir, stack: STACK, serverUrl: server.url });
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
@@ -105,10 +107,11 @@ describe('procurement-scopes verify', () => {
   test('names a secret an earlier version left in the shared directory, and where to move it', () => {
     new SecretStore(secretsDir).save('helpdesk', 'from-an-earlier-version');
     try {
-      const { status, stdout } = verify('--client', 'helpdesk', '--secrets-dir', join(secretsDir, 'empty'));
-      expect(status).toBe(2);
-      expect(stdout.replace(/\s+/g, ' ')).toContain(
-        `${join(secretsDir, 'helpdesk.json')} was written by an earlier version, which kept every stack's secrets in one directory; if it belongs to this stack, move it into ${join(secretsDir, 'empty')}`,
+      const { status, stderr } = verify('--client', 'helpdesk');
+      expect(status).toBe(0); // the stack's own secret is found; the old file is named, never used
+      expect(stderr.replace(/\s+/g, ' ')).toContain(
+        `note: 1 client secret(s) in ${secretsDir} (helpdesk) were written by an earlier version, which kept every stack's secrets there; ` +
+          `they are kept per stack and server now (this one's: ${stackDir()}). Move each file into ${join(secretsDir, '<stack>', '<server>')}`,
       );
     } finally {
       new SecretStore(secretsDir).remove('helpdesk');
@@ -162,7 +165,7 @@ describe('procurement-scopes rotate-secret', () => {
   test('under PROCUREMENT_SECRETS_DIR, asks for the stack before rotating anything', async () => {
     const { status, stderr } = cli(['rotate-secret', 'helpdesk'], adminEnv());
     expect(status).toBe(2);
-    expect(stderr).toContain(`PROCUREMENT_SECRETS_DIR (${secretsDir}) holds one directory per stack: name the client's stack with --stack <name>`);
+    expect(stderr).toContain(`PROCUREMENT_SECRETS_DIR (${secretsDir}) holds one directory per stack and server: name the client's stack with --stack <name>`);
     const tokens = await TokenClient.discover(server.url);
     expect(await tokens.request('helpdesk', new SecretStore(stackDir()).load('helpdesk')!.clientSecret, ['ticket.write'])).toMatchObject({ ok: true });
   });

@@ -88,7 +88,9 @@ describe('workflows', () => {
     const apply = code('procurement-apply.yml');
     const [beforeApplyJob, applyJob] = apply.split(/^ {2}apply:$/m);
     expect(beforeApplyJob).not.toMatch(/PROCUREMENT_WRITE_TOKEN|PROCUREMENT_POLICY_ADMIN_TOKEN/);
-    expect(applyJob).toContain('environment: production');
+    // A protected environment either way: production, or production-policy for a plan that changes the policy (route.test.ts).
+    expect(applyJob).toContain('environment: ${{ matrix.environment }}');
+    expect(beforeApplyJob).toMatch(/APPLY_ENVIRONMENT: production\s+(#.*\s+)?POLICY_ENVIRONMENT: production-policy/);
     expect(applyJob).toContain('PROCUREMENT_ADMIN_TOKEN: ${{ secrets.PROCUREMENT_WRITE_TOKEN }}');
     expect(apply).toContain("if: ${{ github.ref == 'refs/heads/main' }}");
     expect(code('procurement-drift.yml')).not.toMatch(/PROCUREMENT_WRITE_TOKEN|PROCUREMENT_POLICY_ADMIN_TOKEN/);

@@ -1,8 +1,10 @@
 /**
  * The workflows' own shell steps, run off GitHub against the real embedded
  * server, the real terraform and cdktf, on the `dev` stack: the apply
- * workflow's plan job with the `read` token, its protected job applying the
- * saved plan with the `write` token, the refusal when the server changed
+ * workflow's plan job with the `read` token, its route job sending a plan
+ * that changes the policy to the admin token's environment and any other to
+ * the write token's, its protected job applying the saved plan with the
+ * `write` token, the refusal when the server changed
  * between them, and the drift workflow noticing a change made by hand. The
  * artifact hand-over (upload/download) is a copy of the stack directory
  * without `.terraform`, as the workflow's upload step excludes it.
@@ -67,6 +69,15 @@ describe('workflow steps, off GitHub', () => {
     const init = await job.run({ run: `source scripts/ci/common.sh && enter_stack ${STACK}`, env: { PG_CONN_STR: contexts.secrets.PG_CONN_STR } });
     if (init.exitCode !== 0) throw new Error(`terraform init with the owner role failed:\n${init.output}`);
     pg.sql(`GRANT USAGE ON SCHEMA procurement_${STACK} TO tf_read; GRANT SELECT ON ALL TABLES IN SCHEMA procurement_${STACK} TO tf_read;`, 'terraform');
+  }
+
+  /** The route job, given the artifact of a plan job: the apply job's matrix entry for it. */
+  async function routeJob(artifact: string): Promise<unknown> {
+    const job = runner();
+    cpSync(artifact, join(job.temp, 'plans', `plan-${STACK}`), { recursive: true });
+    const routed = await job.run(stepOf(apply, 'route', 'route'));
+    if (routed.exitCode !== 0) throw new Error(`the route step failed:\n${routed.output}`);
+    return JSON.parse(routed.outputs.plans);
   }
 
   /** The protected apply job, given the artifact of a plan job. */
@@ -147,7 +158,7 @@ describe('workflow steps, off GitHub', () => {
     const review = readFileSync(join(artifact, 'review.md'), 'utf8');
     expect(review.split('\n')[0]).toBe(`<!-- procurement-scopes-review stack=${STACK} -->`);
     expect(readdirSync(artifact).sort()).toEqual(
-      expect.arrayContaining(['cdk.tf.json', 'plan-guard.json', 'plan.json', 'plan.tfplan', 'review-full.md', 'review.md', '.terraform.lock.hcl']),
+      expect.arrayContaining(['apply-role', 'cdk.tf.json', 'plan-guard.json', 'plan.json', 'plan.tfplan', 'review-full.md', 'review.md', '.terraform.lock.hcl']),
     );
     expect(await server.admin.snapshot()).toMatchObject({ revision: 0 }); // the plan wrote nothing
 
@@ -155,6 +166,9 @@ describe('workflow steps, off GitHub', () => {
     // needs an admin token. An admin puts it in force (docs/ci-workflows.md, "Shipping a policy change"); the write token's apply
     // then finds it in force and writes no policy.
     expect(output.replace(/\s+/g, ' ')).toContain('Applying this plan needs an admin token');
+    // The plan job said so in apply-role, and the route job sends the plan to the admin token's environment.
+    expect(readFileSync(join(artifact, 'apply-role'), 'utf8')).toBe('admin\n');
+    expect(await routeJob(artifact)).toEqual([{ stack: STACK, role: 'admin', environment: 'production-policy' }]);
     const config = JSON.parse(readFileSync(join(artifact, 'cdk.tf.json'), 'utf8')) as { resource: { procurement_policy: Record<string, { document: string }> } };
     await server.admin.putPolicy(JSON.parse(config.resource.procurement_policy[STACK].document));
 
@@ -182,6 +196,8 @@ describe('workflow steps, off GitHub', () => {
     });
     const { output, artifact } = await planJob(false);
     expect(output).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    // The policy in force as the stack declares it: the write token's environment applies this plan.
+    expect(await routeJob(artifact)).toEqual([{ stack: STACK, role: 'write', environment: 'production' }]);
     // Between the review and the approval, someone changes the server again (within the stack's allow-list, which the
     // server enforces since the policy was shipped).
     await server.admin.put('scopes', { name: 'catalog.audit', description: 'Read the catalog audit log.', risk: 'low' } as never, 'catalog.audit');

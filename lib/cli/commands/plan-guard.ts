@@ -7,6 +7,8 @@
  * a plan that changes the server's policy unless the token is an admin's: run
  * with the token that will apply, it stops a write token before Terraform
  * writes anything, so that an admin can still apply the same saved plan.
+ * `role` says which token a plan needs, so that CI routes it to the job
+ * holding that token.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -54,6 +56,15 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(`unchanged since the plan (server revision ${planned.revision}, ${planned.state ? `state serial ${planned.state.serial}` : 'no state'}): apply may proceed\n`);
+    });
+  command
+    .command('role')
+    .description("print the role of the token that applies a plan: 'admin' when it changes the procurement_policy, else 'write' (no server needed)")
+    .argument('<plan.json>', "the plan, as 'terraform show -json <planfile>' prints it")
+    .action(async (planFile: string) => {
+      const { applyRoleOf } = await import('../../review/plan-guard.js');
+      const { parsePlan } = await import('../../review/plan-json.js');
+      process.stdout.write(`${applyRoleOf(parsePlan(readText(planFile, 'plan'), planFile))}\n`);
     });
 }
 

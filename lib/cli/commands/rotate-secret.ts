@@ -13,12 +13,12 @@ export function register(program: Command): void {
     .description('issue a new secret for a client (the old one stops working); hand it to the secrets command, write it to the secrets dir, or print it once')
     .argument('<client_id>', 'the client whose secret to rotate')
     .option('--secrets-dir <dir>', 'write the secret here (0600 file per client) instead of printing it (default: the --stack directory under PROCUREMENT_SECRETS_DIR)')
-    .option('--stack <name>', "the client's stack: its secrets are in <PROCUREMENT_SECRETS_DIR>/<stack>, where the provider and verify keep them")
+    .option('--stack <name>', "the client's stack: its secrets on this server are in <PROCUREMENT_SECRETS_DIR>/<stack>/<server>, where the provider and verify keep them")
     .option('--secrets-command <command>', "hand the secret to this shell command as JSON on stdin, like the provider's secrets_command (default: PROCUREMENT_SECRETS_COMMAND)")
     .action(async (clientId: string, opts: RotateOptions) => {
       const { AdminApiError } = await import('../../client/admin-client.js');
       const { SecretStore } = await import('../../client/secret-store.js');
-      const { join } = await import('node:path');
+      const { openStackSecrets, SERVER_NAME_VARIABLE } = await import('../../client/secrets-layout.js');
       const { SecretCommand } = await import('../../client/secret-command.js');
       const { ExternalError, UsageError } = await import('../../model/errors.js');
       const { asCliError, secretsDirOf } = await import('../../verify/server-connection.js');
@@ -27,11 +27,15 @@ export function register(program: Command): void {
       const root = opts.secretsDir === undefined ? secretsDirOf(undefined) : null;
       if (root && !opts.stack) {
         throw new UsageError(
-          `PROCUREMENT_SECRETS_DIR (${root}) holds one directory per stack: name the client's stack with --stack <name>, or pass --secrets-dir <dir>`,
+          `PROCUREMENT_SECRETS_DIR (${root}) holds one directory per stack and server: name the client's stack with --stack <name>, or pass --secrets-dir <dir>`,
         );
       }
-      const secretsDir = root && opts.stack ? join(root, opts.stack) : secretsDirOf(opts.secretsDir);
-      const store = secretsDir ? new SecretStore(secretsDir) : null;
+      const note = (text: string) => process.stderr.write(`note: ${text}\n`);
+      const store = root
+        ? openStackSecrets({ root, stack: opts.stack!, serverUrl: url, serverName: process.env[SERVER_NAME_VARIABLE] }, note)
+        : opts.secretsDir
+          ? new SecretStore(opts.secretsDir)
+          : null;
       const commandText = opts.secretsCommand ?? (process.env.PROCUREMENT_SECRETS_COMMAND || null);
       const rotated = await admin.rotateSecret(clientId).catch(e => {
         if (e instanceof AdminApiError && e.status === 404) throw new UsageError(`no client '${clientId}' on the server at ${url}`);

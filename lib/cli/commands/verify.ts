@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--synth-dir <dir>', 'where cdktf synth wrote its output', 'cdktf.out')
     .option('--config <file>', 'a Terraform JSON file to read instead of the synth dir (e.g. cdk.tf.json)')
     .option('--url <url>', 'the authorization server (default: PROCUREMENT_URL, else http://127.0.0.1:8787)')
-    .option('--secrets-dir <dir>', "where this stack's client secrets are kept (default: the stack's directory under PROCUREMENT_SECRETS_DIR)")
+    .option('--secrets-dir <dir>', "where this stack's client secrets are kept (default: <PROCUREMENT_SECRETS_DIR>/<stack>/<server>)")
     .option('--downstream <file.json>', "ask the token endpoint of the server's downstream (the file given to `server --downstream`) instead of the server's")
     .option(
       '--client-key <client_id=file>',
@@ -33,8 +33,9 @@ export function register(program: Command): void {
     .option('--skip-missing-secrets', 'list clients whose secret is not on hand as not verified without failing (e.g. in CI, which holds only new secrets)', false)
     .addHelpText('after', '\nExit codes: 0 all match, 4 a client gets more or less than declared, 2 a secret (or a private_key_jwt client\'s key) is not on hand, 3 server unreachable.')
     .action(async (opts: VerifyCommandOptions) => {
-      const { SecretStore, stackSecretsDir } = await import('../../client/secret-store.js');
-      const { dirname } = await import('node:path');
+      const { SecretStore } = await import('../../client/secret-store.js');
+      const { openStackSecrets, SERVER_NAME_VARIABLE } = await import('../../client/secrets-layout.js');
+      const { basename, dirname, resolve } = await import('node:path');
       const { UsageError, EXIT } = await import('../../model/errors.js');
       const { asExternal, requireSecretsDir, secretsDirOf, serverUrl } = await import('../../verify/server-connection.js');
       const { loadDeclaredModel, locateConfig } = await import('../../verify/terraform-config.js');
@@ -60,10 +61,17 @@ export function register(program: Command): void {
         }),
       );
       const selected = opts.client.length ? opts.client : model.clients.map(c => c.clientId);
-      // A secrets dir is needed only for clients that have secrets.
-      // Under PROCUREMENT_SECRETS_DIR, the directory of this stack: where the provider, run beside this file, wrote them.
-      const secretsDir = () => (opts.secretsDir ?? stackSecretsDir(requireSecretsDir(undefined), dirname(file)));
-      const secrets = selected.every(id => keyClients.has(id)) && !secretsDirOf(opts.secretsDir) ? null : new SecretStore(secretsDir());
+      // A secrets dir is needed only for clients that have secrets. Under PROCUREMENT_SECRETS_DIR, the directory of this
+      // stack on this server (the one that issued the secrets, also with --downstream): where the provider, run beside
+      // this file, wrote them.
+      const openSecrets = () =>
+        opts.secretsDir !== undefined
+          ? new SecretStore(opts.secretsDir)
+          : openStackSecrets(
+              { root: requireSecretsDir(undefined), stack: basename(dirname(resolve(file))), serverUrl: serverUrl(opts.url), serverName: process.env[SERVER_NAME_VARIABLE] },
+              note => process.stderr.write(`note: ${note}\n`),
+            );
+      const secrets = selected.every(id => keyClients.has(id)) && !secretsDirOf(opts.secretsDir) ? null : openSecrets();
       const downstream = opts.downstream ? await downstreamTokens(opts.downstream) : null;
       const url = downstream?.url ?? serverUrl(opts.url);
       const tokens = downstream?.tokens ?? (await TokenClient.discover(url).catch(asExternal));

@@ -17,6 +17,7 @@
  */
 import { AdminApiError } from '../../client/admin-client';
 import { POLICY_RESOURCE_TYPE, POLICY_SCHEMA } from '../../model/terraform-attributes';
+import type { Problem } from '../../model/validate';
 import { parsePolicyJson, PolicyDocument, policyChanges, policyJson, samePolicyJson } from '../../policy';
 import { Diagnostic, error, warning } from '../framework/diagnostics';
 import { nullObject } from '../framework/model-mapping';
@@ -25,7 +26,11 @@ import { isKnown, ObjectValue } from '../protocol/value-codec';
 
 const schema = POLICY_SCHEMA;
 
-const DOCUMENT = ['document'];
+/**
+ * Where the document's diagnostics point. Never at `document`: Terraform prints the lines of the attribute a
+ * diagnostic names, and the document's is the whole policy, escaped, on one line (cdk.tf.json); the detail says
+ * where in the document instead, as a JSON path.
+ */
 const ENVIRONMENT = ['environment'];
 
 export const policyResource = {
@@ -39,14 +44,15 @@ export const policyResource = {
   validate(value) {
     const parsed = parsedDocument(value);
     if (parsed === null) return [];
-    if (!parsed.ok) return parsed.problems.map(p => error('Invalid policy', `document${p.field ? `: ${p.field}` : ''} ${p.message}.`, DOCUMENT));
+    if (!parsed.ok) return parsed.problems.map(invalidDocument);
     const environment = value.environment;
     if (typeof environment === 'string' && parsed.value.environment !== environment) {
       return [
         error(
           'Policy for another environment',
-          `The document is for '${parsed.value.environment}' but environment is '${environment}': set the document's environment to '${environment}'.`,
-          DOCUMENT,
+          `The document is for '${parsed.value.environment}' (at $.environment) but environment is '${environment}': set the document's ` +
+            `environment to '${environment}'.`,
+          ENVIRONMENT,
         ),
       ];
     }
@@ -151,8 +157,7 @@ async function attemptWrite(
 
 /**
  * At plan: who may apply this change. A write token is refused now; a read token (a pull request's plan) is told,
- * with what changes. Both point at `environment`, not `document`: Terraform prints the lines of the attribute a
- * diagnostic names, and the document's is the whole policy, escaped, on one line.
+ * with what changes. Both point at `environment` (see ENVIRONMENT).
  */
 async function roleForPolicyChange(ctx: ProviderContext, environment: string, changes: string[]): Promise<Diagnostic[]> {
   let role: string;
@@ -183,6 +188,22 @@ function needsAdmin(environment: string, what: string): Diagnostic {
       'changes (docs/ci-workflows.md, "Shipping a policy change"), or leave the document as the server has it.',
     ENVIRONMENT,
   );
+}
+
+/** One problem of the document: what is wrong, where (a JSON path into the document) and what to do; never the document. */
+function invalidDocument(problem: Problem): Diagnostic {
+  return error(
+    'Invalid policy',
+    `The policy document is not valid at ${jsonPath(problem.path)}: ${problem.path.length > 0 ? '' : 'the document '}${problem.message}. ` +
+      'Correct it where the document is written (in a CDK stack, the ProcurementPolicy and the suppressions of the Authorization; ' +
+      'in HCL, the value of document); docs/guardrails.md, "The policy document", lists its fields. Nothing was applied.',
+    ENVIRONMENT,
+  );
+}
+
+/** `['exceptions', 0, 'reason']` → `$.exceptions[0].reason`. */
+function jsonPath(path: readonly (string | number)[]): string {
+  return `$${path.map(step => (typeof step === 'number' ? `[${step}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`)).join('')}`;
 }
 
 function otherEnvironment(ctx: ProviderContext, live: unknown, environment: string): Diagnostic | null {
