@@ -13,8 +13,8 @@
  * message says to reference the object (or add `depends_on`). A name not known
  * until apply (an unknown value) is left to the server's admission at apply.
  *
- * Nothing is asked when the object does not change: a no-change plan costs no
- * request beyond the one snapshot.
+ * Asked only of objects that change (the provider service skips the others):
+ * a no-change plan costs no request beyond the one snapshot.
  */
 import { AdmissionFinding, ProposedChange } from '../model/admin-api';
 import { referencesOf } from '../model/references';
@@ -43,8 +43,7 @@ export class PlanChecks {
     this.policy = document;
   }
 
-  async check(ctx: ProviderContext, resource: ResourceModule, prior: ObjectValue | null, planned: ObjectValue): Promise<Diagnostic[]> {
-    if (prior !== null && JSON.stringify(prior) === JSON.stringify(planned)) return [];
+  async check(ctx: ProviderContext, resource: ResourceModule, planned: ObjectValue): Promise<Diagnostic[]> {
     const key = planned[resource.keyAttribute];
     if (typeof key !== 'string') return [];
     const { object, unknownFields } = toModel(resource.schema, planned);

@@ -121,11 +121,14 @@ export class ProviderService {
         state: null,
         diagnostics: isModelResource(resource) ? await this.ownership.check(ctx, resource, prior, planned, manager, replaced.length > 0) : [],
       }));
-      const invalid = this.validateModel(resource, planned);
+      // An object the plan leaves as the refresh read it is what the server holds, and its configuration was
+      // validated already (ValidateResourceConfig): nothing to validate or ask the server. Most of a no-change plan.
+      const unchanged = isModelResource(resource) && prior !== null && isKnown(planned) && JSON.stringify(prior) === JSON.stringify(planned);
+      const invalid = unchanged ? [] : this.validateModel(resource, planned);
       // Only a valid object is worth asking the server about; an unconfigured provider has said why already.
       const check = (ctx: ProviderContext) =>
-        isModelResource(resource) ? this.planChecks.check(ctx, resource, prior, planned) : this.attempt(planning, resource, null, async c => ({ state: null, diagnostics: await resource.checkPlan(c, prior, planned) })).then(o => o.diagnostics);
-      const refused = invalid.length === 0 && this.context ? await check(this.context) : [];
+        isModelResource(resource) ? this.planChecks.check(ctx, resource, planned) : this.attempt(planning, resource, null, async c => ({ state: null, diagnostics: await resource.checkPlan(c, prior, planned) })).then(o => o.diagnostics);
+      const refused = invalid.length === 0 && !unchanged && this.context ? await check(this.context) : [];
       if (!isModelResource(resource) && invalid.length === 0 && !refused.some(d => d.severity === 'error')) {
         const policy = resource.proposedPolicy(planned);
         if (policy !== null) this.planChecks.proposePolicy(policy);

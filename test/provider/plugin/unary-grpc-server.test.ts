@@ -1,8 +1,10 @@
 /**
- * The provider's unary gRPC server on node:http2, spoken to as a gRPC client
- * speaks it (mutual TLS, length-prefixed messages, status in trailers): the
- * answer framing, UNIMPLEMENTED for unknown methods, the message size limit,
- * malformed bodies, and a client without Terraform's certificate refused.
+ * The provider's unary gRPC server, spoken to by node:http2's client (an
+ * HTTP/2 implementation of its own: nghttp2) as a gRPC client speaks it
+ * (mutual TLS, length-prefixed messages, status in trailers): the answer
+ * framing, flow control, many calls in flight, UNIMPLEMENTED for unknown
+ * methods, the message size limit, malformed bodies, a client without
+ * Terraform's certificate refused, and shutdown.
  * Terraform itself drives it in every provider acceptance test.
  */
 import { connect, constants, ClientHttp2Session, IncomingHttpHeaders } from 'node:http2';
@@ -29,9 +31,9 @@ function framed(message: Buffer, compressed = 0): Buffer {
   return Buffer.concat([prefix, message]);
 }
 
-function call(session: ClientHttp2Session, path: string, body: Buffer): Promise<Answer> {
+function call(session: ClientHttp2Session, path: string, body: Buffer, extraHeaders: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const stream = session.request({ [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: path, 'content-type': 'application/grpc', te: 'trailers' });
+    const stream = session.request({ [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: path, 'content-type': 'application/grpc', te: 'trailers', ...extraHeaders });
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
@@ -44,12 +46,16 @@ function call(session: ClientHttp2Session, path: string, body: Buffer): Promise<
   });
 }
 
-/** Methods of one connection: Reverse, Fail, and Connection, which answers the connection's number. */
+/** An answer larger than a client's initial flow-control windows (64 KiB) and than one frame (16 KiB). */
+const LARGE = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+
+/** Methods of one connection: Reverse, Large, Fail, and Connection, which answers the connection's number. */
 let connections = 0;
 function echoMethods(): Map<string, UnaryHandler> {
   const number = ++connections;
   return new Map<string, UnaryHandler>([
     ['/test.Echo/Reverse', async (request: Buffer) => Buffer.from(request).reverse()],
+    ['/test.Echo/Large', async () => LARGE],
     ['/test.Echo/Fail', async () => Promise.reject(new Error('broken: 100% wrong'))],
     ['/test.Echo/Connection', async () => Buffer.from(String(number))],
   ]);
@@ -81,7 +87,7 @@ describe('unary gRPC server', () => {
   });
 
   afterAll(() => {
-    session.close();
+    session.destroy();
     server.forceShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -92,6 +98,20 @@ describe('unary gRPC server', () => {
     expect(answer.headers['content-type']).toBe('application/grpc');
     expect(answer.body).toEqual(framed(Buffer.from('cba')));
     expect(statusOf(answer)).toBe(GRPC_STATUS.OK);
+  });
+
+  test('sends an answer larger than the client\'s flow-control windows as the client\'s WINDOW_UPDATEs allow', async () => {
+    const answer = await call(session, '/test.Echo/Large', framed(Buffer.alloc(0)));
+    expect(statusOf(answer)).toBe(GRPC_STATUS.OK);
+    expect(answer.body).toEqual(framed(LARGE));
+  });
+
+  test('answers many calls in flight on one connection, each its own, while the client\'s header table fills and evicts', async () => {
+    // A header of its own per call: the client indexes each into the table that later calls' headers refer to.
+    const payloads = Array.from({ length: 200 }, (_, i) => Buffer.from(`call ${i} ${'x'.repeat(i)}`));
+    const answers = await Promise.all(payloads.map((p, i) => call(session, '/test.Echo/Reverse', framed(p), { 'x-call': `${i}-${'y'.repeat(100)}` })));
+    answers.forEach((answer, i) => expect(answer.body).toEqual(framed(Buffer.from(payloads[i]).reverse())));
+    expect(answers.every(answer => statusOf(answer) === GRPC_STATUS.OK)).toBe(true);
   });
 
   test('fails when the method is unknown: UNIMPLEMENTED, as Terraform expects of GRPCStdio and GRPCBroker', async () => {
@@ -155,6 +175,34 @@ describe('unary gRPC server without TLS (a reattached provider, its socket in a 
       expect((await call(second, '/test.Echo/Reverse', framed(Buffer.from('abc')))).body).toEqual(framed(Buffer.from('cba')));
     } finally {
       for (const session of sessions) session.destroy();
+      server.forceShutdown();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('on shutdown takes no new call, answers the one in flight, then closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procurement-grpc-'));
+    let release = () => undefined as void;
+    const released = new Promise<void>(resolve => (release = resolve));
+    let started = () => undefined as void;
+    const inFlight = new Promise<void>(resolve => (started = resolve));
+    const server = new UnaryGrpcServer({
+      methodsOf: () => new Map<string, UnaryHandler>([['/test.Echo/Slow', async () => (started(), await released, Buffer.from('late'))]]),
+      maxMessageBytes: LIMIT,
+    });
+    await server.listen(join(dir, 'plugin.sock'));
+    const session = connect('http://localhost', { createConnection: () => require('node:net').connect(join(dir, 'plugin.sock')) });
+    try {
+      const answer = call(session, '/test.Echo/Slow', framed(Buffer.alloc(0)));
+      await inFlight;
+      const shutDown = new Promise<void>(resolve => server.tryShutdown(resolve));
+      const goaway = new Promise<void>(resolve => session.once('goaway', () => resolve()));
+      await goaway;
+      release();
+      expect((await answer).body).toEqual(framed(Buffer.from('late')));
+      await shutDown;
+    } finally {
+      session.destroy();
       server.forceShutdown();
       rmSync(dir, { recursive: true, force: true });
     }
