@@ -93,7 +93,7 @@ describe('request ids and secrets, with every request logged', () => {
     const lines = logLines(log.slice(from));
     // Every request above was logged (the refused ones under the endpoint they fell under); in the order their
     // answers finished going out, which under load need not be the order they were sent in.
-    const sorted = (pairs: (string | number)[][]) => pairs.map(pair => JSON.stringify(pair)).sort();
+    const sorted = (pairs: unknown[][]) => pairs.map(pair => JSON.stringify(pair)).sort();
     expect(sorted(lines.filter(l => l.msg === 'request answered').map(l => [l.path, l.status]))).toEqual(
       sorted([
         ['/admin/v1/admin-tokens', 201],

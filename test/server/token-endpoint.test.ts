@@ -274,7 +274,7 @@ describe('token endpoint', () => {
     const refused = [
       { endpoint: 'token', clientId: 'desk', reason: 'invalid_scope', source: '127.0.0.1' },
       { endpoint: 'token', clientId: 'erp', reason: 'invalid_client', source: '127.0.0.1' },
-    ];
+    ] satisfies Partial<RefusalCount>[];
     const before = (await server.admin.refusals({ limit: 1000 })).items;
     expect((await requestToken('desk', secrets.desk, 'catalog.read ticket.comment')).status).toBe(200);
     expect((await requestToken('desk', secrets.desk, 'ticket.write')).status).toBe(200);
