@@ -2,6 +2,7 @@
 import { EXIT } from '../../lib/model/errors';
 import { runCli } from '../support/cli';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
+import { step } from '../support/step';
 
 let server: EmbeddedServer;
 
@@ -18,21 +19,24 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-test('publishes the next key, says when it signs and until when the old one stays; the JWKS holds both', async () => {
-  const [old] = await jwksKids();
-  const rotated = cli(['--publish-delay', '120']);
-  expect(rotated.status).toBe(EXIT.ok);
-  const kid = /^published the signing key '([^']+)'; it signs tokens from (\S+)$/m.exec(rotated.stdout);
-  expect(kid).not.toBeNull();
-  expect(rotated.stdout).toMatch(new RegExp(`^'${old}' signs until then and stays in the JWKS until \\S+ \\(its last token has expired by then\\)$`, 'm'));
-  expect(await jwksKids()).toEqual([old, kid![1]].sort());
-});
+// One story on one server: the refusal is of a second rotation while the first one's key waits to sign.
+test('publishes the next key, says when it signs and until when the old one stays, the JWKS holds both; a second rotation fails with exit 2 and the server\'s reason while that key waits to sign', async () => {
+  await step('publishes the next key, says when it signs and until when the old one stays; the JWKS holds both', async () => {
+    const [old] = await jwksKids();
+    const rotated = cli(['--publish-delay', '120']);
+    expect(rotated.status).toBe(EXIT.ok);
+    const kid = /^published the signing key '([^']+)'; it signs tokens from (\S+)$/m.exec(rotated.stdout);
+    expect(kid).not.toBeNull();
+    expect(rotated.stdout).toMatch(new RegExp(`^'${old}' signs until then and stays in the JWKS until \\S+ \\(its last token has expired by then\\)$`, 'm'));
+    expect(await jwksKids()).toEqual([old, kid![1]].sort());
+  });
 
-test('fails with exit 2 and the server\'s reason while the last rotation\'s key waits to sign', () => {
-  const refused = cli([]);
-  expect(refused.status).toBe(EXIT.usage);
-  expect(refused.stderr).toContain('cannot rotate the signing key:');
-  expect(refused.stderr).toContain('is published but only signs from');
+  await step("fails with exit 2 and the server's reason while the last rotation's key waits to sign", async () => {
+    const refused = cli([]);
+    expect(refused.status).toBe(EXIT.usage);
+    expect(refused.stderr).toContain('cannot rotate the signing key:');
+    expect(refused.stderr).toContain('is published but only signs from');
+  });
 });
 
 test('fails with exit 2 for a token without the admin role, and for a delay that is not whole seconds', async () => {

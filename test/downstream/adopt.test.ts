@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AdminClient } from '../../lib/client/admin-client';
 import { Client } from '../../lib/model/types';
 import { apiError } from '../support/api-error';
+import { step } from '../support/step';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { testEnvironment } from '../support/environment';
 import { GlewlwydDownstream, startGlewlwydDownstream } from '../support/glewlwyd-downstream';
@@ -71,45 +72,52 @@ describe('glewlwyd', () => {
     await downstream?.stop();
   });
 
-  test('a clash is refused with the way to adopt it, and their client is left as it was', async () => {
-    const refusal = await apiError(control.admin.put('clients', client('their-bot'), 'their-bot'));
-    expect(refusal.status).toBe(409);
-    expect(refusal.code).toBe('downstream_client_exists');
-    expect(refusal.message).toContain("client 'their-bot' already exists on the downstream and the control plane did not create it, so it was left untouched");
-    expect(refusal.message).toContain('procurement-scopes downstream adopt their-bot');
-    const status = await control.admin.downstream();
-    expect(status.inSync).toBe(false);
-    expect(status.pending).toEqual([expect.objectContaining({ clientId: 'their-bot', change: 'create', why: expect.stringContaining('procurement-scopes downstream adopt their-bot') })]);
-    expect(((await downstream.admin('GET', '/client/their-bot')).body as { scope: string[] }).scope).toEqual(['legacy.read']);
-    expect(await requestToken(tokenEndpoint, 'their-bot', 'their-bot-secret', 'legacy.read')).toMatchObject({ status: 200, scopes: ['legacy.read'] });
+  // One story on one downstream: the clash is what there is to adopt.
+  test('a clash is refused with the way to adopt it; adopted through the CLI, audited, then managed; the unrelated client is left alone', async () => {
+    await step('the clash is refused with the way to adopt it, and their client is left as it was', async () => {
+      const refusal = await apiError(control.admin.put('clients', client('their-bot'), 'their-bot'));
+      expect(refusal.status).toBe(409);
+      expect(refusal.code).toBe('downstream_client_exists');
+      expect(refusal.message).toContain("client 'their-bot' already exists on the downstream and the control plane did not create it, so it was left untouched");
+      expect(refusal.message).toContain('procurement-scopes downstream adopt their-bot');
+      const status = await control.admin.downstream();
+      expect(status.inSync).toBe(false);
+      expect(status.pending).toEqual([expect.objectContaining({ clientId: 'their-bot', change: 'create', why: expect.stringContaining('procurement-scopes downstream adopt their-bot') })]);
+      expect(((await downstream.admin('GET', '/client/their-bot')).body as { scope: string[] }).scope).toEqual(['legacy.read']);
+      expect(await requestToken(tokenEndpoint, 'their-bot', 'their-bot-secret', 'legacy.read')).toMatchObject({ status: 200, scopes: ['legacy.read'] });
+    });
+
+    await step('adopted through the CLI and audited', async () => {
+      const adopted = adoptCli(control, 'their-bot');
+      expect(adopted.stderr).toBe('');
+      expect(adopted.stdout).toContain("adopted 'their-bot' (downstream id their-bot): it held legacy.read");
+      expect(adopted.status).toBe(0);
+      const [entry] = (await control.admin.audit({ action: 'downstream.adopt' })).items;
+      expect(entry).toMatchObject({ actor: 'bootstrap', actorNote: 'procurement-scopes downstream adopt', key: 'their-bot', before: null, after: { remoteId: 'their-bot', scopes: ['legacy.read'] } });
+    });
+
+    await step("then managed: the apply that was refused goes through, and the push replaces their scopes with the model's; the unrelated client is left alone", async () => {
+      await control.admin.put('clients', client('their-bot'), 'their-bot');
+      await grant(control.admin, 'their-bot');
+      expect(await requestToken(tokenEndpoint, 'their-bot', 'their-bot-secret', 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
+      expect((await requestToken(tokenEndpoint, 'their-bot', 'their-bot-secret', 'legacy.read')).scopes).toBeNull();
+      expect((await control.admin.downstream()).inSync).toBe(true);
+      await reconciledAfter(control.admin, Date.now());
+      expect(((await downstream.admin('GET', '/client/unrelated')).body as { scope: string[]; enabled: boolean })).toMatchObject({ scope: ['legacy.read'], enabled: true });
+      expect(adoptCli(control, 'their-bot').stdout).toContain('was already adopted: nothing changed');
+    });
   });
 
-  test('adopting needs an admin token and a model client', async () => {
+  test('adopting needs an admin token and a model client, and a glewlwyd client is named by its id alone', async () => {
+    // A model client of its own, which the control plane creates on the downstream: no clash, nothing to adopt yet.
+    await control.admin.put('clients', client('our-bot'), 'our-bot');
     const writer = await control.admin.createAdminToken('writer', 'write');
     const asWriter = new AdminClient({ url: control.url, adminToken: writer.token });
-    expect((await apiError(asWriter.adoptDownstream('their-bot'))).status).toBe(403);
+    expect((await apiError(asWriter.adoptDownstream('our-bot'))).status).toBe(403);
     const missing = await apiError(control.admin.adoptDownstream('nobody-here'));
     expect(missing.status).toBe(404);
     expect(missing.message).toContain("no client 'nobody-here' in the control plane: declare it and apply first");
-    expect((await apiError(control.admin.adoptDownstream('their-bot', { registrationClientUri: 'x' }))).message).toContain('adopted by its client id alone');
-  });
-
-  test('adopted through the CLI, audited, then managed: the model\'s scopes replace theirs; the unrelated client is left alone', async () => {
-    const adopted = adoptCli(control, 'their-bot');
-    expect(adopted.stderr).toBe('');
-    expect(adopted.stdout).toContain("adopted 'their-bot' (downstream id their-bot): it held legacy.read");
-    expect(adopted.status).toBe(0);
-    const [entry] = (await control.admin.audit({ action: 'downstream.adopt' })).items;
-    expect(entry).toMatchObject({ actor: 'bootstrap', actorNote: 'procurement-scopes downstream adopt', key: 'their-bot', before: null, after: { remoteId: 'their-bot', scopes: ['legacy.read'] } });
-    // The apply that was refused goes through now, and the push that follows it narrows the client to the model.
-    await control.admin.put('clients', client('their-bot'), 'their-bot');
-    await grant(control.admin, 'their-bot');
-    expect(await requestToken(tokenEndpoint, 'their-bot', 'their-bot-secret', 'catalog.read')).toMatchObject({ status: 200, scopes: ['catalog.read'] });
-    expect((await requestToken(tokenEndpoint, 'their-bot', 'their-bot-secret', 'legacy.read')).scopes).toBeNull();
-    expect((await control.admin.downstream()).inSync).toBe(true);
-    await reconciledAfter(control.admin, Date.now());
-    expect(((await downstream.admin('GET', '/client/unrelated')).body as { scope: string[]; enabled: boolean })).toMatchObject({ scope: ['legacy.read'], enabled: true });
-    expect(adoptCli(control, 'their-bot').stdout).toContain('was already adopted: nothing changed');
+    expect((await apiError(control.admin.adoptDownstream('our-bot', { registrationClientUri: 'x' }))).message).toContain('adopted by its client id alone');
   });
 });
 

@@ -192,34 +192,42 @@ describe('the npm package in a project of its own', () => {
     }
   }, SLOW_TEST_MS);
 
-  test("next to cdktn with no cdktf installed, the README's first stack synthesizes with node", async () => {
-    const dir = projects.cdktn;
-    await expect(sh(dir, process.execPath, ['-e', "require.resolve('cdktf')"])).rejects.toThrow(/Cannot find module 'cdktf'/);
-    const source = readmeFirstStack().replace("from 'cdktf'", "from 'cdktn'");
-    expect(source).toContain("from 'cdktn'");
-    writeFileSync(join(dir, 'main.js'), toCommonJs(source));
-    await sh(dir, process.execPath, ['main.js']);
-    expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
-  });
+  describe('next to cdktn', () => {
+    /** The README's first stack importing cdktn, as the CommonJS plain `node` runs. */
+    const readmeStackOnCdktn = () => readmeFirstStack().replace("from 'cdktf'", "from 'cdktn'");
+    beforeAll(() => {
+      const source = readmeStackOnCdktn();
+      expect(source).toContain("from 'cdktn'");
+      writeFileSync(join(projects.cdktn, 'main.js'), toCommonJs(source));
+    });
+    // Each test synthesizes afresh: what it finds in cdktf.out is its own run's.
+    beforeEach(() => rmSync(join(projects.cdktn, 'cdktf.out'), { recursive: true, force: true }));
 
-  test('with both cdktn and cdktf installed, the CDK the app imports first is used, and the other order fails saying what to do', async () => {
-    const dir = projects.cdktn;
-    const cdktfLink = join(dir, 'node_modules/cdktf');
-    symlinkSync(join(PROJECT_ROOT, 'node_modules/cdktf'), cdktfLink);
-    try {
-      rmSync(join(dir, 'cdktf.out'), { recursive: true, force: true });
+    test("with no cdktf installed, the README's first stack synthesizes with node", async () => {
+      const dir = projects.cdktn;
+      await expect(sh(dir, process.execPath, ['-e', "require.resolve('cdktf')"])).rejects.toThrow(/Cannot find module 'cdktf'/);
       await sh(dir, process.execPath, ['main.js']);
       expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
+    });
 
-      // procurement-scopes first: it cannot know the app's CDK yet and takes cdktf.
-      const [cdkImport, libraryImport, ...rest] = readmeFirstStack().replace("from 'cdktf'", "from 'cdktn'").split('\n');
-      const libraryFirst = [libraryImport, cdkImport, ...rest].join('\n');
-      writeFileSync(join(dir, 'library-first.js'), toCommonJs(libraryFirst));
-      await expect(sh(dir, process.execPath, ['library-first.js'])).rejects.toThrow(
-        /\[prod\/Procurement\] is in a TerraformStack of another CDK than the one procurement-scopes loaded \(cdktf\)\. With both cdktf and cdktn installed, import your CDK/,
-      );
-    } finally {
-      rmSync(cdktfLink);
-    }
+    test('with both cdktn and cdktf installed, the CDK the app imports first is used, and the other order fails saying what to do', async () => {
+      const dir = projects.cdktn;
+      const cdktfLink = join(dir, 'node_modules/cdktf');
+      symlinkSync(join(PROJECT_ROOT, 'node_modules/cdktf'), cdktfLink);
+      try {
+        await sh(dir, process.execPath, ['main.js']);
+        expect(resourceCounts(join(dir, 'cdktf.out/stacks/prod/cdk.tf.json'))).toEqual(FIRST_STACK_RESOURCES);
+
+        // procurement-scopes first: it cannot know the app's CDK yet and takes cdktf.
+        const [cdkImport, libraryImport, ...rest] = readmeStackOnCdktn().split('\n');
+        const libraryFirst = [libraryImport, cdkImport, ...rest].join('\n');
+        writeFileSync(join(dir, 'library-first.js'), toCommonJs(libraryFirst));
+        await expect(sh(dir, process.execPath, ['library-first.js'])).rejects.toThrow(
+          /\[prod\/Procurement\] is in a TerraformStack of another CDK than the one procurement-scopes loaded \(cdktf\)\. With both cdktf and cdktn installed, import your CDK/,
+        );
+      } finally {
+        rmSync(cdktfLink);
+      }
+    });
   });
 });

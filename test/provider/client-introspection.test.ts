@@ -38,6 +38,10 @@ describe('procurement_client introspection', () => {
   });
 
   test('introspection = true updates the client in place; the server then treats it as a resource server', async () => {
+    // From the client declared without the attribute, applied, whichever test ran before.
+    fixture.tf.writeConfig(configuration());
+    expectExit(await fixture.tf.init(), 0);
+    expectExit(await fixture.tf.apply(), 0);
     fixture.tf.writeConfig(configuration(true));
     const plan = await fixture.tf.plan();
     expectExit(plan, 2);

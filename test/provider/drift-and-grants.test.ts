@@ -4,7 +4,7 @@
  * code really stops the client from getting that scope, and neither client
  * secrets nor the admin token ever reach plan output or state.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
@@ -49,6 +49,8 @@ async function requestToken(server: EmbeddedServer, clientId: string, secret: st
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+const GRANTED = configuration(['${procurement_client.erp.client_id}']);
+
 describe('drift, grants and secrets', () => {
   let server: EmbeddedServer;
   let tf: Workspace;
@@ -58,6 +60,12 @@ describe('drift, grants and secrets', () => {
     const result = await step;
     outputs.push(result.stdout, result.stderr);
     expectExit(result, code);
+    // Each output as it comes, so that every command's is checked whichever order the tests ran in (the last test checks the state).
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(output).not.toContain(server.adminToken);
+    expect(output).not.toMatch(/client_secret|clientSecret/);
+    const secretFile = join(secretsDir, 'erp.json');
+    if (existsSync(secretFile)) expect(output).not.toContain((JSON.parse(readFileSync(secretFile, 'utf8')) as { clientSecret: string }).clientSecret);
     return result;
   };
 
@@ -65,8 +73,12 @@ describe('drift, grants and secrets', () => {
     server = await startServer();
     secretsDir = mkdtempSync(join(tmpdir(), 'procurement-secrets-'));
     tf = await createWorkspace({ url: server.url, adminToken: server.adminToken, provider: { secrets_dir: secretsDir } });
-    tf.writeConfig(configuration(['${procurement_client.erp.client_id}']));
+    tf.writeConfig(GRANTED);
     await run(tf.init(), 0);
+  });
+  // Every test starts from the code granting erp both roles, applied (a test that removed a grant leaves it removed).
+  beforeEach(async () => {
+    tf.writeConfig(GRANTED);
     await run(tf.apply(), 0);
   });
   afterAll(async () => {
@@ -110,6 +122,7 @@ describe('drift, grants and secrets', () => {
 
   test('removing a grant in code removes it on apply, and the client can no longer get that scope', async () => {
     const { clientSecret } = JSON.parse(readFileSync(join(secretsDir, 'erp.json'), 'utf8')) as { clientSecret: string };
+    expect((await requestToken(server, 'erp', clientSecret, 'rfq.submit')).status).toBe(200);
     tf.writeConfig(configuration([]));
     const plan = await run(tf.plan(), 2);
     expect(plan.stdout).toContain('procurement_role_binding.buyers will be updated in-place');
@@ -126,7 +139,7 @@ describe('drift, grants and secrets', () => {
     expect((await tf.run('output', '-json', 'erp_scopes')).stdout.trim()).toBe('["catalog.read"]');
   });
 
-  test('no client secret and no admin token appears in any output or in the state', async () => {
+  test('no client secret and no admin token appears in any output so far or in the state', async () => {
     const secret = (JSON.parse(readFileSync(join(secretsDir, 'erp.json'), 'utf8')) as { clientSecret: string }).clientSecret;
     const state = await tf.state();
     const everything = [...outputs, state.text, readFileSync(join(tf.dir, 'terraform.tfstate'), 'utf8')].join('\n');

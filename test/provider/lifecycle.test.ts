@@ -4,6 +4,7 @@
  * in place, replace on key change, destroy.
  */
 import { serverAndWorkspace } from '../support/provider-fixture';
+import { step } from '../support/step';
 import { expectExit } from '../support/terraform';
 
 const scope = (name: string, description: string) => ({ name, description, risk: 'low' });
@@ -38,50 +39,54 @@ function configuration(options: { readName?: string; readDescription?: string; e
 
 const comment = { comment: { ...scope('ticket.comment', 'Comment on tickets'), external: true } };
 
+describe('procurement provider lifecycle, from nothing', () => {
+  // A workspace and a server of its own: what a first init and a first plan see does not depend on the tests below.
+  const fixture = serverAndWorkspace();
+
+  test('init installs the provider from the filesystem mirror, offline; the first plan adds everything, apply creates it on the server, the second plan is clean', async () => {
+    fixture.tf.writeConfig(configuration());
+    await step('init installs the provider from the filesystem mirror, offline', async () => {
+      const init = await fixture.tf.init();
+      expectExit(init, 0);
+      expect(init.stdout).toMatch(/Installing procurement-scopes\/procurement v0\.1\.0/);
+      expect((await fixture.tf.run('validate')).exitCode).toBe(0);
+    });
+
+    await step('first plan adds everything, apply creates it on the server, second plan is clean', async () => {
+      const plan = await fixture.tf.plan();
+      expectExit(plan, 2);
+      expect(plan.stdout).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
+      expectExit(await fixture.tf.apply(), 0);
+
+      expect((await fixture.server.admin.get('scopes', 'payment.approve'))?.value).toEqual({
+        name: 'payment.approve',
+        description: 'Approve payments',
+        risk: 'critical',
+        external: false,
+        implies: ['catalog.read'],
+      });
+      const client = (await fixture.server.admin.get('clients', 'erp-connector'))?.value;
+      expect(client).toMatchObject({ tokenLifetimeSeconds: 600, grantTypes: ['client_credentials'], secretRotationDays: 90 });
+      const binding = (await fixture.server.admin.get('role-bindings', 'buyers'))?.value;
+      expect(binding?.subjects).toEqual([{ clientId: 'erp-connector', expiresAt: expect.stringMatching(/^2030-01-31T00:00:00(\.000)?Z$/), justification: 'CHG-1' }]);
+
+      expectExit(await fixture.tf.plan(), 0);
+    });
+  });
+});
+
 describe('procurement provider lifecycle', () => {
   const fixture = serverAndWorkspace();
 
   /**
-   * Each test's starting point, so that it also passes alone (`-t`): the
-   * configuration written and applied. In a full run the state already
-   * matches, and this is a no-change apply.
+   * Each test's starting point, so that it passes alone (`-t`) and in any
+   * order: the configuration written and applied.
    */
   async function given(config: object): Promise<void> {
     fixture.tf.writeConfig(config);
     expectExit(await fixture.tf.init(), 0);
     expectExit(await fixture.tf.apply(), 0);
   }
-
-  test('init installs the provider from the filesystem mirror, offline', async () => {
-    fixture.tf.writeConfig(configuration());
-    const init = await fixture.tf.init();
-    expectExit(init, 0);
-    expect(init.stdout).toMatch(/Installing procurement-scopes\/procurement v0\.1\.0/);
-    expect((await fixture.tf.run('validate')).exitCode).toBe(0);
-  });
-
-  test('first plan adds everything, apply creates it on the server, second plan is clean', async () => {
-    fixture.tf.writeConfig(configuration());
-    expectExit(await fixture.tf.init(), 0);
-    const plan = await fixture.tf.plan();
-    expectExit(plan, 2);
-    expect(plan.stdout).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
-    expectExit(await fixture.tf.apply(), 0);
-
-    expect((await fixture.server.admin.get('scopes', 'payment.approve'))?.value).toEqual({
-      name: 'payment.approve',
-      description: 'Approve payments',
-      risk: 'critical',
-      external: false,
-      implies: ['catalog.read'],
-    });
-    const client = (await fixture.server.admin.get('clients', 'erp-connector'))?.value;
-    expect(client).toMatchObject({ tokenLifetimeSeconds: 600, grantTypes: ['client_credentials'], secretRotationDays: 90 });
-    const binding = (await fixture.server.admin.get('role-bindings', 'buyers'))?.value;
-    expect(binding?.subjects).toEqual([{ clientId: 'erp-connector', expiresAt: expect.stringMatching(/^2030-01-31T00:00:00(\.000)?Z$/), justification: 'CHG-1' }]);
-
-    expectExit(await fixture.tf.plan(), 0);
-  });
 
   test('an object created through the admin API imports by its key, then plans clean', async () => {
     await given(configuration());

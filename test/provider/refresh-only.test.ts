@@ -34,6 +34,10 @@ describe('plan -refresh-only -detailed-exitcode', () => {
 
   test('exits 2 once an object changed on the server', async () => {
     const { tf, server } = fixture;
+    // Every resource declared and applied, whichever of the cases above ran before (and however many).
+    tf.writeConfig({ resource: resources });
+    expectExit(await tf.init(), 0);
+    expectExit(await tf.apply(), 0);
     const erp = (await server.admin.get('clients', 'erp-connector'))!.value;
     await server.admin.put('clients', { ...erp, owner: 'someone-else' }, 'erp-connector', { overrideReason: 'test: drift' });
     const plan = await tf.plan('-refresh-only');

@@ -55,15 +55,20 @@ describe('provider process lifetime', () => {
   test('ignores SIGINT and exits on SIGTERM', async () => {
     const provider = spawn(process.execPath, [bundleProvider()], { env: LAUNCH_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(provider.pid!);
+    let stderr = '';
+    provider.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     expect(await firstLine(provider)).toMatch(/^1\|6\|unix\|/);
-    const exited = new Promise<number | null>(resolve => provider.once('exit', code => resolve(code)));
+    // 'close': exited, and its output read to the end.
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => provider.once('close', (code, signal) => resolve({ code, signal })));
 
+    // SIGINT reaches it first: sent first, and of two pending signals Linux delivers the lower-numbered one first;
+    // Node then runs their handlers in the order they came. Ending because of SIGINT (killed by it, or leaving as
+    // on SIGTERM) would show in how it ended or in the line that says why it leaves.
     provider.kill('SIGINT');
-    await new Promise(resolve => setTimeout(resolve, 1500));
-    expect(running(provider.pid!)).toBe(true);
-
     provider.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await ended).toEqual({ code: 0, signal: null });
+    expect(stderr).toContain('[procurement] SIGTERM: finishing the calls in flight, then exiting');
+    expect(stderr).not.toContain('SIGINT');
   }, 30_000);
 
   test('an orphaned provider exits once Terraform is gone', async () => {

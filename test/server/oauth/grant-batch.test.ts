@@ -47,11 +47,15 @@ describe('grant batches', () => {
   test('a grant resolves only after its batch is committed', async () => {
     let open = () => {};
     const gate = new Promise<void>(resolve => (open = resolve));
-    const slow: GrantBatchStore = { commitGrants: async batch => (await gate, fixture.store.commitGrants(batch)) };
+    let reached = () => {};
+    const atGate = new Promise<void>(resolve => (reached = resolve));
+    const slow: GrantBatchStore = { commitGrants: async batch => (reached(), await gate, fixture.store.commitGrants(batch)) };
     const batcher = new GrantBatcher(slow);
     let resolved = false;
     const pending = batcher.record(grant('erp', '2026-11-29T12:00:00.000Z', ['catalog.read'], 'jti-1')).then(() => (resolved = true));
-    await new Promise(resolve => setTimeout(resolve, 50));
+    // The batch is being committed (held at the gate); a turn of the event loop later, the grant is still waiting.
+    await atGate;
+    await new Promise(resolve => setImmediate(resolve));
     expect([resolved, await allGrants()]).toEqual([false, []]);
     open();
     await pending;
@@ -69,7 +73,9 @@ describe('grant batches', () => {
     await new Promise(resolve => setImmediate(resolve));
     // The first batch is being written (held at the gate); these gather for the next one.
     const second = ['d', 'e'].map(record);
-    await new Promise(resolve => setTimeout(resolve, 20));
+    // A batch due at the end of this turn would have started by the end of the next one: none did.
+    await new Promise(resolve => setImmediate(resolve));
+    await new Promise(resolve => setImmediate(resolve));
     expect(sizes).toEqual([3]);
     open();
     await Promise.all([...first, ...second]);

@@ -28,7 +28,9 @@ describe('SqliteStore transactions', () => {
     while (!written) await new Promise(resolve => setImmediate(resolve));
     let read: unknown = 'pending';
     const reading = fixture.store.get('scopes', SCOPE.name).then(found => (read = found));
-    await new Promise(resolve => setTimeout(resolve, 50));
+    // The read runs at once when the connection is free (the statement is synchronous): a turn of the event loop
+    // later, it has not, because the transaction holds it.
+    await new Promise(resolve => setImmediate(resolve));
     expect(read).toBe('pending');
     open();
     await transaction;
@@ -62,7 +64,8 @@ describe('SqliteStore transactions', () => {
     const bump = () =>
       fixture.store.transaction(async tx => {
         const before = await tx.revision();
-        await new Promise(resolve => setTimeout(resolve, 10));
+        // Lets the other transactions, already called, try to run in the middle of this one.
+        await new Promise(resolve => setImmediate(resolve));
         const after = await tx.put('scopes', SCOPE.name, { ...SCOPE, description: `after ${before}` });
         return [before, after];
       });
