@@ -35,18 +35,36 @@ function verify(roles: Record<string, string[]>) {
 }
 
 const scope = (name: string) => ({ name, description: `Can ${name}`, risk: 'low' });
+// Subjects name the client resources, so that Terraform knows a binding depends on its clients and destroys the binding
+// first (with bare ids it may delete a client first, which the server refuses while a binding names it).
 const config = (subjects: string[], clients = ['erp']) => ({
   resource: {
     procurement_scope: { catalog: scope('catalog.read'), rfq: scope('rfq.submit') },
     procurement_role: { reader: { name: 'reader', description: 'Reads', scopes: ['${procurement_scope.catalog.name}'] } },
     procurement_client: Object.fromEntries(clients.map(id => [id, { client_id: id, display_name: id, owner: 'procurement' }])),
-    procurement_role_binding: { readers: { name: 'readers', role: '${procurement_role.reader.name}', subject: subjects.map(client_id => ({ client_id })) } },
+    procurement_role_binding: { readers: { name: 'readers', role: '${procurement_role.reader.name}', subject: subjects.map(id => ({ client_id: `\${procurement_client.${id}.client_id}` })) } },
   },
+});
+
+/** Applies `declared`, which the test relies on. */
+async function applied(declared: ReturnType<typeof config>) {
+  fixture.tf.writeConfig(declared);
+  expectExit(await fixture.tf.apply(), 0);
+}
+
+beforeAll(async () => {
+  fixture.tf.writeConfig(config(['erp']));
+  expectExit(await fixture.tf.init(), 0);
+});
+
+// Every test starts from nothing and declares what it relies on. A destroy, not an apply of a configuration without
+// clients: that one may delete a client before it updates the binding naming it, even with references.
+beforeEach(async () => {
+  expectExit(await fixture.tf.apply('-destroy'), 0);
 });
 
 test('apply: the downstream holds the model when it returns; the downstream credentials reach the secrets dir and nothing else', async () => {
   fixture.tf.writeConfig(config(['erp']));
-  expectExit(await fixture.tf.init(), 0);
   const apply = await fixture.tf.apply();
   expectExit(apply, 0);
   const stored = new SecretStore(fixture.secretsDir).load('erp')!;
@@ -60,7 +78,8 @@ test('apply: the downstream holds the model when it returns; the downstream cred
   expectExit(await fixture.tf.plan(), 0);
 });
 
-test('verify asks the downstream for real tokens with the downstream client id, and finds what it does not grant', () => {
+test('verify asks the downstream for real tokens with the downstream client id, and finds what it does not grant', async () => {
+  await applied(config(['erp']));
   const matching = verify({ reader: ['catalog.read'] });
   expect(matching.stdout).toContain('erp');
   expect(matching.status).toBe(0);
@@ -70,6 +89,7 @@ test('verify asks the downstream for real tokens with the downstream client id, 
 });
 
 test('an apply while the downstream is down fails naming what could not be pushed; the change is pushed once it is back', async () => {
+  await applied(config(['erp']));
   const stored = new SecretStore(fixture.secretsDir).load('erp')!;
   await fixture.downstream.terminate();
   fixture.tf.writeConfig(config([]));
@@ -91,6 +111,7 @@ test('an apply while the downstream is down fails naming what could not be pushe
 });
 
 test('a client created while the downstream is down: the apply fails saying so; the next one, once it is back, creates it there and delivers its credentials', async () => {
+  await applied(config(['erp']));
   await fixture.downstream.terminate();
   fixture.tf.writeConfig(config(['erp', 'late'], ['erp', 'late']));
   const apply = await fixture.tf.apply();
