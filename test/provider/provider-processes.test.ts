@@ -95,6 +95,12 @@ describe('provider processes', () => {
     expectExit(await fixture.tf.init(), 0);
   });
 
+  // Every test starts from nothing applied: the SIGTERM test may have created scopes, and the reattached one expects to create one.
+  beforeEach(async () => {
+    expectExit(await fixture.tf.apply('-destroy'), 0);
+    scopes('read');
+  });
+
   test('a plain terraform plan starts the installed provider itself and leaves no provider process behind', async () => {
     const { result, seen, left } = await watching(ours(), () => fixture.tf.plan());
     expectExit(result, 2);
@@ -148,6 +154,5 @@ describe('provider processes', () => {
     // Terraform was interrupted (1) or finished before it heard of it (0); either way, its code is the command's.
     expect([0, 1]).toContain(result.exitCode);
     if (result.exitCode === 1) expect(`${result.stdout}${result.stderr}`).toContain('Interrupt received');
-    scopes('read');
   });
 });
