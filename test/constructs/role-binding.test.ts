@@ -30,6 +30,16 @@ describe('RoleBinding', () => {
     expect(reportOf(auth)).toEqual([]);
   });
 
+  it('names an owned client by a reference to its resource, an imported one by its id', () => {
+    // The reference orders Terraform's graph: a client removed together with its grant is deleted only after the
+    // binding stopped naming it (with a bare id, the client's delete came first and the server refused it with 409).
+    const { stack, auth, role, bot } = approvals();
+    const partner = ProcurementClient.fromClientId(auth, 'Partner', 'partner-portal');
+    new RoleBinding(auth, 'Approvers', { name: 'approvers', role, subjects: [{ client: bot }, { client: partner }] });
+    const subjects = synthJson(stack).resource.procurement_role_binding.approvers.subject as { client_id: string }[];
+    expect(subjects.map(s => s.client_id)).toEqual(['${procurement_client.approval-bot.client_id}', 'partner-portal']);
+  });
+
   it('addSubject answers the grant it made', () => {
     const { auth, role, bot } = approvals();
     const binding = new RoleBinding(auth, 'Approvers', { name: 'approvers', role });
