@@ -9,15 +9,12 @@
  */
 import { AdminClient } from '../../lib/client/admin-client';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
-import { createWorkspace, expectExit, Workspace } from '../support/terraform';
+import { createWorkspace, expectExit, flat, Workspace } from '../support/terraform';
 
 const catalogRead = { name: 'catalog.read', description: 'Read supplier catalogs', risk: 'low' };
 const erp = { client_id: 'erp-connector', display_name: 'ERP connector', owner: 'team-erp' };
 /** Both objects at the addresses the first test moves them to. */
 const settled = { resource: { procurement_scope: { catalog_read: catalogRead }, procurement_client: { erp_connector: erp } } };
-
-/** Terraform wraps long diagnostic lines: compare with whitespace collapsed. */
-const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 async function serverRecord(admin: AdminClient) {
   return { snapshot: await admin.snapshot(), audit: (await admin.audit({ limit: 1000 })).items };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { recommendedPolicy } from '../../lib/policy';
 import { serverAndRoleWorkspaces, serverAndWorkspace } from '../support/provider-fixture';
 import { step } from '../support/step';
-import { createWorkspace, expectExit } from '../support/terraform';
+import { createWorkspace, expectExit, flat } from '../support/terraform';
 
 jest.setTimeout(240_000);
 
@@ -23,7 +23,6 @@ const exception = {
 };
 const policy = { environment: 'dev', maxHighRiskGrantDays: 14, exceptions: [exception] };
 /** Terraform wraps a diagnostic's lines to the terminal's width: compared with single spaces. */
-const flat = (text: string) => text.replace(/\s+/g, ' ');
 const config = (document: string, environment = 'dev') => ({ resource: { procurement_policy: { dev: { environment, document } } } });
 
 describe('procurement_policy', () => {

@@ -16,13 +16,12 @@ import { installProvider } from '../../lib/provider/install/install-provider';
 import { TerraformCli } from '../../lib/terraform/terraform-cli';
 import { EmbeddedServer, startServer } from '../support/embedded-server';
 import { testEnvironment } from '../support/environment';
-import { bundleProvider, expectExit, requireTerraform } from '../support/terraform';
+import { bundleProvider, expectExit, flat, requireTerraform } from '../support/terraform';
 
 jest.setTimeout(300_000);
 
 const BIN = resolve(__dirname, '../../bin/procurement-scopes.js');
 /** Terraform wraps its diagnostics to the terminal's width: compared with single spaces. */
-const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 const configuration = {
   terraform: { required_providers: { procurement: { source: 'procurement-scopes/procurement', version: '~> 0.1' } } },

@@ -109,6 +109,14 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
   };
 }
 
+/**
+ * Terraform wraps diagnostics to fit its width, and where a line breaks depends on what varies (a port, a client
+ * name, which call failed first): compare its words with every run of whitespace made one space.
+ */
+export function flat(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
 /** Fails with Terraform's own words when a command did not exit as expected. */
 export function expectExit(result: TerraformResult, code: number): void {
   if (result.exitCode !== code) {
