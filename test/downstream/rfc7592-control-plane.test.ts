@@ -86,11 +86,18 @@ test('a client registered on the downstream by someone else is never touched', a
 
 test('a client created while the downstream is down: the apply fails saying so, the create waits, and the next apply delivers its credentials', async () => {
   await fixture.downstream.terminate();
-  const refusal = await apiError(fixture.control.admin.put('clients', { clientId: 'late-bot', displayName: 'late-bot', owner: 'procurement' } as never, 'late-bot'));
-  expect(refusal).toMatchObject({ status: 502, code: 'downstream_not_synced' });
-  expect(refusal.message).toMatch(/could not read client .*|could not register client 'late-bot'/);
-  expect(refusal.message).toContain("to receive the credentials of client 'late-bot'");
-  await fixture.downstream.start();
+  try {
+    const refusal = await apiError(fixture.control.admin.put('clients', { clientId: 'late-bot', displayName: 'late-bot', owner: 'procurement' } as never, 'late-bot'));
+    expect(refusal).toMatchObject({ status: 502, code: 'downstream_not_synced' });
+    expect(refusal.message).toContain(`rfc7592 downstream ${fixture.downstream.issuer}: could not `);
+    // Which call finds it down depends on what ran before: the control plane reads the downstream's metadata once,
+    // at its first create (this one, when no test created a client before it), and reads the clients it holds.
+    expect(refusal.message).toMatch(/could not (discover|read client '[^']+'|register client 'late-bot'): fetch failed/);
+    expect(refusal.message).toContain("to receive the credentials of client 'late-bot'");
+  } finally {
+    // Also after a failed check: the other tests need the downstream.
+    await fixture.downstream.start();
+  }
   await reconciles(2);
   const waiting = await fixture.control.admin.downstream();
   expect(waiting).toMatchObject({ inSync: false, pending: [{ clientId: 'late-bot', change: 'create', why: expect.stringContaining('next apply') }] });
