@@ -22,7 +22,6 @@ const exception = {
   expiresAt: '2027-01-31T00:00:00Z',
 };
 const policy = { environment: 'dev', maxHighRiskGrantDays: 14, exceptions: [exception] };
-/** Terraform wraps a diagnostic's lines to the terminal's width: compared with single spaces. */
 const config = (document: string, environment = 'dev') => ({ resource: { procurement_policy: { dev: { environment, document } } } });
 
 describe('procurement_policy', () => {

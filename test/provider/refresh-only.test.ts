@@ -3,10 +3,10 @@
  * exits 0 on a clean state for every resource type, and 2 once an object
  * changed on the server.
  */
-import { serverAndWorkspace } from '../support/provider-fixture';
-import { expectExit } from '../support/terraform';
 import { AdminClient } from '../../lib/client/admin-client';
 import { Kind, KindObject } from '../../lib/model/types';
+import { serverAndWorkspace } from '../support/provider-fixture';
+import { expectExit } from '../support/terraform';
 
 const resources = {
   procurement_scope: { read: { name: 'catalog.read', description: 'Read supplier catalogs', risk: 'low' } },

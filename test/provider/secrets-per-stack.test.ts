@@ -21,7 +21,6 @@ import { bundleProvider, expectExit, flat, requireTerraform } from '../support/t
 jest.setTimeout(300_000);
 
 const BIN = resolve(__dirname, '../../bin/procurement-scopes.js');
-/** Terraform wraps its diagnostics to the terminal's width: compared with single spaces. */
 
 const configuration = {
   terraform: { required_providers: { procurement: { source: 'procurement-scopes/procurement', version: '~> 0.1' } } },
